@@ -1,0 +1,110 @@
+package txn
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Result values shared by SPF, DKIM and DMARC (RFC 8601 §2.7).
+const (
+	ResultNone      = "none"
+	ResultPass      = "pass"
+	ResultFail      = "fail"
+	ResultSoftfail  = "softfail"
+	ResultNeutral   = "neutral"
+	ResultPolicy    = "policy"
+	ResultTemperror = "temperror"
+	ResultPermerror = "permerror"
+)
+
+// SPF is the RFC 7208 result for one identity.
+type SPF struct {
+	// Result is one of none, neutral, pass, fail, softfail, temperror,
+	// permerror (RFC 7208 §2.6).
+	Result string
+	// Identity is "mailfrom" or "helo" (RFC 7208 §2.3, §2.4).
+	Identity string
+	// Domain is the checked domain: the MAIL FROM domain, or the HELO name
+	// when MAIL FROM is null.
+	Domain string
+	// Sender is the checked envelope sender (postmaster@HELO for helo).
+	Sender string
+	// Detail is the reason for temperror/permerror, empty otherwise.
+	Detail string
+}
+
+// DKIM is the RFC 6376 result for one DKIM-Signature field.
+type DKIM struct {
+	Result    string // pass, fail, neutral, policy, temperror, permerror
+	Domain    string // d= tag
+	Selector  string // s= tag
+	Identity  string // i= tag, if any
+	Algorithm string // a= tag, e.g. rsa-sha256, ed25519-sha256
+	HeaderB   string // first 8 characters of b= (RFC 8601 §2.7.1 header.b)
+	Detail    string // reason for a non-pass result
+}
+
+// DMARC is the RFC 7489 evaluation of the RFC 5322.From domain.
+type DMARC struct {
+	// Result: pass, fail, none (no record or no single From domain),
+	// temperror, permerror (unparsable record, or several From domains).
+	Result string
+	// Domain is the RFC 5322.From domain; empty when there is none or more
+	// than one.
+	Domain string
+	// OrgDomain is Domain's organizational domain (RFC 7489 §3.2).
+	OrgDomain string
+	// Policy is the policy that applies: "none", "quarantine", "reject"
+	// (p=, or sp= when the record was found at the organizational domain
+	// for a subdomain), "" without a record.
+	Policy string
+	// Pct is the record's pct= (0-100), 100 by default.
+	Pct         int
+	SPFAligned  bool
+	DKIMAligned bool
+	Detail      string
+}
+
+// DNSBL is the answer of one IP blocklist zone for the client IP.
+type DNSBL struct {
+	Zone  string // e.g. "zen.spamhaus.org"
+	Query string // the query name sent
+	// Answers are the A records returned inside 127.0.0.0/8.
+	Answers []netip.Addr
+	// Listed is true when at least one answer is a listing (not an error code).
+	Listed bool
+	// Blocked is true when the zone answered with an error code
+	// (e.g. 127.255.255.254: query refused); never a listing.
+	Blocked bool
+	// Tags are the facts the zone's return-code mapping produced, e.g. "sbl".
+	Tags []string
+	// Secret zones are not named in SMTP replies.
+	Secret bool
+	// Result is "listed", "notlisted", "blocked" or "temperror".
+	Result string
+	// Detail describes an error or an ignored answer.
+	Detail string
+}
+
+// Facts are everything the checks found about one message. Rules read them;
+// checks write them; nothing in Facts is a decision.
+type Facts struct {
+	SPF   SPF
+	DKIM  []DKIM
+	DMARC DMARC
+	DNSBL []DNSBL
+	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
+	FromAddresses []string
+	// Subject is the decoded (RFC 2047) Subject, "" when absent.
+	Subject string
+	// Temperrors names the checks that timed out or hit a DNS SERVFAIL.
+	Temperrors []string
+	// CheckErrors names checks that failed internally (panic or error);
+	// their presence means the fail mode applies.
+	CheckErrors []string
+	// Durations per check name ("spf", "dkim", "dmarc", "dnsbl", "rules").
+	Durations map[string]time.Duration
+	// DNSQueries is the number of DNS queries sent on the network (cache
+	// hits excluded) for this message.
+	DNSQueries int
+}
