@@ -1,0 +1,37 @@
+package txn
+
+// EditOp is a header change the milter adapter applies at end of message.
+type EditOp string
+
+// Header edit operations. None of them changes the bytes of a header it does
+// not name: DKIM signatures over other headers stay valid.
+const (
+	// EditInsert inserts Name: Value at position Index (1 = top).
+	EditInsert EditOp = "insert"
+	// EditAdd appends Name: Value after the last header.
+	EditAdd EditOp = "add"
+	// EditDelete deletes the Index-th (1-based) header called Name.
+	EditDelete EditOp = "delete"
+	// EditChange replaces the value of the Index-th header called Name.
+	EditChange EditOp = "change"
+)
+
+// HeaderEdit is one header change. For delete and change, Index counts only
+// headers named Name, in arrival order, from 1 (milter SMFIR_CHGHEADER).
+type HeaderEdit struct {
+	Op    EditOp `json:"op"`
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"`
+	Index int    `json:"index,omitempty"`
+}
+
+// Outcome is the result of evaluating one message: the facts, the verdict and
+// the header edits to apply. Edits are listed in the order they must be
+// applied; deletes come first and use the original indices.
+type Outcome struct {
+	Facts   Facts
+	Verdict Verdict
+	Edits   []HeaderEdit
+	// Quarantine holds the reason text for a quarantine (Postfix hold).
+	Quarantine string
+}
