@@ -1,0 +1,124 @@
+// Package config turns the daemon's YAML file into a validated, immutable
+// Config. Values missing from the file keep the embedded defaults
+// (default.yml). Errors carry file:line:col.
+package config
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"time"
+
+	"milter91/txn"
+)
+
+//go:embed default.yml
+var defaultYAML []byte
+
+// DefaultYAML returns the embedded default configuration file.
+func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
+
+// Config is the validated daemon configuration. Treat it as read-only:
+// a reload builds a new one.
+type Config struct {
+	// Source is the file the config came from, or "(embedded default)".
+	Source string
+	// Listen addresses: inet:HOST:PORT, unix:/PATH or inet:PORT@HOST.
+	Listen      []string
+	SocketMode  os.FileMode
+	SocketGroup string
+	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
+	AuthservID string
+	// FailMode is txn.ActionTempfail or txn.ActionAccept: the verdict on an
+	// internal fault.
+	FailMode txn.Action
+	// MessageDeadline bounds end-of-message evaluation.
+	MessageDeadline time.Duration
+	// ShutdownGrace bounds how long messages in flight may finish on SIGTERM.
+	ShutdownGrace     time.Duration
+	SkipAuthenticated bool
+	// SpoolThreshold in bytes: larger bodies are spooled to SpoolDir.
+	SpoolThreshold int64
+	SpoolDir       string
+	DNS            DNS
+	DKIM           DKIM
+	DNSBL          DNSBL
+	Rules          Rules
+	Tag            Tag
+	Log            Log
+}
+
+// DNS configures the resolver.
+type DNS struct {
+	// Servers as HOST:PORT; empty means /etc/resolv.conf.
+	Servers   []string
+	Timeout   time.Duration // per query attempt
+	Retries   int           // extra attempts after the first
+	CacheSize int           // entries
+}
+
+// DKIM configures verification.
+type DKIM struct {
+	// MaxSignatures is how many DKIM-Signature fields are verified at most.
+	MaxSignatures int
+}
+
+// DNSBL configures IP blocklists.
+type DNSBL struct {
+	// PauseAfterBlocked is how long a zone that answered an error code is
+	// not queried (SpamAssassin dns_block_time).
+	PauseAfterBlocked time.Duration
+	Zones             []Zone
+}
+
+// Zone is one IP blocklist zone.
+type Zone struct {
+	Name       string
+	Secret     bool
+	IPv6       bool
+	Timeout    time.Duration // 0: the resolver's
+	Codes      []Code
+	ErrorCodes []string
+}
+
+// Code maps return codes to a tag: Match is an address or CIDR; Bitmask
+// tests the last octet.
+type Code struct {
+	Tag     string
+	Match   string
+	Bitmask int
+}
+
+// Rules says where the YAML rules come from.
+type Rules struct {
+	Defaults bool     // load the embedded default rules first
+	Paths    []string // files or directories, after the defaults
+}
+
+// Tag configures the tag action.
+type Tag struct {
+	// SubjectPrefix is prepended to the Subject of tagged mail; "" is off
+	// (rewriting the Subject breaks DKIM signatures over it).
+	SubjectPrefix string
+}
+
+// Log configures logging.
+type Log struct {
+	Format string // text | json
+	Level  string // debug | info | warn | error
+}
+
+// Default returns the embedded default configuration.
+func Default() (*Config, error) {
+	return Parse("(embedded default)", nil)
+}
+
+// Load reads and validates the file at path over the embedded defaults.
+// Errors are *ErrorList with file:line:col positions.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}

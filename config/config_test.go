@@ -1,0 +1,104 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"milter91/txn"
+)
+
+func TestDefault(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Listen) != 1 || c.Listen[0] != "inet:127.0.0.1:8891" {
+		t.Errorf("listen = %v, want loopback inet:127.0.0.1:8891", c.Listen)
+	}
+	if c.FailMode != txn.ActionTempfail {
+		t.Errorf("fail mode = %v, want tempfail", c.FailMode)
+	}
+	if len(c.DNSBL.Zones) != 0 {
+		t.Errorf("default enables blocklists %v; none may be on by default", c.DNSBL.Zones)
+	}
+	if c.SocketMode != 0o660 || c.DKIM.MaxSignatures != 5 || !c.Rules.Defaults || c.DNS.Timeout != 2*time.Second {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+	if c.AuthservID == "" {
+		t.Error("authserv-id must default to the host name")
+	}
+}
+
+func TestParseOverrides(t *testing.T) {
+	src := `listen: [unix:/run/milter91/milter.sock, "inet:8891@127.0.0.1"]
+fail_mode: accept
+socket_mode: "0600"
+authserv_id: mx.example.com
+dns:
+  servers: [127.0.0.1:5353, 127.0.0.2]
+dnsbl:
+  zones:
+    - name: bl.example.test.
+      secret: true
+      codes: [{tag: sbl, match: 127.0.0.2}, {tag: phish, bitmask: 8}]
+`
+	c, err := Parse("t.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Listen) != 2 || c.FailMode != txn.ActionAccept || c.SocketMode != 0o600 {
+		t.Errorf("got listen %v fail %v mode %o", c.Listen, c.FailMode, c.SocketMode)
+	}
+	if c.DNS.Timeout != 2*time.Second {
+		t.Errorf("dns.timeout default lost: %v", c.DNS.Timeout)
+	}
+	z := c.DNSBL.Zones
+	if len(z) != 1 || z[0].Name != "bl.example.test" || !z[0].Secret || len(z[0].Codes) != 2 {
+		t.Errorf("zones = %+v", z)
+	}
+}
+
+func TestParseErrorsHavePositions(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"unknown key", "listen: inet:127.0.0.1:1\nbogus: 1\n", []string{"t.yml:2:"}},
+		{"bad values reported together", "fail_mode: explode\ndns:\n  timeout: soon\n",
+			[]string{"t.yml:1:12: fail_mode", "t.yml:3:12: dns.timeout"}},
+		{"bad listen", "listen: tcp:1\n", []string{"t.yml:1:9: listen"}},
+		{"bad zone code", "dnsbl:\n  zones:\n    - name: x.test\n      codes: [{tag: a, match: nope}]\n",
+			[]string{"t.yml:4:", "match"}},
+		{"syntax", "dns: [\n", []string{"t.yml:"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.yml", []byte(tc.src))
+			var el ErrorList
+			if !errors.As(err, &el) {
+				t.Fatalf("err = %v, want ErrorList", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestNormalizeServer(t *testing.T) {
+	for in, want := range map[string]string{"127.0.0.1": "127.0.0.1:53", "127.0.0.1:5353": "127.0.0.1:5353", "::1": "[::1]:53"} {
+		got, err := NormalizeServer(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeServer(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "host:port", ":53", "a:99999"} {
+		if _, err := NormalizeServer(bad); err == nil {
+			t.Errorf("NormalizeServer(%q) accepted", bad)
+		}
+	}
+}

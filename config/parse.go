@@ -1,0 +1,96 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Error is one configuration problem at a position (1-based line and
+// column; 0 when unknown).
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// ErrorList is every problem found in one file, in file order.
+type ErrorList []Error
+
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Parse validates data (YAML) over the embedded defaults; name is used in
+// error positions. A nil data gives the defaults.
+func Parse(name string, data []byte) (*Config, error) {
+	var r raw
+	if err := yaml.UnmarshalWithOptions(defaultYAML, &r, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("config: embedded default: %w", err)
+	}
+	var file *ast.File
+	if len(data) > 0 {
+		if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict()); err != nil {
+			return nil, ErrorList{yamlError(name, err)}
+		}
+		f, err := parser.ParseBytes(data, 0)
+		if err != nil {
+			return nil, ErrorList{yamlError(name, err)}
+		}
+		file = f
+	}
+	v := &validator{name: name, file: file}
+	cfg := v.validate(&r)
+	if len(v.errs) > 0 {
+		return nil, v.errs
+	}
+	cfg.Source = name
+	return cfg, nil
+}
+
+// yamlError converts a go-yaml error into an Error with its position.
+func yamlError(name string, err error) Error {
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil {
+		p := ye.GetToken().Position
+		return Error{File: name, Line: p.Line, Col: p.Column, Msg: ye.GetMessage()}
+	}
+	return Error{File: name, Msg: err.Error()}
+}
+
+// position finds the YAML node at path (e.g. "$.dns.timeout") in the
+// user's file; 0, 0 when it is not there (the value came from a default).
+func position(file *ast.File, path string) (int, int) {
+	if file == nil {
+		return 0, 0
+	}
+	for path != "" {
+		if p, err := yaml.PathString(path); err == nil {
+			if n, err := p.FilterFile(file); err == nil && n != nil && n.GetToken() != nil {
+				return n.GetToken().Position.Line, n.GetToken().Position.Column
+			}
+		}
+		// A scalar where a list was allowed, or a missing leaf: point at the parent.
+		i := strings.LastIndexAny(path, ".[")
+		if i <= 1 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0, 0
+}

@@ -1,0 +1,85 @@
+package config
+
+// raw mirrors the YAML file; strings for durations, sizes and modes are
+// validated into Config by validate.
+type raw struct {
+	Listen            stringList `yaml:"listen"`
+	SocketMode        string     `yaml:"socket_mode"`
+	SocketGroup       string     `yaml:"socket_group"`
+	AuthservID        string     `yaml:"authserv_id"`
+	FailMode          string     `yaml:"fail_mode"`
+	MessageDeadline   string     `yaml:"message_deadline"`
+	ShutdownGrace     string     `yaml:"shutdown_grace"`
+	SkipAuthenticated *bool      `yaml:"skip_authenticated"`
+	SpoolThreshold    string     `yaml:"spool_threshold"`
+	SpoolDir          string     `yaml:"spool_dir"`
+	DNS               rawDNS     `yaml:"dns"`
+	DKIM              rawDKIM    `yaml:"dkim"`
+	DNSBL             rawDNSBL   `yaml:"dnsbl"`
+	Rules             rawRules   `yaml:"rules"`
+	Tag               rawTag     `yaml:"tag"`
+	Log               rawLog     `yaml:"log"`
+}
+
+type rawDNS struct {
+	Servers   []string `yaml:"servers"`
+	Timeout   string   `yaml:"timeout"`
+	Retries   *int     `yaml:"retries"`
+	CacheSize *int     `yaml:"cache_size"`
+}
+
+type rawDKIM struct {
+	MaxSignatures *int `yaml:"max_signatures"`
+}
+
+type rawDNSBL struct {
+	PauseAfterBlocked string    `yaml:"pause_after_blocked"`
+	Zones             []rawZone `yaml:"zones"`
+}
+
+type rawZone struct {
+	Name       string    `yaml:"name"`
+	Secret     bool      `yaml:"secret"`
+	IPv6       bool      `yaml:"ipv6"`
+	Timeout    string    `yaml:"timeout"`
+	Codes      []rawCode `yaml:"codes"`
+	ErrorCodes []string  `yaml:"error_codes"`
+}
+
+type rawCode struct {
+	Tag     string `yaml:"tag"`
+	Match   string `yaml:"match"`
+	Bitmask int    `yaml:"bitmask"`
+}
+
+type rawRules struct {
+	Defaults *bool    `yaml:"defaults"`
+	Paths    []string `yaml:"paths"`
+}
+
+type rawTag struct {
+	SubjectPrefix string `yaml:"subject_prefix"`
+}
+
+type rawLog struct {
+	Format string `yaml:"format"`
+	Level  string `yaml:"level"`
+}
+
+// stringList accepts a scalar or a sequence of strings.
+type stringList []string
+
+// UnmarshalYAML implements yaml.InterfaceUnmarshaler.
+func (s *stringList) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*s = []string{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return err
+	}
+	*s = many
+	return nil
+}

@@ -1,0 +1,160 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/goccy/go-yaml/ast"
+
+	"milter91/txn"
+)
+
+type validator struct {
+	name string
+	file *ast.File
+	errs ErrorList
+}
+
+func (v *validator) fail(path, format string, args ...any) {
+	line, col := position(v.file, path)
+	v.errs = append(v.errs, Error{File: v.name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) duration(path, s string, min time.Duration) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		v.fail(path, "%s: %q is not a duration (e.g. 2s, 300ms)", path[2:], s)
+		return 0
+	}
+	if d < min {
+		v.fail(path, "%s: %s is below the minimum %s", path[2:], d, min)
+	}
+	return d
+}
+
+func (v *validator) validate(r *raw) *Config {
+	c := &Config{
+		Listen:          r.Listen,
+		SocketGroup:     r.SocketGroup,
+		AuthservID:      r.AuthservID,
+		MessageDeadline: v.duration("$.message_deadline", r.MessageDeadline, 100*time.Millisecond),
+		ShutdownGrace:   v.duration("$.shutdown_grace", r.ShutdownGrace, 0),
+		SpoolDir:        r.SpoolDir,
+		Tag:             Tag{SubjectPrefix: r.Tag.SubjectPrefix},
+	}
+	c.SkipAuthenticated = r.SkipAuthenticated == nil || *r.SkipAuthenticated
+	v.listen(c, r.SocketMode)
+	v.failMode(c, r.FailMode)
+	if n, err := humanize.ParseBytes(r.SpoolThreshold); err != nil {
+		v.fail("$.spool_threshold", "spool_threshold: %q is not a size (e.g. 1MiB)", r.SpoolThreshold)
+	} else {
+		c.SpoolThreshold = int64(n)
+	}
+	if c.AuthservID == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "localhost"
+		}
+		c.AuthservID = h
+	} else if strings.ContainsAny(c.AuthservID, " \t;()\"") {
+		v.fail("$.authserv_id", "authserv_id: %q must be a single token (RFC 8601 §2.5)", c.AuthservID)
+	}
+	v.dns(c, &r.DNS)
+	c.DKIM.MaxSignatures = 5
+	if r.DKIM.MaxSignatures != nil {
+		c.DKIM.MaxSignatures = *r.DKIM.MaxSignatures
+		if c.DKIM.MaxSignatures < 1 {
+			v.fail("$.dkim.max_signatures", "dkim.max_signatures: must be at least 1")
+		}
+	}
+	v.dnsbl(c, &r.DNSBL)
+	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}
+	v.log(c, &r.Log)
+	return c
+}
+
+func (v *validator) listen(c *Config, mode string) {
+	if len(c.Listen) == 0 {
+		v.fail("$.listen", "listen: at least one address is required")
+	}
+	for i, a := range c.Listen {
+		if !strings.HasPrefix(a, "inet:") && !strings.HasPrefix(a, "inet6:") &&
+			!strings.HasPrefix(a, "unix:") && !strings.HasPrefix(a, "local:") {
+			v.fail(fmt.Sprintf("$.listen[%d]", i), "listen: %q: want inet:HOST:PORT, inet:PORT@HOST or unix:/PATH", a)
+		}
+	}
+	m, err := strconv.ParseUint(strings.TrimSpace(mode), 8, 32)
+	if err != nil || m > 0o777 {
+		v.fail("$.socket_mode", "socket_mode: want an octal mode such as \"0660\"")
+	}
+	c.SocketMode = os.FileMode(m)
+}
+
+func (v *validator) failMode(c *Config, s string) {
+	switch s {
+	case "tempfail":
+		c.FailMode = txn.ActionTempfail
+	case "accept":
+		c.FailMode = txn.ActionAccept
+	default:
+		v.fail("$.fail_mode", "fail_mode: %q: want tempfail or accept", s)
+	}
+}
+
+func (v *validator) dns(c *Config, r *rawDNS) {
+	c.DNS.Timeout = v.duration("$.dns.timeout", r.Timeout, 10*time.Millisecond)
+	for i, s := range r.Servers {
+		if _, err := NormalizeServer(s); err != nil {
+			v.fail(fmt.Sprintf("$.dns.servers[%d]", i), "dns.servers: %v", err)
+		}
+	}
+	c.DNS.Servers = r.Servers
+	c.DNS.Retries = 2
+	if r.Retries != nil {
+		c.DNS.Retries = *r.Retries
+		if c.DNS.Retries < 0 || c.DNS.Retries > 10 {
+			v.fail("$.dns.retries", "dns.retries: want 0 to 10")
+		}
+	}
+	c.DNS.CacheSize = 10000
+	if r.CacheSize != nil {
+		c.DNS.CacheSize = *r.CacheSize
+	}
+}
+
+// NormalizeServer checks a nameserver given as HOST, HOST:PORT or [V6]:PORT
+// and returns it as HOST:PORT (port 53 by default).
+func NormalizeServer(s string) (string, error) {
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return net.JoinHostPort(ip.String(), "53"), nil
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", fmt.Errorf("%q: want HOST or HOST:PORT", s)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return "", fmt.Errorf("%q: bad port", s)
+	}
+	if host == "" {
+		return "", fmt.Errorf("%q: empty host", s)
+	}
+	return s, nil
+}
+
+func (v *validator) log(c *Config, r *rawLog) {
+	c.Log = Log{Format: r.Format, Level: r.Level}
+	if r.Format != "text" && r.Format != "json" {
+		v.fail("$.log.format", "log.format: %q: want text or json", r.Format)
+	}
+	switch r.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		v.fail("$.log.level", "log.level: %q: want debug, info, warn or error", r.Level)
+	}
+}
