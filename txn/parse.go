@@ -1,0 +1,67 @@
+package txn
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// ReadMessage splits an RFC 5322 message read from r into its header fields
+// (byte-exact values, folding kept) and its body, spooled per threshold and
+// dir (see NewSpool). Bare LF line ends are turned into CRLF, as an MTA does
+// on the wire, so DKIM sees the same bytes a milter would.
+// The header block ends at the first empty line, or at the first line that
+// is neither a field nor a continuation (that line starts the body, as in
+// Postfix's cleanup). Errors come only from reading r or writing the spool.
+func ReadMessage(r io.Reader, threshold int64, dir string) ([]Header, *Spool, error) {
+	br := bufio.NewReaderSize(r, 64*1024)
+	var headers []Header
+	body := NewSpool(threshold, dir)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			if err != io.EOF {
+				return nil, nil, fmt.Errorf("reading message: %w", err)
+			}
+			return headers, body, nil
+		}
+		content := bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(content) == 0:
+			return headers, body, copyCRLF(body, br)
+		case (content[0] == ' ' || content[0] == '\t') && len(headers) > 0:
+			headers[len(headers)-1].Value += "\r\n" + string(content)
+			continue
+		}
+		colon := bytes.IndexByte(content, ':')
+		if colon <= 0 || bytes.ContainsAny(content[:colon], " \t") {
+			if _, err := body.Write(append(content, '\r', '\n')); err != nil {
+				return nil, nil, err
+			}
+			return headers, body, copyCRLF(body, br)
+		}
+		headers = append(headers, Header{Name: string(content[:colon]), Value: string(content[colon+1:])})
+	}
+}
+
+// copyCRLF copies the rest of br into w with every line ending in CRLF.
+func copyCRLF(w io.Writer, br *bufio.Reader) error {
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if line[len(line)-1] == '\n' {
+				line = append(bytes.TrimRight(line, "\r\n"), '\r', '\n')
+			}
+			if _, werr := w.Write(line); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading message: %w", err)
+		}
+	}
+}
