@@ -1,0 +1,115 @@
+package auth
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-msgauth/dkim"
+
+	"milter91/resolver"
+	"milter91/txn"
+)
+
+// DefaultMaxSignatures is the number of DKIM-Signature fields VerifyDKIM
+// verifies when maxSigs <= 0 (RFC 6376 §6.1 lets verifiers limit the number of
+// signatures they try).
+const DefaultMaxSignatures = 5
+
+// VerifyDKIM verifies the first maxSigs DKIM-Signature fields of the raw message
+// msg (header, empty line, body; CRLF or LF line ends) and returns one
+// txn.DKIM per verified field, in header order; more fields are ignored.
+// maxSigs <= 0 means DefaultMaxSignatures. A message without a signature gives
+// an empty slice (the Authentication-Results value is then dkim=none).
+//
+// RSA (RFC 6376, RFC 8301: at least 1024 bits, no SHA-1) and Ed25519
+// (RFC 8463) keys are looked up as TXT records at
+// <selector>._domainkey.<domain> through r, with ctx.
+//
+// Results (RFC 8601 §2.7.1): pass; fail when the body hash or the signature
+// does not verify; policy when the signature has an l= tag (go-msgauth
+// refuses partial-body signatures); temperror when the key lookup failed
+// temporarily (RFC 6376 §6.1.2); permerror for every other problem: syntax,
+// missing or revoked key, unsupported algorithm, expired x= (RFC 6376 §6.1).
+// Detail gives the reason of every non-pass result.
+//
+// The error is non-nil only when msg cannot be read.
+func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs int) ([]txn.DKIM, error) {
+	if maxSigs <= 0 {
+		maxSigs = DefaultMaxSignatures
+	}
+	br := bufio.NewReader(msg)
+	header, err := readHeaderBlock(br)
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading message header: %w", err)
+	}
+	tags := signatureTags(header)
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	opts := &dkim.VerifyOptions{
+		LookupTXT: func(name string) ([]string, error) {
+			v, err := r.LookupTXT(ctx, name)
+			return v, dnsError(name, err)
+		},
+		MaxVerifications: maxSigs,
+	}
+	verifs, err := dkim.VerifyWithOptions(io.MultiReader(bytes.NewReader(header), br), opts)
+	if err != nil && !errors.Is(err, dkim.ErrTooManySignatures) {
+		return nil, fmt.Errorf("auth: reading message: %w", err)
+	}
+	out := make([]txn.DKIM, 0, len(verifs))
+	for i, v := range verifs {
+		// verifs and tags come from the same fields in the same order; the
+		// bound check only keeps a library change from becoming a panic.
+		t := sigTags{}
+		if i < len(tags) {
+			t = tags[i]
+		}
+		out = append(out, dkimFact(t, v.Err))
+	}
+	return out, nil
+}
+
+// dkimFact maps one signature's tags and verification error to a fact.
+func dkimFact(t sigTags, err error) txn.DKIM {
+	d := txn.DKIM{
+		Result:    txn.ResultPass,
+		Domain:    strings.ToLower(strings.TrimSuffix(t["d"], ".")),
+		Selector:  t["s"],
+		Identity:  t["i"],
+		Algorithm: strings.ToLower(t["a"]),
+		HeaderB:   prefix(t["b"], 8),
+	}
+	if err == nil {
+		return d
+	}
+	d.Detail = strings.TrimPrefix(err.Error(), "dkim: ")
+	_, hasL := t["l"]
+	switch {
+	case dkim.IsTempFail(err):
+		d.Result = txn.ResultTemperror
+	case dkim.IsPermFail(err):
+		d.Result = txn.ResultPermerror
+	case hasL:
+		// go-msgauth rejects l= with its signature-failure type before it
+		// hashes anything; RFC 8601 §2.7.1 calls a signature that is
+		// unacceptable to the verifier "policy".
+		d.Result = txn.ResultPolicy
+	default:
+		d.Result = txn.ResultFail
+	}
+	return d
+}
+
+// prefix returns the first n bytes of s (all of s when shorter).
+func prefix(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,64 @@
+package auth
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-msgauth/dkim"
+)
+
+// testMessage is an unsigned CRLF message from reserved names.
+const testMessage = "From: Alice <alice@example.com>\r\n" +
+	"To: bob@example.net\r\n" +
+	"Subject: hello\r\n" +
+	"Date: Mon, 01 Jan 2024 00:00:00 +0000\r\n" +
+	"Message-ID: <1@example.com>\r\n" +
+	"\r\n" +
+	"Hello Bob.\r\n"
+
+// newEd25519 returns a deterministic Ed25519 key and its DKIM key record.
+func newEd25519(seed byte) (ed25519.PrivateKey, string) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+	pub := key.Public().(ed25519.PublicKey)
+	return key, "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
+}
+
+// rsaRecord returns the DKIM key record of an RSA key.
+func rsaRecord(t testing.TB, key *rsa.PrivateKey) string {
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
+}
+
+// sign prepends a DKIM-Signature by domain/selector (relaxed/relaxed) to msg.
+func sign(t testing.TB, key crypto.Signer, domain, selector, msg string) string {
+	t.Helper()
+	var out bytes.Buffer
+	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
+		Domain: domain, Selector: selector, Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
+		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
+		HeaderKeys:             []string{"From", "To", "Subject", "Date", "Message-ID"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// bValue returns the b= tag of the first DKIM-Signature of a signed message.
+func bValue(t testing.TB, msg string) string {
+	tags := signatureTags([]byte(msg))
+	if len(tags) == 0 {
+		t.Fatal("no DKIM-Signature")
+	}
+	return tags[0]["b"]
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"milter91/config"
+	"milter91/dnsbl"
+	"milter91/engine"
+	"milter91/resolver"
+	"milter91/rules"
+)
+
+// loadRules compiles the embedded default rules (unless turned off) and
+// then the configured files and directories, as one set, so that an
+// override in a later file sees the shipped rule it overrides.
+func loadRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
+	var sources []rules.Source
+	if cfg.Rules.Defaults {
+		sources = append(sources, rules.Defaults()...)
+	}
+	files, err := rules.ReadPaths(append(append([]string(nil), cfg.Rules.Paths...), extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Compile(append(sources, files...))
+}
+
+// newResolver builds the DNS resolver: the configured servers, else
+// /etc/resolv.conf.
+func newResolver(cfg *config.Config) (*resolver.Client, error) {
+	servers := cfg.DNS.Servers
+	if len(servers) == 0 {
+		s, err := resolver.ServersFromResolvConf("/etc/resolv.conf")
+		if err != nil {
+			return nil, fmt.Errorf("dns: no servers configured and %w", err)
+		}
+		servers = s
+	}
+	return resolver.New(resolver.Config{
+		Servers:   servers,
+		Timeout:   cfg.DNS.Timeout,
+		Retries:   cfg.DNS.Retries,
+		CacheSize: cfg.DNS.CacheSize,
+	})
+}
+
+func newChecker(cfg *config.Config) (*dnsbl.Checker, error) {
+	if len(cfg.DNSBL.Zones) == 0 {
+		return nil, nil
+	}
+	zcs := make([]dnsbl.ZoneConfig, 0, len(cfg.DNSBL.Zones))
+	for _, z := range cfg.DNSBL.Zones {
+		zc := dnsbl.ZoneConfig{Name: z.Name, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
+		for _, c := range z.Codes {
+			zc.Codes = append(zc.Codes, dnsbl.CodeMap{Tag: c.Tag, Match: c.Match, Bitmask: c.Bitmask})
+		}
+		zcs = append(zcs, zc)
+	}
+	zones, err := dnsbl.Compile(zcs)
+	if err != nil {
+		return nil, err
+	}
+	return dnsbl.NewChecker(zones, dnsbl.Options{PauseAfterBlocked: cfg.DNSBL.PauseAfterBlocked, Now: time.Now})
+}
+
+// buildEngine wires one engine from cfg, sharing res (the resolver and its
+// cache outlive reloads).
+func buildEngine(cfg *config.Config, res resolver.Resolver, logger *slog.Logger) (*engine.Engine, error) {
+	set, err := loadRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	checker, err := newChecker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opt := engine.Options{
+		Resolver:          res,
+		Rules:             set,
+		AuthservID:        cfg.AuthservID,
+		MaxDKIM:           cfg.DKIM.MaxSignatures,
+		SkipAuthenticated: cfg.SkipAuthenticated,
+		SubjectPrefix:     cfg.Tag.SubjectPrefix,
+		Logger:            logger,
+	}
+	if checker != nil {
+		opt.DNSBL = checker
+	}
+	return engine.New(opt)
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+
+	"milter91/txn"
+)
+
+type checkFlags struct {
+	common
+	ip, helo, from, authUser string
+	rcpts                    multiFlag
+	json                     bool
+}
+
+// cmdCheck runs the serve pipeline on one message file. Exit 0 on any
+// verdict; 1 when the message could not be evaluated (unreadable file,
+// bad config, internal fault); 2 on usage errors.
+func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var f checkFlags
+	fs := newFlagSet("check", stderr, &f.common)
+	fs.StringVar(&f.ip, "ip", "", "SMTP client IP address (required)")
+	fs.StringVar(&f.helo, "helo", "", "HELO/EHLO name")
+	fs.StringVar(&f.from, "from", "", "envelope sender (MAIL FROM), empty for the null sender")
+	fs.Var(&f.rcpts, "rcpt", "envelope recipient, repeatable")
+	fs.StringVar(&f.authUser, "auth-user", "", "SASL login name ({auth_authen})")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ip, err := netip.ParseAddr(f.ip)
+	if err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "milter91 check: need --ip IP and one message FILE (or - for stdin)")
+		return 2
+	}
+	out, evalErr, err := f.evaluate(ip, fs.Arg(0), stdin, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91 check: %v\n", err)
+		return 1
+	}
+	report := newReport(out, evalErr)
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(report)
+	} else {
+		report.writeText(stdout)
+	}
+	if evalErr != nil {
+		return 1
+	}
+	return 0
+}
+
+// evaluate builds the engine from the config and runs it on the message.
+// err is a setup failure; evalErr an internal fault during evaluation.
+func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stderr io.Writer) (*txn.Outcome, error, error) {
+	cfg, err := f.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := newLogger(cfg, stderr)
+	res, err := newResolver(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := buildEngine(cfg, res, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := stdin
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer file.Close()
+		in = file
+	}
+	headers, body, err := txn.ReadMessage(in, cfg.SpoolThreshold, cfg.SpoolDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer body.Close()
+	t := &txn.Transaction{
+		Conn:     txn.Conn{ClientIP: ip, HELO: f.helo, ClientName: "unknown"},
+		QueueID:  "check",
+		MailFrom: f.from,
+		Rcpts:    f.rcpts,
+		AuthUser: f.authUser,
+		Headers:  headers,
+		Body:     body,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.MessageDeadline)
+	defer cancel()
+	out, evalErr := eng.Evaluate(ctx, t)
+	if evalErr != nil {
+		out.Verdict.Action = cfg.FailMode
+		out.Edits = nil
+	}
+	return out, evalErr, nil
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"milter91/config"
+)
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+// Set implements flag.Value.
+func (m *multiFlag) Set(s string) error {
+	*m = append(*m, s)
+	return nil
+}
+
+// common are the flags serve, check and rules lint share.
+type common struct {
+	configPath string
+	dns        multiFlag
+}
+
+func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.configPath, "config", "", "daemon config file (default: the embedded default)")
+	fs.Var(&c.dns, "dns", "nameserver HOST:PORT, repeatable; overrides dns.servers")
+	return fs
+}
+
+// loadConfig reads --config (or the embedded default) and applies --dns.
+func (c *common) loadConfig() (*config.Config, error) {
+	var cfg *config.Config
+	var err error
+	if c.configPath == "" {
+		cfg, err = config.Default()
+	} else {
+		cfg, err = config.Load(c.configPath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.dns) > 0 {
+		servers := make([]string, 0, len(c.dns))
+		for _, s := range c.dns {
+			n, err := config.NormalizeServer(s)
+			if err != nil {
+				return nil, fmt.Errorf("--dns: %w", err)
+			}
+			servers = append(servers, n)
+		}
+		cfg.DNS.Servers = servers
+	}
+	return cfg, nil
+}
+
+func cmdConfigDefault(stdout io.Writer) int {
+	stdout.Write(config.DefaultYAML())
+	return 0
+}

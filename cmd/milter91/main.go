@@ -1,0 +1,62 @@
+// Command milter91 is a Postfix milter that authenticates senders (SPF,
+// DKIM, DMARC), checks DNS blocklists and applies YAML rules.
+//
+//	milter91 serve [--config FILE] [--dns HOST:PORT]...
+//	milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR] [--rcpt ADDR]... [--json] FILE|-
+//	milter91 rules lint [--config FILE] [FILE|DIR]...
+//	milter91 config default
+//	milter91 version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage:
+  milter91 serve [--config FILE] [--dns HOST:PORT]...
+  milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR]
+                 [--rcpt ADDR]... [--auth-user NAME] [--json] FILE|-
+  milter91 rules lint [--config FILE] [--no-defaults] [FILE|DIR]...
+  milter91 config default
+  milter91 version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the process exit code:
+// 0 success, 1 failure, 2 usage error.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stderr)
+	case "check":
+		return cmdCheck(args[1:], stdin, stdout, stderr)
+	case "rules":
+		if len(args) > 1 && args[1] == "lint" {
+			return cmdLint(args[2:], stdout, stderr)
+		}
+	case "config":
+		if len(args) > 1 && args[1] == "default" {
+			return cmdConfigDefault(stdout)
+		}
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "milter91 %s\n", version)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "milter91: unknown command %q\n%s", args[0], usage)
+	return 2
+}

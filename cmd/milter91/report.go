@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"milter91/txn"
+)
+
+// report is the `check --json` object.
+type report struct {
+	Action    string         `json:"action"`
+	Score     float64        `json:"score"`
+	Required  float64        `json:"required"`
+	SMTPReply *txn.Reply     `json:"smtp_reply"`
+	Rules     []txn.Match    `json:"rules"`
+	Auth      reportAuth     `json:"auth"`
+	DNSBL     []reportDNSBL  `json:"dnsbl"`
+	Headers   []reportHeader `json:"headers"`
+	Deleted   []reportHeader `json:"deleted_headers"`
+	Temperror []string       `json:"temperrors"`
+	Fault     string         `json:"fault,omitempty"`
+	Queries   int            `json:"dns_queries"`
+}
+
+type reportAuth struct {
+	SPF   reportSPF    `json:"spf"`
+	DKIM  []reportDKIM `json:"dkim"`
+	DMARC reportDMARC  `json:"dmarc"`
+}
+
+type reportSPF struct {
+	Result   string `json:"result"`
+	Identity string `json:"identity"`
+	Domain   string `json:"domain"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+type reportDKIM struct {
+	Domain   string `json:"domain"`
+	Selector string `json:"selector"`
+	Result   string `json:"result"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+type reportDMARC struct {
+	Result string `json:"result"`
+	Policy string `json:"policy"`
+	Domain string `json:"domain"`
+	Detail string `json:"detail,omitempty"`
+}
+
+type reportDNSBL struct {
+	Zone    string   `json:"zone"`
+	Answer  []string `json:"answer"`
+	Listed  bool     `json:"listed"`
+	Blocked bool     `json:"blocked"`
+	Result  string   `json:"result"`
+	Tags    []string `json:"tags,omitempty"`
+}
+
+type reportHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+func newReport(o *txn.Outcome, fault error) *report {
+	v, f := &o.Verdict, &o.Facts
+	r := &report{
+		Action: v.Action.String(), Score: v.Score, Required: v.TagAt, Rules: v.Matches,
+		Temperror: f.Temperrors, Queries: f.DNSQueries,
+		Auth: reportAuth{
+			SPF:   reportSPF{Result: f.SPF.Result, Identity: f.SPF.Identity, Domain: f.SPF.Domain, Detail: f.SPF.Detail},
+			DMARC: reportDMARC{Result: f.DMARC.Result, Policy: f.DMARC.Policy, Domain: f.DMARC.Domain, Detail: f.DMARC.Detail},
+			DKIM:  []reportDKIM{},
+		},
+		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
+	}
+	if r.Rules == nil {
+		r.Rules = []txn.Match{}
+	}
+	if v.Reply.Code != 0 {
+		r.SMTPReply = &v.Reply
+	}
+	if fault != nil {
+		r.Fault = fault.Error()
+	}
+	for _, d := range f.DKIM {
+		r.Auth.DKIM = append(r.Auth.DKIM, reportDKIM{Domain: d.Domain, Selector: d.Selector, Result: d.Result, Detail: d.Detail})
+	}
+	for _, b := range f.DNSBL {
+		r.DNSBL = append(r.DNSBL, reportDNSBL{Zone: b.Zone, Answer: addrs(b.Answers), Listed: b.Listed,
+			Blocked: b.Blocked, Result: b.Result, Tags: b.Tags})
+	}
+	for _, e := range o.Edits {
+		h := reportHeader{Name: e.Name, Value: strings.TrimPrefix(e.Value, " ")}
+		if e.Op == txn.EditDelete {
+			h.Value = fmt.Sprintf("#%d", e.Index)
+			r.Deleted = append(r.Deleted, h)
+			continue
+		}
+		r.Headers = append(r.Headers, h)
+	}
+	return r
+}
+
+func addrs(as []netip.Addr) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.String()
+	}
+	return out
+}
+
+// writeText prints the human form of the report.
+func (r *report) writeText(w io.Writer) {
+	fmt.Fprintf(w, "action: %s (score %.1f, required %.1f)\n", r.Action, r.Score, r.Required)
+	if r.SMTPReply != nil {
+		fmt.Fprintf(w, "reply:  %s\n", r.SMTPReply)
+	}
+	if r.Fault != "" {
+		fmt.Fprintf(w, "fault:  %s\n", r.Fault)
+	}
+	fmt.Fprintf(w, "spf:    %s (%s %s)\n", r.Auth.SPF.Result, r.Auth.SPF.Identity, r.Auth.SPF.Domain)
+	for _, d := range r.Auth.DKIM {
+		fmt.Fprintf(w, "dkim:   %s d=%s s=%s %s\n", d.Result, d.Domain, d.Selector, d.Detail)
+	}
+	if len(r.Auth.DKIM) == 0 {
+		fmt.Fprintln(w, "dkim:   none")
+	}
+	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
+	for _, b := range r.DNSBL {
+		fmt.Fprintf(w, "dnsbl:  %s %s %v\n", b.Zone, b.Result, b.Answer)
+	}
+	for _, m := range r.Rules {
+		fmt.Fprintf(w, "rule:   %-24s %5.1f  %s  (%s)\n", m.ID, m.Score, m.Detail, m.Ref)
+	}
+	for _, h := range r.Headers {
+		fmt.Fprintf(w, "header: %s: %s\n", h.Name, h.Value)
+	}
+	for _, h := range r.Deleted {
+		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
+	}
+	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+
+	"milter91/config"
+	"milter91/engine"
+	"milter91/milter"
+	"milter91/resolver"
+)
+
+// daemon is the running state that a SIGHUP reload replaces.
+type daemon struct {
+	flags  common
+	logger *slog.Logger
+	res    *resolver.Client
+	engine atomic.Pointer[engine.Engine]
+}
+
+func cmdServe(args []string, stderr io.Writer) int {
+	d := &daemon{}
+	fs := newFlagSet("serve", stderr, &d.flags)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return 2
+	}
+	cfg, err := d.flags.loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	d.logger = newLogger(cfg, stderr)
+	if err := d.build(cfg); err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	srv := milter.New(milter.Options{
+		Evaluator:      func() milter.Evaluator { return d.engine.Load() },
+		FailMode:       cfg.FailMode,
+		Deadline:       cfg.MessageDeadline,
+		SpoolThreshold: cfg.SpoolThreshold,
+		SpoolDir:       cfg.SpoolDir,
+		Logger:         d.logger,
+	})
+	listeners, err := listenAll(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	serveErr := make(chan error, len(listeners))
+	for _, ln := range listeners {
+		go func(ln net.Listener) { serveErr <- srv.Serve(ln) }(ln)
+	}
+	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
+		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
+	return d.loop(srv, cfg, serveErr)
+}
+
+// loop handles signals until SIGTERM/SIGINT or a listener failure.
+func (d *daemon) loop(srv *milter.Server, cfg *config.Config, serveErr <-chan error) int {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case err := <-serveErr:
+			d.logger.Error("listener failed", "error", err)
+			return 1
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				d.reload()
+				continue
+			}
+			d.logger.Info("stopping: finishing messages in flight", "grace", cfg.ShutdownGrace)
+			ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+			err := srv.Shutdown(ctx)
+			cancel()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				d.logger.Error("shutdown", "error", err)
+				return 1
+			}
+			d.logger.Info("milter91 stopped")
+			return 0
+		}
+	}
+}
+
+// build makes the resolver (first time only) and the engine from cfg.
+func (d *daemon) build(cfg *config.Config) error {
+	if d.res == nil {
+		res, err := newResolver(cfg)
+		if err != nil {
+			return err
+		}
+		d.res = res
+	}
+	e, err := buildEngine(cfg, d.res, d.logger)
+	if err != nil {
+		return err
+	}
+	d.engine.Store(e)
+	return nil
+}
+
+// reload rereads the config and rules; on any error the running engine
+// stays and the error (file:line:col) is logged. Listen addresses, the log
+// format and DNS servers need a restart.
+func (d *daemon) reload() {
+	cfg, err := d.flags.loadConfig()
+	if err == nil {
+		err = d.build(cfg)
+	}
+	if err != nil {
+		d.logger.Error("reload failed; keeping the running config and rules", "error", err.Error())
+		return
+	}
+	d.logger.Info("reloaded config and rules", "config", cfg.Source)
+}
+
+func listenAll(cfg *config.Config) ([]net.Listener, error) {
+	var out []net.Listener
+	for _, addr := range cfg.Listen {
+		ln, err := milter.Listen(addr, cfg.SocketMode, cfg.SocketGroup)
+		if err != nil {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, err
+		}
+		out = append(out, ln)
+	}
+	return out, nil
+}

@@ -1,0 +1,120 @@
+package dnsbl
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sync"
+	"time"
+
+	"milter91/resolver"
+	"milter91/txn"
+)
+
+// DefaultPause is how long a zone is left alone after it answered
+// "blocked": SpamAssassin's dns_block_time default, 300 s.
+const DefaultPause = 300 * time.Second
+
+// Options configure a Checker.
+type Options struct {
+	// PauseAfterBlocked is how long a zone is not asked after an error
+	// answer (daemon YAML dnsbl.pause_after_blocked). 0 means
+	// DefaultPause; a negative value never pauses.
+	PauseAfterBlocked time.Duration
+	// Now returns the current time; required (cmd passes time.Now, tests
+	// a fake clock).
+	Now func() time.Time
+}
+
+// Checker is Check with a per-zone circuit breaker: after a zone answers
+// an error code (txn.DNSBL.Blocked), its lookups are paused for
+// PauseAfterBlocked, and Check reports it as Result "blocked" with Detail
+// "paused until <RFC 3339 time>" without asking. A zone that refuses one
+// query (typically because we reach it through a public resolver) refuses
+// them all; asking again only adds load and latency. Safe for concurrent
+// use; it logs nothing.
+type Checker struct {
+	zones []*Zone
+	pause time.Duration
+	now   func() time.Time
+
+	mu     sync.Mutex
+	paused []time.Time // per zone index: no lookups before this time
+}
+
+// NewChecker returns a Checker for zones (as returned by Compile). It
+// fails when opts.Now is nil or a zone is nil.
+func NewChecker(zones []*Zone, opts Options) (*Checker, error) {
+	if opts.Now == nil {
+		return nil, errors.New("dnsbl: Options.Now is required")
+	}
+	for _, z := range zones {
+		if z == nil {
+			return nil, errors.New("dnsbl: nil zone")
+		}
+	}
+	pause := opts.PauseAfterBlocked
+	if pause == 0 {
+		pause = DefaultPause
+	}
+	return &Checker{
+		zones:  zones,
+		pause:  pause,
+		now:    opts.Now,
+		paused: make([]time.Time, len(zones)),
+	}, nil
+}
+
+// Check is the package-level Check over the Checker's zones, except that
+// paused zones are reported as blocked without a lookup, and a zone that
+// answers blocked is paused from the time its answer is classified.
+func (c *Checker) Check(ctx context.Context, r resolver.Resolver, ip netip.Addr) []txn.DNSBL {
+	out, live, pos := c.split(plan(c.zones, ip))
+	for k, f := range lookupAll(ctx, r, live) {
+		out[pos[k]] = f
+		if f.Blocked {
+			c.trip(live[k].index)
+		}
+	}
+	return out
+}
+
+// Prefetch is the package-level Prefetch over the zones that are not
+// paused; it returns at once.
+func (c *Checker) Prefetch(ctx context.Context, r resolver.Resolver, ip netip.Addr) {
+	_, live, _ := c.split(plan(c.zones, ip))
+	prefetch(ctx, r, live)
+}
+
+// split returns one fact slot per job, filled for paused jobs, and the
+// jobs still to run with their positions in out.
+func (c *Checker) split(jobs []job) (out []txn.DNSBL, live []job, pos []int) {
+	out = make([]txn.DNSBL, len(jobs))
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, j := range jobs {
+		until := c.paused[j.index]
+		if now.Before(until) {
+			out[i] = txn.DNSBL{Zone: j.zone.name, Secret: j.zone.secret, Blocked: true,
+				Result: ResultBlocked, Detail: "paused until " + until.UTC().Format(time.RFC3339) + " after an error answer"}
+			continue
+		}
+		live = append(live, j)
+		pos = append(pos, i)
+	}
+	return out, live, pos
+}
+
+// trip pauses zone index from now; an existing later pause is kept.
+func (c *Checker) trip(index int) {
+	if c.pause < 0 {
+		return
+	}
+	until := c.now().Add(c.pause)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until.After(c.paused[index]) {
+		c.paused[index] = until
+	}
+}

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"milter91/auth"
+	"milter91/txn"
+)
+
+// runChecks fills f. SPF, DKIM and the blocklists run concurrently; DMARC
+// needs both SPF and DKIM and runs after them. A panicking check is
+// recovered, logged and named in f.CheckErrors; a DNS timeout is a
+// temperror fact, not a fault.
+func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts) {
+	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
+	f.Subject = decodedSubject(t.HeaderValues("Subject"))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	run := func(name string, check func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.guard(t, f, &mu, name, check)
+		}()
+	}
+	var spf txn.SPF
+	var dkim []txn.DKIM
+	var bl []txn.DNSBL
+	run("spf", func() {
+		spf = auth.CheckSPF(ctx, e.opt.Resolver, t.Conn.ClientIP, t.Conn.HELO, t.MailFrom)
+	})
+	run("dkim", func() {
+		var err error
+		dkim, err = auth.VerifyDKIM(ctx, e.opt.Resolver, t.MessageReader(), e.opt.MaxDKIM)
+		if err != nil {
+			panic(fmt.Sprintf("reading message: %v", err))
+		}
+	})
+	if e.opt.DNSBL != nil && t.Conn.ClientIP.IsValid() {
+		run("dnsbl", func() { bl = e.opt.DNSBL.Check(ctx, e.opt.Resolver, t.Conn.ClientIP) })
+	}
+	wg.Wait()
+	f.SPF, f.DKIM, f.DNSBL = spf, dkim, bl
+	e.guard(t, f, &mu, "dmarc", func() {
+		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, t.HeaderValues("From"), f.SPF, f.DKIM)
+	})
+	f.Temperrors = temperrors(f)
+}
+
+// guard runs check, timing it and recovering a panic into f.CheckErrors.
+func (e *Engine) guard(t *txn.Transaction, f *txn.Facts, mu *sync.Mutex, name string, check func()) {
+	start := time.Now()
+	defer func() {
+		r := recover()
+		mu.Lock()
+		defer mu.Unlock()
+		f.Durations[name] = time.Since(start)
+		if r != nil {
+			f.CheckErrors = append(f.CheckErrors, name)
+			e.opt.Logger.Error("check failed", "queue_id", t.QueueID, "check", name,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	check()
+}
+
+// temperrors names the checks whose result is temperror (RFC 8601 §2.7).
+func temperrors(f *txn.Facts) []string {
+	var out []string
+	if f.SPF.Result == txn.ResultTemperror {
+		out = append(out, "spf")
+	}
+	for _, d := range f.DKIM {
+		if d.Result == txn.ResultTemperror {
+			out = append(out, "dkim")
+			break
+		}
+	}
+	if f.DMARC.Result == txn.ResultTemperror {
+		out = append(out, "dmarc")
+	}
+	for _, b := range f.DNSBL {
+		if b.Result == "temperror" {
+			out = append(out, "dnsbl")
+			break
+		}
+	}
+	return out
+}

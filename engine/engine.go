@@ -1,0 +1,124 @@
+// Package engine runs one message through the pipeline: checks produce
+// facts concurrently, the rules turn facts into a verdict, and the verdict
+// becomes header edits and an SMTP reply. It owns no network code of its own:
+// the resolver, the blocklist checker and the rule set are injected.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"milter91/dnsbl"
+	"milter91/resolver"
+	"milter91/rules"
+	"milter91/txn"
+)
+
+// Options are the engine's dependencies and settings. All fields except
+// Resolver and Rules are optional.
+type Options struct {
+	Resolver resolver.Resolver
+	Rules    *rules.Set
+	// DNSBL checks the client IP; nil when no zone is configured.
+	DNSBL *dnsbl.Checker
+	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
+	AuthservID string
+	// MaxDKIM caps verified DKIM signatures (default 5).
+	MaxDKIM int
+	// SkipAuthenticated accepts mail with {auth_authen} set without checks.
+	SkipAuthenticated bool
+	// SubjectPrefix is prepended to the Subject of tagged mail; "" is off.
+	SubjectPrefix string
+	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
+	PrefetchTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Engine evaluates messages. It is safe for concurrent use; a reload builds
+// a new Engine.
+type Engine struct {
+	opt Options
+}
+
+// New returns an Engine. It fails when Resolver or Rules is missing.
+func New(opt Options) (*Engine, error) {
+	if opt.Resolver == nil || opt.Rules == nil {
+		return nil, fmt.Errorf("engine: resolver and rules are required")
+	}
+	if opt.MaxDKIM <= 0 {
+		opt.MaxDKIM = 5
+	}
+	if opt.PrefetchTimeout <= 0 {
+		opt.PrefetchTimeout = 10 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{opt: opt}, nil
+}
+
+// Prefetch starts the client-IP blocklist lookups so that they are answered
+// from the resolver's cache or joined in flight at end of message. It
+// returns at once.
+func (e *Engine) Prefetch(conn txn.Conn) {
+	if e.opt.DNSBL == nil || !conn.ClientIP.IsValid() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.opt.PrefetchTimeout)
+	go func() {
+		defer cancel()
+		e.opt.DNSBL.Prefetch(ctx, e.opt.Resolver, conn.ClientIP)
+	}()
+}
+
+// Evaluate runs checks and rules on t under ctx's deadline.
+// The outcome is always non-nil. The error is non-nil when a check or the
+// rules failed internally (panic or error, see FaultError): the caller then
+// applies the configured fail mode and must not use the verdict.
+func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
+	start := time.Now()
+	out := &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}}
+	if t.AuthUser != "" && e.opt.SkipAuthenticated {
+		out.Verdict = txn.Verdict{Action: txn.ActionAccept}
+		out.Facts.Durations["total"] = time.Since(start)
+		return out, nil
+	}
+	var counter resolver.Counter
+	ctx = resolver.WithCounter(ctx, &counter)
+	e.runChecks(ctx, t, &out.Facts)
+	verdict, err := e.decide(t, &out.Facts)
+	out.Facts.DNSQueries = int(counter.Load())
+	out.Verdict = verdict
+	out.Edits = e.edits(t, &out.Facts, &out.Verdict)
+	if out.Verdict.Action == txn.ActionQuarantine {
+		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", verdict.Score, verdict.RuleIDs())
+	}
+	out.Facts.Durations["total"] = time.Since(start)
+	if err == nil && len(out.Facts.CheckErrors) > 0 {
+		err = &FaultError{Checks: out.Facts.CheckErrors}
+	}
+	return out, err
+}
+
+// FaultError reports checks or rules that failed internally.
+type FaultError struct {
+	Checks []string
+}
+
+func (f *FaultError) Error() string {
+	return fmt.Sprintf("engine: internal fault in %v", f.Checks)
+}
+
+func (e *Engine) decide(t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err error) {
+	start := time.Now()
+	defer func() {
+		f.Durations["rules"] = time.Since(start)
+		if r := recover(); r != nil {
+			f.CheckErrors = append(f.CheckErrors, "rules")
+			err = fmt.Errorf("engine: rules panicked: %v", r)
+		}
+	}()
+	return e.opt.Rules.Evaluate(t, f), nil
+}

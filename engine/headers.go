@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"mime"
+	"net/mail"
+	"strings"
+
+	"github.com/emersion/go-message/charset"
+)
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+
+// decodedSubject returns the first Subject decoded per RFC 2047 with any
+// charset go-message knows; undecodable words are kept as they are.
+func decodedSubject(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	raw := unfold(values[0])
+	s, err := wordDecoder.DecodeHeader(raw)
+	if err != nil {
+		return raw
+	}
+	return s
+}
+
+// fromAddresses returns the RFC 5322.From addresses with the domain part
+// lower-cased; unparsable values are skipped.
+func fromAddresses(values []string) []string {
+	var out []string
+	for _, v := range values {
+		list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(unfold(v))
+		if err != nil {
+			continue
+		}
+		for _, a := range list {
+			if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
+				out = append(out, a.Address[:i+1]+strings.ToLower(a.Address[i+1:]))
+			}
+		}
+	}
+	return out
+}
+
+// unfold removes header folding (RFC 5322 §2.2.3) and the leading space.
+func unfold(v string) string {
+	v = strings.ReplaceAll(v, "\r\n", "")
+	v = strings.ReplaceAll(v, "\n", "")
+	return strings.TrimSpace(v)
+}

@@ -1,0 +1,115 @@
+package milter
+
+import (
+	"fmt"
+	"time"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"milter91/txn"
+)
+
+// decision is the answer for one message as sent to the MTA.
+type decision struct {
+	action     txn.Action
+	reply      txn.Reply // tempfail and reject only
+	edits      []txn.HeaderEdit
+	quarantine string // quarantine only
+	fault      *fault // the internal fault that decided, if any
+}
+
+// EndOfMessage evaluates the message and answers: header edits and accept,
+// quarantine, or a reject/tempfail reply. It returns an error only when the
+// milter connection itself fails while sending.
+func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) {
+	start := time.Now()
+	msg := s.message()
+	collectMacros(m, msgMacroNames, msg.macros)
+	s.msg = nil
+	t := transaction(s.conn, msg)
+	var out *txn.Outcome
+	var d decision
+	if limit := s.srv.opts.MaxMessageSize; limit > 0 && msg.size() > limit {
+		s.srv.closeBody(t)
+		d = sizeDecision
+	} else {
+		var f *fault
+		out, f = s.srv.evaluate(t)
+		d = s.srv.decide(out, f)
+	}
+	resp, err := s.send(m, d, msg.macros["i"])
+	s.srv.report(s.conn, msg, out, d, err, time.Since(start))
+	return resp, err
+}
+
+// decideEarly answers at a body chunk: the fail mode for f, or the size
+// rejection when f is nil. The MTA sends no more events for this message.
+func (s *session) decideEarly(m gomilter.Modifier, f *fault) (*gomilter.Response, error) {
+	start := time.Now()
+	msg := s.msg
+	s.dropMessage()
+	d := sizeDecision
+	if f != nil {
+		d = s.srv.failDecision(f)
+	}
+	resp, err := s.send(m, d, msg.macros["i"])
+	s.srv.report(s.conn, msg, nil, d, err, time.Since(start))
+	return resp, err
+}
+
+// sizeDecision rejects a message over Options.MaxMessageSize
+// (RFC 3463 §3.4 X.3.4 "message too big for system").
+var sizeDecision = decision{
+	action: txn.ActionReject,
+	reply:  txn.Reply{Code: 552, Enhanced: "5.3.4", Text: "Message size exceeds fixed limit"},
+}
+
+// decide maps the evaluator's result to the answer; any fault, and an
+// outcome with an unknown action, gives the fail mode.
+func (s *Server) decide(out *txn.Outcome, f *fault) decision {
+	if f == nil && (out.Verdict.Action < txn.ActionAccept || out.Verdict.Action > txn.ActionReject) {
+		f = &fault{kind: faultOutcome, err: fmt.Errorf("unknown verdict action %d", int(out.Verdict.Action))}
+	}
+	if f != nil {
+		return s.failDecision(f)
+	}
+	v := out.Verdict
+	switch v.Action {
+	case txn.ActionTempfail, txn.ActionReject:
+		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}
+	case txn.ActionQuarantine:
+		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine)}
+	default:
+		return decision{action: v.Action, edits: out.Edits}
+	}
+}
+
+// failDecision is the fail mode: tempfail with Postfix's own milter-trouble
+// reply, or accept without edits.
+func (s *Server) failDecision(f *fault) decision {
+	if s.opts.FailMode == txn.ActionAccept {
+		return decision{action: txn.ActionAccept, fault: f}
+	}
+	return decision{action: txn.ActionTempfail, reply: failReply, fault: f}
+}
+
+// send writes d to the MTA: a reply code for tempfail/reject, otherwise the
+// header edits, the quarantine request and accept. Only a failure of the
+// milter connection returns an error.
+func (s *session) send(m gomilter.Modifier, d decision, qid string) (*gomilter.Response, error) {
+	if d.action == txn.ActionTempfail || d.action == txn.ActionReject {
+		return replyResponse(d.action, d.reply), nil
+	}
+	warn := func(msg string, args ...any) {
+		s.srv.log.Warn(msg, append([]any{"queue_id", qid}, args...)...)
+	}
+	if err := applyEdits(m, d.edits, s.leadSpace, warn); err != nil {
+		return nil, err
+	}
+	if d.action == txn.ActionQuarantine {
+		if err := m.Quarantine(d.quarantine); err != nil {
+			return nil, fmt.Errorf("milter: quarantine: %w", err)
+		}
+	}
+	return gomilter.RespAccept, nil
+}

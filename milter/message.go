@@ -1,0 +1,93 @@
+package milter
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"milter91/txn"
+)
+
+// message is the per-message part of a session: envelope, headers and body.
+// It is replaced at MAIL FROM and dropped at Abort, end of message and
+// connection end.
+type message struct {
+	from    string
+	rcpts   []string
+	macros  map[string]string
+	headers []txn.Header
+	// headSize counts the header block as rebuilt (name ":" value CRLF).
+	headSize int64
+	body     *txn.Spool
+}
+
+func (s *Server) newMessage(from string) *message {
+	return &message{
+		from:   from,
+		macros: map[string]string{},
+		body:   txn.NewSpool(s.opts.SpoolThreshold, s.opts.SpoolDir),
+	}
+}
+
+// addHeader records one header exactly as the MTA sent it, see headerValue.
+func (msg *message) addHeader(name, value string, leadSpace bool) {
+	v := headerValue(value, leadSpace)
+	msg.headers = append(msg.headers, txn.Header{Name: name, Value: v})
+	msg.headSize += int64(len(name) + 1 + len(v) + 2)
+}
+
+// size is the message size in bytes so far: header block, empty line, body.
+func (msg *message) size() int64 {
+	return msg.headSize + 2 + msg.body.Size()
+}
+
+// headerValue rebuilds the value as it was on the wire.
+//
+// Postfix (and Sendmail) send folded headers with bare LF between the lines;
+// the original had CRLF (RFC 5322 §2.2.3), which DKIM "simple" header
+// canonicalization needs, so LF becomes CRLF. Without SMFIP_HDR_LEADSPC the
+// MTA swallowed one space after the colon; it is put back unless the value
+// starts with a tab (which the MTA keeps).
+func headerValue(v string, leadSpace bool) string {
+	if !leadSpace && (v == "" || v[0] != '\t') {
+		v = " " + v
+	}
+	if !strings.Contains(v, "\n") {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v) + 8)
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\n' && (i == 0 || v[i-1] != '\r') {
+			b.WriteByte('\r')
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// transaction builds the Transaction for msg. The result shares nothing
+// mutable with the session (maps and slices are copied) except the body
+// spool, which moves to the transaction: the session must not touch it again.
+func transaction(conn txn.Conn, msg *message) *txn.Transaction {
+	c := conn
+	c.Macros = make(map[string]string, len(conn.Macros)+len(msg.macros))
+	maps.Copy(c.Macros, conn.Macros)
+	maps.Copy(c.Macros, msg.macros)
+	return &txn.Transaction{
+		Conn:     c,
+		QueueID:  msg.macros["i"],
+		MailFrom: msg.from,
+		Rcpts:    slices.Clone(msg.rcpts),
+		AuthUser: msg.macros["auth_authen"],
+		Headers:  slices.Clone(msg.headers),
+		Body:     msg.body,
+	}
+}
+
+// cloneConn copies c with its own macro map, for Prefetch, which may keep it
+// while the session goes on.
+func cloneConn(c txn.Conn) txn.Conn {
+	c.Macros = maps.Clone(c.Macros)
+	return c
+}

@@ -1,0 +1,162 @@
+// Package milter connects Postfix (or Sendmail) to the milter91 engine over
+// the milter protocol v6, using github.com/d--j/go-milter.
+//
+// One milter connection serves one SMTP session: connection data (client IP,
+// HELO, macros) lives as long as the session, the envelope, headers and body
+// are collected per message, and at end of message the Evaluator turns them
+// into an Outcome whose header edits and SMTP reply go back to the MTA.
+// An internal fault (error, panic, deadline, spool failure) never loses mail:
+// the configured fail mode answers instead.
+package milter
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"milter91/txn"
+)
+
+// Evaluator turns a complete transaction into an outcome.
+type Evaluator interface {
+	// Prefetch starts lookups that need only connection data (client-IP
+	// blocklists) so that they are done or in flight by end of message. It
+	// must return at once.
+	Prefetch(conn txn.Conn)
+	// Evaluate runs checks and rules. An error is an internal fault: the
+	// fail mode applies.
+	Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error)
+}
+
+// Defaults for zero Options fields.
+const (
+	// DefaultDeadline bounds Evaluate, well below Postfix's
+	// milter_content_timeout (300s).
+	DefaultDeadline = 20 * time.Second
+	// DefaultSpoolThreshold is the body size (bytes) kept in memory before
+	// the spool moves to a temporary file.
+	DefaultSpoolThreshold int64 = 1 << 20
+)
+
+// Options configure a Server.
+type Options struct {
+	// Evaluator returns the evaluator to use. It is called once per message
+	// at end of message (and once per connection for Prefetch), so a reload
+	// that swaps what it returns applies from the next message on. It must
+	// be safe for concurrent use. nil, or a nil result, is an internal fault.
+	Evaluator func() Evaluator
+	// FailMode is the answer to an internal fault: txn.ActionTempfail
+	// (451 4.7.1) or txn.ActionAccept (accept, no edits). Other values mean
+	// tempfail. txn.Action's zero value is ActionAccept, so a zero Options
+	// fails open: set it (config.Config.FailMode defaults to tempfail).
+	FailMode txn.Action
+	// Deadline bounds one Evaluate call; DefaultDeadline when <= 0.
+	Deadline time.Duration
+	// SpoolThreshold is the body size in bytes kept in memory; larger bodies
+	// go to a temporary file in SpoolDir. 0 means DefaultSpoolThreshold,
+	// negative means memory only.
+	SpoolThreshold int64
+	// SpoolDir holds body temporary files; "" means os.TempDir().
+	SpoolDir string
+	// MaxMessageSize, when > 0, rejects messages (headers + body, bytes)
+	// larger than this with 552 5.3.4 as soon as the body passes it.
+	MaxMessageSize int64
+	// Logger receives the per-message summary and fault lines;
+	// slog.Default() when nil.
+	Logger *slog.Logger
+	// Metrics are optional observation hooks.
+	Metrics Metrics
+}
+
+// Metrics are optional hooks for counters; nil fields are skipped. They run
+// on the milter connection's goroutine and must not block.
+type Metrics struct {
+	// Message is called once per message that got a final answer.
+	Message func(MessageStats)
+	// Fault is called once per internal fault, with its kind (see
+	// MessageStats.Fault).
+	Fault func(kind string)
+}
+
+// MessageStats describe one finished message for Metrics.Message.
+type MessageStats struct {
+	// Action is what the MTA was told (after the fail mode, if any).
+	Action txn.Action
+	// Fault is "" or the internal fault that decided: "error", "panic",
+	// "deadline", "spool", "evaluator", "outcome".
+	Fault string
+	// Elapsed is the time from end of message (or the deciding body chunk)
+	// to the answer.
+	Elapsed time.Duration
+	// Size is headers plus body in bytes, as far as received.
+	Size int64
+}
+
+// Server is a milter server. Create it with New.
+type Server struct {
+	opts   Options
+	log    *slog.Logger
+	lib    *gomilter.Server
+	ctx    context.Context // parent of every Evaluate context
+	cancel context.CancelFunc
+}
+
+// New returns a Server with the zero fields of opts set to their defaults.
+func New(opts Options) *Server {
+	if opts.Deadline <= 0 {
+		opts.Deadline = DefaultDeadline
+	}
+	if opts.SpoolThreshold == 0 {
+		opts.SpoolThreshold = DefaultSpoolThreshold
+	}
+	if opts.FailMode != txn.ActionAccept {
+		opts.FailMode = txn.ActionTempfail
+	}
+	s := &Server{opts: opts, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	libOpts := []gomilter.Option{
+		gomilter.WithDynamicMilter(func(_ uint32, _ gomilter.OptAction, protocol gomilter.OptProtocol, _ gomilter.DataSize) gomilter.Milter {
+			return newSession(s, protocol&gomilter.OptHeaderLeadingSpace != 0)
+		}),
+		gomilter.WithActions(requiredActions),
+		gomilter.WithProtocols(wantedProtocol),
+		gomilter.WithNegotiationCallback(negotiate),
+	}
+	for _, r := range macroRequests {
+		libOpts = append(libOpts, gomilter.WithMacroRequest(r.stage, r.names))
+	}
+	s.lib = gomilter.NewServer(libOpts...)
+	return s
+}
+
+// Serve accepts milter connections on ln until Shutdown; it then returns
+// nil. It may be called for several listeners. After Shutdown it returns
+// gomilter.ErrServerClosed at once.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.lib.Serve(ln)
+}
+
+// Shutdown stops accepting connections and waits until every milter
+// connection has ended (Postfix closes it at the end of the SMTP session),
+// so messages in flight finish. When ctx ends first it closes the remaining
+// connections, cancels evaluations still running and returns ctx.Err();
+// Postfix then applies milter_default_action to those messages.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.lib.Shutdown(ctx)
+	s.cancel()
+	return err
+}
+
+// evaluator returns the current Evaluator, nil when none is configured.
+func (s *Server) evaluator() Evaluator {
+	if s.opts.Evaluator == nil {
+		return nil
+	}
+	return s.opts.Evaluator()
+}

@@ -1,0 +1,174 @@
+package milter
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"milter91/txn"
+)
+
+// session is the go-milter backend for one milter connection, i.e. one SMTP
+// session (or several, when the MTA reuses the connection after
+// SMFIC_QUIT_NC). go-milter calls its methods one at a time.
+//
+// conn survives all messages of the SMTP session, including rejected and
+// aborted ones; msg is per message.
+type session struct {
+	srv       *Server
+	leadSpace bool // SMFIP_HDR_LEADSPC negotiated
+	conn      txn.Conn
+	msg       *message
+}
+
+var _ gomilter.Milter = (*session)(nil)
+
+func newSession(s *Server, leadSpace bool) *session {
+	return &session{srv: s, leadSpace: leadSpace, conn: txn.Conn{Macros: map[string]string{}}}
+}
+
+// NewConnection starts a fresh SMTP session: nothing of an earlier one on
+// the same milter connection survives.
+func (s *session) NewConnection(gomilter.Modifier) error {
+	s.dropMessage()
+	s.conn = txn.Conn{Macros: map[string]string{}}
+	return nil
+}
+
+// Connect records the client. family is "tcp4", "tcp6", "unix" or "unknown";
+// only tcp4/tcp6 carry a client IP (IPv4-mapped IPv6 is unmapped). Prefetch
+// starts once the IP is known.
+func (s *session) Connect(host, family string, port uint16, addr string, m gomilter.Modifier) (*gomilter.Response, error) {
+	s.dropMessage()
+	c := txn.Conn{ClientName: host, ClientPort: port, Macros: map[string]string{}}
+	if family == "tcp4" || family == "tcp6" {
+		if ip, err := netip.ParseAddr(addr); err == nil {
+			c.ClientIP = ip.Unmap()
+		}
+	}
+	collectMacros(m, connMacroNames, c.Macros)
+	if v := c.Macros["client_name"]; v != "" {
+		c.ClientName = v
+	}
+	if p, err := strconv.ParseUint(c.Macros["client_port"], 10, 16); c.ClientPort == 0 && err == nil {
+		c.ClientPort = uint16(p)
+	}
+	c.DaemonName = c.Macros["daemon_name"]
+	s.conn = c
+	if c.ClientIP.IsValid() {
+		s.prefetch()
+	}
+	return gomilter.RespContinue, nil
+}
+
+// prefetch hands a copy of the connection data to the current evaluator.
+// A panic there must not take the process down with it.
+func (s *session) prefetch() {
+	ev := s.srv.evaluator()
+	if ev == nil {
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.srv.log.Error("prefetch panicked", "client_ip", s.conn.ClientIP.String(),
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	ev.Prefetch(cloneConn(s.conn))
+}
+
+// Helo records the last HELO/EHLO name (a client may repeat EHLO after
+// STARTTLS) and the TLS macros.
+func (s *session) Helo(name string, m gomilter.Modifier) (*gomilter.Response, error) {
+	s.conn.HELO = name
+	collectMacros(m, connMacroNames, s.conn.Macros)
+	return gomilter.RespContinue, nil
+}
+
+// MailFrom starts a new message; from has no angle brackets, "" for <>.
+func (s *session) MailFrom(from string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
+	s.dropMessage()
+	s.msg = s.srv.newMessage(from)
+	collectMacros(m, msgMacroNames, s.msg.macros)
+	return gomilter.RespContinue, nil
+}
+
+// RcptTo records an accepted recipient (without angle brackets).
+func (s *session) RcptTo(rcpt string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
+	msg := s.message()
+	msg.rcpts = append(msg.rcpts, rcpt)
+	collectMacros(m, msgMacroNames, msg.macros)
+	return gomilter.RespContinue, nil
+}
+
+// Data picks up the queue ID when the MTA knows it by now.
+func (s *session) Data(m gomilter.Modifier) (*gomilter.Response, error) {
+	collectMacros(m, msgMacroNames, s.message().macros)
+	return gomilter.RespContinue, nil
+}
+
+// Header records one header field; see headerValue for the exact bytes.
+func (s *session) Header(name, value string, _ gomilter.Modifier) (*gomilter.Response, error) {
+	s.message().addHeader(name, value, s.leadSpace)
+	return gomilter.RespContinue, nil
+}
+
+// Headers marks the end of the header block.
+func (s *session) Headers(m gomilter.Modifier) (*gomilter.Response, error) {
+	collectMacros(m, msgMacroNames, s.message().macros)
+	return gomilter.RespContinue, nil
+}
+
+// BodyChunk spools a body chunk (up to the negotiated packet size). A spool
+// failure answers with the fail mode at once; a message over MaxMessageSize
+// is rejected with 552 5.3.4.
+func (s *session) BodyChunk(chunk []byte, m gomilter.Modifier) (*gomilter.Response, error) {
+	msg := s.message()
+	if _, err := msg.body.Write(chunk); err != nil {
+		return s.decideEarly(m, &fault{kind: faultSpool, err: err})
+	}
+	if limit := s.srv.opts.MaxMessageSize; limit > 0 && msg.size() > limit {
+		return s.decideEarly(m, nil)
+	}
+	return gomilter.RespContinue, nil
+}
+
+// Abort ends the current message; connection data stays.
+func (s *session) Abort(gomilter.Modifier) error {
+	s.dropMessage()
+	return nil
+}
+
+// Unknown ignores unknown SMTP commands (only sent when the MTA cannot honour
+// SMFIP_NOUNKNOWN).
+func (s *session) Unknown(string, gomilter.Modifier) (*gomilter.Response, error) {
+	return gomilter.RespContinue, nil
+}
+
+// Cleanup releases the message of a milter connection that ended.
+func (s *session) Cleanup(gomilter.Modifier) {
+	s.dropMessage()
+}
+
+// message returns the current message, starting one when the MTA sent
+// message data without MAIL FROM (it should not).
+func (s *session) message() *message {
+	if s.msg == nil {
+		s.msg = s.srv.newMessage("")
+	}
+	return s.msg
+}
+
+// dropMessage discards the current message and removes its body spool.
+func (s *session) dropMessage() {
+	if s.msg == nil {
+		return
+	}
+	if err := s.msg.body.Close(); err != nil {
+		s.srv.log.Warn("close body spool", "queue_id", s.msg.macros["i"], "err", err.Error())
+	}
+	s.msg = nil
+}

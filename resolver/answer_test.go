@@ -1,0 +1,84 @@
+package resolver
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+func TestJoinTXT(t *testing.T) {
+	tests := []struct {
+		name  string
+		parts []string // as miekg/dns presents unpacked strings
+		want  string
+	}{
+		{name: "plain", parts: []string{"v=spf1 -all"}, want: "v=spf1 -all"},
+		{name: "no separator", parts: []string{"v=spf1 ip4:", "192.0.2.5 -all"}, want: "v=spf1 ip4:192.0.2.5 -all"},
+		{name: "no strings", parts: nil, want: ""},
+		{name: "quote and backslash", parts: []string{`a\"b\\c`}, want: `a"b\c`},
+		{name: "decimal escapes", parts: []string{`\000\013\128\255`}, want: "\x00\r\x80\xff"},
+		{name: "escape above 255 kept literal", parts: []string{`\256`}, want: "256"},
+		{name: "short escape", parts: []string{`\12`}, want: "12"},
+		{name: "trailing backslash", parts: []string{`x\`}, want: `x\`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := joinTXT(tc.parts); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func mustRR(t *testing.T, s string) dns.RR {
+	t.Helper()
+	rr, err := dns.NewRR(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rr
+}
+
+func TestChase(t *testing.T) {
+	tests := []struct {
+		name    string
+		answer  []string
+		qname   string
+		want    []string // A addresses found
+		wantTTL uint32
+	}{
+		{name: "direct", answer: []string{"a.test. 60 IN A 127.0.0.1", "a.test. 30 IN A 127.0.0.2"}, qname: "a.test.", want: []string{"127.0.0.1", "127.0.0.2"}, wantTTL: 30},
+		{name: "owner case differs", answer: []string{"A.Test. 60 IN A 127.0.0.1"}, qname: "a.test.", want: []string{"127.0.0.1"}, wantTTL: 60},
+		{name: "chain, out of order", answer: []string{"c.test. 50 IN A 127.0.0.3", "a.test. 10 IN CNAME b.test.", "b.test. 300 IN CNAME c.test."}, qname: "a.test.", want: []string{"127.0.0.3"}, wantTTL: 10},
+		{name: "unrelated owner ignored", answer: []string{"other.test. 60 IN A 127.0.0.1"}, qname: "a.test."},
+		{name: "loop", answer: []string{"a.test. 60 IN CNAME b.test.", "b.test. 60 IN CNAME a.test."}, qname: "a.test."},
+		{name: "chain ends without records", answer: []string{"a.test. 60 IN CNAME b.test."}, qname: "a.test."},
+		{name: "wrong class", answer: []string{"a.test. 60 CH A 127.0.0.1"}, qname: "a.test."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var rrs []dns.RR
+			for _, s := range tc.answer {
+				rrs = append(rrs, mustRR(t, s))
+			}
+			got, ttl := chase(rrs, tc.qname, dns.TypeA)
+			var addrs []string
+			for _, a := range parseAnswer(dns.TypeA, got).addrs {
+				addrs = append(addrs, a.String())
+			}
+			if !slices.Equal(addrs, tc.want) || (len(tc.want) > 0 && ttl != tc.wantTTL) {
+				t.Errorf("got %v ttl %d, want %v ttl %d", addrs, ttl, tc.want, tc.wantTTL)
+			}
+		})
+	}
+}
+
+func TestCopiesAreIndependent(t *testing.T) {
+	a := parseAnswer(dns.TypeMX, []dns.RR{mustRR(t, "a.test. 60 IN MX 10 mx.a.test.")})
+	first := a.copyMX()
+	first[0].Host = "changed."
+	if second := a.copyMX(); second[0].Host != "mx.a.test." {
+		t.Errorf("cached MX changed through a returned copy: %q", second[0].Host)
+	}
+}

@@ -1,0 +1,88 @@
+package rules
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"milter91/txn"
+)
+
+func TestDefaultsCompile(t *testing.T) {
+	srcs := Defaults()
+	if len(srcs) == 0 {
+		t.Fatal("no embedded default sources")
+	}
+	for _, s := range srcs {
+		if !strings.HasPrefix(s.Name, "defaults/") || !strings.HasSuffix(s.Name, ".yml") {
+			t.Errorf("default source name %q, want defaults/*.yml", s.Name)
+		}
+	}
+	set := mustCompile(t, srcs...)
+	if s := set.Settings(); s.TagAt != 5 || s.RejectAt != 15 || s.QuarantineAt != 0 {
+		t.Errorf("default settings = %+v, want tag_at 5, reject_at 15", s)
+	}
+	for _, r := range set.Rules() {
+		if r.Description == "" || !strings.HasPrefix(r.Ref, "RFC ") || r.Disabled {
+			t.Errorf("default rule %s: description %q, ref %q, disabled %v", r.ID, r.Description, r.Ref, r.Disabled)
+		}
+	}
+}
+
+func TestDefaultsBehaviour(t *testing.T) {
+	set := mustCompile(t, Defaults()...)
+	client := &txn.Transaction{Conn: txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.2")}, MailFrom: "a@example.com"}
+	authed := &txn.Transaction{Conn: client.Conn, MailFrom: client.MailFrom, AuthUser: "alice"}
+	dmarc := func(policy string) txn.DMARC {
+		return txn.DMARC{Result: "fail", Domain: "example.com", Policy: policy}
+	}
+	listed := func(secret bool) []txn.DNSBL {
+		return []txn.DNSBL{{Zone: "zen.example.test", Listed: true, Secret: secret, Result: "listed",
+			Answers: []netip.Addr{netip.MustParseAddr("127.0.0.2")}}}
+	}
+	tests := []struct {
+		name       string
+		tx         *txn.Transaction
+		facts      txn.Facts
+		wantAction txn.Action
+		wantScore  float64
+		wantIDs    string
+		wantReply  string
+	}{
+		{"clean", client, txn.Facts{SPF: txn.SPF{Result: "pass"}, DMARC: txn.DMARC{Result: "pass"}},
+			txn.ActionAccept, 0, "", ""},
+		{"spf fail alone", client, txn.Facts{SPF: txn.SPF{Result: "fail"}}, txn.ActionAccept, 4, "SPF_FAIL", ""},
+		{"spf softfail", client, txn.Facts{SPF: txn.SPF{Result: "softfail"}}, txn.ActionAccept, 1, "SPF_SOFTFAIL", ""},
+		{"spf permerror", client, txn.Facts{SPF: txn.SPF{Result: "permerror"}}, txn.ActionAccept, 1, "SPF_PERMERROR", ""},
+		{"spf temperror", client, txn.Facts{SPF: txn.SPF{Result: "temperror"}}, txn.ActionAccept, 0.5, "SPF_TEMPERROR", ""},
+		{"dkim fail without pass", client, txn.Facts{DKIM: []txn.DKIM{{Result: "fail", Domain: "example.com"}}},
+			txn.ActionAccept, 2, "DKIM_FAIL", ""},
+		{"dkim fail beside a pass", client, txn.Facts{DKIM: []txn.DKIM{{Result: "fail"}, {Result: "pass"}}},
+			txn.ActionAccept, 0, "", ""},
+		{"spf, dkim and dmarc p=none fail: tag", client, txn.Facts{SPF: txn.SPF{Result: "fail"},
+			DKIM: []txn.DKIM{{Result: "fail"}}, DMARC: dmarc("none")}, txn.ActionTag, 7.5, "SPF_FAIL DKIM_FAIL DMARC_FAIL_NONE", ""},
+		{"dmarc p=quarantine", client, txn.Facts{DMARC: dmarc("quarantine")}, txn.ActionQuarantine, 0, "DMARC_QUARANTINE", ""},
+		{"dmarc p=reject", client, txn.Facts{DMARC: dmarc("reject")}, txn.ActionReject, 0, "DMARC_REJECT",
+			"550 5.7.26 DMARC policy of example.com rejects this message"},
+		{"dnsbl listed", client, txn.Facts{DNSBL: listed(false)}, txn.ActionReject, 0, "DNSBL_LISTED",
+			"554 5.7.1 Service unavailable; client [127.0.0.2] blocked using zen.example.test"},
+		{"secret dnsbl", client, txn.Facts{DNSBL: listed(true)}, txn.ActionReject, 0, "DNSBL_LISTED",
+			"554 5.7.1 Service unavailable; client [127.0.0.2] blocked using a DNS blocklist"},
+		{"dnsbl blocked is no listing", client, txn.Facts{DNSBL: []txn.DNSBL{{Zone: "zen.example.test", Blocked: true, Result: "blocked"}}},
+			txn.ActionAccept, 0, "", ""},
+		{"authenticated user is not judged", authed, txn.Facts{SPF: txn.SPF{Result: "fail"}, DMARC: dmarc("reject"), DNSBL: listed(false)},
+			txn.ActionAccept, 0, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := set.Evaluate(tt.tx, &tt.facts)
+			if v.Action != tt.wantAction || v.Score != tt.wantScore || strings.Join(v.RuleIDs(), " ") != tt.wantIDs {
+				t.Errorf("got %v score %v rules %v, want %v score %v rules %q",
+					v.Action, v.Score, v.RuleIDs(), tt.wantAction, tt.wantScore, tt.wantIDs)
+			}
+			if v.Reply.String() != tt.wantReply {
+				t.Errorf("reply %q, want %q", v.Reply.String(), tt.wantReply)
+			}
+		})
+	}
+}

@@ -1,0 +1,153 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	"milter91/txn"
+)
+
+// Blocklist facts over Facts.DNSBL (RFC 5782 §2.1 for IPv4/IPv6 DNSxLs).
+// Zone names compare case-insensitively, without a trailing dot; "*" (quoted
+// in YAML) stands for any zone.
+func init() {
+	RegisterFact("dnsbl", compileDNSBL)
+	RegisterFact("dnsbl_blocked", compileDNSBLBlocked)
+	RegisterFact("dnsbl_tag", compileDNSBLTag)
+	RegisterFact("dnsbl_result", compileDNSBLResult)
+}
+
+// secretZone is what {zone} shows for a zone configured as secret.
+const secretZone = "a DNS blocklist"
+
+var zoneName = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$`)
+
+// zoneSet reads zone names (or "*") into a matcher of zone names.
+func zoneSet(v Value, fact string) (func(zone string) bool, error) {
+	set := map[string]bool{}
+	err := eachText(v, func(at Value, s string) error {
+		z := normZone(s)
+		if z != "*" && !zoneName.MatchString(z) {
+			return at.Errorf("%s: %q is not a DNS zone name (or \"*\" for any zone)", fact, s)
+		}
+		set[z] = true
+		return nil
+	})
+	return func(zone string) bool { return set["*"] || set[normZone(zone)] }, err
+}
+
+func normZone(z string) string { return strings.ToLower(strings.TrimSuffix(z, ".")) }
+
+// zoneHit builds the Hit for zone answer b: the detail names the zone (logs
+// are internal); the {zone} value hides a secret one.
+func zoneHit(b *txn.DNSBL, detail string) Hit {
+	h := Hit{Detail: detail, Zone: b.Zone}
+	if b.Secret {
+		h.Zone = secretZone
+	}
+	return h
+}
+
+// compileDNSBL: true when a named zone listed the client (Listed; a
+// blocked zone is never a listing). Detail: "zen.example.test=127.0.0.2".
+func compileDNSBL(v Value) (Matcher, error) {
+	match, err := zoneSet(v, "dnsbl")
+	if err != nil {
+		return nil, err
+	}
+	return func(in *Input) (Hit, bool) {
+		for i := range in.Facts.DNSBL {
+			b := &in.Facts.DNSBL[i]
+			if b.Listed && !b.Blocked && match(b.Zone) {
+				answers := make([]string, len(b.Answers))
+				for j, a := range b.Answers {
+					answers[j] = a.String()
+				}
+				return zoneHit(b, b.Zone+"="+strings.Join(answers, ",")), true
+			}
+		}
+		return Hit{}, false
+	}, nil
+}
+
+// compileDNSBLBlocked: true when a named zone answered with an error code
+// (query refused, over quota). Detail: "zen.example.test blocked".
+func compileDNSBLBlocked(v Value) (Matcher, error) {
+	match, err := zoneSet(v, "dnsbl_blocked")
+	if err != nil {
+		return nil, err
+	}
+	return func(in *Input) (Hit, bool) {
+		for i := range in.Facts.DNSBL {
+			if b := &in.Facts.DNSBL[i]; b.Blocked && match(b.Zone) {
+				return zoneHit(b, b.Zone+" blocked"), true
+			}
+		}
+		return Hit{}, false
+	}, nil
+}
+
+// compileDNSBLTag reads "zone:tag" or "tag" items: true when a listing zone
+// (that zone, or any for a bare tag) produced the tag. Detail: "zone:tag".
+func compileDNSBLTag(v Value) (Matcher, error) {
+	type want struct{ zone, tag string }
+	var wants []want
+	err := eachText(v, func(at Value, s string) error {
+		zone, tag, hasZone := strings.Cut(s, ":")
+		if !hasZone {
+			zone, tag = "*", s
+		}
+		zone = normZone(zone)
+		if zone != "*" && !zoneName.MatchString(zone) {
+			return at.Errorf("dnsbl_tag: %q is not a DNS zone name in %q", zone, s)
+		}
+		if tag == "" || strings.ContainsAny(tag, " \t:") {
+			return at.Errorf("dnsbl_tag: want \"zone:tag\" or \"tag\", got %q", s)
+		}
+		wants = append(wants, want{zone: zone, tag: tag})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(in *Input) (Hit, bool) {
+		for i := range in.Facts.DNSBL {
+			b := &in.Facts.DNSBL[i]
+			if !b.Listed || b.Blocked {
+				continue
+			}
+			for _, w := range wants {
+				if (w.zone == "*" || w.zone == normZone(b.Zone)) && containsFold(b.Tags, w.tag) {
+					return zoneHit(b, b.Zone+":"+w.tag), true
+				}
+			}
+		}
+		return Hit{}, false
+	}, nil
+}
+
+// compileDNSBLResult: true when any zone's Result is one of listed,
+// notlisted, blocked, temperror. Detail: "zen.example.test=temperror".
+func compileDNSBLResult(v Value) (Matcher, error) {
+	set, err := enumSet(v, "dnsbl_result", "listed", "notlisted", "blocked", "temperror")
+	if err != nil {
+		return nil, err
+	}
+	return func(in *Input) (Hit, bool) {
+		for i := range in.Facts.DNSBL {
+			if b := &in.Facts.DNSBL[i]; set[b.Result] {
+				return zoneHit(b, b.Zone+"="+b.Result), true
+			}
+		}
+		return Hit{}, false
+	}, nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,71 @@
+// Package rules compiles the operator's YAML rules once, with every error
+// reported as file:line:col, and evaluates them over a message's facts into
+// a txn.Verdict: score, matched rules with their references (RFC section or
+// decree article), action and SMTP reply. The syntax is described in
+// README-syntax.md; the fact matchers form a registry (RegisterFact).
+package rules
+
+import "milter91/txn"
+
+// Set is a compiled, immutable rule set, safe for concurrent Evaluate calls.
+// A nil *Set has no rules and all thresholds off.
+type Set struct {
+	rules    []*rule // in file order; overrides keep the first position
+	settings Settings
+}
+
+// rule is one compiled rule.
+type rule struct {
+	id, desc, ref string
+	score         float64
+	forced        bool
+	action        txn.Action
+	reply         *replySpec // nil: default reply
+	when          Matcher
+	disabled      bool
+	where         string // file:line:col of the first definition
+}
+
+// RuleInfo describes one rule for listings (`milter91 rules lint`).
+type RuleInfo struct {
+	ID          string
+	Description string
+	// Ref is the RFC section or decree article the rule enforces.
+	Ref   string
+	Score float64
+	// Forced is true when the rule forces Action whatever the score;
+	// Action is accept (meaningless) otherwise.
+	Forced bool
+	Action txn.Action
+	// Reply is the rule's own SMTP reply with its text as written
+	// ({placeholders} unexpanded); zero when it has none.
+	Reply txn.Reply
+	// Disabled is true when a disable: list switched the rule off.
+	Disabled bool
+	// Where is the file:line:col of the rule's first definition.
+	Where string
+}
+
+// Settings returns the score thresholds in force.
+func (s *Set) Settings() Settings {
+	if s == nil {
+		return Settings{}
+	}
+	return s.settings
+}
+
+// Rules lists every rule in evaluation order, disabled ones included.
+func (s *Set) Rules() []RuleInfo {
+	if s == nil {
+		return nil
+	}
+	out := make([]RuleInfo, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = RuleInfo{ID: r.id, Description: r.desc, Ref: r.ref, Score: r.score,
+			Forced: r.forced, Action: r.action, Disabled: r.disabled, Where: r.where}
+		if r.reply != nil {
+			out[i].Reply = txn.Reply{Code: r.reply.code, Enhanced: r.reply.enhanced, Text: r.reply.raw}
+		}
+	}
+	return out
+}
