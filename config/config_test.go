@@ -96,7 +96,7 @@ func TestNormalizeServer(t *testing.T) {
 			t.Errorf("NormalizeServer(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "host:port", ":53", "a:99999"} {
+	for _, bad := range []string{"", "host:port", ":53", "a:99999", "dns.example.com:53"} {
 		if _, err := NormalizeServer(bad); err == nil {
 			t.Errorf("NormalizeServer(%q) accepted", bad)
 		}

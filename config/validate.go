@@ -141,10 +141,12 @@ func NormalizeServer(s string) (string, error) {
 	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
 		return "", fmt.Errorf("%q: bad port", s)
 	}
-	if host == "" {
-		return "", fmt.Errorf("%q: empty host", s)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		// The resolver must not need another resolver to find its servers.
+		return "", fmt.Errorf("%q: the host must be an IP address", s)
 	}
-	return s, nil
+	return net.JoinHostPort(ip.String(), port), nil
 }
 
 func (v *validator) log(c *Config, r *rawLog) {

@@ -38,11 +38,20 @@ func newResolver(cfg *config.Config) (*resolver.Client, error) {
 		}
 		servers = s
 	}
+	// In the config 0 means "none"; resolver.Config reads 0 as "default"
+	// and a negative value as "none".
+	retries, cacheSize := cfg.DNS.Retries, cfg.DNS.CacheSize
+	if retries == 0 {
+		retries = -1
+	}
+	if cacheSize <= 0 {
+		cacheSize = -1
+	}
 	return resolver.New(resolver.Config{
 		Servers:   servers,
 		Timeout:   cfg.DNS.Timeout,
-		Retries:   cfg.DNS.Retries,
-		CacheSize: cfg.DNS.CacheSize,
+		Retries:   retries,
+		CacheSize: cacheSize,
 	})
 }
 
@@ -76,17 +85,14 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, logger *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	opt := engine.Options{
+	return engine.New(engine.Options{
 		Resolver:          res,
 		Rules:             set,
+		DNSBL:             checker,
 		AuthservID:        cfg.AuthservID,
 		MaxDKIM:           cfg.DKIM.MaxSignatures,
 		SkipAuthenticated: cfg.SkipAuthenticated,
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
-	}
-	if checker != nil {
-		opt.DNSBL = checker
-	}
-	return engine.New(opt)
+	})
 }
