@@ -104,6 +104,8 @@ type Facts struct {
 	CheckErrors []string
 	// Durations per check name ("spf", "dkim", "dmarc", "dnsbl", "rules").
 	Durations map[string]time.Duration
+	// Decree holds the Decree 91/2020 facts.
+	Decree Decree
 	// DNSQueries is the number of DNS queries sent on the network (cache
 	// hits excluded) for this message.
 	DNSQueries int
