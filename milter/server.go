@@ -69,6 +69,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics are optional observation hooks.
 	Metrics Metrics
+	// Listener names the listen address this server serves; it is copied
+	// to txn.Conn.Listener so that policy can depend on it (e.g. the
+	// Decree 91 direction). Run one Server per listen address.
+	Listener string
 }
 
 // Metrics are optional hooks for counters; nil fields are skipped. They run
@@ -133,6 +137,11 @@ func New(opts Options) *Server {
 	}
 	s.lib = gomilter.NewServer(libOpts...)
 	return s
+}
+
+// newConn returns the empty connection state of a new SMTP session.
+func (s *Server) newConn() txn.Conn {
+	return txn.Conn{Listener: s.opts.Listener, Macros: map[string]string{}}
 }
 
 // Serve accepts milter connections on ln until Shutdown; it then returns

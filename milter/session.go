@@ -27,14 +27,14 @@ type session struct {
 var _ gomilter.Milter = (*session)(nil)
 
 func newSession(s *Server, leadSpace bool) *session {
-	return &session{srv: s, leadSpace: leadSpace, conn: txn.Conn{Macros: map[string]string{}}}
+	return &session{srv: s, leadSpace: leadSpace, conn: s.newConn()}
 }
 
 // NewConnection starts a fresh SMTP session: nothing of an earlier one on
 // the same milter connection survives.
 func (s *session) NewConnection(gomilter.Modifier) error {
 	s.dropMessage()
-	s.conn = txn.Conn{Macros: map[string]string{}}
+	s.conn = s.srv.newConn()
 	return nil
 }
 
@@ -43,7 +43,8 @@ func (s *session) NewConnection(gomilter.Modifier) error {
 // starts once the IP is known.
 func (s *session) Connect(host, family string, port uint16, addr string, m gomilter.Modifier) (*gomilter.Response, error) {
 	s.dropMessage()
-	c := txn.Conn{ClientName: host, ClientPort: port, Macros: map[string]string{}}
+	c := s.srv.newConn()
+	c.ClientName, c.ClientPort = host, port
 	if family == "tcp4" || family == "tcp6" {
 		if ip, err := netip.ParseAddr(addr); err == nil {
 			c.ClientIP = ip.Unmap()

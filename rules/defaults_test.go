@@ -23,7 +23,7 @@ func TestDefaultsCompile(t *testing.T) {
 		t.Errorf("default settings = %+v, want tag_at 5, reject_at 15", s)
 	}
 	for _, r := range set.Rules() {
-		if r.Description == "" || !strings.HasPrefix(r.Ref, "RFC ") || r.Disabled {
+		if r.Description == "" || !(strings.HasPrefix(r.Ref, "RFC ") || strings.HasPrefix(r.Ref, "Decree 91/2020 Art. ")) || r.Disabled {
 			t.Errorf("default rule %s: description %q, ref %q, disabled %v", r.ID, r.Description, r.Ref, r.Disabled)
 		}
 	}

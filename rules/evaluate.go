@@ -153,7 +153,7 @@ func placeholderValues(in *Input, v *txn.Verdict, m *matched) func(string) strin
 		case "score":
 			return fmtScore(v.Score)
 		}
-		return ""
+		return decreeValue(in.Facts, name)
 	}
 }
 

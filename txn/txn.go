@@ -35,6 +35,9 @@ type Conn struct {
 	HELO string
 	// DaemonName is Postfix's {daemon_name} (milter_macro_daemon_name).
 	DaemonName string
+	// Listener is the milter listen address the MTA connected to
+	// (e.g. "inet:127.0.0.1:8891"); "" when unknown.
+	Listener string
 	// Macros holds every macro the MTA sent, by name without braces
 	// ("client_addr", "i", "auth_authen").
 	Macros map[string]string

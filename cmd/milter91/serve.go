@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"milter91/config"
 	"milter91/engine"
@@ -42,30 +43,34 @@ func cmdServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
-	srv := milter.New(milter.Options{
-		Evaluator:      func() milter.Evaluator { return d.engine.Load() },
-		FailMode:       cfg.FailMode,
-		Deadline:       cfg.MessageDeadline,
-		SpoolThreshold: cfg.SpoolThreshold,
-		SpoolDir:       cfg.SpoolDir,
-		Logger:         d.logger,
-	})
 	listeners, err := listenAll(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
+	// One milter server per listen address, so each connection knows its
+	// listener (Decree 91 direction per listener).
+	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
-	for _, ln := range listeners {
-		go func(ln net.Listener) { serveErr <- srv.Serve(ln) }(ln)
+	for i, ln := range listeners {
+		servers[i] = milter.New(milter.Options{
+			Evaluator:      func() milter.Evaluator { return d.engine.Load() },
+			FailMode:       cfg.FailMode,
+			Deadline:       cfg.MessageDeadline,
+			SpoolThreshold: cfg.SpoolThreshold,
+			SpoolDir:       cfg.SpoolDir,
+			Logger:         d.logger,
+			Listener:       cfg.Listen[i],
+		})
+		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
 	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
-	return d.loop(srv, cfg, serveErr)
+	return d.loop(servers, cfg, serveErr)
 }
 
 // loop handles signals until SIGTERM/SIGINT or a listener failure.
-func (d *daemon) loop(srv *milter.Server, cfg *config.Config, serveErr <-chan error) int {
+func (d *daemon) loop(servers []*milter.Server, cfg *config.Config, serveErr <-chan error) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
@@ -80,10 +85,7 @@ func (d *daemon) loop(srv *milter.Server, cfg *config.Config, serveErr <-chan er
 				continue
 			}
 			d.logger.Info("stopping: finishing messages in flight", "grace", cfg.ShutdownGrace)
-			ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-			err := srv.Shutdown(ctx)
-			cancel()
-			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			if err := shutdownAll(servers, cfg.ShutdownGrace); err != nil {
 				d.logger.Error("shutdown", "error", err)
 				return 1
 			}
@@ -138,4 +140,22 @@ func listenAll(cfg *config.Config) ([]net.Listener, error) {
 		out = append(out, ln)
 	}
 	return out, nil
+}
+
+// shutdownAll stops every server at once and waits up to grace for the
+// messages in flight; running out of grace is not an error.
+func shutdownAll(servers []*milter.Server, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	errs := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func(srv *milter.Server) { errs <- srv.Shutdown(ctx) }(srv)
+	}
+	var first error
+	for range servers {
+		if err := <-errs; err != nil && !errors.Is(err, context.DeadlineExceeded) && first == nil {
+			first = err
+		}
+	}
+	return first
 }
