@@ -46,6 +46,37 @@ type Config struct {
 	Rules          Rules
 	Tag            Tag
 	Log            Log
+	Decree         Decree
+}
+
+// Decree configures the Decree 91/2020 analysis, registry and directions.
+type Decree struct {
+	Enabled bool
+	// Registry is the SQLite file of consents, refusals and sends; "" means
+	// no registry (consent, refusal and frequency are then not checked).
+	Registry string
+	// DefaultDirection is "inbound" or "outbound" for mail that no other
+	// setting classifies.
+	DefaultDirection string
+	// OutboundAuthenticated makes mail with {auth_authen} set outbound.
+	OutboundAuthenticated bool
+	// OutboundListeners are listen addresses (as in Listen) whose mail is
+	// outbound; OutboundDaemonNames are {daemon_name} values that are.
+	OutboundListeners   []string
+	OutboundDaemonNames []string
+	// Labels allowed at the start of the Subject (Art. 18).
+	Labels []string
+	// MaxPer24h is the default cap per advertiser and recipient (Art. 13.5).
+	MaxPer24h int
+	// MultiRecipient is "reject_all" or "remove_failing": what happens to a
+	// message when only some recipients fail a per-recipient rule.
+	MultiRecipient string
+	// Retention of consent and refusal records after last use (≥ 365 days,
+	// Art. 11.7).
+	Retention time.Duration
+	// ProductHeaders name the headers whose values identify the product or
+	// group that product-scoped refusals match (Art. 13.4).
+	ProductHeaders []string
 }
 
 // DNS configures the resolver.

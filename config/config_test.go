@@ -102,3 +102,21 @@ func TestNormalizeServer(t *testing.T) {
 		}
 	}
 }
+
+func TestDecreeConfig(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Decree
+	if !d.Enabled || d.Registry != "" || d.DefaultDirection != "inbound" || d.MaxPer24h != 3 ||
+		d.MultiRecipient != "reject_all" || d.Retention != 400*24*time.Hour || len(d.Labels) != 2 {
+		t.Errorf("decree defaults = %+v", d)
+	}
+	_, err = Parse("d.yml", []byte("decree91:\n  retention: 30d\n  multi_recipient: some\n  outbound_listeners: [unix:/nope]\n"))
+	for _, w := range []string{"d.yml:2:14: decree91.retention", "below one year", "d.yml:3:20: decree91.multi_recipient", "d.yml:4:24: decree91.outbound_listeners"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %q", err, w)
+		}
+	}
+}

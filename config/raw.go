@@ -19,6 +19,21 @@ type raw struct {
 	Rules             rawRules   `yaml:"rules"`
 	Tag               rawTag     `yaml:"tag"`
 	Log               rawLog     `yaml:"log"`
+	Decree            rawDecree  `yaml:"decree91"`
+}
+
+type rawDecree struct {
+	Enabled               *bool    `yaml:"enabled"`
+	Registry              string   `yaml:"registry"`
+	DefaultDirection      string   `yaml:"default_direction"`
+	OutboundAuthenticated *bool    `yaml:"outbound_authenticated"`
+	OutboundListeners     []string `yaml:"outbound_listeners"`
+	OutboundDaemonNames   []string `yaml:"outbound_daemon_names"`
+	Labels                []string `yaml:"labels"`
+	MaxPer24h             *int     `yaml:"max_per_24h"`
+	MultiRecipient        string   `yaml:"multi_recipient"`
+	Retention             string   `yaml:"retention"`
+	ProductHeaders        []string `yaml:"product_headers"`
 }
 
 type rawDNS struct {

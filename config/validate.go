@@ -76,6 +76,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.dnsbl(c, &r.DNSBL)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}
 	v.log(c, &r.Log)
+	v.decree(c, &r.Decree)
 	return c
 }
 

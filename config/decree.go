@@ -1,0 +1,83 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (v *validator) decree(c *Config, r *rawDecree) {
+	d := Decree{
+		Enabled:               r.Enabled == nil || *r.Enabled,
+		Registry:              r.Registry,
+		DefaultDirection:      r.DefaultDirection,
+		OutboundAuthenticated: r.OutboundAuthenticated == nil || *r.OutboundAuthenticated,
+		OutboundListeners:     r.OutboundListeners,
+		OutboundDaemonNames:   r.OutboundDaemonNames,
+		Labels:                r.Labels,
+		MultiRecipient:        r.MultiRecipient,
+		ProductHeaders:        r.ProductHeaders,
+		MaxPer24h:             3,
+	}
+	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
+		v.fail("$.decree91.default_direction", "decree91.default_direction: %q: want inbound or outbound", d.DefaultDirection)
+	}
+	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
+		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)
+	}
+	if len(d.Labels) == 0 {
+		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")
+	}
+	for i, l := range d.Labels {
+		if strings.TrimSpace(l) == "" {
+			v.fail(fmt.Sprintf("$.decree91.labels[%d]", i), "decree91.labels: empty label")
+		}
+	}
+	if r.MaxPer24h != nil {
+		d.MaxPer24h = *r.MaxPer24h
+		if d.MaxPer24h < 1 {
+			v.fail("$.decree91.max_per_24h", "decree91.max_per_24h: must be at least 1 (Art. 13.5 allows 3)")
+		}
+	}
+	for i, l := range d.OutboundListeners {
+		if !contains(c.Listen, l) {
+			v.fail(fmt.Sprintf("$.decree91.outbound_listeners[%d]", i), "decree91.outbound_listeners: %q is not one of listen %v", l, c.Listen)
+		}
+	}
+	ret, err := parseDays(r.Retention)
+	switch {
+	case err != nil:
+		v.fail("$.decree91.retention", "decree91.retention: %v", err)
+	case ret < 365*24*time.Hour:
+		v.fail("$.decree91.retention", "decree91.retention: %s is below one year (Decree 91/2020 Art. 11.7)", r.Retention)
+	}
+	d.Retention = ret
+	c.Decree = d
+}
+
+// parseDays reads a duration that may use a day suffix ("400d") as well as
+// Go's units ("9600h").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 400d)", s)
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
