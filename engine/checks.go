@@ -16,8 +16,6 @@ import (
 // recovered, logged and named in f.CheckErrors; a DNS timeout is a
 // temperror fact, not a fault.
 func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts) {
-	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
-	f.Subject = decodedSubject(t.HeaderValues("Subject"))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	run := func(name string, check func()) {

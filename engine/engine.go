@@ -34,6 +34,8 @@ type Options struct {
 	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
 	PrefetchTimeout time.Duration
 	Logger          *slog.Logger
+	// Decree configures the Decree 91/2020 stage; zero turns it off.
+	Decree DecreeOptions
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds
@@ -56,6 +58,9 @@ func New(opt Options) (*Engine, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.Decree.Now == nil {
+		opt.Decree.Now = time.Now
+	}
 	return &Engine{opt: opt}, nil
 }
 
@@ -74,31 +79,44 @@ func (e *Engine) Prefetch(conn txn.Conn) {
 }
 
 // Evaluate runs checks and rules on t under ctx's deadline.
-// The outcome is always non-nil. The error is non-nil when a check or the
-// rules failed internally (panic or error, see FaultError): the caller then
+// The outcome is always non-nil. The error is non-nil when a check, the
+// registry or the rules failed internally (see FaultError): the caller then
 // applies the configured fail mode and must not use the verdict.
 func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	start := time.Now()
 	out := &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}}
-	if t.AuthUser != "" && e.opt.SkipAuthenticated {
-		out.Verdict = txn.Verdict{Action: txn.ActionAccept}
-		out.Facts.Durations["total"] = time.Since(start)
-		return out, nil
-	}
+	f := &out.Facts
 	var counter resolver.Counter
 	ctx = resolver.WithCounter(ctx, &counter)
-	e.runChecks(ctx, t, &out.Facts)
-	verdict, err := e.decide(t, &out.Facts)
-	out.Facts.DNSQueries = int(counter.Load())
+	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
+	f.Subject = decodedSubject(t.HeaderValues("Subject"))
+	// Authenticated submissions skip the inbound checks (SPF, DKIM, DMARC,
+	// blocklists) but not the rules, which judge outbound mail too.
+	skipped := t.AuthUser != "" && e.opt.SkipAuthenticated
+	if !skipped {
+		e.runChecks(ctx, t, f)
+	}
+	res := e.runDecree(ctx, t, f)
+	verdict, removed, err := e.decideAll(t, f)
+	f.DNSQueries = int(counter.Load())
+	if err == nil && len(f.CheckErrors) > 0 {
+		err = &FaultError{Checks: f.CheckErrors}
+	}
+	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
+	if e.opt.Decree.Analyzer != nil {
+		e.finishDecree(t, f, res, accepted, removed)
+	}
 	out.Verdict = verdict
-	out.Edits = e.edits(t, &out.Facts, &out.Verdict)
-	if out.Verdict.Action == txn.ActionQuarantine {
+	for _, r := range t.Rcpts {
+		if removed[r] {
+			out.RemoveRcpts = append(out.RemoveRcpts, r)
+		}
+	}
+	out.Edits = e.edits(t, f, &out.Verdict, skipped)
+	if verdict.Action == txn.ActionQuarantine {
 		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", verdict.Score, verdict.RuleIDs())
 	}
-	out.Facts.Durations["total"] = time.Since(start)
-	if err == nil && len(out.Facts.CheckErrors) > 0 {
-		err = &FaultError{Checks: out.Facts.CheckErrors}
-	}
+	f.Durations["total"] = time.Since(start)
 	return out, err
 }
 
@@ -109,16 +127,4 @@ type FaultError struct {
 
 func (f *FaultError) Error() string {
 	return fmt.Sprintf("engine: internal fault in %v", f.Checks)
-}
-
-func (e *Engine) decide(t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err error) {
-	start := time.Now()
-	defer func() {
-		f.Durations["rules"] = time.Since(start)
-		if r := recover(); r != nil {
-			f.CheckErrors = append(f.CheckErrors, "rules")
-			err = fmt.Errorf("engine: rules panicked: %v", r)
-		}
-	}()
-	return e.opt.Rules.Evaluate(t, f), nil
 }

@@ -11,11 +11,12 @@ import (
 
 // decision is the answer for one message as sent to the MTA.
 type decision struct {
-	action     txn.Action
-	reply      txn.Reply // tempfail and reject only
-	edits      []txn.HeaderEdit
-	quarantine string // quarantine only
-	fault      *fault // the internal fault that decided, if any
+	action      txn.Action
+	reply       txn.Reply // tempfail and reject only
+	edits       []txn.HeaderEdit
+	quarantine  string // quarantine only
+	removeRcpts []string
+	fault       *fault // the internal fault that decided, if any
 }
 
 // EndOfMessage evaluates the message and answers: header edits and accept,
@@ -78,9 +79,10 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 	case txn.ActionTempfail, txn.ActionReject:
 		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}
 	case txn.ActionQuarantine:
-		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine)}
+		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
+			removeRcpts: out.RemoveRcpts}
 	default:
-		return decision{action: v.Action, edits: out.Edits}
+		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts}
 	}
 }
 
@@ -105,6 +107,12 @@ func (s *session) send(m gomilter.Modifier, d decision, qid string) (*gomilter.R
 	}
 	if err := applyEdits(m, d.edits, s.leadSpace, warn); err != nil {
 		return nil, err
+	}
+	for _, r := range d.removeRcpts {
+		// go-milter adds the angle brackets SMFIR_DELRCPT wants.
+		if err := m.DeleteRecipient(r); err != nil {
+			return nil, fmt.Errorf("milter: delete recipient: %w", err)
+		}
 	}
 	if d.action == txn.ActionQuarantine {
 		if err := m.Quarantine(d.quarantine); err != nil {

@@ -32,6 +32,9 @@ type Outcome struct {
 	Facts   Facts
 	Verdict Verdict
 	Edits   []HeaderEdit
+	// RemoveRcpts are envelope recipients to delete (milter SMFIR_DELRCPT):
+	// those that failed a per-recipient rule while others passed.
+	RemoveRcpts []string `json:"remove_rcpts,omitempty"`
 	// Quarantine holds the reason text for a quarantine (Postfix hold).
 	Quarantine string
 }

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"milter91/txn"
+)
+
+// Analyzer is the Decree 91/2020 analysis of one message (package decree).
+type Analyzer interface {
+	// Analyze reads t (headers and body) and returns what the message says
+	// about itself; dkim and fromDomain give the advertiser id.
+	Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
+}
+
+// Registry is the consent/refusal registry and send counter (package
+// registry, adapted in cmd). Every write is durable when the call returns.
+type Registry interface {
+	// Recipient returns consent, cap and refusal of rcpt for advertiser;
+	// products are the message's product identifiers (Art. 13.4 scopes).
+	Recipient(ctx context.Context, advertiser, rcpt string, products []string, now time.Time) (txn.DecreeRecipient, error)
+	// ReserveSend counts the sends in the 24 h before now and, below cap,
+	// records this one atomically; release undoes the record (nil when
+	// nothing was recorded). Decree 91/2020 Art. 13.5.
+	ReserveSend(ctx context.Context, advertiser, rcpt, direction string, cap int, now time.Time) (sentBefore int, release func(context.Context) error, err error)
+	// RecordRefusalMailboxes remembers the refusal mailboxes an inbound ad
+	// to recipient named, for refusal capture.
+	RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error
+	// CaptureRefusal records a refusal (channel captured) when sender writes
+	// to a refusal mailbox an earlier ad to sender named; it returns the
+	// advertisers refused.
+	CaptureRefusal(ctx context.Context, sender, rcpt string, now time.Time) ([]string, error)
+}
+
+// DecreeOptions configure the Decree 91/2020 stage; a nil Analyzer turns
+// it off.
+type DecreeOptions struct {
+	Analyzer Analyzer
+	// Registry is nil when no registry is configured: consent, refusal and
+	// frequency are then not known and their rules cannot match.
+	Registry   Registry
+	Directions Directions
+	// RemoveFailing deletes the recipients that fail a per-recipient rule
+	// when others pass, instead of rejecting the whole message.
+	RemoveFailing bool
+	// ProductHeaders name headers whose values identify the product.
+	ProductHeaders []string
+	// DryRun (milter91 check) records nothing: reservations are released
+	// at once, no refusal is captured, no mailbox remembered.
+	DryRun bool
+	// Now returns the current time (time.Now in production).
+	Now func() time.Time
+}
+
+// reservation is one recorded send, undone when the message or the
+// recipient does not go through.
+type reservation struct {
+	rcpt    string
+	release func(context.Context) error
+}
+
+// analyseDecree fills f.Decree and returns the sends it reserved.
+func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts) ([]reservation, error) {
+	d := &e.opt.Decree
+	f.Decree.Direction = d.Directions.Of(t)
+	f.Decree.DecreeAnalysis = d.Analyzer.Analyze(t, f.DKIM, fromDomain(f.FromAddresses))
+	if d.Registry == nil {
+		return nil, nil
+	}
+	now := d.Now()
+	if f.Decree.Direction == txn.DirectionOutbound && !d.DryRun {
+		e.captureRefusals(ctx, t, now)
+	}
+	if !f.Decree.Advertising || f.Decree.Advertiser == "" {
+		return nil, nil
+	}
+	var res []reservation
+	products := productIDs(t, d.ProductHeaders)
+	for _, rcpt := range t.Rcpts {
+		r, err := d.Registry.Recipient(ctx, f.Decree.Advertiser, rcpt, products, now)
+		if err != nil {
+			return res, fmt.Errorf("registry: %w", err)
+		}
+		sent, release, err := d.Registry.ReserveSend(ctx, f.Decree.Advertiser, rcpt, f.Decree.Direction, r.Cap, now)
+		if err != nil {
+			return res, fmt.Errorf("registry: %w", err)
+		}
+		r.Rcpt, r.Sent24h = rcpt, sent
+		f.Decree.Recipients = append(f.Decree.Recipients, r)
+		if release != nil {
+			res = append(res, reservation{rcpt: rcpt, release: release})
+		}
+	}
+	return res, nil
+}
+
+// captureRefusals: a local user writing to a refusal mailbox that an
+// earlier ad named refuses that advertiser (Art. 20.3), effective at once.
+func (e *Engine) captureRefusals(ctx context.Context, t *txn.Transaction, now time.Time) {
+	sender := t.MailFrom
+	if strings.Contains(t.AuthUser, "@") {
+		sender = t.AuthUser
+	}
+	if sender == "" {
+		return
+	}
+	for _, rcpt := range t.Rcpts {
+		advs, err := e.opt.Decree.Registry.CaptureRefusal(ctx, sender, rcpt, now)
+		if err != nil {
+			e.opt.Logger.Error("refusal capture failed", "queue_id", t.QueueID, "sender", sender, "rcpt", rcpt, "error", err.Error())
+			continue
+		}
+		for _, a := range advs {
+			e.opt.Logger.Info("refusal captured", "queue_id", t.QueueID, "recipient", sender, "advertiser", a, "via", rcpt)
+		}
+	}
+}
+
+// finishDecree keeps the sends of recipients that got the message and
+// releases the others; for accepted inbound ads it remembers the refusal
+// mailboxes. Release and record use their own short context: ctx may have
+// run out.
+func (e *Engine) finishDecree(t *txn.Transaction, f *txn.Facts, res []reservation, accepted bool, removed map[string]bool) {
+	d := &e.opt.Decree
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, r := range res {
+		if accepted && !removed[r.rcpt] && !d.DryRun {
+			continue
+		}
+		if err := r.release(ctx); err != nil {
+			e.opt.Logger.Error("registry release failed", "queue_id", t.QueueID, "rcpt", r.rcpt, "error", err.Error())
+		}
+	}
+	an := &f.Decree.DecreeAnalysis
+	if !accepted || d.DryRun || d.Registry == nil || !an.Advertising || f.Decree.Direction != txn.DirectionInbound ||
+		len(an.RefusalMailboxes) == 0 || an.Advertiser == "" {
+		return
+	}
+	for _, rcpt := range t.Rcpts {
+		if removed[rcpt] {
+			continue
+		}
+		if err := d.Registry.RecordRefusalMailboxes(ctx, an.Advertiser, rcpt, an.RefusalMailboxes, d.Now()); err != nil {
+			e.opt.Logger.Error("registry record failed", "queue_id", t.QueueID, "rcpt", rcpt, "error", err.Error())
+		}
+	}
+}
+
+// fromDomain is the domain of the single RFC 5322.From address, "" when
+// there is none or several.
+func fromDomain(from []string) string {
+	if len(from) != 1 {
+		return ""
+	}
+	_, dom, _ := strings.Cut(from[0], "@")
+	return dom
+}
+
+// productIDs are the unfolded, trimmed values of the product headers.
+func productIDs(t *txn.Transaction, names []string) []string {
+	var out []string
+	for _, n := range names {
+		for _, v := range t.HeaderValues(n) {
+			if v = unfold(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
