@@ -99,7 +99,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	res := e.runDecree(ctx, t, f)
 	verdict, removed, err := e.decideAll(t, f)
 	f.DNSQueries = int(counter.Load())
-	if err == nil && len(f.CheckErrors) > 0 {
+	if err != nil || len(f.CheckErrors) > 0 {
 		err = &FaultError{Checks: f.CheckErrors}
 	}
 	accepted := err == nil && verdict.Action <= txn.ActionQuarantine

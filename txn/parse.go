@@ -35,8 +35,11 @@ func ReadMessage(r io.Reader, threshold int64, dir string) ([]Header, *Spool, er
 			continue
 		}
 		colon := bytes.IndexByte(content, ':')
-		if colon <= 0 || bytes.ContainsAny(content[:colon], " \t") {
-			if _, err := body.Write(append(content, '\r', '\n')); err != nil {
+		if colon <= 0 || !validFieldName(content[:colon]) {
+			if line[len(line)-1] == '\n' {
+				content = append(content, '\r', '\n')
+			}
+			if _, err := body.Write(content); err != nil {
 				return nil, nil, err
 			}
 			return headers, body, copyCRLF(body, br)
@@ -64,4 +67,14 @@ func copyCRLF(w io.Writer, br *bufio.Reader) error {
 			return fmt.Errorf("reading message: %w", err)
 		}
 	}
+}
+
+// validFieldName: printable US-ASCII except colon (RFC 5322 §2.2).
+func validFieldName(name []byte) bool {
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
 }

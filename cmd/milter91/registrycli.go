@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"milter91/registry"
+)
+
+// defaultRegistryPath is the registry file when neither --db nor the
+// config's decree91.registry names one.
+const defaultRegistryPath = "/var/lib/milter91/registry.db"
+
+// cliEnv is what the consent and refusal subcommands read and write; now
+// is injected so that tests control the clock.
+type cliEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+// registryFlags are the flags every consent/refusal subcommand takes.
+type registryFlags struct {
+	db, configPath string
+}
+
+func newRegistryFlagSet(name string, env cliEnv, f *registryFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.StringVar(&f.db, "db", "", "registry file (default: decree91.registry of the config, else "+defaultRegistryPath+")")
+	fs.StringVar(&f.configPath, "config", "", "daemon config file whose decree91.registry is the default --db")
+	return fs
+}
+
+// path is --db, else the config's decree91.registry, else
+// defaultRegistryPath.
+func (f *registryFlags) path() (string, error) {
+	if f.db != "" {
+		return f.db, nil
+	}
+	cfg, err := (&common{configPath: f.configPath}).loadConfig()
+	if err != nil {
+		return "", err
+	}
+	if cfg.Decree.Registry != "" {
+		return cfg.Decree.Registry, nil
+	}
+	return defaultRegistryPath, nil
+}
+
+// open opens the registry; with create false a missing file is an error
+// rather than a new empty registry (a typo in --db must not look like an
+// empty list).
+func (f *registryFlags) open(ctx context.Context, create bool) (*registry.Store, error) {
+	path, err := f.path()
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("registry %s: %w", path, err)
+		}
+	}
+	return registry.Open(ctx, path)
+}
+
+// parseTimeFlag reads an RFC 3339 --time value; "" means now.
+func parseTimeFlag(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return now, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--time %q: want RFC 3339, e.g. 2026-01-02T15:04:05+07:00", s)
+	}
+	if t.After(now) {
+		return time.Time{}, fmt.Errorf("--time %s is in the future", s)
+	}
+	return t, nil
+}
+
+// failRegistry prints err for the command name and returns exit code 1; an import
+// error prints one "line N: reason" per line.
+func failRegistry(env cliEnv, name string, err error) int {
+	var ie *registry.ImportError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			fmt.Fprintln(env.stderr, p)
+		}
+		fmt.Fprintf(env.stderr, "milter91 %s: %d problems, nothing imported\n", name, len(ie.Problems))
+		return 1
+	}
+	fmt.Fprintf(env.stderr, "milter91 %s: %v\n", name, err)
+	return 1
+}
+
+// runImport implements "consent import" and "refusal import": one FILE
+// argument, - for stdin; all lines or none are applied.
+func runImport(ctx context.Context, name string, args []string, env cliEnv,
+	imp func(*registry.Store, io.Reader, time.Time) (int, error)) int {
+	var f registryFlags
+	fs := newRegistryFlagSet(name, env, &f)
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		fmt.Fprintf(env.stderr, "usage: milter91 %s [--db PATH] [--config FILE] FILE|-\n", name)
+		return 2
+	}
+	in := env.stdin
+	if p := fs.Arg(0); p != "-" {
+		file, err := os.Open(p)
+		if err != nil {
+			return failRegistry(env, name, err)
+		}
+		defer file.Close()
+		in = file
+	}
+	s, err := f.open(ctx, true)
+	if err != nil {
+		return failRegistry(env, name, err)
+	}
+	defer s.Close()
+	n, err := imp(s, in, env.now())
+	if err != nil {
+		return failRegistry(env, name, err)
+	}
+	fmt.Fprintf(env.stdout, "imported %d records\n", n)
+	return 0
+}
+
+// runExport implements "consent export" and "refusal export": to FILE, or
+// stdout when FILE is absent or -.
+func runExport(ctx context.Context, name string, args []string, env cliEnv,
+	exp func(*registry.Store, io.Writer) error) int {
+	var f registryFlags
+	fs := newRegistryFlagSet(name, env, &f)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+		fmt.Fprintf(env.stderr, "usage: milter91 %s [--db PATH] [--config FILE] [FILE|-]\n", name)
+		return 2
+	}
+	s, err := f.open(ctx, false)
+	if err != nil {
+		return failRegistry(env, name, err)
+	}
+	defer s.Close()
+	if p := fs.Arg(0); p != "" && p != "-" {
+		err = exportFile(p, func(w io.Writer) error { return exp(s, w) })
+	} else {
+		err = exp(s, env.stdout)
+	}
+	if err != nil {
+		return failRegistry(env, name, err)
+	}
+	return 0
+}
+
+// exportFile writes path through write; a failed export removes the
+// partial file.
+func exportFile(path string, write func(io.Writer) error) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(file)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// tableTime formats t for a listing: UTC, seconds; "-" for none.
+func tableTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// oneLine keeps a free-text field on its table row.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

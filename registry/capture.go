@@ -1,0 +1,103 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// RecordRefusalMailboxes remembers that an inbound advertising email from
+// advertiser to the local user recipient named mailboxes as places to
+// refuse (List-Unsubscribe mailto:, RFC 2369 §3.2, and the opt-out block's
+// email channel, Art. 20.2), so that CaptureRefusal can recognise the
+// user's refusal later. Seen again, a mailbox gets seen_at = now. Invalid
+// mailboxes are skipped (they come from the message); an invalid
+// advertiser or recipient is an error.
+func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error {
+	adv, err := normAdvertiser(advertiser)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	addr, err := normAddress(recipient)
+	if err != nil {
+		return fmt.Errorf("registry: recipient: %w", err)
+	}
+	var boxes []string
+	for _, m := range mailboxes {
+		if box, err := normAddress(m); err == nil {
+			boxes = append(boxes, box)
+		}
+	}
+	if len(boxes) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, box := range boxes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
+				VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`,
+				box, addr, adv, ms(now)); err != nil {
+				return fmt.Errorf("registry: record refusal mailbox: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// CaptureRefusal handles mail from the local user sender to rcpt: when
+// rcpt is a refusal mailbox that an earlier ad to sender named, the user
+// refuses that advertiser, so a refusal (scope ScopeAll, channel
+// ChannelCaptured, time now) is recorded for each such advertiser, in
+// effect at once (Art. 13.4, 20.3). It returns those advertisers, sorted
+// (none when rcpt is not a known refusal mailbox of sender). Errors:
+// invalid addresses, database failure.
+func (s *Store) CaptureRefusal(ctx context.Context, sender, rcpt string, now time.Time) ([]string, error) {
+	from, err := normAddress(sender)
+	if err != nil {
+		return nil, fmt.Errorf("registry: sender: %w", err)
+	}
+	box, err := normAddress(rcpt)
+	if err != nil {
+		return nil, fmt.Errorf("registry: recipient: %w", err)
+	}
+	advs, err := s.mailboxAdvertisers(ctx, box, from)
+	if err != nil || len(advs) == 0 {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for _, adv := range advs {
+			r := Refusal{Advertiser: adv, Recipient: from, Scope: ScopeAll, Time: fromMS(ms(now)),
+				Channel: ChannelCaptured, Evidence: "mail to " + box, LastUsedAt: fromMS(ms(now))}
+			if err := insertRefusal(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return advs, nil
+}
+
+// mailboxAdvertisers lists the advertisers whose ads to from named box.
+func (s *Store) mailboxAdvertisers(ctx context.Context, box, from string) ([]string, error) {
+	var advs []string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT advertiser FROM refusal_mailboxes
+			WHERE mailbox = ? AND recipient = ? ORDER BY advertiser`, box, from)
+		if err != nil {
+			return fmt.Errorf("registry: read refusal mailboxes: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				return fmt.Errorf("registry: read refusal mailboxes: %w", err)
+			}
+			advs = append(advs, a)
+		}
+		return rows.Err()
+	})
+	return advs, err
+}

@@ -1,0 +1,63 @@
+package registry
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// t0 is the injected clock's origin in all tests.
+var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+const (
+	adv  = "example.com"
+	adv2 = "example.org"
+	rcpt = "user@example.net"
+)
+
+func openStore(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "registry.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func addConsent(t *testing.T, s *Store, c Consent) {
+	t.Helper()
+	if err := s.AddConsent(context.Background(), c); err != nil {
+		t.Fatalf("AddConsent(%+v): %v", c, err)
+	}
+}
+
+func addRefusal(t *testing.T, s *Store, r Refusal) {
+	t.Helper()
+	if err := s.AddRefusal(context.Background(), r); err != nil {
+		t.Fatalf("AddRefusal(%+v): %v", r, err)
+	}
+}
+
+func recipient(t *testing.T, s *Store, advertiser, addr string, products []string, now time.Time) (consent bool, capacity int, refused bool) {
+	t.Helper()
+	r, err := s.Recipient(context.Background(), advertiser, addr, products, now)
+	if err != nil {
+		t.Fatalf("Recipient(%s, %s) at %s: %v", advertiser, addr, now, err)
+	}
+	return r.Consent, r.Cap, r.Refused
+}
+
+func reserve(t *testing.T, s *Store, advertiser, addr, direction string, capacity int, now time.Time) (int, Reservation) {
+	t.Helper()
+	n, res, err := s.ReserveSend(context.Background(), advertiser, addr, direction, capacity, now)
+	if err != nil {
+		t.Fatalf("ReserveSend at %s: %v", now, err)
+	}
+	return n, res
+}

@@ -1,0 +1,87 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"milter91/txn"
+)
+
+// Window is the frequency window of Art. 13.5: a rolling 24 h (the window
+// shape is our choice). A send at T counts for messages in (T, T+Window).
+const Window = 24 * time.Hour
+
+// Reservation is one recorded send that Release can undo; the zero value
+// means nothing was recorded.
+type Reservation struct {
+	id int64
+}
+
+// Reserved reports whether r holds a recorded send.
+func (r Reservation) Reserved() bool { return r.id != 0 }
+
+// ReserveSend counts the advertising emails from advertiser to rcpt in
+// direction (txn.DirectionInbound or txn.DirectionOutbound) sent in
+// (now-Window, now] and, when that count is below capacity, records this
+// message as sent at now. Count and insert run in one BEGIN IMMEDIATE
+// transaction, so concurrent messages cannot both pass the cap
+// (Art. 13.5). It returns the count before this message and the
+// reservation (zero when the cap was reached). capacity < 0 is an error;
+// 0 reserves nothing.
+func (s *Store) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now time.Time) (int, Reservation, error) {
+	adv, err := normAdvertiser(advertiser)
+	if err != nil {
+		return 0, Reservation{}, fmt.Errorf("registry: %w", err)
+	}
+	addr, err := normAddress(rcpt)
+	if err != nil {
+		return 0, Reservation{}, fmt.Errorf("registry: recipient: %w", err)
+	}
+	if direction != txn.DirectionInbound && direction != txn.DirectionOutbound {
+		return 0, Reservation{}, fmt.Errorf("registry: direction %q: want %s or %s", direction, txn.DirectionInbound, txn.DirectionOutbound)
+	}
+	if capacity < 0 {
+		return 0, Reservation{}, fmt.Errorf("registry: negative cap %d", capacity)
+	}
+	t := ms(now)
+	var sent int
+	var res Reservation
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sends
+			WHERE advertiser = ? AND recipient = ? AND direction = ? AND sent_at > ? AND sent_at <= ?`,
+			adv, addr, direction, t-Window.Milliseconds(), t).Scan(&sent); err != nil {
+			return fmt.Errorf("registry: count sends: %w", err)
+		}
+		if sent >= capacity {
+			return nil
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO sends (advertiser, recipient, direction, sent_at) VALUES (?, ?, ?, ?)`,
+			adv, addr, direction, t)
+		if err != nil {
+			return fmt.Errorf("registry: record send: %w", err)
+		}
+		res.id, err = r.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, Reservation{}, err
+	}
+	return sent, res, nil
+}
+
+// Release deletes the send res recorded (the message was finally not
+// accepted), freeing its slot. A zero or already released reservation is
+// a no-op.
+func (s *Store) Release(ctx context.Context, res Reservation) error {
+	if !res.Reserved() {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sends WHERE id = ?`, res.id); err != nil {
+			return fmt.Errorf("registry: release send: %w", err)
+		}
+		return nil
+	})
+}
