@@ -70,12 +70,21 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	for _, n := range names {
 		checks = append(checks, slog.Duration(n, f.Durations[n]))
 	}
-	return []slog.Attr{
+	attrs := []slog.Attr{
 		slog.Float64("score", out.Verdict.Score),
 		slog.Any("rules", out.Verdict.RuleIDs()),
 		slog.Group("checks", checks...),
 		slog.Int("dns_queries", f.DNSQueries),
 	}
+	if d := &f.Decree; d.Advertising {
+		attrs = append(attrs, slog.Group("decree91", slog.String("direction", d.Direction),
+			slog.String("label", d.Label), slog.String("advertiser", d.Advertiser),
+			slog.Any("missing_channels", d.MissingChannels)))
+	}
+	if len(out.RemoveRcpts) > 0 {
+		attrs = append(attrs, slog.Any("removed_rcpts", out.RemoveRcpts))
+	}
+	return attrs
 }
 
 // logFault writes the error line of an internal fault.

@@ -31,7 +31,8 @@ type lookup struct {
 // advertising email from advertiser, as of now:
 //   - Consent: a consent for the pair with time ≤ now and not revoked by
 //     now (Art. 11.2);
-//   - Cap: the consent's agreed maximum per 24 h, else DefaultCap
+//   - Cap: the consent's agreed maximum per 24 h, else the store's
+//     default cap (DefaultCap unless SetDefaultCap changed it)
 //     (Art. 13.5);
 //   - Refused: a refusal received at or before now whose scope is ScopeAll
 //     or one of products (normalised like List-Id ids, RFC 2919 §3), and
@@ -42,7 +43,7 @@ type lookup struct {
 // at most once per touchInterval. Errors: invalid advertiser or address,
 // database failure.
 func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products []string, now time.Time) (txn.DecreeRecipient, error) {
-	out := txn.DecreeRecipient{Rcpt: rcpt, Cap: DefaultCap}
+	out := txn.DecreeRecipient{Rcpt: rcpt, Cap: s.defaultCap}
 	adv, err := normAdvertiser(advertiser)
 	if err != nil {
 		return out, fmt.Errorf("registry: %w", err)
@@ -59,7 +60,10 @@ func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products
 	}); err != nil {
 		return out, err
 	}
-	out.Consent, out.Cap, out.Refused = l.consent, l.cap, l.refused
+	out.Consent, out.Refused = l.consent, l.refused
+	if l.cap > 0 {
+		out.Cap = l.cap
+	}
 	if l.touchCons || len(l.touchScopes) > 0 {
 		err = s.write(ctx, func(tx *sql.Tx) error { return touch(ctx, tx, adv, addr, l, ms(now)) })
 	}
@@ -68,7 +72,7 @@ func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products
 
 // readRecipient reads the consent and the refusals of (adv, addr).
 func readRecipient(ctx context.Context, tx *sql.Tx, adv, addr string, products []string, now int64) (lookup, error) {
-	l := lookup{cap: DefaultCap}
+	var l lookup
 	var maxPerDay int
 	var last int64
 	var revoked sql.NullInt64

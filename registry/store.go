@@ -36,8 +36,18 @@ const readConns = 4
 
 // Store is an open registry file. It is safe for concurrent use.
 type Store struct {
-	w *sql.DB // one connection, BEGIN IMMEDIATE transactions
-	r *sql.DB // query_only pool
+	w          *sql.DB // one connection, BEGIN IMMEDIATE transactions
+	r          *sql.DB // query_only pool
+	defaultCap int
+}
+
+// SetDefaultCap sets the cap per advertiser and recipient per 24 h for
+// consents without an agreed maximum (Decree 91/2020 Art. 13.5: 3). Call
+// it before concurrent use; n < 1 is ignored.
+func (s *Store) SetDefaultCap(n int) {
+	if n >= 1 {
+		s.defaultCap = n
+	}
 }
 
 // Open opens (creating when missing) the registry at path, a file name
@@ -67,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	return &Store{w: w, r: r}, nil
+	return &Store{w: w, r: r, defaultCap: DefaultCap}, nil
 }
 
 // Close closes both connection pools; the file stays consistent (WAL).

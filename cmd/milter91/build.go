@@ -8,6 +8,7 @@ import (
 	"milter91/config"
 	"milter91/dnsbl"
 	"milter91/engine"
+	"milter91/registry"
 	"milter91/resolver"
 	"milter91/rules"
 )
@@ -75,13 +76,17 @@ func newChecker(cfg *config.Config) (*dnsbl.Checker, error) {
 }
 
 // buildEngine wires one engine from cfg, sharing res (the resolver and its
-// cache outlive reloads).
-func buildEngine(cfg *config.Config, res resolver.Resolver, logger *slog.Logger) (*engine.Engine, error) {
+// cache outlive reloads) and the registry store (nil without one).
+func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Store, logger *slog.Logger, check checkMode) (*engine.Engine, error) {
 	set, err := loadRules(cfg)
 	if err != nil {
 		return nil, err
 	}
 	checker, err := newChecker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := decreeOptions(cfg, store, check.dryRun, check.direction)
 	if err != nil {
 		return nil, err
 	}
@@ -94,5 +99,13 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, logger *slog.Logger)
 		SkipAuthenticated: cfg.SkipAuthenticated,
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
+		Decree:            dec,
 	})
+}
+
+// checkMode adapts the engine for `milter91 check`: record nothing, and
+// optionally force the Decree 91 direction.
+type checkMode struct {
+	dryRun    bool
+	direction string
 }

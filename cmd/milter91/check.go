@@ -14,6 +14,7 @@ import (
 type checkFlags struct {
 	common
 	ip, helo, from, authUser string
+	direction                string
 	rcpts                    multiFlag
 	json                     bool
 }
@@ -29,11 +30,16 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.from, "from", "", "envelope sender (MAIL FROM), empty for the null sender")
 	fs.Var(&f.rcpts, "rcpt", "envelope recipient, repeatable")
 	fs.StringVar(&f.authUser, "auth-user", "", "SASL login name ({auth_authen})")
+	fs.StringVar(&f.direction, "direction", "", "Decree 91 direction: inbound or outbound (default: as the config decides)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ip, err := netip.ParseAddr(f.ip)
+	if f.direction != "" && f.direction != txn.DirectionInbound && f.direction != txn.DirectionOutbound {
+		fmt.Fprintln(stderr, "milter91 check: --direction must be inbound or outbound")
+		return 2
+	}
 	if err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "milter91 check: need --ip IP and one message FILE (or - for stdin)")
 		return 2
@@ -69,7 +75,14 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := buildEngine(cfg, res, logger)
+	store, err := openRegistry(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	eng, err := buildEngine(cfg, res, store, logger, checkMode{dryRun: true, direction: f.direction})
 	if err != nil {
 		return nil, nil, err
 	}

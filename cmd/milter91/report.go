@@ -21,6 +21,8 @@ type report struct {
 	Headers   []reportHeader `json:"headers"`
 	Deleted   []reportHeader `json:"deleted_headers"`
 	Temperror []string       `json:"temperrors"`
+	Decree    *reportDecree  `json:"decree91"`
+	Removed   []string       `json:"removed_rcpts"`
 	Fault     string         `json:"fault,omitempty"`
 	Queries   int            `json:"dns_queries"`
 }
@@ -77,6 +79,10 @@ func newReport(o *txn.Outcome, fault error) *report {
 			DKIM:  []reportDKIM{},
 		},
 		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
+		Removed: nonNil(o.RemoveRcpts),
+	}
+	if f.Decree.Direction != "" {
+		r.Decree = newReportDecree(&f.Decree)
 	}
 	if r.Rules == nil {
 		r.Rules = []txn.Match{}
@@ -133,6 +139,10 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
 	for _, b := range r.DNSBL {
 		fmt.Fprintf(w, "dnsbl:  %s %s %v\n", b.Zone, b.Result, b.Answer)
+	}
+	r.Decree.writeText(w)
+	for _, rc := range r.Removed {
+		fmt.Fprintf(w, "remove: %s\n", rc)
 	}
 	for _, m := range r.Rules {
 		fmt.Fprintf(w, "rule:   %-24s %5.1f  %s  (%s)\n", m.ID, m.Score, m.Detail, m.Ref)

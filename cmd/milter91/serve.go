@@ -16,6 +16,7 @@ import (
 	"milter91/config"
 	"milter91/engine"
 	"milter91/milter"
+	"milter91/registry"
 	"milter91/resolver"
 )
 
@@ -24,6 +25,7 @@ type daemon struct {
 	flags  common
 	logger *slog.Logger
 	res    *resolver.Client
+	store  *registry.Store
 	engine atomic.Pointer[engine.Engine]
 }
 
@@ -64,6 +66,11 @@ func cmdServe(args []string, stderr io.Writer) int {
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
+	if d.store != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		defer func() { stop(); d.store.Close() }()
+		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
+	}
 	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
 	return d.loop(servers, cfg, serveErr)
@@ -95,7 +102,8 @@ func (d *daemon) loop(servers []*milter.Server, cfg *config.Config, serveErr <-c
 	}
 }
 
-// build makes the resolver (first time only) and the engine from cfg.
+// build makes the resolver and the registry (first time only) and the
+// engine from cfg.
 func (d *daemon) build(cfg *config.Config) error {
 	if d.res == nil {
 		res, err := newResolver(cfg)
@@ -103,8 +111,11 @@ func (d *daemon) build(cfg *config.Config) error {
 			return err
 		}
 		d.res = res
+		if d.store, err = openRegistry(cfg); err != nil {
+			return err
+		}
 	}
-	e, err := buildEngine(cfg, d.res, d.logger)
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, checkMode{})
 	if err != nil {
 		return err
 	}
@@ -114,7 +125,7 @@ func (d *daemon) build(cfg *config.Config) error {
 
 // reload rereads the config and rules; on any error the running engine
 // stays and the error (file:line:col) is logged. Listen addresses, the log
-// format and DNS servers need a restart.
+// format, DNS servers and the registry file need a restart.
 func (d *daemon) reload() {
 	cfg, err := d.flags.loadConfig()
 	if err == nil {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"milter91/txn"
+)
+
+// reportDecree is the `decree91` object of `check --json`. consent,
+// refused and sent_24h are those of the first recipient (null without a
+// registry or for mail that is not advertising); recipients has them all.
+type reportDecree struct {
+	Direction       string            `json:"direction"`
+	Advertising     bool              `json:"advertising"`
+	Signals         []string          `json:"signals"`
+	Label           string            `json:"label"`
+	LabelText       string            `json:"label_text,omitempty"`
+	OptOut          bool              `json:"optout"`
+	OptoutChannels  []string          `json:"optout_channels"`
+	MissingChannels []string          `json:"missing_channels"`
+	AdvertiserInfo  []string          `json:"advertiser_info"`
+	MissingInfo     []string          `json:"missing_info"`
+	RefusalMailbox  []string          `json:"refusal_mailboxes"`
+	Advertiser      string            `json:"advertiser"`
+	Consent         *bool             `json:"consent"`
+	Refused         *bool             `json:"refused"`
+	Sent24h         *int              `json:"sent_24h"`
+	Recipients      []reportDecreeRcp `json:"recipients"`
+}
+
+type reportDecreeRcp struct {
+	Rcpt    string `json:"rcpt"`
+	Consent bool   `json:"consent"`
+	Refused bool   `json:"refused"`
+	Sent24h int    `json:"sent_24h"`
+	Cap     int    `json:"cap"`
+}
+
+func newReportDecree(d *txn.Decree) *reportDecree {
+	r := &reportDecree{
+		Direction: d.Direction, Advertising: d.Advertising, Label: d.Label, LabelText: d.LabelText,
+		OptOut: d.OptOut, Advertiser: d.Advertiser,
+		Signals: nonNil(d.Signals), OptoutChannels: nonNil(d.Channels), MissingChannels: nonNil(d.MissingChannels),
+		AdvertiserInfo: nonNil(d.Info), MissingInfo: nonNil(d.MissingInfo), RefusalMailbox: nonNil(d.RefusalMailboxes),
+		Recipients: []reportDecreeRcp{},
+	}
+	for i, rc := range d.Recipients {
+		if i == 0 {
+			consent, refused, sent := rc.Consent, rc.Refused, rc.Sent24h
+			r.Consent, r.Refused, r.Sent24h = &consent, &refused, &sent
+		}
+		r.Recipients = append(r.Recipients, reportDecreeRcp{Rcpt: rc.Rcpt, Consent: rc.Consent,
+			Refused: rc.Refused, Sent24h: rc.Sent24h, Cap: rc.Cap})
+	}
+	return r
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// writeText prints the decree facts of the human report.
+func (r *reportDecree) writeText(w io.Writer) {
+	if r == nil {
+		return
+	}
+	if !r.Advertising {
+		fmt.Fprintf(w, "decree91: %s, not advertising (label %s)\n", r.Direction, r.Label)
+		return
+	}
+	fmt.Fprintf(w, "decree91: %s advertising from %s; signals %s\n", r.Direction, r.Advertiser, strings.Join(r.Signals, ", "))
+	fmt.Fprintf(w, "          label %s; opt-out %v, channels [%s] missing [%s]; info [%s] missing [%s]\n",
+		r.Label, r.OptOut, strings.Join(r.OptoutChannels, ","), strings.Join(r.MissingChannels, ","),
+		strings.Join(r.AdvertiserInfo, ","), strings.Join(r.MissingInfo, ","))
+	for _, rc := range r.Recipients {
+		fmt.Fprintf(w, "          %s: consent %v, refused %v, sent in 24 h %d of %d\n", rc.Rcpt, rc.Consent, rc.Refused, rc.Sent24h, rc.Cap)
+	}
+}
