@@ -1,0 +1,189 @@
+// Package decree analyses one message for Vietnam's Decree 91/2020/ND-CP on
+// advertising email: whether it is an advertising email (Art. 3.1), its
+// Subject label (Art. 18), its opt-out block and refusal channels
+// (Art. 20.1–20.2), the advertiser information before that block
+// (Art. 19) and the advertiser id. It reads only the message: no registry,
+// no network. README-analysis.md describes the detection rules.
+package decree
+
+import (
+	"slices"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+
+	"milter91/txn"
+)
+
+// Analyzer holds the compiled configuration; it is safe for concurrent use.
+type Analyzer struct {
+	cfg           Config
+	labels        *labeler
+	ads           *phraseSet
+	transactional *phraseSet
+	refusal       *phraseSet
+	// body finds refusal phrases (ids below len(refusal.keys)) and ad
+	// phrases (the others) in one pass over the analysed text.
+	body *matcher
+	info *infoFinder
+}
+
+// NewAnalyzer validates cfg and compiles its phrase lists once. It fails
+// when no label or no refusal phrase is configured, when a label or a
+// phrase is blank, when a legacy label is not a bracketed word, or when
+// MaxTextBytes is negative.
+func NewAnalyzer(cfg Config) (*Analyzer, error) {
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	labels, err := newLabeler(cfg.Labels, cfg.LegacyLabels)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analyzer{
+		cfg:           cfg,
+		labels:        labels,
+		ads:           newPhraseSet(cfg.AdPhrases),
+		transactional: newPhraseSet(cfg.TransactionalPhrases),
+		refusal:       newPhraseSet(cfg.RefusalPhrases),
+		info:          newInfoFinder(),
+	}
+	a.body = newMatcher(slices.Concat(a.refusal.keys, a.ads.keys))
+	return a, nil
+}
+
+// Analyze returns the Decree 91/2020 analysis of one message. t.Headers are
+// the raw fields; the body is read from t.Body (nil: no body). dkim are the
+// DKIM results of the message, fromDomain its RFC 5322.From domain ("" when
+// there is none or several). Analyze never fails: a malformed message
+// yields what could be decoded, and a message without a decodable body is
+// still labelled from its Subject. Only the last MaxTextBytes decoded bytes
+// of each text part are scanned.
+func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
+	if t == nil {
+		t = &txn.Transaction{}
+	}
+	res := txn.DecreeAnalysis{Advertiser: advertiserID(dkim, fromDomain)}
+	subj := subject(t)
+	res.Label, res.LabelText = a.labels.classify(subj)
+	rcpts := lowerAll(t.Rcpts)
+
+	text, scan := a.chooseText(lastText(t, a.cfg.MaxTextBytes))
+	blk := locateBlock(text, scan.refusals)
+	res.OptOut = blk.found
+	var found contacts
+	if blk.found {
+		found = findContacts(text.source(blk.channels.start, blk.channels.end), rcpts)
+	}
+	res.Channels, res.MissingChannels = channelLists(found)
+	res.Info, res.MissingInfo = a.info.items(text, blk.info, rcpts)
+	res.RefusalMailboxes = listUnsubscribeMailboxes(t)
+	for _, addr := range found.email {
+		res.RefusalMailboxes = appendUnique(res.RefusalMailboxes, addr)
+	}
+	res.Advertising, res.Signals = a.classify(t, subj, scan.ads, res.Label, res.OptOut)
+	return res
+}
+
+// bodyScan is what the phrase pass over the analysed text found.
+type bodyScan struct {
+	refusals []span // refusal statements, in order
+	ads      []bool // by ad phrase id
+}
+
+// scanBody runs the refusal and ad phrase matchers over folded text.
+func (a *Analyzer) scanBody(text string) bodyScan {
+	nref := len(a.refusal.keys)
+	sc := bodyScan{ads: make([]bool, len(a.ads.keys))}
+	a.body.scan(text, func(id, start, end int) {
+		if id < nref {
+			sc.refusals = append(sc.refusals, span{start: start, end: end})
+		} else {
+			sc.ads[id-nref] = true
+		}
+	})
+	return sc
+}
+
+// chooseText picks the analysed text among the last-text-part candidates:
+// the first one holding a refusal statement, else the first one. HTML is
+// rendered to text; every text is NFC-normalised, then folded.
+func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
+	var first *folded
+	var firstScan bodyScan
+	for i, p := range parts {
+		body := p.body
+		if p.html {
+			body = renderHTML(body)
+		}
+		f := foldText(norm.NFC.String(body))
+		sc := a.scanBody(f.text)
+		if len(sc.refusals) > 0 {
+			return f, sc
+		}
+		if i == 0 {
+			first, firstScan = f, sc
+		}
+	}
+	if first == nil {
+		return foldText(""), a.scanBody("")
+	}
+	return first, firstScan
+}
+
+// classify decides Advertising (Art. 3.1) and lists the signals behind it,
+// in the order label, header signals, optout-block, phrase:*. The rule:
+//   - a label of any kind (ok, misplaced, legacy, nonstandard) makes an ad:
+//     the sender declared it;
+//   - otherwise an ad needs a marketing phrase (Subject or analysed text)
+//     AND a bulk signal (List-Unsubscribe, List-Unsubscribe-Post, List-Id,
+//     Precedence: bulk/list, a configured header, an opt-out block), AND,
+//     when the Subject carries a transactional phrase (order, invoice,
+//     password, …), a marketing phrase in the Subject itself.
+//
+// So personal mail (no bulk signal), mailing-list discussion (bulk
+// signals, no marketing phrase) and transactional mail (order
+// confirmations, password resets, even with List-Unsubscribe and a
+// promotional footer) are not ads unless labelled.
+func (a *Analyzer) classify(t *txn.Transaction, subj string, inText []bool, label string, optOut bool) (bool, []string) {
+	var sigs []string
+	if label != txn.LabelMissing {
+		sigs = append(sigs, SignalLabel)
+	}
+	bulk := headerSignals(t, a.cfg.AdHeaders)
+	if optOut {
+		bulk = append(bulk, SignalOptOutBlock)
+	}
+	sigs = append(sigs, bulk...)
+	fsubj := foldString(subj)
+	inSubject := a.ads.found(fsubj)
+	phrases := 0
+	for id, name := range a.ads.names {
+		if inSubject[id] || inText[id] {
+			sigs = append(sigs, SignalPhrasePrefix+name)
+			phrases++
+		}
+	}
+	transactional := anyTrue(a.transactional.found(fsubj))
+	ad := label != txn.LabelMissing ||
+		(phrases > 0 && len(bulk) > 0 && (!transactional || anyTrue(inSubject)))
+	return ad, sigs
+}
+
+func anyTrue(bs []bool) bool {
+	for _, b := range bs {
+		if b {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToLower(strings.Trim(s, "<> "))
+	}
+	return out
+}

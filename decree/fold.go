@@ -1,0 +1,246 @@
+package decree
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// folded is a text prepared for case- and diacritics-insensitive matching:
+// Vietnamese and other Latin letters lose their marks ("Hủy đăng ký" →
+// "huy dang ky"), letters are lower-case, full-width ASCII becomes ASCII,
+// invisible characters (zero-width space, soft hyphen, combining marks left
+// over) vanish and every whitespace run, line breaks included, becomes one
+// space. Line breaks are remembered in lines so that windows can be counted
+// in lines.
+type folded struct {
+	// src is the (NFC) text; text is its folded form.
+	src, text string
+	// lines holds the offsets in text where a line starts, ascending;
+	// lines[0] == 0.
+	lines []int32
+	// marks map offsets in text back to src every markEvery bytes.
+	marks []foldMark
+}
+
+// foldMark says that text[fold] comes from the character at src[src] and
+// that no whitespace is pending there.
+type foldMark struct{ fold, src int32 }
+
+// markEvery is the spacing of foldMarks: mapping an offset back re-folds
+// at most this many bytes.
+const markEvery = 128
+
+// Special results of foldRune.
+const (
+	foldDrop    rune = -1 // invisible: emit nothing
+	foldSpace   rune = -2 // whitespace
+	foldNewline rune = -3 // line break
+)
+
+// Fold tables for U+0080–U+024F (Latin-1 Supplement, Latin Extended-A/B)
+// and U+1E00–U+1EFF (Latin Extended Additional: most Vietnamese letters
+// with tone marks), filled once from the canonical decompositions.
+var (
+	latinFold [0x250 - 0x80]rune
+	vietFold  [0x100]rune
+)
+
+func init() {
+	for r := rune(0x80); r < 0x250; r++ {
+		latinFold[r-0x80] = baseLetter(r)
+	}
+	for r := rune(0x1E00); r < 0x1F00; r++ {
+		vietFold[r-0x1E00] = baseLetter(r)
+	}
+	latinFold[0xA0-0x80] = foldSpace   // no-break space
+	latinFold[0x85-0x80] = foldNewline // NEL
+	latinFold[0xAD-0x80] = foldDrop    // soft hyphen
+}
+
+// baseLetter maps r to its lower-case base letter when its canonical
+// decomposition starts with an ASCII letter ("ệ" → 'e'); đ/Đ, which have
+// no decomposition, map to 'd'; C1 controls are whitespace; anything else
+// is only lower-cased.
+func baseLetter(r rune) rune {
+	switch {
+	case r < 0xA0:
+		return foldSpace
+	case r == 'đ' || r == 'Đ':
+		return 'd'
+	}
+	var buf [utf8.UTFMax]byte
+	d := norm.NFD.Bytes(buf[:utf8.EncodeRune(buf[:], r)])
+	if b := rune(d[0]); b < utf8.RuneSelf && unicode.IsLetter(b) {
+		return unicode.ToLower(b)
+	}
+	return unicode.ToLower(r)
+}
+
+// foldRune returns what r becomes in folded text: a rune, or foldDrop,
+// foldSpace or foldNewline.
+func foldRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		switch {
+		case 'A' <= r && r <= 'Z':
+			return r + ('a' - 'A')
+		case r == '\n':
+			return foldNewline
+		case r <= ' ' || r == 0x7F:
+			return foldSpace
+		}
+		return r
+	case r < 0x250:
+		return latinFold[r-0x80]
+	case r >= 0x300 && r < 0x370: // combining diacritical marks
+		return foldDrop
+	case r >= 0x1E00 && r < 0x1F00:
+		return vietFold[r-0x1E00]
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+		return foldRune(r - 0xFEE0)
+	case r == 0x2028 || r == 0x2029:
+		return foldNewline
+	case (r >= 0x200B && r <= 0x200D) || r == 0x2060 || r == 0xFEFF:
+		return foldDrop
+	case unicode.IsSpace(r):
+		return foldSpace
+	}
+	return unicode.ToLower(r)
+}
+
+// asciiFold is foldRune for ASCII.
+var asciiFold [utf8.RuneSelf]rune
+
+func init() {
+	for r := range utf8.RuneSelf {
+		asciiFold[r] = foldRune(rune(r))
+	}
+}
+
+// foldAt decodes the character at src[i] and returns what it folds to
+// and its size in src.
+func foldAt(src string, i int) (rune, int) {
+	if c := src[i]; c < utf8.RuneSelf {
+		return asciiFold[c], 1
+	}
+	r, size := utf8.DecodeRuneInString(src[i:])
+	return foldRune(r), size
+}
+
+// foldText folds src (see folded). Invalid UTF-8 bytes fold to U+FFFD.
+func foldText(src string) *folded {
+	f := &folded{src: src, lines: []int32{0}}
+	var b strings.Builder
+	b.Grow(len(src))
+	space, newline, lastMark := false, false, -markEvery
+	for i := 0; i < len(src); {
+		fr, size := foldAt(src, i)
+		switch fr {
+		case foldDrop:
+		case foldSpace, foldNewline:
+			space = space || b.Len() > 0
+			newline = newline || fr == foldNewline
+		default:
+			if space {
+				b.WriteByte(' ')
+				if newline {
+					f.lines = append(f.lines, int32(b.Len()))
+				}
+			}
+			space, newline = false, false
+			if b.Len()-lastMark >= markEvery {
+				lastMark = b.Len()
+				f.marks = append(f.marks, foldMark{fold: int32(lastMark), src: int32(i)})
+			}
+			if fr < utf8.RuneSelf {
+				b.WriteByte(byte(fr))
+			} else {
+				b.WriteRune(fr)
+			}
+		}
+		i += size
+	}
+	f.text = b.String()
+	return f
+}
+
+// srcOffset returns the offset in f.src of the character text[pos] came
+// from (for a space: where the whitespace run starts); len(f.src) for
+// pos >= len(f.text). It re-folds from the nearest mark before pos.
+func (f *folded) srcOffset(pos int) int {
+	if pos >= len(f.text) || len(f.marks) == 0 {
+		return len(f.src)
+	}
+	k, _ := slices.BinarySearchFunc(f.marks, int32(pos)+1, func(m foldMark, p int32) int {
+		return cmp.Compare(m.fold, p)
+	})
+	m := f.marks[max(k-1, 0)]
+	n, space, spaceAt := int(m.fold), false, 0
+	for i := int(m.src); i < len(f.src); {
+		fr, size := foldAt(f.src, i)
+		switch fr {
+		case foldDrop:
+		case foldSpace, foldNewline:
+			if !space {
+				space, spaceAt = true, i
+			}
+		default:
+			if space {
+				if n == pos {
+					return spaceAt
+				}
+				n, space = n+1, false
+			}
+			w := utf8.RuneLen(fr)
+			if pos < n+w {
+				return i
+			}
+			n += w
+		}
+		i += size
+	}
+	return len(f.src)
+}
+
+// foldString returns only the folded text of s, without leading or
+// trailing space.
+func foldString(s string) string {
+	return foldText(s).text
+}
+
+// lineOf returns the index in f.lines of the line holding offset pos.
+func (f *folded) lineOf(pos int) int {
+	lo, hi := 0, len(f.lines)
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if int(f.lines[mid]) <= pos {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// lineStart returns the folded offset where line n starts, clamping n to
+// the existing lines; n past the last line gives len(f.text).
+func (f *folded) lineStart(n int) int {
+	switch {
+	case n <= 0:
+		return 0
+	case n >= len(f.lines):
+		return len(f.text)
+	}
+	return int(f.lines[n])
+}
+
+// source returns the part of f.src that folded offsets [start, end) came
+// from.
+func (f *folded) source(start, end int) string {
+	return f.src[f.srcOffset(start):f.srcOffset(end)]
+}

@@ -1,0 +1,34 @@
+package decree
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"milter91/txn"
+)
+
+// FuzzAnalyze feeds arbitrary messages to Analyze: it must not panic and
+// its result must keep the invariants of checkInvariants.
+func FuzzAnalyze(f *testing.F) {
+	paths, _ := fixturePathsNoFail()
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("Subject: [QC]\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<a href=tel:"))
+	f.Add([]byte("Subject: =?windows-1258?Q?=DE=DE?=\r\n\r\nHủy đăng ký +84 (0) 901 234 567 www. http:// @ @x."))
+	a, err := NewAnalyzer(DefaultConfig())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		h, body, err := txn.ReadMessage(bytes.NewReader(raw), 0, "")
+		if err != nil {
+			t.Skip()
+		}
+		tr := &txn.Transaction{Headers: h, Body: body, Rcpts: []string{"khach@example.net"}}
+		checkInvariants(t, a.Analyze(tr, nil, fromDomain(tr)))
+	})
+}

@@ -1,0 +1,102 @@
+package decree
+
+import (
+	"strings"
+
+	"milter91/txn"
+)
+
+// Geometry of the opt-out block (Decree 91/2020 Art. 20.1) and of the
+// advertiser information before it (Art. 19.2), in lines of the analysed
+// text and in folded bytes (one per letter, Vietnamese letters included).
+const (
+	// chainLines: refusal statements at most this many lines apart form
+	// one block ("Bạn có quyền từ chối nhận…" then "Hủy đăng ký: …").
+	chainLines = 3
+	// leadBytes: the channel window starts at most this far before the
+	// block's first statement, within its line ("Gọi 1900 1234 để hủy
+	// đăng ký").
+	leadBytes = 160
+	// tailLines, tailBytes: the channel window ends at most tailLines
+	// lines after the line of the block's last statement and at most
+	// tailBytes after it.
+	tailLines = 6
+	tailBytes = 1500
+	// infoLines, infoBytes: "immediately before" (đặt liền trước) is the
+	// text between the channel window's start and at most infoLines lines
+	// and infoBytes bytes before it.
+	infoLines = 10
+	infoBytes = 1000
+	// snapBytes: how far a window edge moves to avoid cutting a word.
+	snapBytes = 200
+)
+
+// optBlock is where the opt-out block and the advertiser information were
+// found, as folded offsets.
+type optBlock struct {
+	found    bool
+	channels span // the channel window
+	info     span // the advertiser-information window
+}
+
+// locateBlock finds the opt-out block from the refusal statements of the
+// analysed text (in order): the block is anchored on the last statement,
+// since Art. 20.1.a puts it at the end of the email, and extended back over
+// statements chained at most chainLines apart.
+func locateBlock(f *folded, refusals []span) optBlock {
+	if len(refusals) == 0 {
+		return optBlock{}
+	}
+	last := refusals[len(refusals)-1]
+	first := last
+	for i := len(refusals) - 2; i >= 0; i-- {
+		if f.lineOf(first.start)-f.lineOf(refusals[i].start) > chainLines {
+			break
+		}
+		first = refusals[i]
+	}
+	lastLine := f.lineOf(last.start)
+	chStart := max(f.lineStart(f.lineOf(first.start)), first.start-leadBytes)
+	chStart = snapForward(f.text, chStart, first.start)
+	chEnd := min(f.lineStart(lastLine+tailLines+1), last.end+tailBytes)
+	chEnd = snapForward(f.text, chEnd, min(len(f.text), chEnd+snapBytes))
+	infoStart := max(f.lineStart(f.lineOf(chStart)-infoLines), chStart-infoBytes)
+	infoStart = snapForward(f.text, infoStart, chStart)
+	return optBlock{
+		found:    true,
+		channels: span{start: chStart, end: chEnd},
+		info:     span{start: infoStart, end: chStart},
+	}
+}
+
+// snapForward moves pos forward to the next word start, not past limit,
+// unless pos already starts a word.
+func snapForward(text string, pos, limit int) int {
+	if pos <= 0 || pos >= len(text) || text[pos-1] == ' ' {
+		return pos
+	}
+	if i := strings.IndexByte(text[pos:limit], ' '); i >= 0 {
+		return pos + i + 1
+	}
+	return limit
+}
+
+// channelLists splits the channels found into present and missing lists,
+// each in the order web, email, phone (Art. 20.2.a–c).
+func channelLists(c contacts) (present, missing []string) {
+	for _, ch := range []struct {
+		name string
+		ok   bool
+	}{
+		{name: txn.ChannelWeb, ok: c.web},
+		{name: txn.ChannelEmail, ok: len(c.email) > 0},
+		{name: txn.ChannelPhone, ok: c.phone},
+	} {
+		if ch.ok {
+			present = append(present, ch.name)
+		} else {
+			missing = append(missing, ch.name)
+		}
+	}
+	return present, missing
+}

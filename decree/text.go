@@ -1,0 +1,161 @@
+package decree
+
+import (
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+
+	"milter91/txn"
+)
+
+// MIME walking limits: deeper or further parts are not looked at.
+const (
+	maxDepth = 16
+	maxParts = 256
+)
+
+// textPart is one decoded text body part.
+type textPart struct {
+	html bool
+	body string // UTF-8 (invalid bytes replaced), at most MaxTextBytes
+}
+
+// lastText returns the last text part of the message (what Art. 20.1.a
+// calls the end of the email), as candidates in order of preference: in a
+// multipart/alternative the text/plain alternative comes first and the
+// text/html one second; in any other multipart the last child holding text
+// wins. A part with Content-Disposition: attachment is not text; a leaf
+// without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
+// what was decoded before the fault; a panic in the MIME or charset
+// libraries yields no text.
+func lastText(t *txn.Transaction, maxBytes int) (parts []textPart) {
+	defer func() {
+		if recover() != nil {
+			parts = nil
+		}
+	}()
+	var h textproto.Header
+	for _, f := range t.Headers {
+		switch strings.ToLower(f.Name) {
+		case "content-type", "content-transfer-encoding", "content-disposition":
+			h.Add(f.Name, strings.TrimSpace(unfold(f.Value)))
+		}
+	}
+	body := io.Reader(strings.NewReader(""))
+	if t.Body != nil {
+		body = t.Body.Reader()
+	}
+	w := walker{max: maxBytes}
+	return w.entity(h, body, 0)
+}
+
+// walker carries the limits through one MIME tree.
+type walker struct {
+	max   int // bytes kept per part
+	parts int // entities visited
+}
+
+func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPart {
+	w.parts++
+	mt, params := mediaType(h.Get("Content-Type"))
+	if strings.HasPrefix(mt, "multipart/") {
+		if depth >= maxDepth || params["boundary"] == "" {
+			return nil
+		}
+		mr := textproto.NewMultipartReader(body, params["boundary"])
+		return w.multipart(mr, mt == "multipart/alternative", depth)
+	}
+	if disp, _, _ := mime.ParseMediaType(h.Get("Content-Disposition")); disp == "attachment" {
+		return nil
+	}
+	if mt != "text/plain" && mt != "text/html" {
+		return nil
+	}
+	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"])
+	return []textPart{{html: mt == "text/html", body: readTail(r, w.max)}}
+}
+
+// mediaType parses a Content-Type value into its lower-case type and
+// parameters: "text/plain" when the field is missing (RFC 2045 §5.2); when
+// it is unparsable, the type before the ";" if it is a plausible
+// type/subtype (parameters lost), else "text/plain".
+func mediaType(v string) (string, map[string]string) {
+	if strings.TrimSpace(v) == "" {
+		return "text/plain", nil
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err == nil {
+		return mt, params
+	}
+	raw, _, _ := strings.Cut(v, ";")
+	raw = strings.ToLower(strings.TrimSpace(raw))
+	if typ, sub, ok := strings.Cut(raw, "/"); ok && typ != "" && sub != "" && !strings.ContainsAny(raw, " \t\"") {
+		return raw, nil
+	}
+	return "text/plain", nil
+}
+
+// multipart walks the children of one multipart entity, stopping at the
+// first malformed boundary or header, or at the part limit.
+func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, depth int) []textPart {
+	var last, plain, rich []textPart
+	for w.parts < maxParts {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		c := w.entity(p.Header, p, depth+1)
+		switch {
+		case len(c) == 0:
+		case !alternative:
+			last = c
+		case !c[0].html:
+			plain = c[:1]
+		default:
+			rich = c[len(c)-1:]
+		}
+	}
+	if alternative {
+		return append(plain, rich...)
+	}
+	return last
+}
+
+// readTail reads r to its end and returns the last max bytes, as valid
+// UTF-8, holding at most about 4×max bytes at a time. A read error ends the
+// part; what was read is kept.
+func readTail(r io.Reader, max int) string {
+	buf := make([]byte, 0, 4096)
+	for empty := 0; empty < 100; {
+		if len(buf) == cap(buf) {
+			if len(buf) >= 2*max {
+				buf = buf[:copy(buf, buf[len(buf)-max:])]
+			} else {
+				buf = append(buf, 0)[:len(buf)]
+			}
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break
+		}
+		if n == 0 {
+			empty++ // a reader that never progresses must not hang the check
+		}
+	}
+	if len(buf) > max {
+		buf = buf[len(buf)-max:]
+	}
+	return strings.ToValidUTF8(string(buf), "\uFFFD")
+}
+
+// unfold removes the line breaks of a folded header value (RFC 5322
+// §2.2.3).
+func unfold(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	return strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(v)
+}
