@@ -40,13 +40,16 @@ type Config struct {
 	// SpoolThreshold in bytes: larger bodies are spooled to SpoolDir.
 	SpoolThreshold int64
 	SpoolDir       string
-	DNS            DNS
-	DKIM           DKIM
-	DNSBL          DNSBL
-	Rules          Rules
-	Tag            Tag
-	Log            Log
-	Decree         Decree
+	// MetricsListen is HOST:PORT of the Prometheus /metrics endpoint; ""
+	// is off.
+	MetricsListen string
+	DNS           DNS
+	DKIM          DKIM
+	DNSBL         DNSBL
+	Rules         Rules
+	Tag           Tag
+	Log           Log
+	Decree        Decree
 }
 
 // Decree configures the Decree 91/2020 analysis, registry and directions.

@@ -13,6 +13,7 @@ type raw struct {
 	SkipAuthenticated *bool      `yaml:"skip_authenticated"`
 	SpoolThreshold    string     `yaml:"spool_threshold"`
 	SpoolDir          string     `yaml:"spool_dir"`
+	MetricsListen     string     `yaml:"metrics_listen"`
 	DNS               rawDNS     `yaml:"dns"`
 	DKIM              rawDKIM    `yaml:"dkim"`
 	DNSBL             rawDNSBL   `yaml:"dnsbl"`

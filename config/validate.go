@@ -46,10 +46,16 @@ func (v *validator) validate(r *raw) *Config {
 		MessageDeadline: v.duration("$.message_deadline", r.MessageDeadline, 100*time.Millisecond),
 		ShutdownGrace:   v.duration("$.shutdown_grace", r.ShutdownGrace, 0),
 		SpoolDir:        r.SpoolDir,
+		MetricsListen:   r.MetricsListen,
 		Tag:             Tag{SubjectPrefix: r.Tag.SubjectPrefix},
 	}
 	c.SkipAuthenticated = r.SkipAuthenticated == nil || *r.SkipAuthenticated
 	v.listen(c, r.SocketMode)
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
+		}
+	}
 	v.failMode(c, r.FailMode)
 	if n, err := humanize.ParseBytes(r.SpoolThreshold); err != nil {
 		v.fail("$.spool_threshold", "spool_threshold: %q is not a size (e.g. 1MiB)", r.SpoolThreshold)

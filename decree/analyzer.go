@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/unicode/norm"
-
 	"milter91/txn"
 )
 
@@ -108,7 +106,8 @@ func (a *Analyzer) scanBody(text string) bodyScan {
 
 // chooseText picks the analysed text among the last-text-part candidates:
 // the first one holding a refusal statement, else the first one. HTML is
-// rendered to text; every text is NFC-normalised, then folded.
+// rendered to text; every text is folded (which makes NFC moot: combining
+// marks, as windows-1258 writes tones, are dropped like precomposed ones).
 func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 	var first *folded
 	var firstScan bodyScan
@@ -117,7 +116,7 @@ func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 		if p.html {
 			body = renderHTML(body)
 		}
-		f := foldText(norm.NFC.String(body))
+		f := foldText(body)
 		sc := a.scanBody(f.text)
 		if len(sc.refusals) > 0 {
 			return f, sc

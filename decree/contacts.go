@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
 	"mvdan.cc/xurls/v2"
 )
 
@@ -119,8 +120,8 @@ func webLen(s, low string) int {
 	return len(strings.TrimRight(s[:n], ".,;:!?"))
 }
 
-// scanEmails calls fn with the offset and lower-cased text of every e-mail
-// address in low: a local part of letters, digits and "._%+-", "@", and a
+// scanEmails calls fn with the offset and lower-cased, NFC text of every
+// e-mail address in low: a local part of letters, digits and "._%+-", "@", and a
 // domain of at least two labels. Non-ASCII letters are allowed (RFC 6531).
 func scanEmails(low string, fn func(start int, addr string)) {
 	for off := 0; off < len(low); {
@@ -144,7 +145,7 @@ func scanEmails(low string, fn func(start int, addr string)) {
 			end--
 		}
 		if domain := low[at+1 : end]; start < at && strings.Contains(domain, ".") && !strings.Contains(domain, "..") {
-			fn(start, strings.ToLower(low[start:end]))
+			fn(start, norm.NFC.String(strings.ToLower(strings.ToValidUTF8(low[start:end], "\uFFFD"))))
 		}
 		off = max(end, at+1)
 	}

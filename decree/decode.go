@@ -100,7 +100,11 @@ func (q *qpReader) escape(p []byte) int {
 		q.line = rest[2:]
 		return 1
 	}
-	if len(bytes.TrimLeft(rest, " \t\r\n")) == 0 {
+	i := 0
+	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
+		i++
+	}
+	if i == len(rest) || rest[i] == '\r' || rest[i] == '\n' {
 		q.line = nil // soft line break
 		return 0
 	}

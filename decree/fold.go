@@ -3,7 +3,6 @@ package decree
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -113,12 +112,20 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// asciiFold is foldRune for ASCII.
-var asciiFold [utf8.RuneSelf]rune
+// asciiFold is foldRune for ASCII; asciiPlain is the folded byte for
+// ASCII characters that are neither whitespace nor control, 0 for all
+// other bytes.
+var (
+	asciiFold  [utf8.RuneSelf]rune
+	asciiPlain [256]byte
+)
 
 func init() {
 	for r := range utf8.RuneSelf {
 		asciiFold[r] = foldRune(rune(r))
+		if asciiFold[r] > ' ' {
+			asciiPlain[r] = byte(asciiFold[r])
+		}
 	}
 }
 
@@ -135,37 +142,42 @@ func foldAt(src string, i int) (rune, int) {
 // foldText folds src (see folded). Invalid UTF-8 bytes fold to U+FFFD.
 func foldText(src string) *folded {
 	f := &folded{src: src, lines: []int32{0}}
-	var b strings.Builder
-	b.Grow(len(src))
+	buf := make([]byte, 0, len(src))
 	space, newline, lastMark := false, false, -markEvery
 	for i := 0; i < len(src); {
+		// Fast path: a run of ASCII that folds to itself or to lower case.
+		if !space && len(buf)-lastMark < markEvery {
+			for i < len(src) && asciiPlain[src[i]] != 0 {
+				buf = append(buf, asciiPlain[src[i]])
+				i++
+			}
+			if i == len(src) {
+				break
+			}
+		}
 		fr, size := foldAt(src, i)
 		switch fr {
 		case foldDrop:
 		case foldSpace, foldNewline:
-			space = space || b.Len() > 0
+			space = space || len(buf) > 0
 			newline = newline || fr == foldNewline
 		default:
 			if space {
-				b.WriteByte(' ')
+				buf = append(buf, ' ')
 				if newline {
-					f.lines = append(f.lines, int32(b.Len()))
+					f.lines = append(f.lines, int32(len(buf)))
 				}
 			}
 			space, newline = false, false
-			if b.Len()-lastMark >= markEvery {
-				lastMark = b.Len()
+			if len(buf)-lastMark >= markEvery {
+				lastMark = len(buf)
 				f.marks = append(f.marks, foldMark{fold: int32(lastMark), src: int32(i)})
 			}
-			if fr < utf8.RuneSelf {
-				b.WriteByte(byte(fr))
-			} else {
-				b.WriteRune(fr)
-			}
+			buf = utf8.AppendRune(buf, fr)
 		}
 		i += size
 	}
-	f.text = b.String()
+	f.text = string(buf)
 	return f
 }
 

@@ -1,6 +1,7 @@
 package decree
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,8 +54,7 @@ func (r *htmlRenderer) run() {
 
 // start handles an opening tag; selfClosing tags open nothing.
 func (r *htmlRenderer) start(selfClosing bool) {
-	name, hasAttr := r.z.TagName()
-	a := atom.Lookup(name)
+	a := tagAtom(r.z.Raw())
 	switch {
 	case dropped(a):
 		if !selfClosing {
@@ -66,14 +66,13 @@ func (r *htmlRenderer) start(selfClosing bool) {
 		r.newline()
 	case a == atom.Td || a == atom.Th:
 		r.space = true
-	case a == atom.A && hasAttr:
+	case a == atom.A:
 		r.href = keptHref(r.z)
 	}
 }
 
 func (r *htmlRenderer) end() {
-	name, _ := r.z.TagName()
-	a := atom.Lookup(name)
+	a := tagAtom(r.z.Raw())
 	switch {
 	case dropped(a):
 		if r.skip > 0 {
@@ -84,7 +83,11 @@ func (r *htmlRenderer) end() {
 	case a == atom.Td || a == atom.Th:
 		r.space = true
 	case a == atom.A && r.href != "":
-		r.text([]byte(" <" + r.href + ">"))
+		r.space = true
+		r.separate()
+		r.b.WriteByte('<')
+		r.b.WriteString(r.href)
+		r.b.WriteByte('>')
 		r.href = ""
 	}
 }
@@ -92,21 +95,53 @@ func (r *htmlRenderer) end() {
 // text appends t with every whitespace run collapsed to one space.
 func (r *htmlRenderer) text(t []byte) {
 	for len(t) > 0 {
-		c, size := rune(t[0]), 1
-		if c >= utf8.RuneSelf {
-			c, size = utf8.DecodeRune(t)
+		word := wordLen(t)
+		if word > 0 {
+			r.separate()
+			r.b.Write(t[:word])
+			t = t[word:]
 		}
-		t = t[size:]
-		if unicode.IsSpace(c) || c == 0 {
+		for len(t) > 0 {
+			c, size := rune(t[0]), 1
+			if c >= utf8.RuneSelf {
+				c, size = utf8.DecodeRune(t)
+			}
+			if c != 0 && !unicode.IsSpace(c) {
+				break
+			}
 			r.space = true
+			t = t[size:]
+		}
+	}
+}
+
+// wordLen returns the length of the run of t before its first whitespace
+// or NUL character.
+func wordLen(t []byte) int {
+	for i := 0; i < len(t); {
+		c := t[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == 0x7F {
+				return i
+			}
+			i++
 			continue
 		}
-		if r.space && r.b.Len() > 0 && !r.atLineStart() {
-			r.b.WriteByte(' ')
+		r, size := utf8.DecodeRune(t[i:])
+		if unicode.IsSpace(r) {
+			return i
 		}
-		r.space = false
-		r.b.WriteRune(c)
+		i += size
 	}
+	return len(t)
+}
+
+// separate writes the pending space, unless at the start of a line.
+func (r *htmlRenderer) separate() {
+	if r.space && r.b.Len() > 0 && !r.atLineStart() {
+		r.b.WriteByte(' ')
+	}
+	r.space = false
 }
 
 func (r *htmlRenderer) newline() {
@@ -121,17 +156,46 @@ func (r *htmlRenderer) atLineStart() bool {
 	return s[len(s)-1] == '\n'
 }
 
+// tagAtom returns the atom of the tag whose source is raw ("<a href…>",
+// "</P>"), 0 for names no atom has. It reads the name from the raw bytes
+// because Tokenizer.TagName allocates on every call.
+func tagAtom(raw []byte) atom.Atom {
+	var name [maxTagName]byte
+	i, n := 1, 0
+	if len(raw) > 1 && raw[1] == '/' {
+		i = 2
+	}
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		if c <= ' ' || c == '/' || c == '>' {
+			break
+		}
+		if n == len(name) {
+			return 0
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		name[n] = c
+		n++
+	}
+	return atom.Lookup(name[:n])
+}
+
+// maxTagName bounds the tag names tagAtom looks up: longer ones are none
+// the renderer treats specially.
+const maxTagName = 12
+
 // keptHref returns the trimmed href of the current <a> tag when its
 // scheme is one a refusal channel can use, else "".
 func keptHref(z *html.Tokenizer) string {
 	for {
 		k, v, more := z.TagAttr()
 		if string(k) == "href" {
-			h := strings.TrimSpace(string(v))
-			l := strings.ToLower(h)
-			for _, scheme := range []string{"http://", "https://", "mailto:", "tel:"} {
-				if strings.HasPrefix(l, scheme) {
-					return h
+			v = bytes.TrimSpace(v)
+			for _, scheme := range keptSchemes {
+				if len(v) >= len(scheme) && bytes.EqualFold(v[:len(scheme)], scheme) {
+					return string(v)
 				}
 			}
 			return ""
@@ -141,6 +205,9 @@ func keptHref(z *html.Tokenizer) string {
 		}
 	}
 }
+
+// keptSchemes are the link schemes of refusal channels (Art. 20.2).
+var keptSchemes = [][]byte{[]byte("https://"), []byte("http://"), []byte("mailto:"), []byte("tel:")}
 
 // dropped reports elements whose text a reader does not see.
 func dropped(a atom.Atom) bool {

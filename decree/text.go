@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message/textproto"
 
@@ -19,7 +20,7 @@ const (
 // textPart is one decoded text body part.
 type textPart struct {
 	html bool
-	body string // UTF-8 (invalid bytes replaced), at most MaxTextBytes
+	body string // UTF-8 (maybe invalid), at most MaxTextBytes
 }
 
 // lastText returns the last text part of the message (what Art. 20.1.a
@@ -123,11 +124,28 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 	return last
 }
 
-// readTail reads r to its end and returns the last max bytes, as valid
-// UTF-8, holding at most about 4×max bytes at a time. A read error ends the
+// tailBufs recycles readTail's buffers; buffers that grew beyond
+// maxPooledBuf are left to the garbage collector.
+var tailBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 64<<10)
+	return &b
+}}
+
+const maxPooledBuf = 4 << 20
+
+// readTail reads r to its end and returns the last max bytes (invalid
+// UTF-8 left for folding to replace), holding at most about 4×max bytes
+// at a time. A read error ends the
 // part; what was read is kept.
 func readTail(r io.Reader, max int) string {
-	buf := make([]byte, 0, 4096)
+	bp := tailBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		if cap(buf) <= maxPooledBuf {
+			*bp = buf[:0]
+			tailBufs.Put(bp)
+		}
+	}()
 	for empty := 0; empty < 100; {
 		if len(buf) == cap(buf) {
 			if len(buf) >= 2*max {
@@ -148,7 +166,7 @@ func readTail(r io.Reader, max int) string {
 	if len(buf) > max {
 		buf = buf[len(buf)-max:]
 	}
-	return strings.ToValidUTF8(string(buf), "\uFFFD")
+	return string(buf)
 }
 
 // unfold removes the line breaks of a folded header value (RFC 5322

@@ -15,9 +15,11 @@ import (
 
 	"milter91/config"
 	"milter91/engine"
+	"milter91/metrics"
 	"milter91/milter"
 	"milter91/registry"
 	"milter91/resolver"
+	"milter91/txn"
 )
 
 // daemon is the running state that a SIGHUP reload replaces.
@@ -52,11 +54,17 @@ func cmdServe(args []string, stderr io.Writer) int {
 	}
 	// One milter server per listen address, so each connection knows its
 	// listener (Decree 91 direction per listener).
+	stats := metrics.New()
+	if err := d.serveMetrics(cfg, stats); err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{
-			Evaluator:      func() milter.Evaluator { return d.engine.Load() },
+			Evaluator:      func() milter.Evaluator { return counting{e: d.engine.Load(), m: stats} },
+			Metrics:        stats.Hooks(),
 			FailMode:       cfg.FailMode,
 			Deadline:       cfg.MessageDeadline,
 			SpoolThreshold: cfg.SpoolThreshold,
@@ -169,4 +177,40 @@ func shutdownAll(servers []*milter.Server, grace time.Duration) error {
 		}
 	}
 	return first
+}
+
+// counting feeds every outcome to the metrics.
+type counting struct {
+	e *engine.Engine
+	m *metrics.Metrics
+}
+
+// Prefetch implements milter.Evaluator.
+func (c counting) Prefetch(conn txn.Conn) { c.e.Prefetch(conn) }
+
+// Evaluate implements milter.Evaluator.
+func (c counting) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
+	out, err := c.e.Evaluate(ctx, t)
+	if out != nil && err == nil {
+		c.m.Outcome(out)
+	}
+	return out, err
+}
+
+// serveMetrics starts the /metrics endpoint when configured; it runs until
+// the process exits.
+func (d *daemon) serveMetrics(cfg *config.Config, m *metrics.Metrics) error {
+	if cfg.MetricsListen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsListen)
+	if err != nil {
+		return fmt.Errorf("metrics_listen: %w", err)
+	}
+	go func() {
+		if err := m.Serve(context.Background(), ln); err != nil {
+			d.logger.Error("metrics endpoint failed", "error", err.Error())
+		}
+	}()
+	return nil
 }

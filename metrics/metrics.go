@@ -1,0 +1,114 @@
+// Package metrics exposes the daemon's Prometheus counters at /metrics:
+// messages by action, internal faults, rule matches (with their ref),
+// Decree 91/2020 advertising mail, DNS queries and evaluation time.
+// These counts are also what an operator reports per period to the
+// authority (Decree 91/2020 Art. 10.7).
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"milter91/milter"
+	"milter91/txn"
+)
+
+// Metrics holds the collectors; create it with New.
+type Metrics struct {
+	reg      *prometheus.Registry
+	messages *prometheus.CounterVec
+	faults   *prometheus.CounterVec
+	rules    *prometheus.CounterVec
+	ads      *prometheus.CounterVec
+	elapsed  prometheus.Histogram
+	size     prometheus.Histogram
+	queries  prometheus.Histogram
+}
+
+// New registers the milter91 collectors and the Go/process collectors on
+// a registry of its own.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "milter91_messages_total", Help: "Messages answered, by action.",
+		}, []string{"action"}),
+		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "milter91_faults_total", Help: "Internal faults that gave the fail mode, by kind.",
+		}, []string{"kind"}),
+		rules: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "milter91_rule_matches_total", Help: "Rule matches, by rule id and ref (RFC section or decree article).",
+		}, []string{"rule", "ref"}),
+		ads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "milter91_decree91_ads_total", Help: "Advertising email (Decree 91/2020 Art. 3.1), by direction and label.",
+		}, []string{"direction", "label"}),
+		elapsed: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "milter91_message_seconds", Help: "End-of-message evaluation time in seconds.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+		size: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "milter91_message_bytes", Help: "Message size in bytes (headers and body).",
+			Buckets: prometheus.ExponentialBuckets(1024, 4, 10),
+		}),
+		queries: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "milter91_dns_queries", Help: "DNS queries sent per message (cache hits excluded).",
+			Buckets: []float64{0, 1, 2, 4, 8, 16, 32, 64},
+		}),
+	}
+	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Hooks returns the milter adapter's observation hooks.
+func (m *Metrics) Hooks() milter.Metrics {
+	return milter.Metrics{
+		Message: func(s milter.MessageStats) {
+			m.messages.WithLabelValues(s.Action.String()).Inc()
+			m.elapsed.Observe(s.Elapsed.Seconds())
+			m.size.Observe(float64(s.Size))
+		},
+		Fault: func(kind string) { m.faults.WithLabelValues(kind).Inc() },
+	}
+}
+
+// Outcome counts the rules, decree facts and DNS queries of one
+// evaluated message.
+func (m *Metrics) Outcome(o *txn.Outcome) {
+	for _, r := range o.Verdict.Matches {
+		m.rules.WithLabelValues(r.ID, r.Ref).Inc()
+	}
+	if d := &o.Facts.Decree; d.Advertising {
+		m.ads.WithLabelValues(d.Direction, d.Label).Inc()
+	}
+	m.queries.Observe(float64(o.Facts.DNSQueries))
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Serve serves /metrics on ln until ctx ends.
+func (m *Metrics) Serve(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

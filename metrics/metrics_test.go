@@ -1,0 +1,37 @@
+package metrics
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"milter91/milter"
+	"milter91/txn"
+)
+
+func TestCountsAppearOnScrape(t *testing.T) {
+	m := New()
+	h := m.Hooks()
+	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048})
+	h.Fault("panic")
+	m.Outcome(&txn.Outcome{
+		Verdict: txn.Verdict{Matches: []txn.Match{{ID: "D91_OUT_LABEL", Ref: "Decree 91/2020 Art. 18"}}},
+		Facts:   txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}}},
+	})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{
+		`milter91_messages_total{action="reject"} 1`,
+		`milter91_faults_total{kind="panic"} 1`,
+		`milter91_rule_matches_total{ref="Decree 91/2020 Art. 18",rule="D91_OUT_LABEL"} 1`,
+		`milter91_decree91_ads_total{direction="outbound",label="missing"} 1`,
+		`milter91_dns_queries_sum 3`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
