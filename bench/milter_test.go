@@ -82,6 +82,7 @@ func BenchmarkMemoryInFlight(b *testing.B) {
 		onDisk    bool
 	}{
 		{name: "spool=1MiB", threshold: mib, onDisk: false},
+		{name: "spool=256KiB(default)", threshold: 256 * kib, onDisk: true},
 		{name: "spool=64KiB", threshold: 64 * kib, onDisk: true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

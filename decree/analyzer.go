@@ -19,11 +19,12 @@ type Analyzer struct {
 	labels        *labeler
 	ads           *phraseSet
 	transactional *phraseSet
-	refusal       *phraseSet
-	// body finds refusal phrases (ids below len(refusal.keys)) and ad
-	// phrases (the others) in one pass over the analysed text.
-	body *matcher
-	info *infoFinder
+	// body finds the refusal phrases (ids below nRefusal) and the ad
+	// phrases (the others, in ads order) in one pass over the analysed
+	// text.
+	body     *matcher
+	nRefusal int
+	info     *infoFinder
 }
 
 // NewAnalyzer validates cfg and compiles its phrase lists once. It fails
@@ -44,10 +45,10 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 		labels:        labels,
 		ads:           newPhraseSet(cfg.AdPhrases),
 		transactional: newPhraseSet(cfg.TransactionalPhrases),
-		refusal:       newPhraseSet(cfg.RefusalPhrases),
 		info:          newInfoFinder(),
 	}
-	a.body = newMatcher(slices.Concat(a.refusal.keys, a.ads.keys))
+	refusal, _ := foldPhrases(cfg.RefusalPhrases)
+	a.body, a.nRefusal = newMatcher(slices.Concat(refusal, a.ads.keys)), len(refusal)
 	return a, nil
 }
 
@@ -92,13 +93,12 @@ type bodyScan struct {
 
 // scanBody runs the refusal and ad phrase matchers over folded text.
 func (a *Analyzer) scanBody(text string) bodyScan {
-	nref := len(a.refusal.keys)
 	sc := bodyScan{ads: make([]bool, len(a.ads.keys))}
 	a.body.scan(text, func(id, start, end int) {
-		if id < nref {
+		if id < a.nRefusal {
 			sc.refusals = append(sc.refusals, span{start: start, end: end})
 		} else {
-			sc.ads[id-nref] = true
+			sc.ads[id-a.nRefusal] = true
 		}
 	})
 	return sc

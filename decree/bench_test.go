@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"milter91/txn"
 )
 
@@ -71,5 +73,23 @@ func BenchmarkAnalyzeHTML50K(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Analyze(tr, nil, "shop.example.com")
+	}
+}
+
+// BenchmarkTokenizerFloor runs only the golang.org/x/net/html tokenizer
+// over the decoded HTML of htmlAd50K: the part of the analysis cost no
+// change in this package can remove.
+func BenchmarkTokenizerFloor(b *testing.B) {
+	parts := lastText(htmlAd50K(b), DefaultMaxTextBytes)
+	if len(parts) != 1 || !parts[0].html {
+		b.Fatalf("parts %d", len(parts))
+	}
+	src := parts[0].body
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		z := html.NewTokenizer(strings.NewReader(src))
+		for z.Next() != html.ErrorToken {
+		}
 	}
 }

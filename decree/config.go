@@ -12,7 +12,8 @@ const DefaultMaxTextBytes = 1 << 20
 
 // Config holds what the analysis of one message may be tuned with. Phrase
 // lists are matched case- and diacritics-insensitively ("khuyến mãi" also
-// matches "KHUYEN MAI" and "khuyến mại" does not), on word boundaries.
+// matches "KHUYEN MAI" and "khuyến mại"), on word boundaries ("sale" does
+// not match "wholesale"); phrases equal after folding count once.
 type Config struct {
 	// Labels are the compliant Subject labels, matched exactly (case
 	// included) at the start of the Subject (Decree 91/2020 Art. 18.2–18.3).

@@ -168,7 +168,13 @@ type phraseSet struct {
 
 // newPhraseSet folds and compiles phrases.
 func newPhraseSet(phrases []string) *phraseSet {
-	ps := &phraseSet{}
+	keys, names := foldPhrases(phrases)
+	return &phraseSet{m: newMatcher(keys), keys: keys, names: names}
+}
+
+// foldPhrases returns the folded, deduplicated phrases and, for each, the
+// first spelling given.
+func foldPhrases(phrases []string) (keys, names []string) {
 	seen := map[string]bool{}
 	for _, p := range phrases {
 		k := foldString(p)
@@ -176,11 +182,10 @@ func newPhraseSet(phrases []string) *phraseSet {
 			continue
 		}
 		seen[k] = true
-		ps.keys = append(ps.keys, k)
-		ps.names = append(ps.names, p)
+		keys = append(keys, k)
+		names = append(names, p)
 	}
-	ps.m = newMatcher(ps.keys)
-	return ps
+	return keys, names
 }
 
 // found returns, per phrase id, whether it occurs in the folded text.

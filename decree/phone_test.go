@@ -27,11 +27,11 @@ func TestScanPhones(t *testing.T) {
 		{text: "Giá 1.900.000đ", want: nil},
 		{text: "Ngày 01-02-2026", want: nil},
 		{text: "2026-10-05", want: nil},
-		{text: "0123 456 789", want: nil},   // 01x is not a mobile prefix
-		{text: "0901 234 56", want: nil},    // 9 digits
-		{text: "0901 234 5678", want: nil},  // 11 digits, not 02x
-		{text: "190012", want: nil},         // 1900 + 2
-		{text: "1900 1234567", want: nil},   // 1900 + 7
+		{text: "0123 456 789", want: nil},    // 01x is not a mobile prefix
+		{text: "0901 234 56", want: nil},     // 9 digits
+		{text: "0901 234 5678", want: nil},   // 11 digits, not 02x
+		{text: "190012", want: nil},          // 1900 + 2
+		{text: "1900 1234567", want: nil},    // 1900 + 7
 		{text: "+1 650 253 0000", want: nil}, // not Vietnamese
 		{text: "id=x0901234567", want: nil},
 		{text: "mã 123-0901234567", want: nil},

@@ -38,7 +38,7 @@ const (
 	DefaultDeadline = 20 * time.Second
 	// DefaultSpoolThreshold is the body size (bytes) kept in memory before
 	// the spool moves to a temporary file.
-	DefaultSpoolThreshold int64 = 1 << 20
+	DefaultSpoolThreshold int64 = 256 << 10
 )
 
 // Options configure a Server.
