@@ -31,9 +31,15 @@ const (
 	slotReload  = "reload"  // TestReloadKeepsRulesOnError
 	slotDNSDown = "dnsdown" // TestDNSDownAcceptsWithTemperror
 	slotSIGTERM = "sigterm" // TestSIGTERMExitsZero
+	// The Decree 91 daemon (with a registry), shared by decree_test.go:
+	// slotDecree is its inbound (MX) port, slotDecreeOut its submission
+	// port, same milter, outbound by {daemon_name}.
+	slotDecree    = "decree"
+	slotDecreeOut = "decree-out"
 )
 
-var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM}
+// slotNames: slotDecree comes before slotDecreeOut, which reuses its milter.
+var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut}
 
 // env is the set-up shared by all tests.
 type env struct {
@@ -45,6 +51,7 @@ type env struct {
 	postfix *postfixInstance
 	slots   map[string]smtpdListener
 	main    *daemon
+	decree  *daemon // the Decree 91 daemon of slotDecree and slotDecreeOut
 	dkimKey *rsa.PrivateKey
 }
 
@@ -124,14 +131,22 @@ func setup(ctx context.Context) (out *env, err error) {
 	}
 	listeners := make([]smtpdListener, 0, len(slotNames))
 	for _, name := range slotNames {
-		l := smtpdListener{Port: freePort(), MilterAddr: "127.0.0.1:" + strconv.Itoa(freePort())}
+		l := smtpdListener{Port: freePort()}
+		if name == slotDecreeOut {
+			l.MilterAddr, l.DaemonName = e.slots[slotDecree].MilterAddr, outboundDaemonName
+		} else {
+			l.MilterAddr = "127.0.0.1:" + strconv.Itoa(freePort())
+		}
 		e.slots[name] = l
 		listeners = append(listeners, l)
 	}
 	if e.postfix, err = startPostfix(ctx, filepath.Join(e.root, "pf"), e.sink.Addr(), listeners); err != nil {
 		return nil, err
 	}
-	e.main, err = e.startDaemon(ctx, slotMain, e.dns.Addr(), nil)
+	if e.main, err = e.startDaemon(ctx, slotMain, e.dns.Addr(), nil); err != nil {
+		return nil, err
+	}
+	e.decree, err = e.startDecreeDaemon(ctx)
 	return e, err
 }
 
@@ -155,12 +170,14 @@ func (e *env) smtpAddr(slot string) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(e.slots[slot].Port))
 }
 
-// teardown stops what setup started, in reverse order. The shared daemon
-// must exit 0 on SIGTERM.
+// teardown stops what setup started, in reverse order. The shared
+// daemons must exit 0 on SIGTERM.
 func (e *env) teardown() error {
 	var errs []error
-	if e.main != nil {
-		errs = append(errs, e.main.stop(30*time.Second))
+	for _, d := range []*daemon{e.main, e.decree} {
+		if d != nil {
+			errs = append(errs, d.stop(30*time.Second))
+		}
 	}
 	if e.postfix != nil {
 		errs = append(errs, e.postfix.stop())

@@ -28,10 +28,12 @@ const (
 
 // smtpdListener is one smtpd service of the private instance: an SMTP port
 // on 127.0.0.1 whose messages go through the milter at MilterAddr
-// (HOST:PORT).
+// (HOST:PORT). A non-empty DaemonName is the {daemon_name} macro the milter
+// gets (milter_macro_daemon_name), as on a submission service.
 type smtpdListener struct {
 	Port       int
 	MilterAddr string
+	DaemonName string
 }
 
 // postfixInstance is a private Postfix instance (postfix -c DIR) under Root:
@@ -177,6 +179,9 @@ func writeMasterCF(configDir string, listeners []smtpdListener) error {
 				fmt.Fprintf(&b, "%d inet n - n - - smtpd\n", l.Port)
 				if i > 0 {
 					fmt.Fprintf(&b, "  -o smtpd_milters=inet:%s\n", l.MilterAddr)
+				}
+				if l.DaemonName != "" {
+					fmt.Fprintf(&b, "  -o milter_macro_daemon_name=%s\n", l.DaemonName)
 				}
 			}
 		default:
