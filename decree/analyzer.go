@@ -68,7 +68,7 @@ func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain strin
 	res.Label, res.LabelText = a.labels.classify(subj)
 	rcpts := lowerAll(t.Rcpts)
 
-	text, scan := a.chooseText(lastText(t, a.cfg.MaxTextBytes))
+	text, scan := a.analysedText(t)
 	blk := locateBlock(text, scan.refusals)
 	res.OptOut = blk.found
 	var found contacts
@@ -81,7 +81,7 @@ func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain strin
 	for _, addr := range found.email {
 		res.RefusalMailboxes = appendUnique(res.RefusalMailboxes, addr)
 	}
-	res.Advertising, res.Signals = a.classify(t, subj, scan.ads, res.Label, res.OptOut)
+	res.Advertising, res.Signals = a.decide(t, subj, scan.ads, res.Label, res.OptOut)
 	return res
 }
 
@@ -102,6 +102,20 @@ func (a *Analyzer) scanBody(text string) bodyScan {
 		}
 	})
 	return sc
+}
+
+// analysedText decodes, chooses and folds the text the opt-out analysis
+// reads (see lastText and chooseText). A panic inside the MIME, charset or
+// HTML libraries is contained: the message then counts as having no text,
+// so that a malformed body cannot turn into a check failure (and the
+// fail-mode tempfail) for ever.
+func (a *Analyzer) analysedText(t *txn.Transaction) (f *folded, sc bodyScan) {
+	defer func() {
+		if recover() != nil {
+			f, sc = foldText(""), a.scanBody("")
+		}
+	}()
+	return a.chooseText(lastText(t, a.cfg.MaxTextBytes))
 }
 
 // chooseText picks the analysed text among the last-text-part candidates:
@@ -131,7 +145,7 @@ func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 	return first, firstScan
 }
 
-// classify decides Advertising (Art. 3.1) and lists the signals behind it,
+// decide decides Advertising (Art. 3.1) and lists the signals behind it,
 // in the order label, header signals, optout-block, phrase:*. The rule:
 //   - a label of any kind (ok, misplaced, legacy, nonstandard) makes an ad:
 //     the sender declared it;
@@ -145,7 +159,7 @@ func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 // signals, no marketing phrase) and transactional mail (order
 // confirmations, password resets, even with List-Unsubscribe and a
 // promotional footer) are not ads unless labelled.
-func (a *Analyzer) classify(t *txn.Transaction, subj string, inText []bool, label string, optOut bool) (bool, []string) {
+func (a *Analyzer) decide(t *txn.Transaction, subj string, inText []bool, label string, optOut bool) (bool, []string) {
 	var sigs []string
 	if label != txn.LabelMissing {
 		sigs = append(sigs, SignalLabel)
@@ -164,21 +178,14 @@ func (a *Analyzer) classify(t *txn.Transaction, subj string, inText []bool, labe
 			phrases++
 		}
 	}
-	transactional := anyTrue(a.transactional.found(fsubj))
+	transactional := slices.Contains(a.transactional.found(fsubj), true)
 	ad := label != txn.LabelMissing ||
-		(phrases > 0 && len(bulk) > 0 && (!transactional || anyTrue(inSubject)))
+		(phrases > 0 && len(bulk) > 0 && (!transactional || slices.Contains(inSubject, true)))
 	return ad, sigs
 }
 
-func anyTrue(bs []bool) bool {
-	for _, b := range bs {
-		if b {
-			return true
-		}
-	}
-	return false
-}
-
+// lowerAll returns the envelope addresses lower-cased, without angle
+// brackets.
 func lowerAll(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {

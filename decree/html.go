@@ -106,7 +106,7 @@ func (r *htmlRenderer) text(t []byte) {
 			if c >= utf8.RuneSelf {
 				c, size = utf8.DecodeRune(t)
 			}
-			if c != 0 && !unicode.IsSpace(c) {
+			if !isBlank(c) {
 				break
 			}
 			r.space = true
@@ -115,25 +115,29 @@ func (r *htmlRenderer) text(t []byte) {
 	}
 }
 
-// wordLen returns the length of the run of t before its first whitespace
-// or NUL character.
+// wordLen returns the length of the run of t before its first blank.
 func wordLen(t []byte) int {
 	for i := 0; i < len(t); {
-		c := t[i]
-		if c < utf8.RuneSelf {
-			if c <= ' ' || c == 0x7F {
+		if t[i] < utf8.RuneSelf {
+			if isBlank(rune(t[i])) {
 				return i
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRune(t[i:])
-		if unicode.IsSpace(r) {
+		if isBlank(r) {
 			return i
 		}
 		i += size
 	}
 	return len(t)
+}
+
+// isBlank reports characters that render as space: whitespace and
+// control characters.
+func isBlank(r rune) bool {
+	return r <= ' ' || r == 0x7F || unicode.IsSpace(r)
 }
 
 // separate writes the pending space, unless at the start of a line.

@@ -15,6 +15,7 @@ func TestRenderHTML(t *testing.T) {
 		{name: "other links dropped", html: `<a href="javascript:x()">x</a> <a href="/rel">y</a> <a>z</a>`, want: "x y z"},
 		{name: "entities", html: "<p>Ti&#7871;ng Vi&#7879;t &amp; c&ocirc;</p>", want: "Tiếng Việt & cô"},
 		{name: "unclosed template does not hide body", html: "<template>x<body><p>v</p>", want: "v"},
+		{name: "control characters are blanks", html: "a\x01b\x7fc\x00d", want: "a b c d"},
 		{name: "not HTML", html: "plain text only", want: "plain text only"},
 		{name: "empty", html: "", want: ""},
 	}

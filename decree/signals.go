@@ -13,11 +13,11 @@ const (
 	SignalListUnsubscribe     = "list-unsubscribe"      // RFC 2369 §3.2
 	SignalListUnsubscribePost = "list-unsubscribe-post" // RFC 8058 §3.1
 	SignalListID              = "list-id"               // RFC 2919
-	SignalPrecedenceBulk      = "precedence:bulk"       // RFC 3834 §2
-	SignalPrecedenceList      = "precedence:list"
-	SignalOptOutBlock         = "optout-block" // Decree 91/2020 Art. 20.1
-	SignalHeaderPrefix        = "header:"      // + lower-case configured header name
-	SignalPhrasePrefix        = "phrase:"      // + the marketing phrase as configured
+	SignalPrecedenceBulk      = "precedence:bulk"       // de facto field, named in RFC 3834 §2
+	SignalPrecedenceList      = "precedence:list"       // de facto field, named in RFC 3834 §2
+	SignalOptOutBlock         = "optout-block"          // Decree 91/2020 Art. 20.1
+	SignalHeaderPrefix        = "header:"               // + lower-case configured header name
+	SignalPhrasePrefix        = "phrase:"               // + the marketing phrase as configured
 )
 
 // headerSignals returns the bulk-mail signals of the header block, in the

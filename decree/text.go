@@ -29,14 +29,8 @@ type textPart struct {
 // text/html one second; in any other multipart the last child holding text
 // wins. A part with Content-Disposition: attachment is not text; a leaf
 // without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
-// what was decoded before the fault; a panic in the MIME or charset
-// libraries yields no text.
-func lastText(t *txn.Transaction, maxBytes int) (parts []textPart) {
-	defer func() {
-		if recover() != nil {
-			parts = nil
-		}
-	}()
+// what was decoded before the fault.
+func lastText(t *txn.Transaction, maxBytes int) []textPart {
 	var h textproto.Header
 	for _, f := range t.Headers {
 		switch strings.ToLower(f.Name) {

@@ -72,7 +72,7 @@ func newReport(o *txn.Outcome, fault error) *report {
 	v, f := &o.Verdict, &o.Facts
 	r := &report{
 		Action: v.Action.String(), Score: v.Score, Required: v.TagAt, Rules: v.Matches,
-		Temperror: f.Temperrors, Queries: f.DNSQueries,
+		Temperror: nonNil(f.Temperrors), Queries: f.DNSQueries,
 		Auth: reportAuth{
 			SPF:   reportSPF{Result: f.SPF.Result, Identity: f.SPF.Identity, Domain: f.SPF.Domain, Detail: f.SPF.Detail},
 			DMARC: reportDMARC{Result: f.DMARC.Result, Policy: f.DMARC.Policy, Domain: f.DMARC.Domain, Detail: f.DMARC.Detail},
