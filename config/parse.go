@@ -8,33 +8,16 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"milter91/fileerr"
 )
 
 // Error is one configuration problem at a position (1-based line and
 // column; 0 when unknown).
-type Error struct {
-	File      string
-	Line, Col int
-	Msg       string
-}
-
-func (e Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
+type Error = fileerr.Error
 
 // ErrorList is every problem found in one file, in file order.
-type ErrorList []Error
-
-func (l ErrorList) Error() string {
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
+type ErrorList = fileerr.List
 
 // Parse validates data (YAML) over the embedded defaults; name is used in
 // error positions. A nil data gives the defaults.

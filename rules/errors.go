@@ -2,40 +2,18 @@ package rules
 
 import (
 	"errors"
-	"fmt"
 	"sort"
-	"strings"
+
+	"milter91/fileerr"
 )
 
 // Error is one problem in a rule source at the 1-based line and column of
-// the offending key or value. Line and Col are 0 when the problem concerns
-// the whole source (an unreadable file, a file over the size limit).
-type Error struct {
-	File      string
-	Line, Col int
-	Msg       string
-}
-
-// Error returns "file:line:col: msg", or "file: msg" without a position.
-func (e Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
+// the offending key or value (0 when it concerns the whole source).
+type Error = fileerr.Error
 
 // ErrorList is every problem found by one Compile or ReadPaths call, sorted
 // by source order, then line, then column.
-type ErrorList []Error
-
-// Error returns one Error() per line.
-func (l ErrorList) Error() string {
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
+type ErrorList = fileerr.List
 
 // positioned turns err into Errors: Error and ErrorList keep their own
 // positions, anything else is placed at v.
