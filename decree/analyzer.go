@@ -3,7 +3,7 @@
 // Subject label (Art. 18), its opt-out block and refusal channels
 // (Art. 20.1–20.2), the advertiser information before that block
 // (Art. 19) and the advertiser id. It reads only the message: no registry,
-// no network. README-analysis.md describes the detection rules.
+// no network. docs/decree-analysis.md describes the detection rules.
 package decree
 
 import (

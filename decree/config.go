@@ -46,7 +46,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults: labels of Decree 91/2020 Art. 18.3,
 // the Decree 90/2008 legacy label, common ESP campaign headers, and
-// Vietnamese/English phrase lists (README-analysis.md lists them).
+// Vietnamese/English phrase lists (docs/decree-analysis.md lists them).
 func DefaultConfig() Config {
 	return Config{
 		Labels:       []string{"[QC]", "[AD]"},
