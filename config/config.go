@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"milter91/txn"
@@ -149,10 +150,30 @@ func Default() (*Config, error) {
 
 // Load reads and validates the file at path over the embedded defaults.
 // Errors are *ErrorList with file:line:col positions.
+// Relative rules.paths are taken relative to the file's directory.
 func Load(path string) (*Config, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if fi.Size() > maxFileSize {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", fi.Size(), maxFileSize)}}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data)
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range c.Rules.Paths {
+		if !filepath.IsAbs(p) {
+			c.Rules.Paths[i] = filepath.Join(filepath.Dir(path), p)
+		}
+	}
+	return c, nil
 }
+
+// maxFileSize bounds a config file (1 MiB): parsing is in memory.
+const maxFileSize = 1 << 20

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +120,51 @@ func TestDecreeConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v lacks %q", err, w)
 		}
+	}
+}
+
+func TestSocketModeQuotedOrNot(t *testing.T) {
+	for _, src := range []string{"socket_mode: 0660\n", "socket_mode: \"0660\"\n", "socket_mode: 660\n", "socket_mode: '0660'\n"} {
+		c, err := Parse("m.yml", []byte(src))
+		if err != nil || c.SocketMode != 0o660 {
+			t.Errorf("%q: mode %o, %v; want 0660", src, c.SocketMode, err)
+		}
+	}
+}
+
+func TestOperatorMistakes(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ name, src, want string }{
+		{"unix path relative", "listen: unix:rel.sock\n", "must be absolute"},
+		{"listen twice", "listen: [inet:127.0.0.1:1, inet:127.0.0.1:1]\n", "listed twice"},
+		{"bad port", "listen: inet:127.0.0.1:99999\n", "m.yml:1:9: listen"},
+		{"cache size", "dns: {cache_size: -5}\n", "dns.cache_size"},
+		{"spool dir", "spool_dir: " + dir + "/missing\n", "spool_dir"},
+		{"prefix injection", "tag: {subject_prefix: \"[S]\\r\\nBcc: x@example.org \"}\n", "control character"},
+		{"type error plain", "dns: {retries: two}\n", "want a whole number"},
+	}
+	for _, tc := range tests {
+		_, err := Parse("m.yml", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := Parse("m.yml", []byte("\uFEFFlisten: inet:127.0.0.1:1\n")); err != nil {
+		t.Errorf("BOM: %v", err)
+	}
+}
+
+func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "milter91.yml")
+	if err := os.WriteFile(path, []byte("rules: {paths: [local.yml, /etc/abs.yml]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rules.Paths[0] != filepath.Join(dir, "local.yml") || c.Rules.Paths[1] != "/etc/abs.yml" {
+		t.Errorf("paths = %v", c.Rules.Paths)
 	}
 }

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -27,6 +29,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("config: embedded default: %w", err)
 	}
 	var file *ast.File
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a BOM some editors write
 	if len(data) > 0 {
 		if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict()); err != nil {
 			return nil, ErrorList{yamlError(name, err)}
@@ -51,7 +54,7 @@ func yamlError(name string, err error) Error {
 	var ye yaml.Error
 	if errors.As(err, &ye) && ye.GetToken() != nil {
 		p := ye.GetToken().Position
-		return Error{File: name, Line: p.Line, Col: p.Column, Msg: ye.GetMessage()}
+		return Error{File: name, Line: p.Line, Col: p.Column, Msg: plainTypeError(ye.GetMessage())}
 	}
 	return Error{File: name, Msg: err.Error()}
 }
@@ -76,4 +79,33 @@ func position(file *ast.File, path string) (int, int) {
 		path = path[:i]
 	}
 	return 0, 0
+}
+
+var goTypeError = regexp.MustCompile(`cannot unmarshal (\S+) into Go (?:struct field|value of type) \S*?\.?([A-Za-z]*)\.?[A-Za-z]* ?(?:of type (\S+))?`)
+
+// plainTypeError rewrites go-yaml's Go-typed messages ("cannot unmarshal
+// string into Go struct field raw.DNS of type int") in YAML terms.
+func plainTypeError(msg string) string {
+	m := goTypeError.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	want := map[string]string{"int": "a whole number", "bool": "true or false", "string": "a string",
+		"[]string": "a list of strings", "*int": "a whole number", "*bool": "true or false"}[m[3]]
+	if want == "" {
+		want = "another type"
+	}
+	return fmt.Sprintf("wrong type: want %s, got a %s", want, yamlKind(m[1]))
+}
+
+func yamlKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "list"
+	case strings.HasPrefix(goType, "map"):
+		return "mapping"
+	case goType == "uint64" || goType == "int64" || goType == "float64":
+		return "number"
+	}
+	return goType
 }

@@ -1,10 +1,12 @@
 package config
 
+import "strings"
+
 // raw mirrors the YAML file; strings for durations, sizes and modes are
 // validated into Config by validate.
 type raw struct {
 	Listen            stringList `yaml:"listen"`
-	SocketMode        string     `yaml:"socket_mode"`
+	SocketMode        octalText  `yaml:"socket_mode"`
 	SocketGroup       string     `yaml:"socket_group"`
 	AuthservID        string     `yaml:"authserv_id"`
 	FailMode          string     `yaml:"fail_mode"`
@@ -97,5 +99,15 @@ func (s *stringList) UnmarshalYAML(unmarshal func(any) error) error {
 		return err
 	}
 	*s = many
+	return nil
+}
+
+// octalText keeps a file mode as written: YAML reads an unquoted 0660 as
+// the integer 432, which would be mistaken for the mode 0432.
+type octalText string
+
+// UnmarshalYAML implements yaml.BytesUnmarshaler with the node's source text.
+func (o *octalText) UnmarshalYAML(b []byte) error {
+	*o = octalText(strings.Trim(strings.TrimSpace(string(b)), `"'`))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/goccy/go-yaml/ast"
 
+	"milter91/milter"
 	"milter91/txn"
 )
 
@@ -50,7 +52,7 @@ func (v *validator) validate(r *raw) *Config {
 		Tag:             Tag{SubjectPrefix: r.Tag.SubjectPrefix},
 	}
 	c.SkipAuthenticated = r.SkipAuthenticated == nil || *r.SkipAuthenticated
-	v.listen(c, r.SocketMode)
+	v.listen(c, string(r.SocketMode))
 	if c.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
@@ -82,6 +84,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.dnsbl(c, &r.DNSBL)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}
 	v.log(c, &r.Log)
+	v.paths(c)
 	v.decree(c, &r.Decree)
 	return c
 }
@@ -90,11 +93,19 @@ func (v *validator) listen(c *Config, mode string) {
 	if len(c.Listen) == 0 {
 		v.fail("$.listen", "listen: at least one address is required")
 	}
+	seen := map[string]bool{}
 	for i, a := range c.Listen {
-		if !strings.HasPrefix(a, "inet:") && !strings.HasPrefix(a, "inet6:") &&
-			!strings.HasPrefix(a, "unix:") && !strings.HasPrefix(a, "local:") {
-			v.fail(fmt.Sprintf("$.listen[%d]", i), "listen: %q: want inet:HOST:PORT, inet:PORT@HOST or unix:/PATH", a)
+		path := fmt.Sprintf("$.listen[%d]", i)
+		network, addr, err := milter.ParseAddress(a)
+		switch {
+		case err != nil:
+			v.fail(path, "listen: %v", err)
+		case network == "unix" && !filepath.IsAbs(addr):
+			v.fail(path, "listen: %q: a unix socket path must be absolute", a)
+		case seen[network+" "+addr]:
+			v.fail(path, "listen: %q is listed twice", a)
 		}
+		seen[network+" "+addr] = true
 	}
 	m, err := strconv.ParseUint(strings.TrimSpace(mode), 8, 32)
 	if err != nil || m > 0o777 {
@@ -132,6 +143,9 @@ func (v *validator) dns(c *Config, r *rawDNS) {
 	c.DNS.CacheSize = 10000
 	if r.CacheSize != nil {
 		c.DNS.CacheSize = *r.CacheSize
+		if c.DNS.CacheSize < 0 || c.DNS.CacheSize > 10_000_000 {
+			v.fail("$.dns.cache_size", "dns.cache_size: want 0 (off) to 10000000 entries")
+		}
 	}
 }
 
@@ -165,5 +179,26 @@ func (v *validator) log(c *Config, r *rawLog) {
 	case "debug", "info", "warn", "error":
 	default:
 		v.fail("$.log.level", "log.level: %q: want debug, info, warn or error", r.Level)
+	}
+}
+
+// paths checks the spool directory and the Subject prefix, which would
+// otherwise fail only when mail arrives.
+func (v *validator) paths(c *Config) {
+	if c.SpoolDir != "" {
+		if fi, err := os.Stat(c.SpoolDir); err != nil || !fi.IsDir() {
+			v.fail("$.spool_dir", "spool_dir: %q is not a directory", c.SpoolDir)
+		} else if f, err := os.CreateTemp(c.SpoolDir, ".milter91-check-*"); err != nil {
+			v.fail("$.spool_dir", "spool_dir: %q is not writable: %v", c.SpoolDir, err)
+		} else {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+	for _, r := range c.Tag.SubjectPrefix {
+		if r < 0x20 || r == 0x7f {
+			v.fail("$.tag.subject_prefix", "tag.subject_prefix: control character %q not allowed in a header", r)
+			return
+		}
 	}
 }

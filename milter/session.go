@@ -92,7 +92,7 @@ func (s *session) Helo(name string, m gomilter.Modifier) (*gomilter.Response, er
 // MailFrom starts a new message; from has no angle brackets, "" for <>.
 func (s *session) MailFrom(from string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
 	s.dropMessage()
-	s.msg = s.srv.newMessage(from)
+	s.msg = s.srv.newMessage(gomilter.RemoveAngle(from))
 	collectMacros(m, msgMacroNames, s.msg.macros)
 	return gomilter.RespContinue, nil
 }
@@ -100,7 +100,7 @@ func (s *session) MailFrom(from string, _ string, m gomilter.Modifier) (*gomilte
 // RcptTo records an accepted recipient (without angle brackets).
 func (s *session) RcptTo(rcpt string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
 	msg := s.message()
-	msg.rcpts = append(msg.rcpts, rcpt)
+	msg.rcpts = append(msg.rcpts, gomilter.RemoveAngle(rcpt))
 	collectMacros(m, msgMacroNames, msg.macros)
 	return gomilter.RespContinue, nil
 }

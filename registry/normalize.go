@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"time"
 	"unicode"
@@ -69,7 +71,13 @@ func normDomain(d string) (string, error) {
 	if strings.HasPrefix(d, ".") || strings.Contains(d, "..") {
 		return "", fmt.Errorf("domain %q: empty label", d)
 	}
-	return d, nil
+	// Mail carries internationalized domains as A-labels (the analysis
+	// computes "xn--…"); store them so, whatever form was typed.
+	a, err := idna.ToASCII(norm.NFC.String(d))
+	if err != nil {
+		return "", fmt.Errorf("domain %q: %v", d, err)
+	}
+	return a, nil
 }
 
 // normAdvertiser normalises an advertiser id as the message analysis

@@ -116,3 +116,14 @@ func TestNormAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestUnicodeAdvertiserStoredAsALabel(t *testing.T) {
+	got, err := checkAdvertiser("Ví-Dụ.example")
+	if err != nil || got != "xn--v-d-rma6749a.example" {
+		t.Fatalf("checkAdvertiser = %q, %v; want the A-label the analysis computes", got, err)
+	}
+	addr, err := normAddress("An@Ví-Dụ.example")
+	if err != nil || addr != "an@xn--v-d-rma6749a.example" {
+		t.Errorf("normAddress = %q, %v", addr, err)
+	}
+}

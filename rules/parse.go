@@ -38,6 +38,7 @@ type yamlError interface {
 // with no document, or an empty one, gives a null Value.
 func parseSource(src Source) (root Value, err error) {
 	root = Value{file: src.Name}
+	src.Data = bytes.TrimPrefix(src.Data, []byte("\uFEFF")) // editors' BOM is not YAML content
 	if len(src.Data) > maxSourceBytes {
 		return root, Error{File: src.Name, Msg: fmt.Sprintf("larger than %d bytes", maxSourceBytes)}
 	}

@@ -135,3 +135,10 @@ func TestLoadFiles(t *testing.T) {
 	_, err = LoadFiles(bad)
 	checkErrors(t, err, []string{bad + ":2:5|rule A: missing when", bad + ":2:5|missing ref", bad + ":2:5|needs a score"})
 }
+
+func TestBOMIgnored(t *testing.T) {
+	src := Source{Name: "bom.yml", Data: []byte("\uFEFFrules:\n  - {id: X, ref: local, score: 1, when: {spf: fail}}\n")}
+	if _, err := Compile([]Source{src}); err != nil {
+		t.Errorf("BOM: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,5 +126,20 @@ func TestServeDoesNotStart(t *testing.T) {
 				t.Errorf("stderr %q, want match for %s", r.stderr, tc.errRe)
 			}
 		})
+	}
+}
+
+func TestNeedRestart(t *testing.T) {
+	old, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("n.yml", []byte("listen: inet:127.0.0.1:9999\nlog: {format: json}\nrules: {paths: [/x]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := needRestart(old, cfg)
+	if !slices.Equal(got, []string{"listen", "log"}) {
+		t.Errorf("needRestart = %v, want [listen log] (rules reload live)", got)
 	}
 }

@@ -20,7 +20,7 @@ var version = "dev"
 const usage = `usage:
   milter91 serve [--config FILE] [--dns HOST:PORT]...
   milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR]
-                 [--rcpt ADDR]... [--auth-user NAME] [--json] FILE|-
+                 [--rcpt ADDR]... [--auth-user NAME] [--direction inbound|outbound] [--json] FILE|-
   milter91 rules lint [--config FILE] [--no-defaults] [FILE|DIR]...
   milter91 consent add|revoke|list|import|export [--db PATH] ...   (Decree 91/2020 Art. 11)
   milter91 refusal add|list|import|export [--db PATH] ...          (Decree 91/2020 Art. 13.4, 20)

@@ -93,7 +93,11 @@ func failRegistry(env cliEnv, name string, err error) int {
 		for _, p := range ie.Problems {
 			fmt.Fprintln(env.stderr, p)
 		}
-		fmt.Fprintf(env.stderr, "milter91 %s: %d problems, nothing imported\n", name, len(ie.Problems))
+		noun := "problems"
+		if len(ie.Problems) == 1 {
+			noun = "problem"
+		}
+		fmt.Fprintf(env.stderr, "milter91 %s: %d %s, nothing imported\n", name, len(ie.Problems), noun)
 		return 1
 	}
 	fmt.Fprintf(env.stderr, "milter91 %s: %v\n", name, err)

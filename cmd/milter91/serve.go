@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,6 +30,9 @@ type daemon struct {
 	res    *resolver.Client
 	store  *registry.Store
 	engine atomic.Pointer[engine.Engine]
+	// started is the config the process started with: the settings a
+	// reload cannot change are compared against it.
+	started *config.Config
 }
 
 func cmdServe(args []string, stderr io.Writer) int {
@@ -122,6 +126,7 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.store, err = openRegistry(cfg); err != nil {
 			return err
 		}
+		d.started = cfg
 	}
 	e, err := buildEngine(cfg, d.res, d.store, d.logger, checkMode{})
 	if err != nil {
@@ -144,6 +149,32 @@ func (d *daemon) reload() {
 		return
 	}
 	d.logger.Info("reloaded config and rules", "config", cfg.Source)
+	if stale := needRestart(d.started, cfg); len(stale) > 0 {
+		d.logger.Warn("changed settings need a restart; still using the old ones", "settings", stale)
+	}
+}
+
+// needRestart names the settings that differ between the running process
+// and cfg but that only a restart applies.
+func needRestart(old, cfg *config.Config) []string {
+	var out []string
+	add := func(name string, changed bool) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add("listen", !slices.Equal(old.Listen, cfg.Listen))
+	add("socket_mode", old.SocketMode != cfg.SocketMode)
+	add("socket_group", old.SocketGroup != cfg.SocketGroup)
+	add("log", old.Log != cfg.Log)
+	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
+		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize)
+	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
+	add("metrics_listen", old.MetricsListen != cfg.MetricsListen)
+	add("fail_mode", old.FailMode != cfg.FailMode)
+	add("message_deadline", old.MessageDeadline != cfg.MessageDeadline)
+	add("spool_threshold", old.SpoolThreshold != cfg.SpoolThreshold || old.SpoolDir != cfg.SpoolDir)
+	return out
 }
 
 func listenAll(cfg *config.Config) ([]net.Listener, error) {
