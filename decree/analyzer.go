@@ -153,18 +153,23 @@ func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 //     AND a bulk signal (List-Unsubscribe, List-Unsubscribe-Post, List-Id,
 //     Precedence: bulk/list, a configured header, an opt-out block), AND,
 //     when the Subject carries a transactional phrase (order, invoice,
-//     password, …), a marketing phrase in the Subject itself.
+//     password, …), a marketing phrase in the Subject itself;
+//   - a reply or forward (isReply: Re:/Fwd:/Trả lời:/… Subject prefix or
+//     In-Reply-To) is an ad only when one of the above holds AND it has a
+//     header bulk signal (any but optout-block).
 //
 // So personal mail (no bulk signal), mailing-list discussion (bulk
-// signals, no marketing phrase) and transactional mail (order
+// signals, no marketing phrase), transactional mail (order
 // confirmations, password resets, even with List-Unsubscribe and a
-// promotional footer) are not ads unless labelled.
+// promotional footer) are not ads unless labelled, and a user's reply to
+// or forward of an ad is not one unless sent with bulk headers.
 func (a *Analyzer) decide(t *txn.Transaction, subj string, inText []bool, label string, optOut bool) (bool, []string) {
 	var sigs []string
 	if label != txn.LabelMissing {
 		sigs = append(sigs, SignalLabel)
 	}
 	bulk := headerSignals(t, a.cfg.AdHeaders)
+	nHeader := len(bulk)
 	if optOut {
 		bulk = append(bulk, SignalOptOutBlock)
 	}
@@ -181,6 +186,12 @@ func (a *Analyzer) decide(t *txn.Transaction, subj string, inText []bool, label 
 	transactional := slices.Contains(a.transactional.found(fsubj), true)
 	ad := label != txn.LabelMissing ||
 		(phrases > 0 && len(bulk) > 0 && (!transactional || slices.Contains(inSubject, true)))
+	if ad && nHeader == 0 && isReply(t, subj) {
+		// A personal reply or forward quotes the ad it answers (label,
+		// phrases, opt-out block); without a header bulk signal it is not
+		// one.
+		ad = false
+	}
 	return ad, sigs
 }
 

@@ -95,6 +95,12 @@ func adCases() []fixtureCase {
 		infoCase("info-no-email.eml", []string{"name", "phone", "address"}),
 		infoCase("info-no-address.eml", []string{"name", "phone", "email"}),
 		infoCase("info-after-block.eml", nil),
+		{
+			// "Re:" but sent in bulk with a marketing phrase: still an ad.
+			file: "reply-bulk-ad.eml", label: txn.LabelMissing, ad: true,
+			signals:   []string{SignalListUnsubscribe, "phrase:khuyến mãi", "phrase:mua ngay"},
+			mailboxes: []string{"unsub@shop.example.com"}, advertiser: shopAdID,
+		},
 	}
 }
 
@@ -121,6 +127,29 @@ func nonAdCases() []fixtureCase {
 		{
 			file: "personal.eml", label: txn.LabelMissing,
 			signals: []string{"phrase:khuyến mãi", "phrase:giảm giá"}, advertiser: "example.net",
+		},
+		// Replies and forwards of an ad by a user: no header bulk signal.
+		{
+			// No Subject prefix: In-Reply-To alone makes it a reply, so
+			// the quoted opt-out block and phrases do not make an ad.
+			file: "reply-in-reply-to.eml", label: txn.LabelMissing,
+			signals: []string{SignalOptOutBlock, "phrase:khuyến mãi", "phrase:giảm giá"},
+			optOut:  true, channels: []string{"email"}, mailboxes: huyMbox, advertiser: "example.net",
+		},
+		{
+			file: "reply-re.eml", label: txn.LabelOK, text: "[QC]",
+			signals: []string{SignalLabel, "phrase:khuyến mãi"}, advertiser: "example.net",
+		},
+		{
+			// The forwarded From line puts an address above the block.
+			file: "reply-fwd.eml", label: txn.LabelOK, text: "[QC]",
+			signals: []string{SignalLabel, SignalOptOutBlock, "phrase:khuyến mãi", "phrase:giảm giá"},
+			optOut:  true, channels: []string{"web"}, info: []string{"email"}, advertiser: "example.net",
+		},
+		{
+			// Subject is unpadded base64 (bug 2 as well).
+			file: "reply-tra-loi.eml", label: txn.LabelOK, text: "[QC]",
+			signals: []string{SignalLabel, "phrase:ưu đãi"}, advertiser: "example.net",
 		},
 		{
 			file: "mailing-list.eml", label: txn.LabelMissing,
@@ -234,6 +263,14 @@ func TestAdvertisingRule(t *testing.T) {
 		{name: "transactional subject with phrase", headers: []string{"Subject: Đơn hàng #12 - ưu đãi 10% lần sau", lu}, body: "Cảm ơn.", want: true},
 		{name: "word inside another word", headers: []string{"Subject: Wholesale prices", lu}, body: "Wholesale only.", want: false},
 		{name: "empty message", headers: nil, body: "", want: false},
+		{name: "reply with label", headers: []string{"Subject: Re: [QC] Thư mời"}, body: "Cảm ơn.", want: false},
+		{name: "forward with label and quoted block", headers: []string{"Subject: FW: [QC] Thư mời"}, body: "Ưu đãi.\nHủy đăng ký: https://example.com/u", want: false},
+		{name: "In-Reply-To with label", headers: []string{"Subject: [QC] Thư mời", "In-Reply-To: <a@example.com>"}, body: "Cảm ơn.", want: false},
+		{name: "reply with label and List-Unsubscribe", headers: []string{"Subject: Re: [QC] Thư mời", lu}, body: "Cảm ơn.", want: true},
+		{name: "reply with label and Precedence bulk", headers: []string{"Subject: SV: [QC] Thư mời", "Precedence: bulk"}, body: "Cảm ơn.", want: true},
+		{name: "reply with label and campaign header", headers: []string{"Subject: AW: [QC] Thư mời", "X-Campaign-ID: 7"}, body: "Cảm ơn.", want: true},
+		{name: "Re without colon is no reply", headers: []string{"Subject: Re [QC] Thư mời"}, body: "Cảm ơn.", want: true},
+		{name: "blank In-Reply-To is no reply", headers: []string{"Subject: [QC] Thư mời", "In-Reply-To: "}, body: "Cảm ơn.", want: true},
 	}
 	a := newDefault(t)
 	for _, tc := range cases {

@@ -2,12 +2,10 @@ package decree
 
 import (
 	"fmt"
-	"mime"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/unicode/norm"
 
 	"milter91/txn"
@@ -24,22 +22,17 @@ const (
 	closers = "])}>】〕〗」』»〉》"
 )
 
-// subject returns the first Subject field decoded per RFC 2047 (every
-// charset github.com/emersion/go-message/charset knows, windows-1258
-// included), unfolded, NFC-normalised (windows-1258 text arrives with
-// combining tone marks) and with leading whitespace trimmed; "" when there
-// is none. An undecodable encoded word leaves the raw value.
+// subject returns the first Subject field unfolded, decoded per RFC 2047
+// word by word (DecodeHeader: an undecodable encoded word stays as it is
+// written, the others are still decoded), NFC-normalised (windows-1258
+// text arrives with combining tone marks) and with leading whitespace
+// trimmed; "" when there is none.
 func subject(t *txn.Transaction) string {
 	vals := t.HeaderValues("Subject")
 	if len(vals) == 0 {
 		return ""
 	}
-	raw := unfold(vals[0])
-	dec := mime.WordDecoder{CharsetReader: charset.Reader}
-	s, err := dec.DecodeHeader(raw)
-	if err != nil {
-		s = raw
-	}
+	s := DecodeHeader(unfold(vals[0]))
 	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	return strings.TrimLeftFunc(s, unicode.IsSpace)
 }
@@ -68,7 +61,9 @@ func newLabeler(labels, legacy []string) (*labeler, error) {
 	return l, nil
 }
 
-// classify returns the Label value and the label as written:
+// classify returns the Label value and the label as written, for the
+// Subject without its reply/forward prefixes ("Re: [QC] x" is read as
+// "[QC] x", see stripReplyPrefixes):
 //   - ok: the Subject starts with a compliant label, exactly;
 //   - legacy: it starts with a legacy label ([ADV], any case or bracket);
 //   - nonstandard: it starts with a compliant label in another case, with
@@ -81,6 +76,7 @@ func newLabeler(labels, legacy []string) (*labeler, error) {
 // Non-standard spellings count only at the start, where a sender meant a
 // label; later they are too often ordinary text ("Windows (AD) migration").
 func (l *labeler) classify(subj string) (label, text string) {
+	subj, _ = stripReplyPrefixes(subj)
 	for _, lb := range l.labels {
 		if strings.HasPrefix(subj, lb) {
 			return txn.LabelOK, lb

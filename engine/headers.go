@@ -6,22 +6,22 @@ import (
 	"strings"
 
 	"github.com/emersion/go-message/charset"
+
+	"milter91/decree"
 )
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
 
-// decodedSubject returns the first Subject decoded per RFC 2047 with any
-// charset go-message knows; undecodable words are kept as they are.
+// decodedSubject returns the first Subject unfolded and decoded per
+// RFC 2047 word by word (decree.DecodeHeader): one undecodable encoded
+// word stays as written without hiding the others, unpadded base64 is
+// accepted, and any charset go-message knows is converted. "" when there
+// is no Subject.
 func decodedSubject(values []string) string {
 	if len(values) == 0 {
 		return ""
 	}
-	raw := unfold(values[0])
-	s, err := wordDecoder.DecodeHeader(raw)
-	if err != nil {
-		return raw
-	}
-	return s
+	return decree.DecodeHeader(unfold(values[0]))
 }
 
 // fromAddresses returns the RFC 5322.From addresses with the domain part
