@@ -2,7 +2,6 @@ package decree
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"io"
 	"strings"
@@ -53,7 +52,8 @@ func (s spaceDropper) Read(p []byte) (int, error) {
 // qpReader decodes quoted-printable (RFC 2045 §6.7) leniently and fast:
 // "=XX" with two hex digits is the byte XX, "=" followed by optional
 // white space and the line end is a soft line break, any other "=" is
-// kept as it is. Runs without "=" are copied in one move.
+// kept as it is. Each piece ReadSlice returns is decoded on its own, in
+// one tight loop.
 type qpReader struct {
 	r    *bufio.Reader
 	line []byte // undecoded rest of the current input line
@@ -73,17 +73,7 @@ func (q *qpReader) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		eq := bytes.IndexByte(q.line, '=')
-		if eq != 0 {
-			if eq < 0 {
-				eq = len(q.line)
-			}
-			c := copy(p[n:], q.line[:eq])
-			n += c
-			q.line = q.line[c:]
-			continue
-		}
-		n += q.escape(p[n:])
+		n += q.decode(p[n:])
 	}
 	if n > 0 {
 		return n, nil
@@ -91,38 +81,59 @@ func (q *qpReader) Read(p []byte) (int, error) {
 	return 0, q.err
 }
 
-// escape decodes the "=" that starts q.line into p, which has room for a
-// byte, and returns the number of bytes written.
-func (q *qpReader) escape(p []byte) int {
-	rest := q.line[1:]
-	if len(rest) >= 2 && isHex(rest[0]) && isHex(rest[1]) {
-		p[0] = unhex(rest[0])<<4 | unhex(rest[1])
-		q.line = rest[2:]
-		return 1
+// decode decodes the start of q.line into p until either runs out (or a
+// soft line break ends the line) and returns the number of bytes written.
+func (q *qpReader) decode(p []byte) int {
+	line, i, n := q.line, 0, 0
+	for i < len(line) && n < len(p) {
+		c := line[i]
+		i++
+		if c == '=' {
+			switch {
+			case i+1 < len(line) && hexVal[line[i]]|hexVal[line[i+1]] < 16:
+				c = hexVal[line[i]]<<4 | hexVal[line[i+1]]
+				i += 2
+			case softBreak(line[i:]):
+				q.line = nil
+				return n
+			} // else a stray "=" stays
+		}
+		p[n] = c
+		n++
 	}
+	q.line = line[i:]
+	return n
+}
+
+// softBreak reports whether rest, what follows an "=", is white space up
+// to the line end (or the end of the piece).
+func softBreak(rest []byte) bool {
 	i := 0
 	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
 		i++
 	}
-	if i == len(rest) || rest[i] == '\r' || rest[i] == '\n' {
-		q.line = nil // soft line break
-		return 0
-	}
-	p[0] = '='
-	q.line = rest
-	return 1
+	return i == len(rest) || rest[i] == '\r' || rest[i] == '\n'
 }
 
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
+// hexVal maps the hex digits 0-9, a-f, A-F to their value and every
+// other byte to 0xFF.
+var hexVal = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0xFF
+		}
 	}
-	return c - 'a' + 10
-}
+	return t
+}()
+
+func isHex(c byte) bool { return hexVal[c] < 16 }
+
+// unhex returns the value of the hex digit c (see isHex).
+func unhex(c byte) byte { return hexVal[c] }

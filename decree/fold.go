@@ -3,6 +3,7 @@ package decree
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -132,8 +133,19 @@ func init() {
 // foldAt decodes the character at src[i] and returns what it folds to
 // and its size in src.
 func foldAt(src string, i int) (rune, int) {
-	if c := src[i]; c < utf8.RuneSelf {
+	c := src[i]
+	if c < utf8.RuneSelf {
 		return asciiFold[c], 1
+	}
+	// Inline decoding of the two table ranges (most Vietnamese text).
+	if i+1 < len(src) && src[i+1]&0xC0 == 0x80 {
+		c1 := rune(src[i+1] & 0x3F)
+		if r := rune(c&0x1F)<<6 | c1; c >= 0xC2 && c <= 0xDF && r < 0x250 {
+			return latinFold[r-0x80], 2
+		}
+		if c == 0xE1 && c1 >= 0x38 && c1 <= 0x3B && i+2 < len(src) && src[i+2]&0xC0 == 0x80 {
+			return vietFold[(c1-0x38)<<6|rune(src[i+2]&0x3F)], 3
+		}
 	}
 	r, size := utf8.DecodeRuneInString(src[i:])
 	return foldRune(r), size
@@ -141,7 +153,13 @@ func foldAt(src string, i int) (rune, int) {
 
 // foldText folds src (see folded). Invalid UTF-8 bytes fold to U+FFFD.
 func foldText(src string) *folded {
-	f := &folded{src: src, lines: []int32{0}}
+	// Sized for the usual case (every line break a "\n", folded text no
+	// longer than src), so that the slices rarely grow.
+	f := &folded{
+		src:   src,
+		lines: append(make([]int32, 0, strings.Count(src, "\n")+1), 0),
+		marks: make([]foldMark, 0, len(src)/markEvery+1),
+	}
 	buf := make([]byte, 0, len(src))
 	space, newline, lastMark := false, false, -markEvery
 	for i := 0; i < len(src); {
