@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	gomilter "github.com/d--j/go-milter"
+
 	"milter91/config"
 	"milter91/engine"
 	"milter91/metrics"
@@ -47,6 +49,11 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return 1
 	}
 	d.logger = newLogger(cfg, stderr)
+	// go-milter's own warnings (a misbehaving MTA) go to the same log,
+	// in its format.
+	gomilter.LogWarning = func(format string, v ...any) {
+		d.logger.Warn("milter protocol: " + fmt.Sprintf(format, v...))
+	}
 	if err := d.build(cfg); err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
@@ -103,7 +110,7 @@ func (d *daemon) loop(servers []*milter.Server, cfg *config.Config, serveErr <-c
 				d.reload()
 				continue
 			}
-			d.logger.Info("stopping: finishing messages in flight", "grace", cfg.ShutdownGrace)
+			d.logger.Info("stopping: finishing messages in flight", "grace", cfg.ShutdownGrace.String())
 			if err := shutdownAll(servers, cfg.ShutdownGrace); err != nil {
 				d.logger.Error("shutdown", "error", err)
 				return 1
