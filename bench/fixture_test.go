@@ -14,10 +14,10 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"milter91/internal/cpumeter"
 	"net/netip"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -210,16 +210,8 @@ func (p *pipeline) evaluate(t *txn.Transaction) (*txn.Outcome, error) {
 	return p.eng.Evaluate(ctx, t)
 }
 
-// cpuTime is the process's user plus system CPU time: wall time per op
-// hides the parallel checks and counts waiting; CPU time is the target's
-// unit.
-func cpuTime(b testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+// cpuTime is the process's user plus system CPU time.
+func cpuTime(b testing.TB) time.Duration { return cpumeter.Process(b) }
 
 // sizeName is "10KiB" or "1MiB".
 func sizeName(n int) string {

@@ -2,9 +2,9 @@ package decree
 
 import (
 	"fmt"
+	"milter91/internal/cpumeter"
 	"mime/quotedprintable"
 	"strings"
-	"syscall"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -72,21 +72,11 @@ func BenchmarkAnalyzeHTML50K(b *testing.B) {
 	a := newDefault(b)
 	b.SetBytes(tr.Body.Size())
 	b.ReportAllocs()
-	cpu := cpuTime(b)
+	report := cpumeter.Start(b)
 	for b.Loop() {
 		a.Analyze(tr, nil, "shop.example.com")
 	}
-	b.ReportMetric(float64(cpuTime(b)-cpu)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the process's user + system CPU time in ns, GC included: on a
-// loaded machine it is steadier than wall time.
-func cpuTime(b *testing.B) int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	report()
 }
 
 // BenchmarkTokenizerFloor runs only the golang.org/x/net/html tokenizer

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"syscall"
+	"milter91/internal/cpumeter"
 	"testing"
 	"time"
 
@@ -65,7 +65,7 @@ func BenchmarkCheck(b *testing.B) {
 	})
 	b.Run("recipient+reserve", func(b *testing.B) {
 		i := 0
-		cpu := cpuTime(b)
+		report := cpumeter.Start(b)
 		for b.Loop() {
 			a, r := benchAddr(i * stride % (benchAdvertisers * benchPerAdv))
 			now := start.Add(time.Duration(i) * time.Millisecond)
@@ -78,16 +78,6 @@ func BenchmarkCheck(b *testing.B) {
 			}
 			i++
 		}
-		b.ReportMetric(float64(cpuTime(b)-cpu)/float64(b.N), "cpu-ns/op")
+		report()
 	})
-}
-
-// cpuTime is the process's user + system CPU time in ns: the fsync of each
-// durable commit is waiting, not CPU, so ns/op and cpu-ns/op differ.
-func cpuTime(b *testing.B) int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
