@@ -5,10 +5,11 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"milter91/internal/dkimtest"
 
 	"github.com/emersion/go-msgauth/dkim"
 )
@@ -27,15 +28,6 @@ func newEd25519(seed byte) (ed25519.PrivateKey, string) {
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
 	pub := key.Public().(ed25519.PublicKey)
 	return key, "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
-}
-
-// rsaRecord returns the DKIM key record of an RSA key.
-func rsaRecord(t testing.TB, key *rsa.PrivateKey) string {
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
 }
 
 // sign prepends a DKIM-Signature by domain/selector (relaxed/relaxed) to msg.
@@ -62,3 +54,5 @@ func bValue(t testing.TB, msg string) string {
 	}
 	return tags[0]["b"]
 }
+
+func rsaRecord(t testing.TB, key *rsa.PrivateKey) string { return dkimtest.RSARecord(t, key) }

@@ -9,17 +9,15 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"fmt"
-	"milter91/internal/cpumeter"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"milter91/internal/cpumeter"
+	"milter91/internal/dkimtest"
 
 	"github.com/emersion/go-msgauth/dkim"
 
@@ -39,22 +37,6 @@ const (
 
 // clientIP is not listed in the blocklist; SPF authorizes 127.0.0.0/8.
 var clientIP = netip.MustParseAddr("127.0.0.3")
-
-var (
-	keyOnce sync.Once
-	rsaKey  *rsa.PrivateKey
-	keyErr  error
-)
-
-// signingKey returns one RSA-2048 key for the package.
-func signingKey(b testing.TB) *rsa.PrivateKey {
-	b.Helper()
-	keyOnce.Do(func() { rsaKey, keyErr = rsa.GenerateKey(rand.Reader, 2048) })
-	if keyErr != nil {
-		b.Fatal(keyErr)
-	}
-	return rsaKey
-}
 
 // message returns a CRLF message of exactly size bytes (size >= 2 KiB)
 // signed by example.com with one RSA-2048 DKIM signature (relaxed/relaxed).
@@ -111,17 +93,13 @@ func sign(b testing.TB, msg string) []byte {
 // loopback; bl.example.test lists nothing.
 func startDNS(b testing.TB) *testdns.Server {
 	b.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&signingKey(b).PublicKey)
-	if err != nil {
-		b.Fatal(err)
-	}
 	z := testdns.NewZone()
 	z.MustAdd(
 		`example.com. 3600 IN TXT "v=spf1 ip4:127.0.0.0/8 -all"`,
 		`_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=reject"`,
 		`bl.example.test. 3600 IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 3600`,
 	)
-	if err := z.AddTXT("s1._domainkey.example.com", 3600, "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der)); err != nil {
+	if err := z.AddTXT("s1._domainkey.example.com", 3600, dkimtest.RSARecord(b, signingKey(b))); err != nil {
 		b.Fatal(err)
 	}
 	s, err := testdns.Start(z)
@@ -220,3 +198,5 @@ func sizeName(n int) string {
 	}
 	return fmt.Sprintf("%dKiB", n/kib)
 }
+
+func signingKey(b testing.TB) *rsa.PrivateKey { return dkimtest.RSAKey(b) }

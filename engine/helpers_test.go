@@ -3,14 +3,10 @@ package engine_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 
 	"milter91/dnsbl"
 	"milter91/engine"
+	"milter91/internal/dkimtest"
 	"milter91/resolver"
 	"milter91/rules"
 	"milter91/txn"
@@ -40,33 +37,6 @@ const plainMessage = "From: Alice <alice@example.com>\r\n" +
 	"Message-ID: <1@example.com>\r\n" +
 	"\r\n" +
 	"Hello Bob.\r\n"
-
-var (
-	keyOnce sync.Once
-	rsaKey  *rsa.PrivateKey
-	keyErr  error
-)
-
-// testKey returns one RSA-2048 key for the whole package: generating it
-// takes long enough to matter when every test does it.
-func testKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	keyOnce.Do(func() { rsaKey, keyErr = rsa.GenerateKey(rand.Reader, 2048) })
-	if keyErr != nil {
-		t.Fatal(keyErr)
-	}
-	return rsaKey
-}
-
-// keyRecord is the DKIM key record (RFC 6376 §3.6.1) of key.
-func keyRecord(t testing.TB, key *rsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
-}
 
 // signDKIM prepends a relaxed/relaxed DKIM-Signature by domain/selector.
 func signDKIM(t testing.TB, key *rsa.PrivateKey, domain, msg string) string {
@@ -203,3 +173,7 @@ func matched(v txn.Verdict, id string) bool {
 	}
 	return false
 }
+
+func testKey(t testing.TB) *rsa.PrivateKey { return dkimtest.RSAKey(t) }
+
+func keyRecord(t testing.TB, key *rsa.PrivateKey) string { return dkimtest.RSARecord(t, key) }

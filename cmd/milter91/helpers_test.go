@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/emersion/go-msgauth/dkim"
 
+	"milter91/internal/dkimtest"
 	"milter91/testdns"
 )
 
@@ -34,22 +31,6 @@ const unsigned = "From: Alice <alice@example.com>\n" +
 	"Message-ID: <1@example.com>\n" +
 	"\n" +
 	"Hello Bob.\n"
-
-var (
-	keyOnce sync.Once
-	rsaKey  *rsa.PrivateKey
-	keyErr  error
-)
-
-// testKey returns one RSA-2048 key for the package.
-func testKey(t *testing.T) *rsa.PrivateKey {
-	t.Helper()
-	keyOnce.Do(func() { rsaKey, keyErr = rsa.GenerateKey(rand.Reader, 2048) })
-	if keyErr != nil {
-		t.Fatal(keyErr)
-	}
-	return rsaKey
-}
 
 // signed returns unsigned with a DKIM-Signature by example.com, selector
 // s1, computed over the CRLF form and returned with LF line ends: check
@@ -72,17 +53,13 @@ func signed(t *testing.T) string {
 // testKey) and bl.example.test (listing listedIP) on loopback.
 func startDNS(t *testing.T) *testdns.Server {
 	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&testKey(t).PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	z := testdns.NewZone()
 	z.MustAdd(
 		`example.com. 300 IN TXT "v=spf1 -all"`,
 		`_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject"`,
 		`2.0.0.127.bl.example.test. 300 IN A 127.0.0.2`,
 	)
-	if err := z.AddTXT("s1._domainkey.example.com", 300, "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der)); err != nil {
+	if err := z.AddTXT("s1._domainkey.example.com", 300, dkimtest.RSARecord(t, testKey(t))); err != nil {
 		t.Fatal(err)
 	}
 	s, err := testdns.Start(z)
@@ -127,3 +104,5 @@ func runCmd(stdin string, args ...string) result {
 	code := run(args, strings.NewReader(stdin), &out, &errOut)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
+
+func testKey(t testing.TB) *rsa.PrivateKey { return dkimtest.RSAKey(t) }
