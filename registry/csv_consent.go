@@ -1,11 +1,8 @@
 package registry
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -27,29 +24,11 @@ var consentCSV = csvSpec{
 // returns the number of records inserted or updated (a consent older than
 // the stored one for its pair is ignored and not counted).
 func (s *Store) ImportConsents(ctx context.Context, r io.Reader, now time.Time) (int, error) {
-	rows, probs, err := readCSV(r, consentCSV)
-	if err != nil {
-		return 0, fmt.Errorf("registry: import consents: %w", err)
-	}
-	seen := make(map[[2]string]int, len(rows))
-	args := make([][]any, 0, len(rows))
-	for _, row := range rows {
-		c, rowProbs := parseConsentRow(row, now)
-		if len(rowProbs) == 0 {
-			key := [2]string{c.Advertiser, c.Recipient}
-			if first, dup := seen[key]; dup {
-				rowProbs = append(rowProbs, Problem{Line: row.line, Reason: fmt.Sprintf("duplicate of line %d (same advertiser and recipient)", first)})
-			}
-			seen[key] = row.line
-		}
-		probs = append(probs, rowProbs...)
-		args = append(args, consentArgs(c))
-	}
-	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return 0, &ImportError{Problems: probs}
-	}
-	return s.applyAll(ctx, consentUpsert, args)
+	return importRows(ctx, s, r, now, rowImport[Consent]{
+		what: "consents", spec: consentCSV, parse: parseConsentRow, args: consentArgs, upsert: consentUpsert,
+		key: func(c Consent) string { return c.Advertiser + "\x00" + c.Recipient },
+		dup: "same advertiser and recipient",
+	})
 }
 
 // parseConsentRow parses and validates one consent line.

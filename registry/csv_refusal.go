@@ -1,11 +1,8 @@
 package registry
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"io"
-	"slices"
 	"time"
 )
 
@@ -24,29 +21,11 @@ var refusalCSV = csvSpec{
 // error is an *ImportError listing every "line N: reason". It returns the
 // number of records inserted or updated.
 func (s *Store) ImportRefusals(ctx context.Context, r io.Reader, now time.Time) (int, error) {
-	rows, probs, err := readCSV(r, refusalCSV)
-	if err != nil {
-		return 0, fmt.Errorf("registry: import refusals: %w", err)
-	}
-	seen := make(map[[3]string]int, len(rows))
-	args := make([][]any, 0, len(rows))
-	for _, row := range rows {
-		rf, rowProbs := parseRefusalRow(row, now)
-		if len(rowProbs) == 0 {
-			key := [3]string{rf.Advertiser, rf.Recipient, rf.Scope}
-			if first, dup := seen[key]; dup {
-				rowProbs = append(rowProbs, Problem{Line: row.line, Reason: fmt.Sprintf("duplicate of line %d (same advertiser, recipient and scope)", first)})
-			}
-			seen[key] = row.line
-		}
-		probs = append(probs, rowProbs...)
-		args = append(args, refusalArgs(rf))
-	}
-	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return 0, &ImportError{Problems: probs}
-	}
-	return s.applyAll(ctx, refusalUpsert, args)
+	return importRows(ctx, s, r, now, rowImport[Refusal]{
+		what: "refusals", spec: refusalCSV, parse: parseRefusalRow, args: refusalArgs, upsert: refusalUpsert,
+		key: func(rf Refusal) string { return rf.Advertiser + "\x00" + rf.Recipient + "\x00" + rf.Scope },
+		dup: "same advertiser, recipient and scope",
+	})
 }
 
 // parseRefusalRow parses and validates one refusal line.

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -230,4 +231,43 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(csvTime)
+}
+
+// rowImport describes how one table is imported from CSV.
+type rowImport[T any] struct {
+	what   string // "consents", for errors
+	spec   csvSpec
+	parse  func(csvRow, time.Time) (T, []Problem)
+	key    func(T) string // identity of a record: two lines with one key are duplicates
+	dup    string         // what a duplicate shares, for its Problem
+	args   func(T) []any  // upsert arguments
+	upsert string
+}
+
+// importRows validates every line of r (all problems, line numbers sorted)
+// and then applies all of them in one transaction, or none.
+func importRows[T any](ctx context.Context, s *Store, r io.Reader, now time.Time, imp rowImport[T]) (int, error) {
+	rows, probs, err := readCSV(r, imp.spec)
+	if err != nil {
+		return 0, fmt.Errorf("registry: import %s: %w", imp.what, err)
+	}
+	seen := make(map[string]int, len(rows))
+	args := make([][]any, 0, len(rows))
+	for _, row := range rows {
+		rec, rowProbs := imp.parse(row, now)
+		if len(rowProbs) == 0 {
+			k := imp.key(rec)
+			if first, dup := seen[k]; dup {
+				rowProbs = append(rowProbs, Problem{Line: row.line, Reason: fmt.Sprintf("duplicate of line %d (%s)", first, imp.dup)})
+			}
+			seen[k] = row.line
+		}
+		probs = append(probs, rowProbs...)
+		args = append(args, imp.args(rec))
+	}
+	if len(probs) > 0 {
+		slices.SortStableFunc(probs, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+		return 0, &ImportError{Problems: probs}
+	}
+	return s.applyAll(ctx, imp.upsert, args)
 }
