@@ -6,12 +6,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/base64"
-	"strings"
 	"testing"
 
 	"milter91/internal/dkimtest"
-
-	"github.com/emersion/go-msgauth/dkim"
 )
 
 // testMessage is an unsigned CRLF message from reserved names.
@@ -30,22 +27,6 @@ func newEd25519(seed byte) (ed25519.PrivateKey, string) {
 	return key, "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
 }
 
-// sign prepends a DKIM-Signature by domain/selector (relaxed/relaxed) to msg.
-func sign(t testing.TB, key crypto.Signer, domain, selector, msg string) string {
-	t.Helper()
-	var out bytes.Buffer
-	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
-		Domain: domain, Selector: selector, Signer: key,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
-		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
-		HeaderKeys:             []string{"From", "To", "Subject", "Date", "Message-ID"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.String()
-}
-
 // bValue returns the b= tag of the first DKIM-Signature of a signed message.
 func bValue(t testing.TB, msg string) string {
 	tags := signatureTags([]byte(msg))
@@ -56,3 +37,7 @@ func bValue(t testing.TB, msg string) string {
 }
 
 func rsaRecord(t testing.TB, key *rsa.PrivateKey) string { return dkimtest.RSARecord(t, key) }
+
+func sign(t testing.TB, key crypto.Signer, domain, selector, msg string) string {
+	return dkimtest.Sign(t, key, domain, selector, msg)
+}

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"fmt"
@@ -9,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-msgauth/dkim"
 
 	"milter91/dnsbl"
 	"milter91/engine"
@@ -37,22 +34,6 @@ const plainMessage = "From: Alice <alice@example.com>\r\n" +
 	"Message-ID: <1@example.com>\r\n" +
 	"\r\n" +
 	"Hello Bob.\r\n"
-
-// signDKIM prepends a relaxed/relaxed DKIM-Signature by domain/selector.
-func signDKIM(t testing.TB, key *rsa.PrivateKey, domain, msg string) string {
-	t.Helper()
-	var out bytes.Buffer
-	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
-		Domain: domain, Selector: selector, Signer: key,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
-		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
-		HeaderKeys:             []string{"From", "To", "Subject", "Date", "Message-ID"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.String()
-}
 
 // dns returns a Fake with SPF and DMARC records for example.com.
 func dns(spf, dmarc string) *resolver.Fake {
@@ -177,3 +158,8 @@ func matched(v txn.Verdict, id string) bool {
 func testKey(t testing.TB) *rsa.PrivateKey { return dkimtest.RSAKey(t) }
 
 func keyRecord(t testing.TB, key *rsa.PrivateKey) string { return dkimtest.RSARecord(t, key) }
+
+// signDKIM prepends a relaxed/relaxed DKIM-Signature by domain/selector.
+func signDKIM(t testing.TB, key *rsa.PrivateKey, domain, msg string) string {
+	return dkimtest.Sign(t, key, domain, selector, msg)
+}

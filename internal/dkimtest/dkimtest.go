@@ -4,12 +4,17 @@
 package dkimtest
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/emersion/go-msgauth/dkim"
 )
 
 var (
@@ -36,4 +41,21 @@ func RSARecord(t testing.TB, key *rsa.PrivateKey) string {
 		t.Fatal(err)
 	}
 	return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
+}
+
+// Sign prepends a relaxed/relaxed DKIM-Signature by domain and selector
+// over From, To, Subject, Date and Message-ID to msg (CRLF line ends).
+func Sign(t testing.TB, key crypto.Signer, domain, selector, msg string) string {
+	t.Helper()
+	var out bytes.Buffer
+	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
+		Domain: domain, Selector: selector, Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
+		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
+		HeaderKeys:             []string{"From", "To", "Subject", "Date", "Message-ID"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
 }
