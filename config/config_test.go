@@ -137,6 +137,7 @@ func TestOperatorMistakes(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"unix path relative", "listen: unix:rel.sock\n", "must be absolute"},
 		{"listen twice", "listen: [inet:127.0.0.1:1, inet:127.0.0.1:1]\n", "listed twice"},
+		{"unix path twice", "listen: [unix:/run/m/a.sock, unix:/run/m//a.sock]\n", "listed twice"},
 		{"bad port", "listen: inet:127.0.0.1:99999\n", "m.yml:1:9: listen"},
 		{"cache size", "dns: {cache_size: -5}\n", "dns.cache_size"},
 		{"spool dir", "spool_dir: " + dir + "/missing\n", "spool_dir"},

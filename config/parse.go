@@ -81,7 +81,7 @@ func position(file *ast.File, path string) (int, int) {
 	return 0, 0
 }
 
-var goTypeError = regexp.MustCompile(`cannot unmarshal (\S+) into Go (?:struct field|value of type) \S*?\.?([A-Za-z]*)\.?[A-Za-z]* ?(?:of type (\S+))?`)
+var goTypeError = regexp.MustCompile(`cannot unmarshal (.+?) into Go (?:struct field|value of type) \S*?\.?([A-Za-z]*)\.?[A-Za-z]* ?(?:of type (\S+))?`)
 
 // plainTypeError rewrites go-yaml's Go-typed messages ("cannot unmarshal
 // string into Go struct field raw.DNS of type int") in YAML terms.
@@ -102,7 +102,7 @@ func yamlKind(goType string) string {
 	switch {
 	case strings.HasPrefix(goType, "[]"):
 		return "list"
-	case strings.HasPrefix(goType, "map"):
+	case strings.HasPrefix(goType, "map"), goType == "interface {}":
 		return "mapping"
 	case goType == "uint64" || goType == "int64" || goType == "float64":
 		return "number"

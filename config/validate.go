@@ -97,6 +97,9 @@ func (v *validator) listen(c *Config, mode string) {
 	for i, a := range c.Listen {
 		path := fmt.Sprintf("$.listen[%d]", i)
 		network, addr, err := milter.ParseAddress(a)
+		if network == "unix" {
+			addr = filepath.Clean(addr)
+		}
 		switch {
 		case err != nil:
 			v.fail(path, "listen: %v", err)
@@ -186,7 +189,9 @@ func (v *validator) log(c *Config, r *rawLog) {
 // otherwise fail only when mail arrives.
 func (v *validator) paths(c *Config) {
 	if c.SpoolDir != "" {
-		if fi, err := os.Stat(c.SpoolDir); err != nil || !fi.IsDir() {
+		if fi, err := os.Stat(c.SpoolDir); err != nil {
+			v.fail("$.spool_dir", "spool_dir: %v", err)
+		} else if !fi.IsDir() {
 			v.fail("$.spool_dir", "spool_dir: %q is not a directory", c.SpoolDir)
 		} else if f, err := os.CreateTemp(c.SpoolDir, ".milter91-check-*"); err != nil {
 			v.fail("$.spool_dir", "spool_dir: %q is not writable: %v", c.SpoolDir, err)

@@ -117,7 +117,11 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		evalErr = fmt.Errorf("message_deadline %s exceeded", cfg.MessageDeadline)
 	}
 	if evalErr != nil {
-		out.Verdict.Action = cfg.FailMode
+		// What serve answers on an internal fault (milter.failDecision).
+		out.Verdict.Action, out.Verdict.Reply = cfg.FailMode, txn.Reply{}
+		if cfg.FailMode == txn.ActionTempfail {
+			out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "Service unavailable - try again later"}
+		}
 		out.Edits = nil
 	}
 	return out, evalErr, nil

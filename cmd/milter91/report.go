@@ -129,14 +129,11 @@ func (r *report) writeText(w io.Writer) {
 	if r.Fault != "" {
 		fmt.Fprintf(w, "fault:  %s\n", r.Fault)
 	}
-	fmt.Fprintf(w, "spf:    %s (%s %s)\n", r.Auth.SPF.Result, r.Auth.SPF.Identity, r.Auth.SPF.Domain)
-	for _, d := range r.Auth.DKIM {
-		fmt.Fprintf(w, "dkim:   %s d=%s s=%s %s\n", d.Result, d.Domain, d.Selector, d.Detail)
+	if r.Auth.SPF.Result == "" {
+		fmt.Fprintln(w, "auth:   not checked (authenticated submission, skip_authenticated)")
+	} else {
+		r.writeAuth(w)
 	}
-	if len(r.Auth.DKIM) == 0 {
-		fmt.Fprintln(w, "dkim:   none")
-	}
-	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
 	for _, b := range r.DNSBL {
 		fmt.Fprintf(w, "dnsbl:  %s %s %v\n", b.Zone, b.Result, b.Answer)
 	}
@@ -154,4 +151,16 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
 	}
 	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)
+}
+
+// writeAuth prints the SPF, DKIM and DMARC lines.
+func (r *report) writeAuth(w io.Writer) {
+	fmt.Fprintf(w, "spf:    %s (%s %s)\n", r.Auth.SPF.Result, r.Auth.SPF.Identity, r.Auth.SPF.Domain)
+	for _, d := range r.Auth.DKIM {
+		fmt.Fprintf(w, "dkim:   %s d=%s s=%s %s\n", d.Result, d.Domain, d.Selector, d.Detail)
+	}
+	if len(r.Auth.DKIM) == 0 {
+		fmt.Fprintln(w, "dkim:   none")
+	}
+	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
 }
