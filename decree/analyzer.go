@@ -119,18 +119,14 @@ func (a *Analyzer) analysedText(t *txn.Transaction) (f *folded, sc bodyScan) {
 }
 
 // chooseText picks the analysed text among the last-text-part candidates:
-// the first one holding a refusal statement, else the first one. HTML is
-// rendered to text; every text is folded (which makes NFC moot: combining
-// marks, as windows-1258 writes tones, are dropped like precomposed ones).
+// the first one holding a refusal statement, else the first one. Every
+// text is folded (which makes NFC moot: combining marks, as windows-1258
+// writes tones, are dropped like precomposed ones).
 func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 	var first *folded
 	var firstScan bodyScan
 	for i, p := range parts {
-		body := p.body
-		if p.html {
-			body = renderHTML(body)
-		}
-		f := foldText(body)
+		f := foldText(p.text)
 		sc := a.scanBody(f.text)
 		if len(sc.refusals) > 0 {
 			return f, sc

@@ -1,7 +1,6 @@
 package decree
 
 import (
-	"bufio"
 	"encoding/base64"
 	"io"
 	"strings"
@@ -18,7 +17,7 @@ func decodeBody(body io.Reader, cte, cs string) io.Reader {
 	var r io.Reader
 	switch strings.ToLower(strings.TrimSpace(cte)) {
 	case "quoted-printable":
-		r = &qpReader{r: bufio.NewReaderSize(body, 4096)}
+		r = newQPReader(body)
 	case "base64":
 		r = base64.NewDecoder(base64.StdEncoding, spaceDropper{r: body})
 	default:
@@ -51,68 +50,116 @@ func (s spaceDropper) Read(p []byte) (int, error) {
 
 // qpReader decodes quoted-printable (RFC 2045 §6.7) leniently and fast:
 // "=XX" with two hex digits is the byte XX, "=" followed by optional
-// white space and the line end is a soft line break, any other "=" is
-// kept as it is. Each piece ReadSlice returns is decoded on its own, in
-// one tight loop.
+// white space and the line end (or the end of the input) is a soft line
+// break, any other "=" is kept as it is. It decodes its whole input buffer
+// in one tight loop, lines and all, and reads more only when an "=" needs
+// bytes it does not have yet.
 type qpReader struct {
-	r    *bufio.Reader
-	line []byte // undecoded rest of the current input line
-	err  error  // error after line
+	r      io.Reader
+	buf    []byte // buf[lo:hi] is read and not yet decoded
+	lo, hi int
+	err    error // read error after buf[hi]
+}
+
+// qpBufSize is the input buffer of a qpReader: an "=" followed by more
+// white space than this is kept as it is.
+const qpBufSize = 4096
+
+func newQPReader(r io.Reader) *qpReader {
+	return &qpReader{r: r, buf: make([]byte, qpBufSize)}
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(q.line) == 0 {
-			if q.err != nil {
-				break
-			}
-			q.line, q.err = q.r.ReadSlice('\n')
-			if q.err == bufio.ErrBufferFull {
-				q.err = nil // a long line arrives in pieces
-			}
-			continue
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for empty := 0; empty < 100; { // a reader that never progresses must not hang the check
+		if n := q.decode(p); n > 0 {
+			return n, nil
 		}
-		n += q.decode(p[n:])
+		if q.err != nil && q.lo == q.hi {
+			return 0, q.err
+		}
+		if q.fill() == 0 {
+			empty++
+		}
 	}
-	if n > 0 {
-		return n, nil
-	}
-	return 0, q.err
+	return 0, io.ErrNoProgress
 }
 
-// decode decodes the start of q.line into p until either runs out (or a
-// soft line break ends the line) and returns the number of bytes written.
-func (q *qpReader) decode(p []byte) int {
-	line, i, n := q.line, 0, 0
-	for i < len(line) && n < len(p) {
-		c := line[i]
-		i++
-		if c == '=' {
-			switch {
-			case i+1 < len(line) && hexVal[line[i]]|hexVal[line[i+1]] < 16:
-				c = hexVal[line[i]]<<4 | hexVal[line[i+1]]
-				i += 2
-			case softBreak(line[i:]):
-				q.line = nil
-				return n
-			} // else a stray "=" stays
-		}
-		p[n] = c
-		n++
+// fill moves the undecoded input to the front of buf, reads more and
+// returns the number of bytes read.
+func (q *qpReader) fill() int {
+	if q.err != nil {
+		return 0
 	}
-	q.line = line[i:]
+	q.hi = copy(q.buf, q.buf[q.lo:q.hi])
+	q.lo = 0
+	n, err := q.r.Read(q.buf[q.hi:])
+	q.hi += n
+	q.err = err
 	return n
 }
 
-// softBreak reports whether rest, what follows an "=", is white space up
-// to the line end (or the end of the piece).
-func softBreak(rest []byte) bool {
-	i := 0
-	for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
-		i++
+// decode decodes buf[lo:hi] into p until either runs out, or an "=" needs
+// more input, and returns the number of bytes written.
+func (q *qpReader) decode(p []byte) int {
+	in := q.buf[q.lo:q.hi]
+	i, n := 0, 0
+	for i < len(in) && n < len(p) {
+		c := in[i]
+		if c != '=' {
+			p[n] = c
+			n++
+			i++
+			continue
+		}
+		if i+2 < len(in) && hexVal[in[i+1]]|hexVal[in[i+2]] < 16 { // the usual "=XX", inline
+			p[n] = hexVal[in[i+1]]<<4 | hexVal[in[i+2]]
+			n, i = n+1, i+3
+			continue
+		}
+		skip, b, write, ok := qpEscape(in[i+1:], q.err != nil)
+		if !ok {
+			if q.lo+i > 0 || q.hi < len(q.buf) {
+				break // read more first
+			}
+			skip, b, write = 0, '=', true // the sequence fills the buffer: keep the "="
+		}
+		if write {
+			p[n] = b
+			n++
+		}
+		i += 1 + skip
 	}
-	return i == len(rest) || rest[i] == '\r' || rest[i] == '\n'
+	q.lo += i
+	return n
+}
+
+// qpEscape decodes what follows an "=" that is not a hex pair (decode
+// handles those) and returns how many bytes of rest it takes and the byte
+// to write, if any: a soft line break (the white space and line end,
+// nothing written) or a stray "=" (0, '='). It reports !ok when rest is
+// too short to tell and more input may follow (eof false).
+func qpEscape(rest []byte, eof bool) (skip int, b byte, write, ok bool) {
+	j := 0
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	switch {
+	case j == len(rest) || (rest[j] == '\r' && j+1 == len(rest)) || (len(rest) < 2 && isHex(rest[0])):
+		if !eof {
+			return 0, 0, false, false
+		}
+		if j == len(rest) || rest[j] == '\r' {
+			return len(rest), 0, false, true // soft break at the end of the input
+		}
+	case rest[j] == '\r' && rest[j+1] == '\n':
+		return j + 2, 0, false, true
+	case rest[j] == '\r' || rest[j] == '\n':
+		return j + 1, 0, false, true
+	}
+	return 0, '=', true, true
 }
 
 // hexVal maps the hex digits 0-9, a-f, A-F to their value and every

@@ -160,7 +160,9 @@ func foldText(src string) *folded {
 		lines: append(make([]int32, 0, strings.Count(src, "\n")+1), 0),
 		marks: make([]foldMark, 0, len(src)/markEvery+1),
 	}
-	buf := make([]byte, 0, len(src))
+	bp := scratch.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() { putScratch(bp, buf) }()
 	space, newline, lastMark := false, false, -markEvery
 	for i := 0; i < len(src); {
 		// Fast path: a run of ASCII that folds to itself or to lower case.

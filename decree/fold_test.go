@@ -123,3 +123,52 @@ func TestMatcherOverlaps(t *testing.T) {
 		t.Errorf("matches %q", all)
 	}
 }
+
+// TestMatcherHalves checks the two interleaved walks of scan against one
+// walk and against a brute-force search, with a phrase placed at every
+// offset around the middle of the text where the halves meet.
+func TestMatcherHalves(t *testing.T) {
+	m := newMatcher([]string{"tu choi", "huy dang ky", "unsubscribe", "khuyen mai", "ai", "i"})
+	filler := strings.Repeat("lorem ipsum dolor sit amet ", 4)
+	for _, phrase := range m.phrases {
+		// The text's length stays the same, so its middle does; the
+		// phrase moves across it.
+		for shift := -20; shift <= 20; shift++ {
+			text := filler[:50+shift] + " " + phrase + " " + filler[:50-shift] + " khuyen mai"
+			var got, one []hit
+			m.scan(text, func(id, start, end int) { got = append(got, hit{id, start, end}) })
+			m.walk(text, 0, 0, func(id, start, end int) { one = append(one, hit{id, start, end}) })
+			if !slices.Equal(got, one) {
+				t.Fatalf("%q: scan %v, one walk %v", text, got, one)
+			}
+			if want := bruteForce(m, text); !slices.Equal(sortedHits(got), want) {
+				t.Fatalf("%q: scan %v, brute force %v", text, got, want)
+			}
+		}
+	}
+}
+
+// bruteForce finds every bounded occurrence of m's phrases by searching
+// each phrase at every offset, sorted like sortedHits.
+func bruteForce(m *matcher, text string) []hit {
+	var out []hit
+	for id, p := range m.phrases {
+		for i := 0; i+len(p) <= len(text); i++ {
+			if text[i:i+len(p)] == p && bounded(text, i, i+len(p), p) {
+				out = append(out, hit{id, i, i + len(p)})
+			}
+		}
+	}
+	return sortedHits(out)
+}
+
+func sortedHits(h []hit) []hit {
+	h = slices.Clone(h)
+	slices.SortFunc(h, func(a, b hit) int {
+		if a.end != b.end {
+			return a.end - b.end
+		}
+		return a.id - b.id
+	})
+	return h
+}

@@ -20,7 +20,9 @@ const (
 // textPart is one decoded text body part.
 type textPart struct {
 	html bool
-	body string // UTF-8 (maybe invalid), at most MaxTextBytes
+	// text is the part's last MaxTextBytes decoded bytes (UTF-8, maybe
+	// invalid), rendered to text for HTML (see renderHTML).
+	text string
 }
 
 // lastText returns the last text part of the message (what Art. 20.1.a
@@ -69,7 +71,8 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPar
 		return nil
 	}
 	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"])
-	return []textPart{{html: mt == "text/html", body: readTail(r, w.max)}}
+	html := mt == "text/html"
+	return []textPart{{html: html, text: readTail(r, w.max, html)}}
 }
 
 // mediaType parses a Content-Type value into its lower-case type and
@@ -118,28 +121,32 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 	return last
 }
 
-// tailBufs recycles readTail's buffers; buffers that grew beyond
-// maxPooledBuf are left to the garbage collector.
-var tailBufs = sync.Pool{New: func() any {
+// scratch recycles the byte buffers of readTail and foldText.
+var scratch = sync.Pool{New: func() any {
 	b := make([]byte, 0, 64<<10)
 	return &b
 }}
 
+// maxPooledBuf is the largest buffer put back into scratch; larger ones
+// are left to the garbage collector.
 const maxPooledBuf = 4 << 20
 
+// putScratch returns buf, got as *bp from scratch, to the pool.
+func putScratch(bp *[]byte, buf []byte) {
+	if cap(buf) <= maxPooledBuf {
+		*bp = buf[:0]
+		scratch.Put(bp)
+	}
+}
+
 // readTail reads r to its end and returns the last max bytes (invalid
-// UTF-8 left for folding to replace), holding at most about 4×max bytes
-// at a time. A read error ends the
+// UTF-8 left for folding to replace), rendered from HTML when html,
+// holding at most about 4×max bytes at a time. A read error ends the
 // part; what was read is kept.
-func readTail(r io.Reader, max int) string {
-	bp := tailBufs.Get().(*[]byte)
+func readTail(r io.Reader, max int, html bool) string {
+	bp := scratch.Get().(*[]byte)
 	buf := (*bp)[:0]
-	defer func() {
-		if cap(buf) <= maxPooledBuf {
-			*bp = buf[:0]
-			tailBufs.Put(bp)
-		}
-	}()
+	defer func() { putScratch(bp, buf) }()
 	for empty := 0; empty < 100; {
 		if len(buf) == cap(buf) {
 			if len(buf) >= 2*max {
@@ -157,10 +164,14 @@ func readTail(r io.Reader, max int) string {
 			empty++ // a reader that never progresses must not hang the check
 		}
 	}
-	if len(buf) > max {
-		buf = buf[len(buf)-max:]
+	tail := buf
+	if len(tail) > max {
+		tail = tail[len(tail)-max:]
 	}
-	return string(buf)
+	if html {
+		return renderHTML(tail) // in place: buf is scratch
+	}
+	return string(tail)
 }
 
 // unfold removes the line breaks of a folded header value (RFC 5322

@@ -55,7 +55,7 @@ func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products
 	var l lookup
 	if err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		l, err = readRecipient(ctx, tx, adv, addr, products, ms(now))
+		l, err = readRecipient(ctx, tx, s.hot, adv, addr, products, ms(now))
 		return err
 	}); err != nil {
 		return out, err
@@ -71,13 +71,12 @@ func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products
 }
 
 // readRecipient reads the consent and the refusals of (adv, addr).
-func readRecipient(ctx context.Context, tx *sql.Tx, adv, addr string, products []string, now int64) (lookup, error) {
+func readRecipient(ctx context.Context, tx *sql.Tx, hot *hotStmts, adv, addr string, products []string, now int64) (lookup, error) {
 	var l lookup
 	var maxPerDay int
 	var last int64
 	var revoked sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT consented_at, max_per_day, revoked_at, last_used_at
-		FROM consents WHERE advertiser = ? AND recipient = ?`, adv, addr).Scan(&l.consentedAt, &maxPerDay, &revoked, &last)
+	err := tx.StmtContext(ctx, hot.consent).QueryRowContext(ctx, adv, addr).Scan(&l.consentedAt, &maxPerDay, &revoked, &last)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -91,8 +90,7 @@ func readRecipient(ctx context.Context, tx *sql.Tx, adv, addr string, products [
 		}
 		l.touchCons = last < now-touchInterval.Milliseconds()
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT scope, refused_at, last_used_at
-		FROM refusals WHERE advertiser = ? AND recipient = ?`, adv, addr)
+	rows, err := tx.StmtContext(ctx, hot.refusals).QueryContext(ctx, adv, addr)
 	if err != nil {
 		return l, fmt.Errorf("registry: read refusals: %w", err)
 	}

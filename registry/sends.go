@@ -49,16 +49,14 @@ func (s *Store) ReserveSend(ctx context.Context, advertiser, rcpt, direction str
 	var sent int
 	var res Reservation
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sends
-			WHERE advertiser = ? AND recipient = ? AND direction = ? AND sent_at > ? AND sent_at <= ?`,
+		if err := tx.StmtContext(ctx, s.hot.countSends).QueryRowContext(ctx,
 			adv, addr, direction, t-Window.Milliseconds(), t).Scan(&sent); err != nil {
 			return fmt.Errorf("registry: count sends: %w", err)
 		}
 		if sent >= capacity {
 			return nil
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO sends (advertiser, recipient, direction, sent_at) VALUES (?, ?, ?, ?)`,
-			adv, addr, direction, t)
+		r, err := tx.StmtContext(ctx, s.hot.insertSend).ExecContext(ctx, adv, addr, direction, t)
 		if err != nil {
 			return fmt.Errorf("registry: record send: %w", err)
 		}

@@ -38,6 +38,7 @@ const readConns = 4
 type Store struct {
 	w          *sql.DB // one connection, BEGIN IMMEDIATE transactions
 	r          *sql.DB // query_only pool
+	hot        *hotStmts
 	defaultCap int
 }
 
@@ -77,12 +78,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	return &Store{w: w, r: r, defaultCap: DefaultCap}, nil
+	hot, err := prepareHot(ctx, w, r)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("registry: %s: %w", path, err)
+	}
+	return &Store{w: w, r: r, hot: hot, defaultCap: DefaultCap}, nil
 }
 
-// Close closes both connection pools; the file stays consistent (WAL).
+// Close closes the prepared statements and both connection pools; the
+// file stays consistent (WAL).
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.hot.close(), s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one BEGIN IMMEDIATE transaction on the writer and
