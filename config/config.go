@@ -98,17 +98,29 @@ type DKIM struct {
 	MaxSignatures int
 }
 
-// DNSBL configures IP blocklists.
+// DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
+// URIBL).
 type DNSBL struct {
 	// PauseAfterBlocked is how long a zone that answered an error code is
 	// not queried (SpamAssassin dns_block_time).
 	PauseAfterBlocked time.Duration
-	Zones             []Zone
+	// MaxBodyDomains caps the distinct link domains of one message that
+	// are looked up (default 20); MaxQueries caps its blocklist queries
+	// (default 40).
+	MaxBodyDomains int
+	MaxQueries     int
+	Zones          []Zone
 }
 
-// Zone is one IP blocklist zone.
+// Zone is one blocklist zone.
 type Zone struct {
-	Name       string
+	Name string
+	// Type is "ip" (default) or "domain"; Sources what the zone is asked
+	// about (dnsbl.Source* names); FullName skips organizational-domain
+	// trimming in a domain zone.
+	Type       string
+	Sources    []string
+	FullName   bool
 	Secret     bool
 	IPv6       bool
 	Timeout    time.Duration // 0: the resolver's

@@ -41,10 +41,15 @@ authserv_id: mx.example.com
 dns:
   servers: [127.0.0.1:5353, 127.0.0.2]
 dnsbl:
+  max_body_domains: 5
   zones:
     - name: bl.example.test.
       secret: true
       codes: [{tag: sbl, match: 127.0.0.2}, {tag: phish, bitmask: 8}]
+    - name: uribl.example.test
+      type: domain
+      sources: [url, email]
+      full_name: true
 `
 	c, err := Parse("t.yml", []byte(src))
 	if err != nil {
@@ -57,8 +62,11 @@ dnsbl:
 		t.Errorf("dns.timeout default lost: %v", c.DNS.Timeout)
 	}
 	z := c.DNSBL.Zones
-	if len(z) != 1 || z[0].Name != "bl.example.test" || !z[0].Secret || len(z[0].Codes) != 2 {
+	if len(z) != 2 || z[0].Name != "bl.example.test" || !z[0].Secret || len(z[0].Codes) != 2 {
 		t.Errorf("zones = %+v", z)
+	}
+	if u := z[1]; u.Type != "domain" || len(u.Sources) != 2 || !u.FullName || c.DNSBL.MaxBodyDomains != 5 || c.DNSBL.MaxQueries != 40 {
+		t.Errorf("domain zone %+v, limits %d %d", u, c.DNSBL.MaxBodyDomains, c.DNSBL.MaxQueries)
 	}
 }
 
@@ -73,6 +81,9 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"bad listen", "listen: tcp:1\n", []string{"t.yml:1:9: listen"}},
 		{"bad zone code", "dnsbl:\n  zones:\n    - name: x.test\n      codes: [{tag: a, match: nope}]\n",
 			[]string{"t.yml:4:", "match"}},
+		{"bad zone type and sources", "dnsbl:\n  zones:\n    - name: x.test\n      type: uri\n    - name: y.test\n      sources: [helo]\n      full_name: true\n",
+			[]string{"t.yml:4:13: dnsbl.zones[0].type", "t.yml:6:17: dnsbl.zones[1].sources: \"helo\", ip zones take client, url", "dnsbl.zones[1].full_name"}},
+		{"bad limits", "dnsbl:\n  max_queries: 0\n", []string{"t.yml:2:16: dnsbl.max_queries"}},
 		{"syntax", "dns: [\n", []string{"t.yml:"}},
 	}
 	for _, tc := range tests {

@@ -3,12 +3,23 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
+
+	"milter91/dnsbl"
 )
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0)
+	c.DNSBL.MaxBodyDomains = r.MaxBodyDomains
+	c.DNSBL.MaxQueries = r.MaxQueries
+	if r.MaxBodyDomains < 1 {
+		v.fail("$.dnsbl.max_body_domains", "dnsbl.max_body_domains: %d, want 1 or more", r.MaxBodyDomains)
+	}
+	if r.MaxQueries < 1 {
+		v.fail("$.dnsbl.max_queries", "dnsbl.max_queries: %d, want 1 or more", r.MaxQueries)
+	}
 	seen := map[string]bool{}
 	for i, z := range r.Zones {
 		path := fmt.Sprintf("$.dnsbl.zones[%d]", i)
@@ -20,7 +31,8 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			v.fail(path+".name", "dnsbl.zones[%d].name: zone %q listed twice", i, name)
 		}
 		seen[name] = true
-		zone := Zone{Name: name, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
+		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
+		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
 			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)
 		}
@@ -59,4 +71,25 @@ func validAddrOrPrefix(s string) bool {
 	}
 	_, err := netip.ParsePrefix(s)
 	return err == nil
+}
+
+// zoneSources checks a zone's type and sources (dnsbl.Sources).
+func (v *validator) zoneSources(path string, i int, z rawZone) {
+	typ := z.Type
+	if typ == "" {
+		typ = dnsbl.TypeIP
+	}
+	valid := dnsbl.Sources(typ)
+	if valid == nil {
+		v.fail(path+".type", "dnsbl.zones[%d].type: %q, want %q or %q", i, z.Type, dnsbl.TypeIP, dnsbl.TypeDomain)
+		return
+	}
+	for j, src := range z.Sources {
+		if !slices.Contains(valid, src) {
+			v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "dnsbl.zones[%d].sources: %q, %s zones take %s", i, src, typ, strings.Join(valid, ", "))
+		}
+	}
+	if z.FullName && typ != dnsbl.TypeDomain {
+		v.fail(path+".full_name", "dnsbl.zones[%d].full_name: only for type: domain", i)
+	}
 }

@@ -52,11 +52,16 @@ type rawDKIM struct {
 
 type rawDNSBL struct {
 	PauseAfterBlocked string    `yaml:"pause_after_blocked"`
+	MaxBodyDomains    int       `yaml:"max_body_domains"`
+	MaxQueries        int       `yaml:"max_queries"`
 	Zones             []rawZone `yaml:"zones"`
 }
 
 type rawZone struct {
 	Name       string    `yaml:"name"`
+	Type       string    `yaml:"type"`
+	Sources    []string  `yaml:"sources"`
+	FullName   bool      `yaml:"full_name"`
 	Secret     bool      `yaml:"secret"`
 	IPv6       bool      `yaml:"ipv6"`
 	Timeout    string    `yaml:"timeout"`

@@ -33,6 +33,12 @@ type textPart struct {
 // without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
 // what was decoded before the fault.
 func lastText(t *txn.Transaction, maxBytes int) []textPart {
+	return textParts(t, maxBytes, false)
+}
+
+// textParts walks t's MIME tree: the last text part as lastText describes
+// when !all, every text part in order when all.
+func textParts(t *txn.Transaction, maxBytes int, all bool) []textPart {
 	var h textproto.Header
 	for _, f := range t.Headers {
 		switch strings.ToLower(f.Name) {
@@ -44,14 +50,15 @@ func lastText(t *txn.Transaction, maxBytes int) []textPart {
 	if t.Body != nil {
 		body = t.Body.Reader()
 	}
-	w := walker{max: maxBytes}
+	w := walker{max: maxBytes, all: all}
 	return w.entity(h, body, 0)
 }
 
 // walker carries the limits through one MIME tree.
 type walker struct {
-	max   int // bytes kept per part
-	parts int // entities visited
+	max   int  // bytes kept per part
+	parts int  // entities visited
+	all   bool // keep every text part, not the last one (Links)
 }
 
 func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPart {
@@ -106,6 +113,8 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 		}
 		c := w.entity(p.Header, p, depth+1)
 		switch {
+		case w.all:
+			last = append(last, c...)
 		case len(c) == 0:
 		case !alternative:
 			last = c
@@ -115,7 +124,7 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 			rich = c[len(c)-1:]
 		}
 	}
-	if alternative {
+	if alternative && !w.all {
 		return append(plain, rich...)
 	}
 	return last

@@ -10,32 +10,26 @@ import (
 	"milter91/txn"
 )
 
-// job is one lookup: zone zones[index] asked for query.
+// job is one lookup: zone zones[index] asked for query, about target,
+// which came from sources.
 type job struct {
-	index int
-	zone  *Zone
-	query string
+	index   int
+	zone    *Zone
+	query   string
+	target  string
+	sources []string
 }
 
-// plan lists the lookups for ip in zones' order: none for an invalid ip,
-// and IPv6 clients only in zones with IPv6 set.
+// plan lists the client-address lookups for ip in zones' order: none for
+// an invalid ip, only IP zones with SourceClient, and IPv6 clients only in
+// zones with IPv6 set.
 func plan(zones []*Zone, ip netip.Addr) []job {
-	if !ip.IsValid() {
-		return nil
-	}
-	is6 := !ip.Unmap().Is4()
-	jobs := make([]job, 0, len(zones))
-	for i, z := range zones {
-		if is6 && !z.ipv6 {
-			continue
-		}
-		q, _ := QueryName(ip, z.name)
-		jobs = append(jobs, job{index: i, zone: z, query: q})
-	}
-	return jobs
+	p := planner{zones: zones, limit: -1}
+	p.addIP(ip, SourceClient)
+	return p.jobs
 }
 
-// Check asks every zone about ip in parallel and returns one fact per zone
+// Check asks every IP zone with SourceClient about ip in parallel and returns one fact per zone
 // asked, in zones' order. Each lookup runs under ctx, shortened by the
 // zone's Timeout when it has one; a lookup that runs out of time is a
 // temperror fact. So, with a resolver that honours ctx, Check returns by
@@ -87,6 +81,7 @@ func lookupZone(ctx context.Context, r resolver.Resolver, j job) (f txn.DNSBL) {
 				Result: txn.ResultTemperror, Detail: fmt.Sprintf("internal error: panic: %v", p)}
 		}
 	}()
+	defer func() { f.Target, f.Sources = j.target, j.sources }()
 	if j.zone.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, j.zone.timeout)

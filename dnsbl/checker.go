@@ -69,7 +69,22 @@ func NewChecker(zones []*Zone, opts Options) (*Checker, error) {
 // paused zones are reported as blocked without a lookup, and a zone that
 // answers blocked is paused from the time its answer is classified.
 func (c *Checker) Check(ctx context.Context, r resolver.Resolver, ip netip.Addr) []txn.DNSBL {
-	out, live, pos := c.split(plan(c.zones, ip))
+	return c.run(ctx, r, plan(c.zones, ip))
+}
+
+// CheckMessage is Check for everything a message offers the blocklists
+// (see Subject): the client address in IP zones, then its domains and URL
+// hosts in the zones that ask their sources, within lim. It returns the
+// facts, in plan order, and the number of lookups skipped by lim.
+func (c *Checker) CheckMessage(ctx context.Context, r resolver.Resolver, s Subject, lim Limits) ([]txn.DNSBL, int) {
+	jobs, skipped := planMessage(c.zones, s, lim)
+	return c.run(ctx, r, jobs), skipped
+}
+
+// run looks up the jobs of zones that are not paused and pauses the zones
+// that answer blocked.
+func (c *Checker) run(ctx context.Context, r resolver.Resolver, jobs []job) []txn.DNSBL {
+	out, live, pos := c.split(jobs)
 	for k, f := range lookupAll(ctx, r, live) {
 		out[pos[k]] = f
 		if f.Blocked {
@@ -96,7 +111,7 @@ func (c *Checker) split(jobs []job) (out []txn.DNSBL, live []job, pos []int) {
 	for i, j := range jobs {
 		until := c.paused[j.index]
 		if now.Before(until) {
-			out[i] = txn.DNSBL{Zone: j.zone.name, Secret: j.zone.secret, Blocked: true,
+			out[i] = txn.DNSBL{Zone: j.zone.name, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
 				Result: ResultBlocked, Detail: "paused until " + until.UTC().Format(time.RFC3339) + " after an error answer"}
 			continue
 		}

@@ -20,12 +20,24 @@ var builtinErrors = []netip.Prefix{
 	netip.MustParsePrefix("127.0.1.255/32"),
 }
 
-// ZoneConfig is one IP blocklist zone as the operator writes it (daemon
+// ZoneConfig is one blocklist zone as the operator writes it (daemon
 // YAML dnsbl.zones[]). Compile validates it into a Zone.
 type ZoneConfig struct {
 	// Name is the zone, e.g. "zen.example.test"; a trailing dot and case
 	// are ignored.
 	Name string `yaml:"name"`
+	// Type is TypeIP (default: reversed addresses, RFC 5782 §2.1) or
+	// TypeDomain (domain names, RHSBL/URIBL, RFC 5782 §2.2).
+	Type string `yaml:"type"`
+	// Sources choose what the zone is asked about (Source* constants): IP
+	// zones SourceClient (default) and SourceURL (IP-literal URL hosts);
+	// domain zones any of SourceHELO, SourceMailFrom, SourceFrom,
+	// SourceReplyTo, SourceDKIM, SourceURL, SourceEmail (default: all).
+	Sources []string `yaml:"sources"`
+	// FullName asks a domain zone about the whole host name; by default a
+	// name is trimmed to its organizational domain (RFC 7489 §3.2), which
+	// is what URIBL-style lists publish.
+	FullName bool `yaml:"full_name"`
 	// Secret zones are not named in SMTP replies (txn.DNSBL.Secret).
 	Secret bool `yaml:"secret"`
 	// IPv6 says the zone lists IPv6 addresses (RFC 5782 §2.4); IPv6
@@ -61,6 +73,9 @@ type CodeMap struct {
 // Zone is a validated, immutable ZoneConfig, safe for concurrent use.
 type Zone struct {
 	name       string
+	domain     bool            // TypeDomain
+	sources    map[string]bool // what the zone is asked about
+	fullName   bool
 	secret     bool
 	ipv6       bool
 	codes      []code
@@ -130,13 +145,14 @@ func Compile(configs []ZoneConfig) ([]*Zone, error) {
 func compileZone(zc ZoneConfig) (*Zone, []error) {
 	var errs []error
 	name := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(zc.Name), "."))
-	if err := checkZoneName(name, zc.IPv6); err != nil {
+	if err := checkZoneName(name, zc.IPv6 || zc.Type == TypeDomain); err != nil {
 		errs = append(errs, fmt.Errorf("name: %w", err))
 	}
 	if zc.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: negative", zc.Timeout))
 	}
-	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout}
+	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout, fullName: zc.FullName}
+	errs = append(errs, z.setType(zc.Type, zc.Sources)...)
 	z.errorCodes = append(z.errorCodes, builtinErrors...)
 	for i, s := range zc.ErrorCodes {
 		p, err := parseAnswerPrefix(s)
@@ -227,15 +243,15 @@ func checkTag(tag string) error {
 }
 
 // checkZoneName checks DNS name syntax (RFC 1035 §2.3.4: labels 1-63
-// octets, 255 octets in wire form, i.e. 253 in text) leaving room for the
-// longest reversed address in front (16 octets for IPv4 with its dot, 64
-// for IPv6 nibbles).
-func checkZoneName(name string, ipv6 bool) error {
+// octets, 255 octets in wire form, i.e. 253 in text) leaving room for what
+// goes in front: 16 octets for a reversed IPv4 address with its dot, 64 for
+// IPv6 nibbles or a domain name (longer domains are not asked).
+func checkZoneName(name string, wide bool) error {
 	if name == "" {
 		return errors.New("empty")
 	}
 	room := 253 - 16
-	if ipv6 {
+	if wide {
 		room = 253 - 64
 	}
 	if len(name) > room {

@@ -208,3 +208,21 @@ func TestSessionKeepsClientAcrossMessages(t *testing.T) {
 		}
 	}
 }
+
+// A link whose organizational domain a URIBL zone lists adds the
+// URIBL_LISTED score: the message is delivered, tagged as spam.
+func TestURIBLListedLinkTagged(t *testing.T) {
+	e := needEnv(t)
+	tok := newToken(t)
+	data := mail{Token: tok, From: "<alice@" + goodDomain + ">", Subject: "offer",
+		Body: "See https://promo." + listedLinkDomain + "/offer?id=1 today.\r\n"}.build()
+	s := openSession(t, e.smtpAddr(slotMain), "client.example.test", "")
+	if r := mustSend(t, s, outMessage{From: "alice@" + goodDomain, To: []string{recipient}, Data: data}); r.Code != 250 {
+		t.Fatalf("reply %v, want 250", r)
+	}
+	m := delivered(t, e, tok)
+	status := fieldValues(m, "X-Spam-Status")
+	if flags := fieldValues(m, "X-Spam-Flag"); len(flags) != 1 || len(status) != 1 || !strings.Contains(status[0], "URIBL_LISTED") {
+		t.Errorf("X-Spam-Flag %q, X-Spam-Status %q; want the message tagged with URIBL_LISTED", flags, status)
+	}
+}

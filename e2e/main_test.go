@@ -244,12 +244,15 @@ dnsbl:
   zones:
     - name: %s
       codes: [{tag: sbl, match: 127.0.0.2}]
+    - name: %s
+      type: domain
+      sources: [url, email]
 rules:
   defaults: true
   paths: %s
 log:
   format: json
   level: info
-`, milterAddr, authservID, blocklistZone, paths)
+`, milterAddr, authservID, blocklistZone, uriblZone, paths)
 	return os.WriteFile(path, []byte(cfg), 0o644)
 }

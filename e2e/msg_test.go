@@ -29,6 +29,10 @@ const (
 	recipient    = "rcpt@example.net"
 	// blockedIP is listed in blocklistZone with 127.0.0.2.
 	blockedIP = "127.0.0.2"
+	// uriblZone is a domain zone asked about link hosts; it lists the
+	// organizational domain listedLinkDomain.
+	uriblZone        = "uribl.example.test"
+	listedLinkDomain = "spam-link.test"
 )
 
 // fillZone publishes the records the tests rely on.
@@ -44,6 +48,7 @@ func fillZone(z *testdns.Zone, dkimPub *rsa.PublicKey) error {
 		"_dmarc." + strictDomain + `. 300 IN TXT "v=DMARC1; p=reject"`,
 		"2.0.0.127." + blocklistZone + ". 300 IN A " + blockedIP,
 		"2.0.0.127." + blocklistZone + `. 300 IN TXT "listed for the e2e test"`,
+		listedLinkDomain + "." + uriblZone + ". 300 IN A 127.0.0.2",
 	} {
 		if err := z.Add(rr); err != nil {
 			return err

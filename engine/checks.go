@@ -28,6 +28,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	var spf txn.SPF
 	var dkim []txn.DKIM
 	var bl []txn.DNSBL
+	var blSkipped int
 	run("spf", func() {
 		spf = auth.CheckSPF(ctx, e.opt.Resolver, t.Conn.ClientIP, t.Conn.HELO, t.MailFrom)
 	})
@@ -38,11 +39,14 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 			panic(fmt.Sprintf("reading message: %v", err))
 		}
 	})
-	if e.opt.DNSBL != nil && t.Conn.ClientIP.IsValid() {
-		run("dnsbl", func() { bl = e.opt.DNSBL.Check(ctx, e.opt.Resolver, t.Conn.ClientIP) })
+	if e.opt.DNSBL != nil {
+		run("dnsbl", func() {
+			s := e.blocklistSubject(t, f.FromAddresses)
+			bl, blSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
+		})
 	}
 	wg.Wait()
-	f.SPF, f.DKIM, f.DNSBL = spf, dkim, bl
+	f.SPF, f.DKIM, f.DNSBL, f.DNSBLSkipped = spf, dkim, bl, blSkipped
 	e.guard(t, f, &mu, "dmarc", func() {
 		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, t.HeaderValues("From"), f.SPF, f.DKIM)
 	})

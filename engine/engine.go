@@ -21,8 +21,12 @@ import (
 type Options struct {
 	Resolver resolver.Resolver
 	Rules    *rules.Set
-	// DNSBL checks the client IP; nil when no zone is configured.
+	// DNSBL asks the blocklists about the client address, the message's
+	// domains and its link hosts; nil when no zone is configured.
 	DNSBL *dnsbl.Checker
+	// DNSBLLimits bound the blocklist lookups per message (zero values:
+	// the dnsbl defaults).
+	DNSBLLimits dnsbl.Limits
 	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
 	AuthservID string
 	// MaxDKIM caps verified DKIM signatures (default 5).

@@ -37,7 +37,7 @@ func TestDefaultsBehaviour(t *testing.T) {
 		return txn.DMARC{Result: "fail", Domain: "example.com", Policy: policy}
 	}
 	listed := func(secret bool) []txn.DNSBL {
-		return []txn.DNSBL{{Zone: "zen.example.test", Listed: true, Secret: secret, Result: "listed",
+		return []txn.DNSBL{{Zone: "zen.example.test", Sources: []string{"client"}, Listed: true, Secret: secret, Result: "listed",
 			Answers: []netip.Addr{netip.MustParseAddr("127.0.0.2")}}}
 	}
 	tests := []struct {

@@ -143,7 +143,7 @@ func TestReplyPlaceholders(t *testing.T) {
 	tx := &txn.Transaction{Conn: txn.Conn{ClientIP: netip.MustParseAddr("::ffff:127.0.0.2"), HELO: "helo.example.net"},
 		MailFrom: "a@example.org"}
 	listed := func(secret bool) []txn.DNSBL {
-		return []txn.DNSBL{{Zone: "zen.example.test", Listed: true, Secret: secret, Result: "listed",
+		return []txn.DNSBL{{Zone: "zen.example.test", Sources: []string{"client"}, Listed: true, Secret: secret, Result: "listed",
 			Answers: []netip.Addr{netip.MustParseAddr("127.0.0.2")}}}
 	}
 	facts := &txn.Facts{SPF: txn.SPF{Result: "fail", Domain: "example.org"}, DMARC: txn.DMARC{Domain: "example.com"}, DNSBL: listed(false)}
@@ -158,7 +158,7 @@ func TestReplyPlaceholders(t *testing.T) {
 			"127.0.0.2 helo.example.net a@example.org example.com example.org zen.example.test R 2.5"},
 		{"secret zone", "blocked using {zone}", tx, &txn.Facts{DNSBL: listed(true)}, "blocked using a DNS blocklist"},
 		{"zone of facts when rule matched another way", "{zone}", tx, &txn.Facts{SPF: txn.SPF{Result: "fail"},
-			DNSBL: []txn.DNSBL{{Zone: "z.example.test", Blocked: true}, {Zone: "y.example.test", Listed: true}}}, "y.example.test"},
+			DNSBL: []txn.DNSBL{{Zone: "z.example.test", Blocked: true}, {Zone: "y.example.test", Sources: []string{"client"}, Listed: true}}}, "y.example.test"},
 		{"no zone", "[{zone}]", tx, &txn.Facts{SPF: txn.SPF{Result: "fail"}}, "[]"},
 		{"null sender and unknown client", "{mail_from} {client_ip} [{helo}]", &txn.Transaction{}, facts, "<> unknown []"},
 		{"braces and percent", "{{literal}} 100%", tx, facts, "{literal} 100%"},

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"milter91/txn"
@@ -11,7 +12,9 @@ import (
 // Zone names compare case-insensitively, without a trailing dot; "*" (quoted
 // in YAML) stands for any zone.
 func init() {
-	RegisterFact("dnsbl", compileDNSBL)
+	RegisterFact("dnsbl", listedFact("dnsbl", isClientSource))
+	RegisterFact("rhsbl", listedFact("rhsbl", isHeaderSource))
+	RegisterFact("uribl", listedFact("uribl", isBodySource))
 	RegisterFact("dnsbl_blocked", compileDNSBLBlocked)
 	RegisterFact("dnsbl_tag", compileDNSBLTag)
 	RegisterFact("dnsbl_result", compileDNSBLResult)
@@ -48,27 +51,46 @@ func zoneHit(b *txn.DNSBL, detail string) Hit {
 	return h
 }
 
-// compileDNSBL: true when a named zone listed the client (Listed; a
-// blocked zone is never a listing). Detail: "zen.example.test=127.0.0.2".
-func compileDNSBL(v Value) (Matcher, error) {
-	match, err := zoneSet(v, "dnsbl")
-	if err != nil {
-		return nil, err
-	}
-	return func(in *Input) (Hit, bool) {
-		for i := range in.Facts.DNSBL {
-			b := &in.Facts.DNSBL[i]
-			if b.Listed && !b.Blocked && match(b.Zone) {
-				answers := make([]string, len(b.Answers))
-				for j, a := range b.Answers {
-					answers[j] = a.String()
-				}
-				return zoneHit(b, b.Zone+"="+strings.Join(answers, ",")), true
-			}
+// listedFact builds the listing facts, which differ in the source of
+// what was listed (txn.DNSBL.Sources): dnsbl the client address, rhsbl a
+// domain of the envelope or header (HELO, MAIL FROM, From, Reply-To, DKIM
+// d=; RFC 5782 §2.2), uribl a link host or email domain of the text. True
+// when a named zone listed such a target (Listed; a blocked zone is never
+// a listing). Detail: "zen.example.test=127.0.0.2", with
+// " (example.com from url)" for domain and link targets.
+func listedFact(fact string, source func(string) bool) FactCompiler {
+	return func(v Value) (Matcher, error) {
+		match, err := zoneSet(v, fact)
+		if err != nil {
+			return nil, err
 		}
-		return Hit{}, false
-	}, nil
+		return func(in *Input) (Hit, bool) {
+			for i := range in.Facts.DNSBL {
+				b := &in.Facts.DNSBL[i]
+				if b.Listed && !b.Blocked && match(b.Zone) && slices.ContainsFunc(b.Sources, source) {
+					answers := make([]string, len(b.Answers))
+					for j, a := range b.Answers {
+						answers[j] = a.String()
+					}
+					return zoneHit(b, b.Zone+"="+strings.Join(answers, ",")+aboutTarget(b)), true
+				}
+			}
+			return Hit{}, false
+		}, nil
+	}
 }
+
+func isClientSource(s string) bool { return s == "client" }
+
+func isHeaderSource(s string) bool {
+	switch s {
+	case "helo", "mail_from", "from", "reply_to", "dkim":
+		return true
+	}
+	return false
+}
+
+func isBodySource(s string) bool { return s == "url" || s == "email" }
 
 // compileDNSBLBlocked: true when a named zone answered with an error code
 // (query refused, over quota). Detail: "zen.example.test blocked".
@@ -150,4 +172,14 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// aboutTarget names what a domain or URL lookup was about, e.g.
+// " (example.com from url,email)"; "" for the client address, which the
+// zone answer already implies.
+func aboutTarget(b *txn.DNSBL) string {
+	if b.Target == "" || (len(b.Sources) == 1 && b.Sources[0] == "client") {
+		return ""
+	}
+	return " (" + b.Target + " from " + strings.Join(b.Sources, ",") + ")"
 }

@@ -63,12 +63,19 @@ func TestDNSBLFacts(t *testing.T) {
 	facts := &txn.Facts{DNSBL: []txn.DNSBL{
 		{Zone: "blocked.example.test", Blocked: true, Result: "blocked", Answers: []netip.Addr{netip.MustParseAddr("127.255.255.254")}},
 		{Zone: "quiet.example.test", Result: "notlisted"},
-		{Zone: "Zen.Example.Test", Listed: true, Result: "listed", Answers: ans, Tags: []string{"sbl", "xbl"}},
+		{Zone: "Zen.Example.Test", Sources: []string{"client"}, Listed: true, Result: "listed", Answers: ans, Tags: []string{"sbl", "xbl"}},
+		{Zone: "dbl.example.test", Target: "example.com", Sources: []string{"mail_from", "url"}, Listed: true, Result: "listed", Answers: ans[:1]},
+		{Zone: "uribl.example.test", Target: "example.org", Sources: []string{"email"}, Listed: true, Result: "listed", Answers: ans[1:]},
 	}}
 	runFactCases(t, []factCase{
 		{"zone listed, case and dot insensitive", "{dnsbl: zen.example.test.}", nil, facts, true, "Zen.Example.Test=127.0.0.2,127.0.0.4"},
 		{"any zone", `{dnsbl: "*"}`, nil, facts, true, "Zen.Example.Test=127.0.0.2,127.0.0.4"},
 		{"zone not listing", "{dnsbl: quiet.example.test}", nil, facts, false, ""},
+		{"domain listing is no client listing", "{dnsbl: dbl.example.test}", nil, facts, false, ""},
+		{"rhsbl", `{rhsbl: "*"}`, nil, facts, true, "dbl.example.test=127.0.0.2 (example.com from mail_from,url)"},
+		{"uribl, first zone listing a link", `{uribl: "*"}`, nil, facts, true, "dbl.example.test=127.0.0.2 (example.com from mail_from,url)"},
+		{"uribl by zone", "{uribl: uribl.example.test}", nil, facts, true, "uribl.example.test=127.0.0.4 (example.org from email)"},
+		{"rhsbl of a body-only zone", "{rhsbl: uribl.example.test}", nil, facts, false, ""},
 		{"blocked zone is no listing", "{dnsbl: blocked.example.test}", nil, facts, false, ""},
 		{"unknown zone", "{dnsbl: other.example.test}", nil, facts, false, ""},
 		{"no zones", `{dnsbl: "*"}`, nil, &txn.Facts{}, false, ""},

@@ -22,7 +22,7 @@ func FuzzCompile(f *testing.F) {
 	tx := &txn.Transaction{Conn: txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.2"), HELO: "x"}, Rcpts: []string{"a@example.org"},
 		Headers: []txn.Header{{Name: "Subject", Value: " hi"}}}
 	facts := &txn.Facts{SPF: txn.SPF{Result: "fail"}, DKIM: []txn.DKIM{{Result: "fail"}}, DMARC: txn.DMARC{Result: "fail", Policy: "reject"},
-		DNSBL: []txn.DNSBL{{Zone: "zen.example.test", Listed: true, Secret: true}}, Temperrors: []string{"spf"}}
+		DNSBL: []txn.DNSBL{{Zone: "zen.example.test", Sources: []string{"client"}, Listed: true, Secret: true}}, Temperrors: []string{"spf"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := Compile([]Source{{Name: "f.yml", Data: data}})
 		if err != nil {

@@ -29,7 +29,7 @@ rules:
 
 func TestOverrideAndDisable(t *testing.T) {
 	base := Source{Name: "base.yml", Data: []byte(baseRules)}
-	listed := &txn.Facts{SPF: txn.SPF{Result: "fail"}, DNSBL: []txn.DNSBL{{Zone: "z.example.test", Listed: true}}}
+	listed := &txn.Facts{SPF: txn.SPF{Result: "fail"}, DNSBL: []txn.DNSBL{{Zone: "z.example.test", Sources: []string{"client"}, Listed: true}}}
 	tests := []struct {
 		name       string
 		local      string

@@ -65,10 +65,18 @@ type DMARC struct {
 	Detail      string
 }
 
-// DNSBL is the answer of one IP blocklist zone for the client IP.
+// DNSBL is the answer of one blocklist zone about one target: the client
+// IP or an IP-literal URL host (IP zones, RFC 5782 §2.1), or a domain of
+// the message (domain zones: RHSBL and URIBL, RFC 5782 §2.2).
 type DNSBL struct {
 	Zone  string // e.g. "zen.spamhaus.org"
 	Query string // the query name sent
+	// Target is the address or domain asked about (after any
+	// organizational-domain trimming), e.g. "192.0.2.1", "example.com".
+	Target string
+	// Sources say where Target came from: "client", "helo",
+	// "mail_from", "from", "reply_to", "dkim", "url", "email".
+	Sources []string
 	// Answers are the A records returned inside 127.0.0.0/8.
 	Answers []netip.Addr
 	// Listed is true when at least one answer is a listing (not an error code).
@@ -109,4 +117,7 @@ type Facts struct {
 	// DNSQueries is the number of DNS queries sent on the network (cache
 	// hits excluded) for this message.
 	DNSQueries int
+	// DNSBLSkipped counts blocklist lookups not sent because the
+	// message's blocklist query budget or its body-domain cap ran out.
+	DNSBLSkipped int
 }

@@ -62,7 +62,8 @@ func newChecker(cfg *config.Config) (*dnsbl.Checker, error) {
 	}
 	zcs := make([]dnsbl.ZoneConfig, 0, len(cfg.DNSBL.Zones))
 	for _, z := range cfg.DNSBL.Zones {
-		zc := dnsbl.ZoneConfig{Name: z.Name, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
+		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName,
+			Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
 		for _, c := range z.Codes {
 			zc.Codes = append(zc.Codes, dnsbl.CodeMap{Tag: c.Tag, Match: c.Match, Bitmask: c.Bitmask})
 		}
@@ -94,6 +95,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Resolver:          res,
 		Rules:             set,
 		DNSBL:             checker,
+		DNSBLLimits:       dnsbl.Limits{MaxBodyDomains: cfg.DNSBL.MaxBodyDomains, MaxQueries: cfg.DNSBL.MaxQueries},
 		AuthservID:        cfg.AuthservID,
 		MaxDKIM:           cfg.DKIM.MaxSignatures,
 		SkipAuthenticated: cfg.SkipAuthenticated,

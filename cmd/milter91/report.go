@@ -56,6 +56,8 @@ type reportDMARC struct {
 
 type reportDNSBL struct {
 	Zone    string   `json:"zone"`
+	Target  string   `json:"target"`
+	Sources []string `json:"sources"`
 	Answer  []string `json:"answer"`
 	Listed  bool     `json:"listed"`
 	Blocked bool     `json:"blocked"`
@@ -97,8 +99,8 @@ func newReport(o *txn.Outcome, fault error) *report {
 		r.Auth.DKIM = append(r.Auth.DKIM, reportDKIM{Domain: d.Domain, Selector: d.Selector, Result: d.Result, Detail: d.Detail})
 	}
 	for _, b := range f.DNSBL {
-		r.DNSBL = append(r.DNSBL, reportDNSBL{Zone: b.Zone, Answer: addrs(b.Answers), Listed: b.Listed,
-			Blocked: b.Blocked, Result: b.Result, Tags: b.Tags})
+		r.DNSBL = append(r.DNSBL, reportDNSBL{Zone: b.Zone, Target: b.Target, Sources: nonNil(b.Sources),
+			Answer: addrs(b.Answers), Listed: b.Listed, Blocked: b.Blocked, Result: b.Result, Tags: b.Tags})
 	}
 	for _, e := range o.Edits {
 		h := reportHeader{Name: e.Name, Value: strings.TrimPrefix(e.Value, " ")}

@@ -1,0 +1,44 @@
+package decree
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLinks(t *testing.T) {
+	cases := []struct {
+		name    string
+		headers []string
+		body    string
+		max     int
+		want    []Link
+	}{
+		{name: "plain text forms",
+			body: "Xem https://Shop.Example.com/a?x=1 và www.example.org/khuyen-mai, gửi thư cho lienhe@example.net\n" +
+				"hoặc mailto:huy@example.com?subject=huy, IP http://192.0.2.7/x, lặp lại https://shop.example.com/b",
+			want: []Link{{Host: "shop.example.com"}, {Host: "www.example.org"}, {Email: true, Host: "example.net"},
+				{Email: true, Host: "example.com"}, {Host: "192.0.2.7"}}},
+		{name: "HTML hrefs and text",
+			headers: []string{"Content-Type: text/html; charset=utf-8"},
+			body:    `<p>Mua <a href="https://click.example.com/t?u=1&amp;c=2">ngay</a></p><a href="mailto:unsub@example.org">x</a> shop.example.net`,
+			want:    []Link{{Host: "click.example.com"}, {Email: true, Host: "example.org"}, {Host: "shop.example.net"}}},
+		{name: "every part of a multipart/alternative",
+			headers: []string{"Content-Type: multipart/alternative; boundary=b"},
+			body: "--b\r\nContent-Type: text/plain\r\n\r\nhttps://plain.example.com/\r\n" +
+				"--b\r\nContent-Type: text/html\r\n\r\n<a href=\"https://html.example.com/\">x</a>\r\n--b--\r\n",
+			want: []Link{{Host: "plain.example.com"}, {Host: "html.example.com"}}},
+		{name: "attachments are not text",
+			headers: []string{"Content-Type: multipart/mixed; boundary=b"},
+			body:    "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment\r\n\r\nhttps://att.example.com/\r\n--b--\r\n",
+			want:    nil},
+		{name: "max", body: "a.example.com b.example.com c.example.com", max: 2,
+			want: []Link{{Host: "a.example.com"}, {Host: "b.example.com"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Links(msg(t, tc.headers, tc.body), 0, tc.max); !slices.Equal(got, tc.want) {
+				t.Errorf("Links = %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}

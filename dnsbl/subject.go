@@ -1,0 +1,170 @@
+package dnsbl
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/idna"
+
+	"milter91/auth"
+)
+
+// Subject is what one message offers the blocklists.
+type Subject struct {
+	// ClientIP is asked in IP zones with SourceClient.
+	ClientIP netip.Addr
+	// Targets are names with their source: domains for domain zones, and,
+	// for SourceURL, IP literals for IP zones. The envelope and header
+	// sources are planned before SourceURL and SourceEmail, each group
+	// in the order given.
+	Targets []Target
+}
+
+// Target is one name a message offers, and where it came from (a Source*
+// constant).
+type Target struct {
+	Source string
+	Name   string
+}
+
+// Limits bound the blocklist lookups of one message. They count only
+// blocklist queries: SPF, DKIM and DMARC lookups have their own limits.
+type Limits struct {
+	// MaxBodyDomains caps the distinct organizational domains taken from
+	// SourceURL and SourceEmail targets (default DefaultMaxBodyDomains).
+	MaxBodyDomains int
+	// MaxQueries caps the lookups of one message, client address
+	// included (default DefaultMaxQueries).
+	MaxQueries int
+}
+
+// Defaults of Limits, as rspamd's and SpamAssassin's URIBL caps order of
+// magnitude: a message with more distinct link domains is rare, and a
+// spammer who adds hundreds of them must not buy hundreds of queries.
+const (
+	DefaultMaxBodyDomains = 20
+	DefaultMaxQueries     = 40
+)
+
+// planMessage lists the lookups of s within lim: client address first,
+// then envelope and header targets, then body targets; the number of
+// lookups the limits dropped is returned with them.
+func planMessage(zones []*Zone, s Subject, lim Limits) ([]job, int) {
+	if lim.MaxBodyDomains <= 0 {
+		lim.MaxBodyDomains = DefaultMaxBodyDomains
+	}
+	if lim.MaxQueries <= 0 {
+		lim.MaxQueries = DefaultMaxQueries
+	}
+	p := planner{zones: zones, limit: lim.MaxQueries}
+	p.addIP(s.ClientIP, SourceClient)
+	body := map[string]bool{}
+	for _, fromBody := range []bool{false, true} {
+		for _, t := range s.Targets {
+			if isBodySource(t.Source) != fromBody {
+				continue
+			}
+			if ip, err := netip.ParseAddr(strings.Trim(t.Name, "[]")); err == nil {
+				p.addIP(ip, t.Source)
+				continue
+			}
+			d := normTarget(t.Name)
+			if d == "" {
+				continue
+			}
+			if fromBody {
+				org := orgOrSelf(d)
+				if !body[org] && len(body) >= lim.MaxBodyDomains {
+					p.skipped++
+					continue
+				}
+				body[org] = true
+			}
+			p.addDomain(d, t.Source)
+		}
+	}
+	return p.jobs, p.skipped
+}
+
+func isBodySource(s string) bool { return s == SourceURL || s == SourceEmail }
+
+// planner collects jobs, one per zone and target, within a limit.
+type planner struct {
+	zones   []*Zone
+	limit   int // jobs at most; < 0 unlimited
+	jobs    []job
+	skipped int
+}
+
+// addIP plans ip in the IP zones asking source.
+func (p *planner) addIP(ip netip.Addr, source string) {
+	if !ip.IsValid() {
+		return
+	}
+	ip = ip.WithZone("").Unmap()
+	for i, z := range p.zones {
+		if z.domain || !z.sources[source] || (ip.Is6() && !z.ipv6) {
+			continue
+		}
+		q, _ := QueryName(ip, z.name)
+		p.add(job{index: i, zone: z, query: q, target: ip.String()}, source)
+	}
+}
+
+// addDomain plans the normalised domain d in the domain zones asking
+// source, trimmed to its organizational domain unless the zone wants full
+// names. Names too long to go in front of the zone are not asked.
+func (p *planner) addDomain(d, source string) {
+	for i, z := range p.zones {
+		if !z.domain || !z.sources[source] {
+			continue
+		}
+		name := d
+		if !z.fullName {
+			name = orgOrSelf(d)
+		}
+		if q := name + "." + z.name; len(q) <= 253 {
+			p.add(job{index: i, zone: z, query: q, target: name}, source)
+		}
+	}
+}
+
+// add appends j, or adds source to the job asking the same zone about the
+// same target; past the limit it counts a skipped lookup.
+func (p *planner) add(j job, source string) {
+	for k := range p.jobs {
+		if o := &p.jobs[k]; o.index == j.index && o.target == j.target {
+			if !slices.Contains(o.sources, source) {
+				o.sources = append(o.sources, source)
+			}
+			return
+		}
+	}
+	if p.limit >= 0 && len(p.jobs) >= p.limit {
+		p.skipped++
+		return
+	}
+	j.sources = []string{source}
+	p.jobs = append(p.jobs, j)
+}
+
+// normTarget returns name as lower-case A-labels without a final dot, or
+// "" when it is not a domain of two or more labels (a bare host name, an
+// address literal, an invalid IDNA name).
+func normTarget(name string) string {
+	d, err := idna.Lookup.ToASCII(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if err != nil || strings.Count(d, ".") < 1 || len(d) > 253 {
+		return ""
+	}
+	return d
+}
+
+// orgOrSelf is the organizational domain of d (RFC 7489 §3.2), or d when
+// it has none (it is a public suffix, or under an unknown one).
+func orgOrSelf(d string) string {
+	if org := auth.OrgDomain(d); org != "" {
+		return org
+	}
+	return d
+}

@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"strings"
+
+	"milter91/decree"
+	"milter91/dnsbl"
+	"milter91/txn"
+)
+
+// linksPerBodyDomain bounds the body links read per allowed body domain:
+// several links usually share one organizational domain, and the
+// blocklist planner keeps the first MaxBodyDomains distinct ones.
+const linksPerBodyDomain = 10
+
+// blocklistSubject collects what t offers the blocklists: the client
+// address, the HELO name, the envelope sender's domain, the From and
+// Reply-To domains, the d= of each DKIM-Signature (unverified: a forged d=
+// can only get its sender listed), and the hosts of the links in the
+// text parts. from are the RFC 5322.From addresses already parsed.
+func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subject {
+	s := dnsbl.Subject{ClientIP: t.Conn.ClientIP}
+	add := func(source, name string) {
+		if name != "" {
+			s.Targets = append(s.Targets, dnsbl.Target{Source: source, Name: name})
+		}
+	}
+	add(dnsbl.SourceHELO, t.Conn.HELO)
+	add(dnsbl.SourceMailFrom, domainOf(strings.Trim(t.MailFrom, "<>")))
+	for _, a := range from {
+		add(dnsbl.SourceFrom, domainOf(a))
+	}
+	for _, a := range fromAddresses(t.HeaderValues("Reply-To")) {
+		add(dnsbl.SourceReplyTo, domainOf(a))
+	}
+	for _, v := range t.HeaderValues("DKIM-Signature") {
+		add(dnsbl.SourceDKIM, dkimDomain(v))
+	}
+	if !e.opt.DNSBL.Asks(dnsbl.SourceURL) && !e.opt.DNSBL.Asks(dnsbl.SourceEmail) {
+		return s
+	}
+	maxBody := e.opt.DNSBLLimits.MaxBodyDomains
+	if maxBody <= 0 {
+		maxBody = dnsbl.DefaultMaxBodyDomains
+	}
+	for _, l := range decree.Links(t, 0, linksPerBodyDomain*maxBody) {
+		source := dnsbl.SourceURL
+		if l.Email {
+			source = dnsbl.SourceEmail
+		}
+		add(source, l.Host)
+	}
+	return s
+}
+
+// domainOf returns the part of addr after its last "@", "" without one.
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// dkimDomain returns the d= tag of a DKIM-Signature field value
+// (RFC 6376 §3.5, tag=value list, §3.2), "" when there is none.
+func dkimDomain(v string) string {
+	for tag := range strings.SplitSeq(unfold(v), ";") {
+		name, value, ok := strings.Cut(tag, "=")
+		if ok && strings.TrimSpace(name) == "d" {
+			return strings.Join(strings.Fields(value), "")
+		}
+	}
+	return ""
+}

@@ -1,0 +1,54 @@
+package engine_test
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"milter91/dnsbl"
+	"milter91/engine"
+	"milter91/txn"
+)
+
+// TestDomainBlocklistTargets checks what a message offers a domain zone
+// on every source, and that a listed link domain scores URIBL_LISTED.
+func TestDomainBlocklistTargets(t *testing.T) {
+	zones, err := dnsbl.Compile([]dnsbl.ZoneConfig{{Name: "dbl.example.test", Type: dnsbl.TypeDomain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	c, err := dnsbl.NewChecker(zones, dnsbl.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := dns("v=spf1 ip4:127.0.0.0/8 -all", "")
+	res.A["link.test.dbl.example.test"] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+	e := newEngine(t, engine.Options{Resolver: res, DNSBL: c})
+	tr := transaction(t, "From: A <a@www.from.test>\r\nReply-To: r@reply.test\r\n"+
+		"DKIM-Signature: v=1; a=rsa-sha256; d=\r\n dkim.test; s=s1; h=from; bh=x; b=y\r\nSubject: hi\r\n\r\n"+
+		"Visit https://www.link.test/a or write to info@mail.test.\r\n")
+	tr.Conn.HELO = "mx.helo.test"
+	tr.MailFrom = "<bounce@mailfrom.test>"
+	out := mustEvaluate(t, e, tr)
+	got := map[string]string{}
+	for _, f := range out.Facts.DNSBL {
+		got[f.Target] = strings.Join(f.Sources, ",")
+	}
+	want := map[string]string{"helo.test": "helo", "mailfrom.test": "mail_from", "from.test": "from",
+		"reply.test": "reply_to", "dkim.test": "dkim", "link.test": "url", "mail.test": "email"}
+	for target, sources := range want {
+		if got[target] != sources {
+			t.Errorf("target %s: sources %q, want %q (all: %v)", target, got[target], sources, got)
+		}
+	}
+	if !matched(out.Verdict, "URIBL_LISTED") || matched(out.Verdict, "RHSBL_LISTED") || matched(out.Verdict, "DNSBL_LISTED") {
+		t.Errorf("matched %v, want URIBL_LISTED only", out.Verdict.RuleIDs())
+	}
+	if i := slices.IndexFunc(out.Verdict.Matches, func(m txn.Match) bool { return m.ID == "URIBL_LISTED" }); i >= 0 &&
+		!strings.Contains(out.Verdict.Matches[i].Detail, "link.test from url") {
+		t.Errorf("URIBL_LISTED detail %q", out.Verdict.Matches[i].Detail)
+	}
+}
