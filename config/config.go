@@ -104,6 +104,9 @@ type DNSBL struct {
 	// PauseAfterBlocked is how long a zone that answered an error code is
 	// not queried (SpamAssassin dns_block_time).
 	PauseAfterBlocked time.Duration
+	// HealthInterval is how often each zone's RFC 5782 §5 test points
+	// are asked (0: never).
+	HealthInterval time.Duration
 	// MaxBodyDomains caps the distinct link domains of one message that
 	// are looked up (default 20); MaxQueries caps its blocklist queries
 	// (default 40).
@@ -121,6 +124,7 @@ type Zone struct {
 	Type       string
 	Sources    []string
 	FullName   bool
+	SkipHealth bool // no health check: a private zone without test points
 	Secret     bool
 	IPv6       bool
 	Timeout    time.Duration // 0: the resolver's

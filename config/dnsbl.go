@@ -12,6 +12,7 @@ import (
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0)
+	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0)
 	c.DNSBL.MaxBodyDomains = r.MaxBodyDomains
 	c.DNSBL.MaxQueries = r.MaxQueries
 	if r.MaxBodyDomains < 1 {
@@ -31,7 +32,7 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			v.fail(path+".name", "dnsbl.zones[%d].name: zone %q listed twice", i, name)
 		}
 		seen[name] = true
-		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
+		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
 		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
 			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)

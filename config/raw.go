@@ -52,6 +52,7 @@ type rawDKIM struct {
 
 type rawDNSBL struct {
 	PauseAfterBlocked string    `yaml:"pause_after_blocked"`
+	HealthInterval    string    `yaml:"health_interval"`
 	MaxBodyDomains    int       `yaml:"max_body_domains"`
 	MaxQueries        int       `yaml:"max_queries"`
 	Zones             []rawZone `yaml:"zones"`
@@ -62,6 +63,7 @@ type rawZone struct {
 	Type       string    `yaml:"type"`
 	Sources    []string  `yaml:"sources"`
 	FullName   bool      `yaml:"full_name"`
+	SkipHealth bool      `yaml:"skip_health"`
 	Secret     bool      `yaml:"secret"`
 	IPv6       bool      `yaml:"ipv6"`
 	Timeout    string    `yaml:"timeout"`

@@ -24,22 +24,48 @@ type Options struct {
 	// Now returns the current time; required (cmd passes time.Now, tests
 	// a fake clock).
 	Now func() time.Time
+	// Events, when set, is called once per zone state change (a pause
+	// starting, a zone disabled or enabled again by its health check),
+	// never once per message: the caller logs and counts it.
+	Events func(Event)
 }
+
+// Event is one change of a zone's state.
+type Event struct {
+	Zone string
+	// Kind is EventPaused, EventDisabled or EventEnabled.
+	Kind string
+	// Until is the end of a pause (EventPaused only).
+	Until time.Time
+	// Detail says why: the error answer, or the failed health check.
+	Detail string
+}
+
+// Event kinds.
+const (
+	EventPaused   = "paused"   // an error answer paused the zone until Until
+	EventDisabled = "disabled" // the zone failed its health check
+	EventEnabled  = "enabled"  // a disabled zone passed its health check again
+)
 
 // Checker is Check with a per-zone circuit breaker: after a zone answers
 // an error code (txn.DNSBL.Blocked), its lookups are paused for
 // PauseAfterBlocked, and Check reports it as Result "blocked" with Detail
 // "paused until <RFC 3339 time>" without asking. A zone that refuses one
 // query (typically because we reach it through a public resolver) refuses
-// them all; asking again only adds load and latency. Safe for concurrent
-// use; it logs nothing.
+// them all; asking again only adds load and latency. A zone that fails its
+// health check (CheckHealth) is disabled, reported the same way, until it
+// passes again. Safe for concurrent use; it logs nothing itself (see
+// Options.Events).
 type Checker struct {
-	zones []*Zone
-	pause time.Duration
-	now   func() time.Time
+	zones  []*Zone
+	pause  time.Duration
+	now    func() time.Time
+	events func(Event)
 
-	mu     sync.Mutex
-	paused []time.Time // per zone index: no lookups before this time
+	mu       sync.Mutex
+	paused   []time.Time // per zone index: no lookups before this time
+	disabled []string    // per zone index: why its health check failed, "" when healthy
 }
 
 // NewChecker returns a Checker for zones (as returned by Compile). It
@@ -58,10 +84,12 @@ func NewChecker(zones []*Zone, opts Options) (*Checker, error) {
 		pause = DefaultPause
 	}
 	return &Checker{
-		zones:  zones,
-		pause:  pause,
-		now:    opts.Now,
-		paused: make([]time.Time, len(zones)),
+		zones:    zones,
+		pause:    pause,
+		now:      opts.Now,
+		paused:   make([]time.Time, len(zones)),
+		disabled: make([]string, len(zones)),
+		events:   opts.Events,
 	}, nil
 }
 
@@ -88,7 +116,7 @@ func (c *Checker) run(ctx context.Context, r resolver.Resolver, jobs []job) []tx
 	for k, f := range lookupAll(ctx, r, live) {
 		out[pos[k]] = f
 		if f.Blocked {
-			c.trip(live[k].index)
+			c.trip(live[k].index, f.Detail)
 		}
 	}
 	return out
@@ -109,6 +137,11 @@ func (c *Checker) split(jobs []job) (out []txn.DNSBL, live []job, pos []int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, j := range jobs {
+		if why := c.disabled[j.index]; why != "" {
+			out[i] = txn.DNSBL{Zone: j.zone.name, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
+				Result: ResultBlocked, Detail: "disabled: " + why}
+			continue
+		}
 		until := c.paused[j.index]
 		if now.Before(until) {
 			out[i] = txn.DNSBL{Zone: j.zone.name, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
@@ -121,15 +154,21 @@ func (c *Checker) split(jobs []job) (out []txn.DNSBL, live []job, pos []int) {
 	return out, live, pos
 }
 
-// trip pauses zone index from now; an existing later pause is kept.
-func (c *Checker) trip(index int) {
+// trip pauses zone index from now because of detail (the error answer);
+// an existing later pause is kept, and only a new pause is an Event.
+func (c *Checker) trip(index int, detail string) {
 	if c.pause < 0 {
 		return
 	}
-	until := c.now().Add(c.pause)
+	now := c.now()
+	until := now.Add(c.pause)
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	started := !now.Before(c.paused[index])
 	if until.After(c.paused[index]) {
 		c.paused[index] = until
+	}
+	c.mu.Unlock()
+	if started && c.events != nil {
+		c.events(Event{Zone: c.zones[index].name, Kind: EventPaused, Until: until, Detail: detail})
 	}
 }

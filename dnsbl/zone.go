@@ -38,6 +38,9 @@ type ZoneConfig struct {
 	// name is trimmed to its organizational domain (RFC 7489 §3.2), which
 	// is what URIBL-style lists publish.
 	FullName bool `yaml:"full_name"`
+	// SkipHealth leaves the zone out of CheckHealth, for a private zone
+	// without the RFC 5782 §5 test points.
+	SkipHealth bool `yaml:"skip_health"`
 	// Secret zones are not named in SMTP replies (txn.DNSBL.Secret).
 	Secret bool `yaml:"secret"`
 	// IPv6 says the zone lists IPv6 addresses (RFC 5782 §2.4); IPv6
@@ -76,6 +79,7 @@ type Zone struct {
 	domain     bool            // TypeDomain
 	sources    map[string]bool // what the zone is asked about
 	fullName   bool
+	skipHealth bool
 	secret     bool
 	ipv6       bool
 	codes      []code
@@ -151,7 +155,7 @@ func compileZone(zc ZoneConfig) (*Zone, []error) {
 	if zc.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: negative", zc.Timeout))
 	}
-	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout, fullName: zc.FullName}
+	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout, fullName: zc.FullName, skipHealth: zc.SkipHealth}
 	errs = append(errs, z.setType(zc.Type, zc.Sources)...)
 	z.errorCodes = append(z.errorCodes, builtinErrors...)
 	for i, s := range zc.ErrorCodes {

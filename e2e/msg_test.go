@@ -49,6 +49,7 @@ func fillZone(z *testdns.Zone, dkimPub *rsa.PublicKey) error {
 		"2.0.0.127." + blocklistZone + ". 300 IN A " + blockedIP,
 		"2.0.0.127." + blocklistZone + `. 300 IN TXT "listed for the e2e test"`,
 		listedLinkDomain + "." + uriblZone + ". 300 IN A 127.0.0.2",
+		"test." + uriblZone + ". 300 IN A 127.0.0.2", // RFC 5782 §5 test point: the zone passes its health check
 	} {
 		if err := z.Add(rr); err != nil {
 			return err

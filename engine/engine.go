@@ -68,6 +68,9 @@ func New(opt Options) (*Engine, error) {
 	return &Engine{opt: opt}, nil
 }
 
+// DNSBL returns the blocklist checker the engine uses, nil without zones.
+func (e *Engine) DNSBL() *dnsbl.Checker { return e.opt.DNSBL }
+
 // Prefetch starts the client-IP blocklist lookups so that they are answered
 // from the resolver's cache or joined in flight at end of message. It
 // returns at once.

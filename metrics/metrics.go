@@ -30,6 +30,7 @@ type Metrics struct {
 	elapsed  prometheus.Histogram
 	size     prometheus.Histogram
 	queries  prometheus.Histogram
+	zones    *prometheus.CounterVec
 }
 
 // New registers the milter91 collectors and the Go/process collectors on
@@ -61,8 +62,12 @@ func New() *Metrics {
 			Name: "milter91_dns_queries", Help: "DNS queries sent per message (cache hits excluded).",
 			Buckets: []float64{0, 1, 2, 4, 8, 16, 32, 64},
 		}),
+		zones: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "milter91_dnsbl_zone_events_total",
+			Help: "Blocklist zone state changes: paused after an error answer, disabled or enabled by the RFC 5782 §5 health check.",
+		}, []string{"zone", "event"}),
 	}
-	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries,
+	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -89,6 +94,12 @@ func (m *Metrics) Outcome(o *txn.Outcome) {
 		m.ads.WithLabelValues(d.Direction, d.Label).Inc()
 	}
 	m.queries.Observe(float64(o.Facts.DNSQueries))
+}
+
+// ZoneEvent counts one blocklist zone state change (event: "paused",
+// "disabled", "enabled").
+func (m *Metrics) ZoneEvent(zone, event string) {
+	m.zones.WithLabelValues(zone, event).Inc()
 }
 
 // Handler serves the metrics in the Prometheus text format.

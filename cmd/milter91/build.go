@@ -56,13 +56,13 @@ func newResolver(cfg *config.Config) (*resolver.Client, error) {
 	})
 }
 
-func newChecker(cfg *config.Config) (*dnsbl.Checker, error) {
+func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, error) {
 	if len(cfg.DNSBL.Zones) == 0 {
 		return nil, nil
 	}
 	zcs := make([]dnsbl.ZoneConfig, 0, len(cfg.DNSBL.Zones))
 	for _, z := range cfg.DNSBL.Zones {
-		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName,
+		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth,
 			Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
 		for _, c := range z.Codes {
 			zc.Codes = append(zc.Codes, dnsbl.CodeMap{Tag: c.Tag, Match: c.Match, Bitmask: c.Bitmask})
@@ -73,17 +73,19 @@ func newChecker(cfg *config.Config) (*dnsbl.Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dnsbl.NewChecker(zones, dnsbl.Options{PauseAfterBlocked: cfg.DNSBL.PauseAfterBlocked, Now: time.Now})
+	return dnsbl.NewChecker(zones, dnsbl.Options{PauseAfterBlocked: cfg.DNSBL.PauseAfterBlocked, Now: time.Now, Events: events})
 }
 
 // buildEngine wires one engine from cfg, sharing res (the resolver and its
-// cache outlive reloads) and the registry store (nil without one).
-func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Store, logger *slog.Logger, check checkMode) (*engine.Engine, error) {
+// cache outlive reloads) and the registry store (nil without one);
+// events receives the blocklist zones' state changes (nil: none).
+func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Store, logger *slog.Logger,
+	events func(dnsbl.Event), check checkMode) (*engine.Engine, error) {
 	set, err := loadRules(cfg)
 	if err != nil {
 		return nil, err
 	}
-	checker, err := newChecker(cfg)
+	checker, err := newChecker(cfg, events)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type daemon struct {
 	res    *resolver.Client
 	store  *registry.Store
 	engine atomic.Pointer[engine.Engine]
+	stats  *metrics.Metrics
+	// stopHealth ends the running engine's blocklist health checks.
+	stopHealth context.CancelFunc
 	// started is the config the process started with: the settings a
 	// reload cannot change are compared against it.
 	started *config.Config
@@ -54,10 +57,12 @@ func cmdServe(args []string, stderr io.Writer) int {
 	gomilter.LogWarning = func(format string, v ...any) {
 		d.logger.Warn("milter protocol: " + fmt.Sprintf(format, v...))
 	}
+	d.stats = metrics.New()
 	if err := d.build(cfg); err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
+	defer func() { d.stopHealth() }()
 	listeners, err := listenAll(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
@@ -65,7 +70,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 	}
 	// One milter server per listen address, so each connection knows its
 	// listener (Decree 91 direction per listener).
-	stats := metrics.New()
+	stats := d.stats
 	if err := d.serveMetrics(cfg, stats); err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
@@ -135,11 +140,12 @@ func (d *daemon) build(cfg *config.Config) error {
 		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, checkMode{})
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, checkMode{})
 	if err != nil {
 		return err
 	}
 	d.engine.Store(e)
+	d.startHealth(cfg, e)
 	return nil
 }
 
