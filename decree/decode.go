@@ -1,11 +1,13 @@
 package decree
 
 import (
-	"encoding/base64"
+	"bufio"
+	"bytes"
 	"io"
 	"strings"
 
 	"github.com/emersion/go-message/charset"
+	htmlcharset "golang.org/x/net/html/charset"
 )
 
 // decodeBody returns a reader of the decoded text of a leaf part: the
@@ -13,17 +15,24 @@ import (
 // 7bit, 8bit, binary and unknown encodings are read as they are) and the
 // charset converted to UTF-8 (every charset go-message/charset knows;
 // utf-8, us-ascii, a missing and an unknown charset are read as they are).
-func decodeBody(body io.Reader, cte, cs string) io.Reader {
+// An HTML part without a charset parameter takes the one its <meta>
+// declares (HTML Living Standard §13.2.3.2, prescan), as browsers and mail
+// clients do.
+func decodeBody(body io.Reader, cte, cs string, isHTML bool) io.Reader {
 	var r io.Reader
 	switch strings.ToLower(strings.TrimSpace(cte)) {
 	case "quoted-printable":
 		r = newQPReader(body)
 	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, spaceDropper{r: body})
+		r = newB64Reader(body)
 	default:
 		r = body
 	}
-	switch cs = strings.ToLower(strings.TrimSpace(cs)); cs {
+	cs = strings.ToLower(strings.TrimSpace(cs))
+	if isHTML && cs == "" {
+		r, cs = metaCharset(r)
+	}
+	switch cs {
 	case "", "utf-8", "utf8", "us-ascii":
 		return r
 	}
@@ -33,19 +42,25 @@ func decodeBody(body io.Reader, cte, cs string) io.Reader {
 	return r
 }
 
-// spaceDropper turns spaces and tabs into line feeds, which the base64
-// decoder skips, so that indented base64 bodies still decode (as
-// go-message does).
-type spaceDropper struct{ r io.Reader }
+// metaPrescan is how much of an HTML part is searched for a <meta>
+// charset: the HTML standard's prescan reads the first 1024 bytes.
+const metaPrescan = 1024
 
-func (s spaceDropper) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	for i, c := range p[:n] {
-		if c == ' ' || c == '\t' {
-			p[i] = '\n'
-		}
+// metaCharset returns r (unchanged in content) and the charset a <meta>
+// in its first 1024 bytes declares, "" when none does. The prescan is
+// golang.org/x/net/html/charset's; its guesses without a <meta> (UTF-8
+// validity, the windows-1252 default) are not taken.
+func metaCharset(r io.Reader) (io.Reader, string) {
+	br := bufio.NewReaderSize(r, metaPrescan)
+	head, _ := br.Peek(metaPrescan)
+	if !bytes.Contains(bytes.ToLower(head), []byte("charset")) {
+		return br, ""
 	}
-	return n, err
+	_, name, certain := htmlcharset.DetermineEncoding(head, "text/html")
+	if certain || name == "utf-8" {
+		return br, "" // a BOM: the bytes say UTF-8 or UTF-16 themselves
+	}
+	return br, name
 }
 
 // qpReader decodes quoted-printable (RFC 2045 §6.7) leniently and fast:

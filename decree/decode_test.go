@@ -2,6 +2,7 @@ package decree
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"math/rand/v2"
 	"mime/quotedprintable"
@@ -89,4 +90,71 @@ func trimmed(s string) string {
 		return s[:20] + "…" + s[len(s)-20:]
 	}
 	return s
+}
+
+func TestB64ReaderLenient(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{name: "lines and indentation", in: "SOG7\r\n  p3kg\r\n\tZGFuZw==", want: "Hủy dang"},
+		{name: "stray characters skipped", in: "SOG7!p3kg*ZGFuZw==", want: "Hủy dang"},
+		{name: "joined padded chunks", in: "QQ==\r\nQkM=\r\nRA==", want: "ABCD"},
+		{name: "unpadded end", in: "QUJDRA", want: "ABCD"},
+		{name: "stray padding dropped", in: "QUJD=QUJDQUJD", want: "ABCABCABC"},
+		{name: "malformed quantum dropped", in: "QUJDQQ=BQUJD", want: "ABCABC"},
+		{name: "empty", in: "", want: ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, r := range []io.Reader{strings.NewReader(tc.in), iotest.OneByteReader(strings.NewReader(tc.in))} {
+				got, err := io.ReadAll(newB64Reader(r))
+				if err != nil || string(got) != tc.want {
+					t.Fatalf("decoded %q (err %v), want %q", got, err, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestB64ReaderMatchesStdlib: well-formed base64 decodes as
+// encoding/base64 does, through one-byte reads.
+func TestB64ReaderMatchesStdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50 {
+		plain := make([]byte, rng.IntN(10000))
+		for i := range plain {
+			plain[i] = byte(rng.IntN(256))
+		}
+		enc := base64.StdEncoding.EncodeToString(plain)
+		var lines strings.Builder
+		for len(enc) > 76 {
+			lines.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		lines.WriteString(enc)
+		got, err := io.ReadAll(newB64Reader(iotest.HalfReader(strings.NewReader(lines.String()))))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("decoded %d bytes (err %v), want %d", len(got), err, len(plain))
+		}
+	}
+}
+
+func TestMetaCharset(t *testing.T) {
+	body := "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\"></head>" +
+		"<body>Ch\xfang t\xf4i: \xf0\xe3ng k\xfd</body></html>" // windows-1258 bytes
+	cases := []struct {
+		name, cs, in, want string
+		html               bool
+	}{
+		{name: "meta charset honoured", in: body, html: true, want: "Chúng tôi: đăng"},
+		{name: "parameter wins over meta", cs: "utf-8", in: body, html: true, want: "\xf0\xe3ng"},
+		{name: "plain text has no meta", in: body, want: "\xf0\xe3ng"},
+		{name: "no meta: as it is", in: "<p>Hủy đăng ký</p>", html: true, want: "Hủy đăng ký"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := io.ReadAll(decodeBody(strings.NewReader(tc.in), "8bit", tc.cs, tc.html))
+			if err != nil || !strings.Contains(string(got), tc.want) {
+				t.Errorf("decoded %q (err %v), want it to contain %q", got, err, tc.want)
+			}
+		})
+	}
 }

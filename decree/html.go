@@ -51,11 +51,12 @@ type htmlRenderer struct {
 	tag   atom.Atom // the start tag whose attributes are being read
 	href  []byte    // target of the open <a>, nil if none kept
 	space bool      // a space is pending before the next text
+	depth int       // nesting of foreign (<svg>, <math>) elements
 }
 
 func (r *htmlRenderer) run() {
 	for {
-		tt, _ := r.l.Next()
+		tt, data := r.l.Next()
 		switch tt {
 		case lexer.ErrorToken:
 			return
@@ -72,9 +73,47 @@ func (r *htmlRenderer) run() {
 				r.tag = 0 // the first href counts, as in browsers
 			}
 		case lexer.EndTagToken:
-			r.end(atom.Lookup(r.l.Text()))
+			r.end(atom.Lookup(endTagName(r.l.Text())))
+		case lexer.SVGToken, lexer.MathToken:
+			r.foreign(data)
 		}
 	}
+}
+
+// endTagName cuts what follows the name in an end tag ("style x",
+// "title/"): browsers ignore it, the lexer returns it with the name.
+func endTagName(t []byte) []byte {
+	for i, c := range t {
+		if c <= ' ' || c == '/' {
+			return t[:i]
+		}
+	}
+	return t
+}
+
+// maxForeignDepth bounds the nesting of <svg>/<math> elements rendered.
+const maxForeignDepth = 8
+
+// foreign renders an <svg> or <math> element. The lexer returns it whole,
+// as one token that ends at the matching end tag by XML rules of its own,
+// so that a self-closing <svg/> or an odd quote in the element's text
+// makes it run to the end of the input. Its bytes are lexed again as HTML,
+// the element's own name hidden so that it is not taken whole again: no
+// text is lost, text inside <svg><text> included. Elements nested deeper
+// than maxForeignDepth are dropped.
+func (r *htmlRenderer) foreign(data []byte) {
+	if r.depth >= maxForeignDepth || len(data) < 2 {
+		return
+	}
+	sub := make([]byte, len(data), len(data)+1) // the lexer writes past the end
+	copy(sub, data)
+	sub[1] = 'x' // "<svg" → "<xvg", "<math" → "<xath": unknown elements
+	outer := r.l
+	r.l = lexer.NewLexer(parse.NewInputBytes(sub))
+	r.depth++
+	r.run()
+	r.depth--
+	r.l = outer
 }
 
 // start handles an opening tag. A trailing slash closes nothing: HTML5
@@ -86,12 +125,16 @@ func (r *htmlRenderer) start(a atom.Atom) {
 		r.skip++
 	case a == atom.Body:
 		r.skip = 0 // an unclosed <title> or <style> in <head> must not hide the body
-	case a == atom.Br || blockElement(a):
+	case a == atom.Br:
+		r.newline()
+	case blockElement(a):
+		r.flushHref()
 		r.newline()
 	case a == atom.Td || a == atom.Th:
 		r.space = true
-	case a == atom.A:
-		r.href = nil
+	case a == atom.A && r.href != nil:
+		r.flushHref()
+		r.space = true // the new link's text is a word of its own
 	}
 }
 
@@ -102,15 +145,27 @@ func (r *htmlRenderer) end(a atom.Atom) {
 			r.skip--
 		}
 	case blockElement(a):
+		r.flushHref()
 		r.newline()
 	case a == atom.Td || a == atom.Th:
+		r.flushHref()
 		r.space = true
-	case a == atom.A && r.href != nil:
-		r.space = true
-		r.separate()
-		r.writeHref(r.href)
-		r.href = nil
+	case a == atom.A:
+		r.flushHref()
 	}
+}
+
+// flushHref writes the kept target of the open link after its text. It
+// runs at </a>, and where browsers end an unclosed <a> for the reader: at
+// the next <a>, a table cell's end or a block's start or end.
+func (r *htmlRenderer) flushHref() {
+	if r.href == nil {
+		return
+	}
+	r.space = true
+	r.separate()
+	r.writeHref(r.href)
+	r.href = nil
 }
 
 // text appends t, character references decoded, with every whitespace

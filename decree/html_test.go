@@ -31,6 +31,12 @@ func TestRenderHTML(t *testing.T) {
 		{name: "self-closing script still hides its text", html: "<p>a</p><script/>var x = '<p>b</p>';</script><p>c</p>", want: "a\nc"},
 		{name: "NUL inside svg does not end the text", html: "<p>a</p><svg><text>\x00</text></svg><p>b</p>", want: "a\nb"},
 		{name: "Unicode spaces", html: "a\u00a0b\u2003c\u3000d ệ\u1680e", want: "a b c d ệ e"},
+		{name: "self-closing svg and math", html: `<p>a</p><svg class="i"/><p>b</p><math/><p>c</p>`, want: "a\nb\nc"},
+		{name: "odd quote in svg text", html: `<p>a</p><svg><text>TV 55" 4K</text></svg><p>b</p>`, want: "a\nTV 55\" 4K\nb"},
+		{name: "nested svg", html: `<svg><svg width="1"/></svg><p>b</p>`, want: "b"},
+		{name: "end tags with attributes", html: `<style>p{}</style x><p>a</p><a href="mailto:h@example.com">Thư</a x> b`, want: "a\nThư <mailto:h@example.com> b"},
+		{name: "unclosed links", html: `<table><tr><td><a href="mailto:u@example.com">Email</td><td><a href="https://example.com/u">Web<a href="tel:19001234">Gọi</a></td></tr></table>`,
+			want: "Email <mailto:u@example.com> Web <https://example.com/u> Gọi <tel:19001234>"},
 		{name: "not HTML", html: "plain text only", want: "plain text only"},
 		{name: "empty", html: "", want: ""},
 	}

@@ -75,6 +75,12 @@ func phoneAt(s string, i int) (int, bool) {
 			sep++
 			j++
 			continue
+		case sep < maxSepRun:
+			if n := dashLen(s[j:]); n > 0 {
+				sep++
+				j += n
+				continue
+			}
 		}
 		break
 	}
@@ -162,3 +168,20 @@ func hasTelLink(s string) bool {
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// typographicDashes are the dashes word processors put between digit
+// groups instead of "-": hyphen U+2010, non-breaking hyphen U+2011,
+// figure dash U+2012, en dash U+2013, minus sign U+2212, no-break
+// space U+00A0.
+var typographicDashes = []string{"\u2010", "\u2011", "\u2012", "\u2013", "\u2212", "\u00a0"}
+
+// dashLen returns the size of the typographic dash (or no-break space)
+// s starts with, 0 if none.
+func dashLen(s string) int {
+	for _, d := range typographicDashes {
+		if strings.HasPrefix(s, d) {
+			return len(d)
+		}
+	}
+	return 0
+}

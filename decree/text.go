@@ -77,8 +77,8 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPar
 	if mt != "text/plain" && mt != "text/html" {
 		return nil
 	}
-	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"])
 	html := mt == "text/html"
+	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"], html)
 	return []textPart{{html: html, text: readTail(r, w.max, html)}}
 }
 
