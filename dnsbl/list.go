@@ -1,229 +1,248 @@
 package dnsbl
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
-	"io"
+	"encoding/binary"
+	"math/bits"
 	"net/netip"
-	"os"
-	"slices"
 	"strings"
-
-	"golang.org/x/net/idna"
 )
 
-// maxListErrors caps the bad lines reported by LoadList, so that loading
-// the wrong file (a million bad lines) still gives a readable error.
-const maxListErrors = 100
-
-// List is a local block list of IP addresses, CIDR ranges and domain names,
-// e.g. the national IP/domain blacklist (Decree 91/2020 Art. 8, 9.12).
-// It is immutable after LoadList and safe for concurrent use. Lookups cost
-// one map probe per distinct prefix length (at most 33 + 129) for an IP and
-// one per label for a domain, whatever the list's size.
-type List struct {
-	prefixes map[netip.Prefix]struct{} // masked; addresses are /32 or /128
-	bits4    []int                     // prefix lengths present, IPv4
-	bits6    []int                     // prefix lengths present, IPv6
-	domains  map[string]struct{}       // lower-case A-labels, no final dot
-}
-
-// LoadList reads a list file. Each line holds one entry: an IPv4 or IPv6
-// address, a CIDR (host bits are cleared: 192.0.2.1/24 is 192.0.2.0/24),
-// or a domain name (Unicode names are stored as A-labels; at least two
-// labels). '#' starts a comment; blank lines are skipped; a leading UTF-8
-// BOM and CRLF line ends are accepted. A line containing a comma is a CSV
-// record whose first column (optionally double-quoted) is the entry; when
-// the first entry line is such a record and its first column is not an
-// entry ("ip,reason,date"), it is a header and skipped.
+// List is a local block or allow list of IP addresses, CIDR ranges,
+// domain names and email addresses, e.g. the national IP/domain blacklist
+// (Decree 91/2020 Art. 8, 9.12). It is immutable after LoadList and safe
+// for concurrent use; a nil *List is an empty list.
 //
-// Every bad line is reported, as "path:line: reason", joined into one
-// error (the first 100, then a count); any bad line fails the whole load,
-// so that a reload keeps the previous list. I/O errors are returned as is.
-func LoadList(path string) (*List, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return parseList(f, path)
+// Lookup cost does not depend on the list's size beyond a binary search:
+// IP ranges are kept sorted and disjoint (one binary search, whatever
+// prefix lengths exist), names and addresses in hash maps (one probe per
+// label of a domain).
+type List struct {
+	v4      []range4            // sorted by lo, disjoint
+	v6      []range6            // sorted by lo, disjoint
+	domains map[string]domKind  // lower-case A-labels, no final dot
+	emails  map[string]struct{} // lower-cased local part "@" A-label domain
+	n       int                 // distinct entries
 }
 
-// parseList reads entries from r; name prefixes error messages.
-func parseList(r io.Reader, name string) (*List, error) {
-	l := &List{prefixes: make(map[netip.Prefix]struct{}), domains: make(map[string]struct{})}
-	var errs []error
-	bad := 0
-	sc := bufio.NewScanner(r)
-	lineNo, seenData := 0, false
-	for sc.Scan() {
-		lineNo++
-		line := sc.Text()
-		if lineNo == 1 {
-			line = strings.TrimPrefix(line, "\uFEFF")
-		}
-		entry, csv := splitLine(line)
-		if entry == "" && !csv {
-			continue
-		}
-		first := !seenData
-		seenData = true
-		if err := l.add(entry); err != nil {
-			if csv && first {
-				continue // CSV header row
-			}
-			if bad++; bad <= maxListErrors {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", name, lineNo, err))
-			}
-		}
+// domKind says how a listed domain matches; a name can be both.
+type domKind uint8
+
+const (
+	domSubtree domKind = 1 << iota // "example.com": the name and every name below it
+	domExact                       // "=example.com": that name only
+)
+
+// range4 is an inclusive range of IPv4 addresses, from one CIDR entry.
+type range4 struct{ lo, hi uint32 }
+
+// range6 is an inclusive range of IPv6 addresses, from one CIDR entry.
+type range6 struct{ lo, hi u128 }
+
+// u128 is an IPv6 address as a 128-bit unsigned number.
+type u128 struct{ hi, lo uint64 }
+
+func (x u128) cmp(y u128) int {
+	switch {
+	case x.hi < y.hi || x.hi == y.hi && x.lo < y.lo:
+		return -1
+	case x == y:
+		return 0
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			err = errors.New("line longer than 64 KiB")
-		}
-		return nil, fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
-	}
-	if bad > maxListErrors {
-		errs = append(errs, fmt.Errorf("%s: %d more bad lines", name, bad-maxListErrors))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	l.finish()
-	return l, nil
+	return 1
 }
 
-// splitLine drops the comment and, for a CSV record, the columns after the
-// first; csv reports whether the line was a CSV record.
-func splitLine(line string) (entry string, csv bool) {
-	line, _, _ = strings.Cut(line, "#")
-	line, _, csv = strings.Cut(line, ",")
-	line = strings.TrimSpace(line)
-	if csv {
-		line = strings.TrimSpace(strings.Trim(line, `"`))
+func (x u128) or(y u128) u128 { return u128{hi: x.hi | y.hi, lo: x.lo | y.lo} }
+
+// leadingZeros counts the leading zero bits of x, 0-128.
+func (x u128) leadingZeros() int {
+	if x.hi != 0 {
+		return bits.LeadingZeros64(x.hi)
 	}
-	return line, csv
+	return 64 + bits.LeadingZeros64(x.lo)
 }
 
-// add parses one entry and stores it.
-func (l *List) add(entry string) error {
-	if entry == "" {
-		return errors.New("empty entry")
+// hostMask4 returns the host bits of an IPv4 prefix of length b (0-32).
+// Go shifts by 32 or more give 0, so b == 0 yields all ones.
+func hostMask4(b int) uint32 { return uint32(1)<<(32-b) - 1 }
+
+// hostMask6 returns the host bits of an IPv6 prefix of length b (0-128).
+func hostMask6(b int) u128 {
+	if b >= 64 {
+		return u128{lo: uint64(1)<<(128-b) - 1}
 	}
-	if strings.Contains(entry, "/") {
-		p, err := netip.ParsePrefix(entry)
-		if err != nil {
-			return fmt.Errorf("%q: not a CIDR", entry)
-		}
-		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
-			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
-		}
-		l.prefixes[p.Masked()] = struct{}{}
-		return nil
-	}
-	if a, err := netip.ParseAddr(entry); err == nil {
-		if a.Zone() != "" {
-			return fmt.Errorf("%q: scoped IPv6 address", entry)
-		}
-		a = a.Unmap()
-		l.prefixes[netip.PrefixFrom(a, a.BitLen())] = struct{}{}
-		return nil
-	}
-	d, err := normDomain(entry)
-	if err != nil {
-		return fmt.Errorf("%q: not an IP address, CIDR or domain name: %w", entry, err)
-	}
-	l.domains[d] = struct{}{}
-	return nil
+	return u128{hi: uint64(1)<<(64-b) - 1, lo: ^uint64(0)}
 }
 
-// finish records the prefix lengths present, longest first.
-func (l *List) finish() {
-	for p := range l.prefixes {
-		if p.Addr().Is4() {
-			l.bits4 = append(l.bits4, p.Bits())
-		} else {
-			l.bits6 = append(l.bits6, p.Bits())
-		}
-	}
-	for _, b := range []*[]int{&l.bits4, &l.bits6} {
-		slices.Sort(*b)
-		slices.Reverse(*b)
-		*b = slices.Compact(*b)
-	}
+func addr4(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
 }
 
-// Len returns the number of distinct entries.
-func (l *List) Len() int { return len(l.prefixes) + len(l.domains) }
+func addr16(a netip.Addr) u128 {
+	b := a.As16()
+	return u128{hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:])}
+}
+
+// Len returns the number of distinct entries after normalisation,
+// including those inside a broader listed range; "example.com" and
+// "=example.com" are two entries.
+func (l *List) Len() int {
+	if l == nil {
+		return 0
+	}
+	return l.n
+}
 
 // ContainsIP reports whether ip is listed, alone or inside a CIDR.
-// IPv4-mapped IPv6 addresses are looked up as IPv4; the zero Addr is never
-// listed.
+// IPv4-mapped IPv6 addresses are looked up as IPv4, zones are ignored; the
+// zero Addr is never listed.
 func (l *List) ContainsIP(ip netip.Addr) bool {
-	if !ip.IsValid() {
-		return false
-	}
-	ip = ip.WithZone("").Unmap()
-	bits := l.bits6
-	if ip.Is4() {
-		bits = l.bits4
-	}
-	for _, b := range bits {
-		p, err := ip.Prefix(b)
-		if err != nil {
-			continue
-		}
-		if _, ok := l.prefixes[p]; ok {
-			return true
-		}
-	}
-	return false
+	_, _, ok := l.findIP(ip)
+	return ok
 }
 
-// ContainsDomain reports whether name or one of its parent domains is
-// listed: with "example.com" listed, "mail.example.com" is too. Case, a
-// final dot and Unicode vs A-label spelling do not matter; a name that is
-// not a valid domain is never listed.
+// MatchIP returns the entry that lists ip, normalised: "192.0.2.7" for an
+// address (also when written 192.0.2.7/32), "192.0.2.0/24" for a CIDR,
+// IPv4 for IPv4-mapped entries. When nested entries cover ip, the
+// broadest one is returned (the narrower ones add nothing to the listing).
+// ok is false when ip is not listed; see ContainsIP.
+func (l *List) MatchIP(ip netip.Addr) (entry string, ok bool) {
+	a, b, ok := l.findIP(ip)
+	if !ok {
+		return "", false
+	}
+	if b == a.BitLen() {
+		return a.String(), true
+	}
+	return netip.PrefixFrom(a, b).String(), true
+}
+
+// findIP returns the network address and prefix length of the range
+// that holds ip.
+func (l *List) findIP(ip netip.Addr) (netip.Addr, int, bool) {
+	if l == nil || !ip.IsValid() {
+		return netip.Addr{}, 0, false
+	}
+	if ip = ip.Unmap(); ip.Is4() {
+		x := addr4(ip)
+		v := l.v4
+		i, j := 0, len(v)
+		for i < j {
+			if h := int(uint(i+j) >> 1); v[h].lo <= x {
+				i = h + 1
+			} else {
+				j = h
+			}
+		}
+		if i == 0 || v[i-1].hi < x {
+			return netip.Addr{}, 0, false
+		}
+		r := v[i-1]
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], r.lo)
+		return netip.AddrFrom4(b), bits.LeadingZeros32(r.lo ^ r.hi), true
+	}
+	x := addr16(ip)
+	v := l.v6
+	i, j := 0, len(v)
+	for i < j {
+		if h := int(uint(i+j) >> 1); v[h].lo.cmp(x) <= 0 {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i == 0 || v[i-1].hi.cmp(x) < 0 {
+		return netip.Addr{}, 0, false
+	}
+	r := v[i-1]
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], r.lo.hi)
+	binary.BigEndian.PutUint64(b[8:], r.lo.lo)
+	return netip.AddrFrom16(b), u128{hi: r.lo.hi ^ r.hi.hi, lo: r.lo.lo ^ r.hi.lo}.leadingZeros(), true
+}
+
+// ContainsDomain reports whether name is listed: as itself ("example.com"
+// or "=example.com") or below a listed parent ("example.com" lists
+// "mail.example.com"). Case, a final dot and Unicode vs A-label spelling
+// do not matter; a name that is not a valid domain is never listed.
 func (l *List) ContainsDomain(name string) bool {
-	d, err := idna.Lookup.ToASCII(strings.TrimSuffix(name, "."))
+	_, ok := l.MatchDomain(name)
+	return ok
+}
+
+// MatchDomain returns the entry that lists name, normalised to A-labels:
+// "=example.com" for an exact entry, else the listed name or parent
+// ("example.com" for "mail.example.com"); the name itself wins over a
+// parent. ok is false when name is not listed; see ContainsDomain.
+func (l *List) MatchDomain(name string) (entry string, ok bool) {
+	if l == nil || len(l.domains) == 0 {
+		return "", false
+	}
+	d, err := toASCII(strings.TrimSuffix(name, "."))
 	if err != nil || d == "" {
-		return false
+		return "", false
+	}
+	return l.matchDomain(d)
+}
+
+// matchDomain is MatchDomain for a name already in lower-case A-labels.
+func (l *List) matchDomain(d string) (string, bool) {
+	if k, ok := l.domains[d]; ok {
+		if k&domSubtree != 0 {
+			return d, true
+		}
+		return "=" + d, true
 	}
 	for {
-		if _, ok := l.domains[d]; ok {
-			return true
-		}
 		var found bool
 		if _, d, found = strings.Cut(d, "."); !found {
-			return false
+			return "", false
+		}
+		if l.domains[d]&domSubtree != 0 {
+			return d, true
 		}
 	}
 }
 
-// normDomain returns name as lower-case A-labels without a final dot. It
-// requires two or more labels (a single label would list a whole TLD) and
-// a non-numeric last label (192.0.2.300 is a typo, not a domain).
-func normDomain(name string) (string, error) {
-	d, err := idna.Lookup.ToASCII(strings.TrimSuffix(name, "."))
-	if err != nil {
-		return "", err
+// ContainsAddress reports whether the email address addr is listed, as an
+// address or by its domain (see ContainsDomain). The local part is
+// compared case-insensitively, the domain as A-labels; one pair of angle
+// brackets is ignored. "" and "<>" (the null reverse-path, RFC 5321 §4.5.5)
+// and strings without a local part and "@" are never listed.
+func (l *List) ContainsAddress(addr string) bool {
+	_, ok := l.MatchAddress(addr)
+	return ok
+}
+
+// MatchAddress returns the entry that lists addr: the address entry
+// ("user@example.com", local part lower-cased, domain in A-labels) when
+// there is one, else the domain's entry as MatchDomain gives it. ok is
+// false when addr is not listed; see ContainsAddress.
+func (l *List) MatchAddress(addr string) (entry string, ok bool) {
+	if l == nil {
+		return "", false
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return "", errors.New("a domain needs at least two labels")
+	if strings.HasPrefix(addr, "<") && strings.HasSuffix(addr, ">") {
+		addr = addr[1 : len(addr)-1]
 	}
-	tld := labels[len(labels)-1]
-	if strings.Trim(tld, "0123456789") == "" {
-		return "", errors.New("numeric top-level label")
+	i := strings.LastIndexByte(addr, '@')
+	if i <= 0 {
+		return "", false
 	}
-	for _, lb := range labels {
-		if lb == "" || len(lb) > 63 {
-			return "", fmt.Errorf("label %q: must be 1-63 octets", lb)
+	local, dom := addr[:i], addr[i+1:]
+	d, err := toASCII(strings.TrimSuffix(dom, "."))
+	if err != nil || d == "" {
+		return "", false
+	}
+	if len(l.emails) > 0 {
+		key := addr
+		if ll := strings.ToLower(local); ll != local || d != dom {
+			key = ll + "@" + d
+		}
+		if _, ok := l.emails[key]; ok {
+			return key, true
 		}
 	}
-	if len(d) > 253 {
-		return "", errors.New("longer than 253 octets")
-	}
-	return d, nil
+	return l.matchDomain(d)
 }

@@ -31,125 +31,248 @@ func loadList(t *testing.T, content string) *dnsbl.List {
 	return l
 }
 
-func TestListContainsIP(t *testing.T) {
-	l := loadList(t, "\uFEFF# national blacklist\r\n"+
-		"127.0.0.5\r\n"+
-		"   127.1.0.0/16   # a range\n"+
-		"127.2.3.4/24\n"+ // host bits set: 127.2.3.0/24
-		"::1\n"+
-		"::ffff:127.9.0.0/112\n"+ // IPv4-mapped range: 127.9.0.0/16
-		"\n")
-	test := func(ip string, want bool) {
-		t.Helper()
-		var a netip.Addr
-		if ip != "" {
-			a = netip.MustParseAddr(ip)
+// ipList has nested ranges written narrow-first, so that the merge must
+// not depend on the file's order.
+const ipList = "\uFEFF# national blacklist\r\n" +
+	"127.0.0.5\r\n" +
+	"127.0.0.6/32\n" +
+	"   127.1.0.0/16   # a range\n" +
+	"127.2.3.4/24\n" + // host bits set: 127.2.3.0/24
+	"127.18.3.4\n" + // inside 127.16.0.0/12, written later
+	"127.17.0.0/16\n" +
+	"127.16.0.0/12\n" +
+	"127.18.3.4\n" + // duplicate
+	"127.255.255.255\n" +
+	"::1\n" +
+	"::ffff:127.9.0.0/112\n" + // IPv4-mapped range: 127.9.0.0/16
+	"2001:db8:1:2::/64\n" +
+	"2001:db8:1::/48\n" +
+	"2001:db8:2::7\n" +
+	"\n"
+
+func TestListMatchIP(t *testing.T) {
+	tests := []struct {
+		list, ip, want string // want "" = not listed
+	}{
+		{ipList, "127.0.0.5", "127.0.0.5"},
+		{ipList, "127.0.0.4", ""},
+		{ipList, "127.0.0.6", "127.0.0.6"},
+		{ipList, "127.0.0.7", ""},
+		{ipList, "127.1.0.0", "127.1.0.0/16"},
+		{ipList, "127.1.255.255", "127.1.0.0/16"},
+		{ipList, "127.0.255.255", ""},
+		{ipList, "127.2.0.0", ""},
+		{ipList, "127.2.3.0", "127.2.3.0/24"},
+		{ipList, "127.2.3.255", "127.2.3.0/24"},
+		{ipList, "127.2.4.0", ""},
+		{ipList, "127.15.255.255", ""},
+		{ipList, "127.16.0.0", "127.16.0.0/12"},
+		{ipList, "127.17.9.9", "127.16.0.0/12"}, // nested: the broadest entry
+		{ipList, "127.18.3.4", "127.16.0.0/12"},
+		{ipList, "127.31.255.255", "127.16.0.0/12"},
+		{ipList, "127.32.0.0", ""},
+		{ipList, "127.255.255.254", ""},
+		{ipList, "127.255.255.255", "127.255.255.255"},
+		{ipList, "127.9.200.1", "127.9.0.0/16"},
+		{ipList, "::1", "::1"},
+		{ipList, "::1%lo", "::1"},
+		{ipList, "::", ""},
+		{ipList, "::2", ""},
+		{ipList, "::ffff:127.0.0.5", "127.0.0.5"}, // mapped client, IPv4 entry
+		{ipList, "::ffff:127.0.0.4", ""},
+		{ipList, "2001:db8:0:ffff:ffff:ffff:ffff:ffff", ""},
+		{ipList, "2001:db8:1::", "2001:db8:1::/48"},
+		{ipList, "2001:db8:1:2::9", "2001:db8:1::/48"},
+		{ipList, "2001:db8:1:ffff:ffff:ffff:ffff:ffff", "2001:db8:1::/48"},
+		{ipList, "2001:db8:2::6", ""},
+		{ipList, "2001:db8:2::7", "2001:db8:2::7"},
+		{ipList, "2001:db8:2::8", ""},
+		{ipList, "", ""}, // the zero Addr
+		{"0.0.0.0/0\n", "127.0.0.1", "0.0.0.0/0"},
+		{"0.0.0.0/0\n", "::1", ""},
+		{"::/0\n", "2001:db8::1", "::/0"},
+		{"::/0\n", "127.0.0.1", ""}, // an IPv4 client is not in IPv6 space
+		{"2001:db8::/32\n", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::/32"},
+		{"2001:db8::/32\n", "2001:db9::", ""},
+		{"# empty\n", "127.0.0.1", ""},
+	}
+	lists := map[string]*dnsbl.List{}
+	for _, tc := range tests {
+		l := lists[tc.list]
+		if l == nil {
+			l = loadList(t, tc.list)
+			lists[tc.list] = l
 		}
-		if got := l.ContainsIP(a); got != want {
-			t.Errorf("ContainsIP(%q) = %v, want %v", ip, got, want)
+		var a netip.Addr
+		if tc.ip != "" {
+			a = netip.MustParseAddr(tc.ip)
+		}
+		got, ok := l.MatchIP(a)
+		if got != tc.want || ok != (tc.want != "") || l.ContainsIP(a) != ok {
+			t.Errorf("list %.20q: MatchIP(%s) = %q, %v; ContainsIP %v; want %q",
+				tc.list, tc.ip, got, ok, l.ContainsIP(a), tc.want)
 		}
 	}
-	test("127.0.0.5", true)
-	test("127.0.0.4", false)
-	test("127.0.0.6", false)
-	test("127.1.0.0", true)
-	test("127.1.255.255", true)
-	test("127.0.255.255", false)
-	test("127.3.0.0", false)
-	test("127.2.3.0", true)
-	test("127.2.3.255", true)
-	test("127.2.4.0", false)
-	test("127.9.200.1", true)
-	test("::1", true)
-	test("::1%lo", true)
-	test("::2", false)
-	test("::ffff:127.0.0.5", true) // mapped client, IPv4 entry
-	test("::ffff:127.0.0.4", false)
-	test("", false)
-	if l.Len() != 5 {
-		t.Errorf("Len = %d, want 5", l.Len())
+	if n := lists[ipList].Len(); n != 13 {
+		t.Errorf("Len = %d, want 13 (nested entries count, the duplicate does not)", n)
 	}
 }
 
-func TestListContainsDomain(t *testing.T) {
-	l := loadList(t, "example.com\nSpam.Example.NET.\nví-dụ.test\nxn--bcher-kva.example.org\nbücher.test\n")
-	test := func(name string, want bool) {
-		t.Helper()
-		if got := l.ContainsDomain(name); got != want {
-			t.Errorf("ContainsDomain(%q) = %v, want %v", name, got, want)
+func TestListMatchDomain(t *testing.T) {
+	l := loadList(t, "example.com\n=exact.example.net\nSpam.Example.NET.\nví-dụ.test\n"+
+		"xn--bcher-kva.example.org\nbücher.test\n=both.example.org\nboth.example.org\n=only.example.org\n"+
+		"a-b.example.org\n")
+	tests := []struct{ name, want string }{
+		{"example.com", "example.com"},
+		{"EXAMPLE.com.", "example.com"},
+		{"mail.example.com", "example.com"},
+		{"a.b.c.example.com", "example.com"},
+		{"notexample.com", ""}, // a parent, not a suffix
+		{"com", ""},
+		{"example.net", ""}, // only the listed subdomains
+		{"spam.example.net", "spam.example.net"},
+		{"x.spam.example.net", "spam.example.net"},
+		{"exact.example.net", "=exact.example.net"},
+		{"EXACT.Example.NET.", "=exact.example.net"},
+		{"www.exact.example.net", ""},
+		{"xn--bcher-kva.test", "xn--bcher-kva.test"}, // A-label query, Unicode entry (RFC 3492 "bücher")
+		{"BÜCHER.test", "xn--bcher-kva.test"},
+		{"www.ví-dụ.test", "xn--v-d-rma6749a.test"},
+		{"bücher.example.org", "xn--bcher-kva.example.org"}, // Unicode query, A-label entry
+		{"both.example.org", "both.example.org"},            // the subtree entry covers the exact one
+		{"www.both.example.org", "both.example.org"},
+		{"only.example.org", "=only.example.org"},
+		{"www.only.example.org", ""},
+		{"A-B.Example.ORG", "a-b.example.org"},
+		{"bad_name.example.com", ""}, // not a domain name
+		{"exa mple.com", ""},
+		{"-a.example.com", ""},
+		{"", ""},
+		{".", ""},
+	}
+	for _, tc := range tests {
+		got, ok := l.MatchDomain(tc.name)
+		if got != tc.want || ok != (tc.want != "") || l.ContainsDomain(tc.name) != ok {
+			t.Errorf("MatchDomain(%q) = %q, %v; ContainsDomain %v; want %q",
+				tc.name, got, ok, l.ContainsDomain(tc.name), tc.want)
 		}
 	}
-	test("example.com", true)
-	test("EXAMPLE.com.", true)
-	test("mail.example.com", true)
-	test("a.b.c.example.com", true)
-	test("notexample.com", false) // a parent, not a suffix
-	test("com", false)
-	test("example.net", false) // only the listed subdomain
-	test("spam.example.net", true)
-	test("x.spam.example.net", true)
-	test("xn--bcher-kva.test", true) // A-label query, Unicode entry (RFC 3492 "bücher")
-	test("www.ví-dụ.test", true)     // Unicode query
-	test("bücher.example.org", true) // Unicode query, A-label entry
-	test("exa mple.com", false)      // invalid
-	test("", false)
-	test(".", false)
+	if l.Len() != 10 {
+		t.Errorf("Len = %d, want 10", l.Len())
+	}
+}
+
+func TestListMatchAddress(t *testing.T) {
+	l := loadList(t, "User.Name@Example.ORG\ninfo@bücher.test\nblocked.example.net\n"+
+		"=exact.example.com\n<Bracket@example.com>\nĐặng@example.org\n")
+	tests := []struct{ addr, want string }{
+		{"user.name@example.org", "user.name@example.org"},
+		{"USER.NAME@EXAMPLE.ORG.", "user.name@example.org"},
+		{"<User.Name@example.org>", "user.name@example.org"},
+		{"other@example.org", ""},
+		{"user.name@mail.example.org", ""}, // an address entry is that address only
+		{"Info@xn--bcher-kva.test", "info@xn--bcher-kva.test"},
+		{"info@BÜCHER.test", "info@xn--bcher-kva.test"},
+		{"ĐẶNG@example.org", "đặng@example.org"},
+		{"anyone@blocked.example.net", "blocked.example.net"},
+		{"a@mx.Blocked.example.net", "blocked.example.net"},
+		{"a@exact.example.com", "=exact.example.com"},
+		{"a@sub.exact.example.com", ""},
+		{"bracket@example.com", "bracket@example.com"},
+		{"user@bad_name.blocked.example.net", ""}, // not a domain name
+		{"@blocked.example.net", ""},
+		{"blocked.example.net", ""}, // a domain, not an address
+		{"a@", ""},
+		{"<>", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		got, ok := l.MatchAddress(tc.addr)
+		if got != tc.want || ok != (tc.want != "") || l.ContainsAddress(tc.addr) != ok {
+			t.Errorf("MatchAddress(%q) = %q, %v; ContainsAddress %v; want %q",
+				tc.addr, got, ok, l.ContainsAddress(tc.addr), tc.want)
+		}
+	}
 }
 
 func TestListCSV(t *testing.T) {
-	l := loadList(t, "ip,reason,added\n"+
+	l := loadList(t, "entry,reason,added\n"+
 		"127.0.0.7,spam source,2026-01-02\n"+
 		`"127.3.0.0/16","range, quoted",2026-01-03`+"\n"+
 		"spam.example.com,phishing\n"+
+		"=only.example.net,exact\n"+
+		"sales@example.org,advertiser\n"+
 		"127.0.0.8\n") // a plain line among CSV ones
 	for _, ip := range []string{"127.0.0.7", "127.3.4.5", "127.0.0.8"} {
 		if !l.ContainsIP(netip.MustParseAddr(ip)) {
 			t.Errorf("%s not listed", ip)
 		}
 	}
-	if !l.ContainsDomain("spam.example.com") || l.Len() != 4 {
-		t.Errorf("spam.example.com listed=%v, Len=%d want 4", l.ContainsDomain("spam.example.com"), l.Len())
+	if !l.ContainsDomain("spam.example.com") || !l.ContainsDomain("only.example.net") ||
+		!l.ContainsAddress("sales@example.org") || l.Len() != 6 {
+		t.Errorf("CSV entries missing or Len %d, want 6", l.Len())
 	}
 }
 
-func TestListEmpty(t *testing.T) {
-	l := loadList(t, "# nothing yet\n\n")
-	if l.Len() != 0 || l.ContainsIP(netip.MustParseAddr("127.0.0.1")) || l.ContainsDomain("example.com") {
-		t.Errorf("empty list matches")
+func TestListEmptyAndNil(t *testing.T) {
+	var nilList *dnsbl.List
+	for name, l := range map[string]*dnsbl.List{"empty": loadList(t, "# nothing yet\n\n"), "nil": nilList} {
+		_, okIP := l.MatchIP(netip.MustParseAddr("127.0.0.1"))
+		_, okDom := l.MatchDomain("example.com")
+		_, okAddr := l.MatchAddress("user@example.com")
+		if l.Len() != 0 || okIP || okDom || okAddr || l.ContainsIP(netip.IPv6Loopback()) {
+			t.Errorf("%s list matches or has Len %d", name, l.Len())
+		}
 	}
 }
 
 func TestLoadListErrors(t *testing.T) {
-	test := func(name, content string, wants ...string) {
-		t.Helper()
-		path := writeList(t, content)
+	long := strings.Repeat("x", 65)
+	tests := []struct {
+		name, content string
+		wants         []string // PATH is replaced by the file's path
+	}{
+		{"every bad line at once",
+			"127.0.0.1\n127.0.0.300\n# fine\nlocalhost\n127.0.0.0/33\n\nexample.com\nbad_name.example.com\n127.0.0.1 extra\n",
+			[]string{
+				`PATH:2: "127.0.0.300": not an IP address, CIDR, domain name or email address: numeric top-level label`,
+				`PATH:4: "localhost": not an IP address, CIDR, domain name or email address: a domain needs at least two labels`,
+				`PATH:5: "127.0.0.0/33": not a CIDR`,
+				`PATH:8: "bad_name.example.com"`,
+				`PATH:9: "127.0.0.1 extra"`,
+			}},
+		{"csv header only on the first line", "127.0.0.1,a\nip,reason\n", []string{`PATH:2: "ip"`}},
+		{"empty csv column", "127.0.0.1\n,reason\n", []string{"PATH:2: empty entry"}},
+		{"scoped address", "::1%lo\n", []string{`PATH:1: "::1%lo": scoped IPv6 address`}},
+		{"empty label", "a..example.com\n", []string{`PATH:1: "a..example.com"`}},
+		{"leading hyphen", "example.com\n-a.example.com\n", []string{`PATH:2: "-a.example.com"`}},
+		{"hyphens in 3rd and 4th place", "ab--cd.example.com\n", []string{`PATH:1: "ab--cd.example.com"`}},
+		{"exact IP", "=127.0.0.1\n", []string{`PATH:1: "=127.0.0.1": '=' needs a domain name: numeric top-level label`}},
+		{"exact nothing", "=\n", []string{`PATH:1: "=": '=' needs a domain name`}},
+		{"exact TLD", "=com\n", []string{`PATH:1: "=com": '=' needs a domain name: a domain needs at least two labels`}},
+		{"no local part", "@example.com\n", []string{`PATH:1: "@example.com": not an email address: empty local part`}},
+		{"no domain", "user@\n", []string{`PATH:1: "user@": not an email address: domain: a domain needs at least two labels`}},
+		{"bad address domain", "user@bad_name.example.com\n", []string{`PATH:1: "user@bad_name.example.com": not an email address: domain:`}},
+		{"space in local part", "a b@example.com\n", []string{`PATH:1: "a b@example.com": not an email address: space or control character`}},
+		{"long local part", long + "@example.com\n", []string{"PATH:1: ", "local part longer than 64 octets"}},
+		{"long line", "127.0.0.1\n" + strings.Repeat("a", 70000) + "\n", []string{"PATH:2: line longer than 64 KiB"}},
+	}
+	for _, tc := range tests {
+		path := writeList(t, tc.content)
 		l, err := dnsbl.LoadList(path)
 		if err == nil {
-			t.Errorf("%s: no error, Len %d", name, l.Len())
-			return
+			t.Errorf("%s: no error, Len %d", tc.name, l.Len())
+			continue
 		}
 		if l != nil {
-			t.Errorf("%s: list returned with an error", name)
+			t.Errorf("%s: list returned with an error", tc.name)
 		}
-		for _, w := range wants {
+		for _, w := range tc.wants {
 			if w = strings.ReplaceAll(w, "PATH", path); !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q\n does not contain %q", name, err, w)
+				t.Errorf("%s: error %q\n does not contain %q", tc.name, err, w)
 			}
 		}
 	}
-	test("every bad line at once",
-		"127.0.0.1\n127.0.0.300\n# fine\nlocalhost\n127.0.0.0/33\n\nexample.com\nbad_name.example.com\n127.0.0.1 extra\n",
-		`PATH:2: "127.0.0.300": not an IP address, CIDR or domain name: numeric top-level label`,
-		`PATH:4: "localhost": not an IP address, CIDR or domain name: a domain needs at least two labels`,
-		`PATH:5: "127.0.0.0/33": not a CIDR`,
-		`PATH:8: "bad_name.example.com"`,
-		`PATH:9: "127.0.0.1 extra"`)
-	test("csv header only on the first line", "127.0.0.1,a\nip,reason\n", `PATH:2: "ip"`)
-	test("empty csv column", "127.0.0.1\n,reason\n", "PATH:2: empty entry")
-	test("scoped address", "::1%lo\n", `PATH:1: "::1%lo": scoped IPv6 address`)
-	test("empty label", "a..example.com\n", `PATH:1: "a..example.com"`)
-	test("long line", "127.0.0.1\n"+strings.Repeat("a", 70000)+"\n", "PATH:2: line longer than 64 KiB")
-
 	_, err := dnsbl.LoadList(filepath.Join(t.TempDir(), "missing.txt"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
