@@ -47,6 +47,7 @@ type Config struct {
 	DNS           DNS
 	DKIM          DKIM
 	DNSBL         DNSBL
+	Lists         []List
 	Rules         Rules
 	Tag           Tag
 	Log           Log
@@ -96,6 +97,15 @@ type DNS struct {
 type DKIM struct {
 	// MaxSignatures is how many DKIM-Signature fields are verified at most.
 	MaxSignatures int
+}
+
+// List is one local list file (Decree 91/2020 Art. 8, 9.12: the national
+// IP/domain blacklist; the operator's block and allow lists).
+type List struct {
+	Name    string   // unique, txn.ListName syntax
+	Path    string   // the file; relative to the config file's directory
+	Kind    string   // "block" (default) or "allow"
+	Sources []string // what it is matched against (dnsbl.Source*); empty: all
 }
 
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
@@ -186,6 +196,11 @@ func Load(path string) (*Config, error) {
 	for i, p := range c.Rules.Paths {
 		if !filepath.IsAbs(p) {
 			c.Rules.Paths[i] = filepath.Join(filepath.Dir(path), p)
+		}
+	}
+	for i, l := range c.Lists {
+		if !filepath.IsAbs(l.Path) {
+			c.Lists[i].Path = filepath.Join(filepath.Dir(path), l.Path)
 		}
 	}
 	return c, nil

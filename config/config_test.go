@@ -84,6 +84,8 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"bad zone type and sources", "dnsbl:\n  zones:\n    - name: x.test\n      type: uri\n    - name: y.test\n      sources: [helo]\n      full_name: true\n",
 			[]string{"t.yml:4:13: dnsbl.zones[0].type", "t.yml:6:17: dnsbl.zones[1].sources: \"helo\", ip zones take client, url", "dnsbl.zones[1].full_name"}},
 		{"bad limits", "dnsbl:\n  max_queries: 0\n", []string{"t.yml:2:16: dnsbl.max_queries"}},
+		{"bad lists", "lists:\n  - name: a b\n    path: x\n  - name: n\n    kind: deny\n    sources: [body]\n    path: y\n  - name: n\n",
+			[]string{"t.yml:2:11: lists[0].name", "t.yml:5:11: lists[1].kind", "t.yml:6:15: lists[1].sources", "lists[2].name: list \"n\" named twice", "lists[2]: path is required"}},
 		{"syntax", "dns: [\n", []string{"t.yml:"}},
 	}
 	for _, tc := range tests {

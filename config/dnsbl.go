@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
+	"milter91/txn"
 )
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
@@ -92,5 +93,34 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 	}
 	if z.FullName && typ != dnsbl.TypeDomain {
 		v.fail(path+".full_name", "dnsbl.zones[%d].full_name: only for type: domain", i)
+	}
+}
+
+// lists checks the local list entries: a unique name of txn.ListName
+// syntax, a path, a kind, sources. The files are read when the engine is
+// built (their errors name path:line).
+func (v *validator) lists(c *Config, raw []rawList) {
+	seen := map[string]bool{}
+	valid := dnsbl.ListSources()
+	for i, r := range raw {
+		path := fmt.Sprintf("$.lists[%d]", i)
+		if !txn.ListName.MatchString(r.Name) {
+			v.fail(path+".name", "lists[%d].name: %q, want letters, digits, - _ . (at most 63)", i, r.Name)
+		} else if seen[r.Name] {
+			v.fail(path+".name", "lists[%d].name: list %q named twice", i, r.Name)
+		}
+		seen[r.Name] = true
+		if strings.TrimSpace(r.Path) == "" {
+			v.fail(path, "lists[%d]: path is required", i)
+		}
+		if r.Kind != "" && r.Kind != dnsbl.KindBlock && r.Kind != dnsbl.KindAllow {
+			v.fail(path+".kind", "lists[%d].kind: %q, want %s or %s", i, r.Kind, dnsbl.KindBlock, dnsbl.KindAllow)
+		}
+		for j, src := range r.Sources {
+			if !slices.Contains(valid, src) {
+				v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "lists[%d].sources: %q, want one of %s", i, src, strings.Join(valid, ", "))
+			}
+		}
+		c.Lists = append(c.Lists, List{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources})
 	}
 }

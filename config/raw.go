@@ -19,6 +19,7 @@ type raw struct {
 	DNS               rawDNS     `yaml:"dns"`
 	DKIM              rawDKIM    `yaml:"dkim"`
 	DNSBL             rawDNSBL   `yaml:"dnsbl"`
+	Lists             []rawList  `yaml:"lists"`
 	Rules             rawRules   `yaml:"rules"`
 	Tag               rawTag     `yaml:"tag"`
 	Log               rawLog     `yaml:"log"`
@@ -56,6 +57,13 @@ type rawDNSBL struct {
 	MaxBodyDomains    int       `yaml:"max_body_domains"`
 	MaxQueries        int       `yaml:"max_queries"`
 	Zones             []rawZone `yaml:"zones"`
+}
+
+type rawList struct {
+	Name    string   `yaml:"name"`
+	Path    string   `yaml:"path"`
+	Kind    string   `yaml:"kind"`
+	Sources []string `yaml:"sources"`
 }
 
 type rawZone struct {

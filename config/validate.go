@@ -82,6 +82,7 @@ func (v *validator) validate(r *raw) *Config {
 		}
 	}
 	v.dnsbl(c, &r.DNSBL)
+	v.lists(c, r.Lists)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}
 	v.log(c, &r.Log)
 	v.paths(c)

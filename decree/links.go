@@ -14,6 +14,8 @@ import (
 type Link struct {
 	Email bool   // from an email address (mailto: or bare), else a URL
 	Host  string // lower case, as written (no IDNA conversion)
+	// Address is the whole email address, lower case, for Email links.
+	Address string
 }
 
 // relaxedURL finds URLs with or without a scheme and bare email addresses
@@ -66,7 +68,7 @@ func parseLink(m string) (Link, bool) {
 		}
 		addr, _, _ = strings.Cut(addr, "?")
 		_, domain, found := strings.Cut(addr, "@")
-		return Link{Email: true, Host: domain}, found && domain != ""
+		return Link{Email: true, Host: domain, Address: addr}, found && domain != ""
 	}
 	if !strings.Contains(lower, "://") {
 		lower = "http://" + lower

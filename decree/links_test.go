@@ -16,12 +16,12 @@ func TestLinks(t *testing.T) {
 		{name: "plain text forms",
 			body: "Xem https://Shop.Example.com/a?x=1 và www.example.org/khuyen-mai, gửi thư cho lienhe@example.net\n" +
 				"hoặc mailto:huy@example.com?subject=huy, IP http://192.0.2.7/x, lặp lại https://shop.example.com/b",
-			want: []Link{{Host: "shop.example.com"}, {Host: "www.example.org"}, {Email: true, Host: "example.net"},
-				{Email: true, Host: "example.com"}, {Host: "192.0.2.7"}}},
+			want: []Link{{Host: "shop.example.com"}, {Host: "www.example.org"}, {Email: true, Host: "example.net", Address: "lienhe@example.net"},
+				{Email: true, Host: "example.com", Address: "huy@example.com"}, {Host: "192.0.2.7"}}},
 		{name: "HTML hrefs and text",
 			headers: []string{"Content-Type: text/html; charset=utf-8"},
 			body:    `<p>Mua <a href="https://click.example.com/t?u=1&amp;c=2">ngay</a></p><a href="mailto:unsub@example.org">x</a> shop.example.net`,
-			want:    []Link{{Host: "click.example.com"}, {Email: true, Host: "example.org"}, {Host: "shop.example.net"}}},
+			want:    []Link{{Host: "click.example.com"}, {Email: true, Host: "example.org", Address: "unsub@example.org"}, {Host: "shop.example.net"}}},
 		{name: "every part of a multipart/alternative",
 			headers: []string{"Content-Type: multipart/alternative; boundary=b"},
 			body: "--b\r\nContent-Type: text/plain\r\n\r\nhttps://plain.example.com/\r\n" +

@@ -26,6 +26,10 @@ type Subject struct {
 type Target struct {
 	Source string
 	Name   string
+	// Address is the whole email address Name is the domain of, for
+	// SourceMailFrom, SourceFrom, SourceReplyTo and SourceEmail ("" when
+	// unknown); local lists match it against their email entries.
+	Address string
 }
 
 // Limits bound the blocklist lookups of one message. They count only

@@ -20,23 +20,24 @@ const linksPerBodyDomain = 10
 // text parts. from are the RFC 5322.From addresses already parsed.
 func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subject {
 	s := dnsbl.Subject{ClientIP: t.Conn.ClientIP}
-	add := func(source, name string) {
+	add := func(source, name, addr string) {
 		if name != "" {
-			s.Targets = append(s.Targets, dnsbl.Target{Source: source, Name: name})
+			s.Targets = append(s.Targets, dnsbl.Target{Source: source, Name: name, Address: addr})
 		}
 	}
-	add(dnsbl.SourceHELO, t.Conn.HELO)
-	add(dnsbl.SourceMailFrom, domainOf(strings.Trim(t.MailFrom, "<>")))
+	add(dnsbl.SourceHELO, t.Conn.HELO, "")
+	sender := strings.Trim(t.MailFrom, "<>")
+	add(dnsbl.SourceMailFrom, domainOf(sender), sender)
 	for _, a := range from {
-		add(dnsbl.SourceFrom, domainOf(a))
+		add(dnsbl.SourceFrom, domainOf(a), a)
 	}
 	for _, a := range fromAddresses(t.HeaderValues("Reply-To")) {
-		add(dnsbl.SourceReplyTo, domainOf(a))
+		add(dnsbl.SourceReplyTo, domainOf(a), a)
 	}
 	for _, v := range t.HeaderValues("DKIM-Signature") {
-		add(dnsbl.SourceDKIM, dkimDomain(v))
+		add(dnsbl.SourceDKIM, dkimDomain(v), "")
 	}
-	if !e.opt.DNSBL.Asks(dnsbl.SourceURL) && !e.opt.DNSBL.Asks(dnsbl.SourceEmail) {
+	if !e.asks(dnsbl.SourceURL) && !e.asks(dnsbl.SourceEmail) {
 		return s
 	}
 	maxBody := e.opt.DNSBLLimits.MaxBodyDomains
@@ -48,9 +49,15 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subje
 		if l.Email {
 			source = dnsbl.SourceEmail
 		}
-		add(source, l.Host)
+		add(source, l.Host, l.Address)
 	}
 	return s
+}
+
+// asks reports whether a blocklist zone or a local list wants targets
+// from source.
+func (e *Engine) asks(source string) bool {
+	return (e.opt.DNSBL != nil && e.opt.DNSBL.Asks(source)) || (e.opt.Lists != nil && e.opt.Lists.Asks(source))
 }
 
 // domainOf returns the part of addr after its last "@", "" without one.

@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -50,5 +52,54 @@ func TestDomainBlocklistTargets(t *testing.T) {
 	if i := slices.IndexFunc(out.Verdict.Matches, func(m txn.Match) bool { return m.ID == "URIBL_LISTED" }); i >= 0 &&
 		!strings.Contains(out.Verdict.Matches[i].Detail, "link.test from url") {
 		t.Errorf("URIBL_LISTED detail %q", out.Verdict.Matches[i].Detail)
+	}
+}
+
+// A local block list entry rejects with the list's name; an allow list
+// entry exempts the client from it and from the DNS blocklists.
+func TestLocalLists(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	block := write("national.txt", clientIP+"\n")
+	allow := write("allow.txt", "alice@"+senderDom+"\n")
+	cases := []struct {
+		name      string
+		lists     []dnsbl.LocalListConfig
+		wantRules []string
+		action    txn.Action
+		reply     string
+	}{
+		{name: "block list", lists: []dnsbl.LocalListConfig{{Name: "national", Path: block}},
+			wantRules: []string{"DNSBL_LISTED", "LOCAL_BLOCKLIST"}, action: txn.ActionReject,
+			reply: "554 5.7.1 Service unavailable; client [" + clientIP + "] blocked using " + blZone},
+		{name: "allow list wins", lists: []dnsbl.LocalListConfig{{Name: "national", Path: block},
+			{Name: "partners", Path: allow, Kind: dnsbl.KindAllow, Sources: []string{dnsbl.SourceMailFrom}}},
+			action: txn.ActionAccept},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ll, err := dnsbl.NewLocalLists(tc.lists, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := dns("v=spf1 ip4:127.0.0.0/8 -all", "")
+			res.A[blQuery] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+			e := newEngine(t, engine.Options{Resolver: res, DNSBL: checker(t, false), Lists: ll})
+			out := mustEvaluate(t, e, transaction(t, plainMessage))
+			for _, id := range tc.wantRules {
+				if !matched(out.Verdict, id) {
+					t.Errorf("%s not matched: %v", id, out.Verdict.RuleIDs())
+				}
+			}
+			if out.Verdict.Action != tc.action || (tc.reply != "" && out.Verdict.Reply.String() != tc.reply) {
+				t.Errorf("verdict %v %q, want %v %q", out.Verdict.Action, out.Verdict.Reply.String(), tc.action, tc.reply)
+			}
+		})
 	}
 }

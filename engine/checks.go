@@ -39,14 +39,20 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 			panic(fmt.Sprintf("reading message: %v", err))
 		}
 	})
-	if e.opt.DNSBL != nil {
+	var lists []txn.ListHit
+	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		run("dnsbl", func() {
 			s := e.blocklistSubject(t, f.FromAddresses)
-			bl, blSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
+			if e.opt.Lists != nil {
+				lists = e.opt.Lists.Check(s)
+			}
+			if e.opt.DNSBL != nil {
+				bl, blSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
+			}
 		})
 	}
 	wg.Wait()
-	f.SPF, f.DKIM, f.DNSBL, f.DNSBLSkipped = spf, dkim, bl, blSkipped
+	f.SPF, f.DKIM, f.DNSBL, f.DNSBLSkipped, f.Lists = spf, dkim, bl, blSkipped, lists
 	e.guard(t, f, &mu, "dmarc", func() {
 		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, t.HeaderValues("From"), f.SPF, f.DKIM)
 	})

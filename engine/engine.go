@@ -27,6 +27,9 @@ type Options struct {
 	// DNSBLLimits bound the blocklist lookups per message (zero values:
 	// the dnsbl defaults).
 	DNSBLLimits dnsbl.Limits
+	// Lists are the local block and allow lists; nil when none is
+	// configured.
+	Lists *dnsbl.LocalLists
 	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
 	AuthservID string
 	// MaxDKIM caps verified DKIM signatures (default 5).
@@ -70,6 +73,9 @@ func New(opt Options) (*Engine, error) {
 
 // DNSBL returns the blocklist checker the engine uses, nil without zones.
 func (e *Engine) DNSBL() *dnsbl.Checker { return e.opt.DNSBL }
+
+// Lists returns the engine's local lists, nil without any.
+func (e *Engine) Lists() *dnsbl.LocalLists { return e.opt.Lists }
 
 // Prefetch starts the client-IP blocklist lookups so that they are answered
 // from the resolver's cache or joined in flight at end of message. It

@@ -58,6 +58,20 @@ func TestAuthFacts(t *testing.T) {
 	})
 }
 
+func TestListFacts(t *testing.T) {
+	facts := &txn.Facts{Lists: []txn.ListHit{
+		{List: "national", Kind: "block", Target: "127.0.0.9", Sources: []string{"client"}, Entry: "127.0.0.0/24"},
+		{List: "partners", Kind: "allow", Target: "a@partner.example.com", Sources: []string{"mail_from"}, Entry: "partner.example.com"},
+	}}
+	runFactCases(t, []factCase{
+		{"any block list", `{blocklist: "*"}`, nil, facts, true, "national: 127.0.0.9 (client) entry 127.0.0.0/24"},
+		{"named block list", "{blocklist: [other, national]}", nil, facts, true, "national: 127.0.0.9 (client) entry 127.0.0.0/24"},
+		{"allow list is no block list", "{blocklist: partners}", nil, facts, false, ""},
+		{"allow list", "{allowlist: partners}", nil, facts, true, "partners: a@partner.example.com (mail_from) entry partner.example.com"},
+		{"no hits", `{allowlist: "*"}`, nil, &txn.Facts{}, false, ""},
+	})
+}
+
 func TestDNSBLFacts(t *testing.T) {
 	ans := []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.4")}
 	facts := &txn.Facts{DNSBL: []txn.DNSBL{

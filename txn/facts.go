@@ -2,6 +2,7 @@ package txn
 
 import (
 	"net/netip"
+	"regexp"
 	"time"
 )
 
@@ -94,6 +95,26 @@ type DNSBL struct {
 	Detail string
 }
 
+// ListName is the syntax of a local list name (daemon YAML lists[].name,
+// the rules' blocklist and allowlist facts): letters, digits, "-", "_",
+// ".", at most 63 characters, starting with a letter or digit.
+var ListName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
+
+// ListHit is one local list entry that matched something of the message
+// (Decree 91/2020 Art. 8, 9.12: the national IP/domain blacklist, and the
+// operator's own block and allow lists).
+type ListHit struct {
+	List string // the list's configured name
+	Kind string // "block" or "allow"
+	// Target is what matched: an address, a domain or an email address;
+	// Sources say where it came from (as in DNSBL.Sources).
+	Target  string
+	Sources []string
+	// Entry is the list entry that matched, e.g. "192.0.2.0/24",
+	// "example.com", "=example.com", "user@example.com".
+	Entry string
+}
+
 // Facts are everything the checks found about one message. Rules read them;
 // checks write them; nothing in Facts is a decision.
 type Facts struct {
@@ -101,6 +122,8 @@ type Facts struct {
 	DKIM  []DKIM
 	DMARC DMARC
 	DNSBL []DNSBL
+	// Lists are the local list entries that matched, block and allow.
+	Lists []ListHit
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
 	FromAddresses []string
 	// Subject is the decoded (RFC 2047) Subject, "" when absent.

@@ -76,6 +76,19 @@ func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, e
 	return dnsbl.NewChecker(zones, dnsbl.Options{PauseAfterBlocked: cfg.DNSBL.PauseAfterBlocked, Now: time.Now, Events: events})
 }
 
+// newLocalLists loads the configured local lists, nil when there are
+// none. Reload outcomes are logged.
+func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, error) {
+	if len(cfg.Lists) == 0 {
+		return nil, nil
+	}
+	lcs := make([]dnsbl.LocalListConfig, len(cfg.Lists))
+	for i, l := range cfg.Lists {
+		lcs[i] = dnsbl.LocalListConfig{Name: l.Name, Path: l.Path, Kind: l.Kind, Sources: l.Sources}
+	}
+	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) { logger.Info(msg, args...) })
+}
+
 // buildEngine wires one engine from cfg, sharing res (the resolver and its
 // cache outlive reloads) and the registry store (nil without one);
 // events receives the blocklist zones' state changes (nil: none).
@@ -89,6 +102,10 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
+	lists, err := newLocalLists(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	dec, err := decreeOptions(cfg, store, check.dryRun, check.direction)
 	if err != nil {
 		return nil, err
@@ -98,6 +115,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Rules:             set,
 		DNSBL:             checker,
 		DNSBLLimits:       dnsbl.Limits{MaxBodyDomains: cfg.DNSBL.MaxBodyDomains, MaxQueries: cfg.DNSBL.MaxQueries},
+		Lists:             lists,
 		AuthservID:        cfg.AuthservID,
 		MaxDKIM:           cfg.DKIM.MaxSignatures,
 		SkipAuthenticated: cfg.SkipAuthenticated,

@@ -9,17 +9,26 @@ import (
 	"milter91/engine"
 )
 
-// startHealth runs the RFC 5782 §5 health checks of e's blocklist zones
-// every cfg.DNSBL.HealthInterval, after stopping those of the engine it
-// replaces (a reload builds new zones).
-func (d *daemon) startHealth(cfg *config.Config, e *engine.Engine) {
-	if d.stopHealth != nil {
-		d.stopHealth()
+// startBackground starts the background work of engine e, after
+// stopping that of the engine it replaces (a reload builds new zones and
+// lists): the RFC 5782 §5 health checks of its blocklist zones every
+// cfg.DNSBL.HealthInterval, and the watch that reloads a local list file
+// when it changes.
+func (d *daemon) startBackground(cfg *config.Config, e *engine.Engine) {
+	if d.stopBackground != nil {
+		d.stopBackground()
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	d.stopHealth = stop
+	d.stopBackground = stop
 	if c := e.DNSBL(); c != nil && cfg.DNSBL.HealthInterval > 0 {
 		go c.RunHealth(ctx, d.res, cfg.DNSBL.HealthInterval)
+	}
+	if l := e.Lists(); l != nil {
+		go func() {
+			if err := l.Watcher().Watch(ctx); err != nil {
+				d.logger.Error("local lists are not watched for changes; SIGHUP reloads them", "error", err)
+			}
+		}()
 	}
 }
 

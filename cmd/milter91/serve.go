@@ -33,8 +33,9 @@ type daemon struct {
 	store  *registry.Store
 	engine atomic.Pointer[engine.Engine]
 	stats  *metrics.Metrics
-	// stopHealth ends the running engine's blocklist health checks.
-	stopHealth context.CancelFunc
+	// stopBackground ends the running engine's blocklist health checks
+	// and list file watch.
+	stopBackground context.CancelFunc
 	// started is the config the process started with: the settings a
 	// reload cannot change are compared against it.
 	started *config.Config
@@ -62,7 +63,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
-	defer func() { d.stopHealth() }()
+	defer func() { d.stopBackground() }()
 	listeners, err := listenAll(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
@@ -145,7 +146,7 @@ func (d *daemon) build(cfg *config.Config) error {
 		return err
 	}
 	d.engine.Store(e)
-	d.startHealth(cfg, e)
+	d.startBackground(cfg, e)
 	return nil
 }
 
