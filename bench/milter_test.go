@@ -51,6 +51,10 @@ type gate struct {
 
 func (g *gate) Prefetch(c txn.Conn) { g.eng.Prefetch(c) }
 
+func (g *gate) Early(ctx context.Context, c txn.Conn, user string) *txn.Reply {
+	return g.eng.Early(ctx, c, user)
+}
+
 func (g *gate) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	if t.Body != nil && t.Body.OnDisk() {
 		g.onDisk.Add(1)

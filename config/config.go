@@ -106,6 +106,7 @@ type List struct {
 	Path    string   // the file; relative to the config file's directory
 	Kind    string   // "block" (default) or "allow"
 	Sources []string // what it is matched against (dnsbl.Source*); empty: all
+	Early   string   // "reject": reject a listed client at RCPT (block lists)
 }
 
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
@@ -134,7 +135,8 @@ type Zone struct {
 	Type       string
 	Sources    []string
 	FullName   bool
-	SkipHealth bool // no health check: a private zone without test points
+	SkipHealth bool   // no health check: a private zone without test points
+	Early      string // "reject": reject a listed client at RCPT
 	Secret     bool
 	IPv6       bool
 	Timeout    time.Duration // 0: the resolver's

@@ -33,7 +33,7 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			v.fail(path+".name", "dnsbl.zones[%d].name: zone %q listed twice", i, name)
 		}
 		seen[name] = true
-		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
+		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Early: z.Early, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
 		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
 			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)
@@ -91,6 +91,9 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 			v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "dnsbl.zones[%d].sources: %q, %s zones take %s", i, src, typ, strings.Join(valid, ", "))
 		}
 	}
+	if z.Early != "" && z.Early != dnsbl.EarlyReject {
+		v.fail(path+".early", "dnsbl.zones[%d].early: %q, want %s or nothing", i, z.Early, dnsbl.EarlyReject)
+	}
 	if z.FullName && typ != dnsbl.TypeDomain {
 		v.fail(path+".full_name", "dnsbl.zones[%d].full_name: only for type: domain", i)
 	}
@@ -121,6 +124,9 @@ func (v *validator) lists(c *Config, raw []rawList) {
 				v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "lists[%d].sources: %q, want one of %s", i, src, strings.Join(valid, ", "))
 			}
 		}
-		c.Lists = append(c.Lists, List{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources})
+		if r.Early != "" && r.Early != dnsbl.EarlyReject {
+			v.fail(path+".early", "lists[%d].early: %q, want %s or nothing", i, r.Early, dnsbl.EarlyReject)
+		}
+		c.Lists = append(c.Lists, List{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources, Early: r.Early})
 	}
 }

@@ -64,6 +64,7 @@ type rawList struct {
 	Path    string   `yaml:"path"`
 	Kind    string   `yaml:"kind"`
 	Sources []string `yaml:"sources"`
+	Early   string   `yaml:"early"`
 }
 
 type rawZone struct {
@@ -72,6 +73,7 @@ type rawZone struct {
 	Sources    []string  `yaml:"sources"`
 	FullName   bool      `yaml:"full_name"`
 	SkipHealth bool      `yaml:"skip_health"`
+	Early      string    `yaml:"early"`
 	Secret     bool      `yaml:"secret"`
 	IPv6       bool      `yaml:"ipv6"`
 	Timeout    string    `yaml:"timeout"`

@@ -29,6 +29,9 @@ type LocalListConfig struct {
 	// all: SourceClient, SourceHELO, SourceMailFrom, SourceFrom,
 	// SourceReplyTo, SourceDKIM, SourceURL, SourceEmail.
 	Sources []string
+	// Early is EarlyReject for a block list matched against the client
+	// address to reject a listed client at RCPT (LocalLists.Early).
+	Early string
 }
 
 // LocalLists matches a message against the local lists a ListWatcher
@@ -36,6 +39,7 @@ type LocalListConfig struct {
 type LocalLists struct {
 	w     *ListWatcher
 	lists []localList
+	early map[string]bool // names of the block lists marked EarlyReject
 }
 
 type localList struct {
@@ -54,7 +58,7 @@ func ListSources() []string { return slices.Clone(allListSources) }
 // NewListWatcher). Errors name the list and, for a file, path:line; all
 // are joined.
 func NewLocalLists(configs []LocalListConfig, logf func(msg string, args ...any)) (*LocalLists, error) {
-	ll := &LocalLists{}
+	ll := &LocalLists{early: map[string]bool{}}
 	specs := make([]ListSpec, 0, len(configs))
 	var errs []string
 	for _, c := range configs {
@@ -75,6 +79,10 @@ func NewLocalLists(configs []LocalListConfig, logf func(msg string, args ...any)
 			}
 			l.sources[s] = true
 		}
+		if err := checkEarly(c.Early, l.sources[SourceClient] && l.kind == KindBlock, "a block list matched against the client address"); err != nil {
+			errs = append(errs, fmt.Sprintf("list %q: %v", c.Name, err))
+		}
+		ll.early[c.Name] = c.Early == EarlyReject
 		ll.lists = append(ll.lists, l)
 		specs = append(specs, ListSpec{Name: c.Name, Path: c.Path})
 	}

@@ -41,6 +41,10 @@ type ZoneConfig struct {
 	// SkipHealth leaves the zone out of CheckHealth, for a private zone
 	// without the RFC 5782 §5 test points.
 	SkipHealth bool `yaml:"skip_health"`
+	// Early is EarlyReject to reject a listed client at RCPT, before DATA
+	// (see Checker.Early); "" leaves the decision to the rules at end of
+	// message. IP zones asked about SourceClient only.
+	Early string `yaml:"early"`
 	// Secret zones are not named in SMTP replies (txn.DNSBL.Secret).
 	Secret bool `yaml:"secret"`
 	// IPv6 says the zone lists IPv6 addresses (RFC 5782 §2.4); IPv6
@@ -80,6 +84,7 @@ type Zone struct {
 	sources    map[string]bool // what the zone is asked about
 	fullName   bool
 	skipHealth bool
+	early      bool
 	secret     bool
 	ipv6       bool
 	codes      []code
@@ -155,8 +160,12 @@ func compileZone(zc ZoneConfig) (*Zone, []error) {
 	if zc.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: negative", zc.Timeout))
 	}
-	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout, fullName: zc.FullName, skipHealth: zc.SkipHealth}
+	z := &Zone{name: name, secret: zc.Secret, ipv6: zc.IPv6, timeout: zc.Timeout, fullName: zc.FullName, skipHealth: zc.SkipHealth,
+		early: zc.Early == EarlyReject}
 	errs = append(errs, z.setType(zc.Type, zc.Sources)...)
+	if err := checkEarly(zc.Early, !z.domain && z.sources[SourceClient], "an IP zone asked about the client address"); err != nil {
+		errs = append(errs, err)
+	}
 	z.errorCodes = append(z.errorCodes, builtinErrors...)
 	for i, s := range zc.ErrorCodes {
 		p, err := parseAnswerPrefix(s)

@@ -103,3 +103,44 @@ func TestLocalLists(t *testing.T) {
 		})
 	}
 }
+
+func TestEarly(t *testing.T) {
+	dir := t.TempDir()
+	block := filepath.Join(dir, "national.txt")
+	if err := os.WriteFile(block, []byte("127.0.0.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ll, err := dnsbl.NewLocalLists([]dnsbl.LocalListConfig{{Name: "national", Path: block, Early: dnsbl.EarlyReject}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones, err := dnsbl.Compile([]dnsbl.ZoneConfig{{Name: blZone, Early: dnsbl.EarlyReject, Secret: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dnsbl.NewChecker(zones, dnsbl.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := dns("", "")
+	res.A["2.0.0.127."+blZone] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+	e := newEngine(t, engine.Options{Resolver: res, DNSBL: c, Lists: ll})
+	cases := []struct {
+		ip, user, want string
+	}{
+		{ip: "127.0.0.3", want: "554 5.7.1 Service unavailable; client [127.0.0.3] listed in national"},
+		{ip: "127.0.0.2", want: "554 5.7.1 Service unavailable; client [127.0.0.2] blocked using a DNS blocklist"},
+		{ip: "127.0.0.2", user: "alice"},
+		{ip: "127.0.0.4"},
+	}
+	for _, tc := range cases {
+		r := e.Early(t.Context(), txn.Conn{ClientIP: netip.MustParseAddr(tc.ip)}, tc.user)
+		got := ""
+		if r != nil {
+			got = r.String()
+		}
+		if got != tc.want {
+			t.Errorf("Early(%s, %q) = %q, want %q", tc.ip, tc.user, got, tc.want)
+		}
+	}
+}

@@ -32,10 +32,20 @@ type snapshot struct {
 // (accept when nil).
 type fakeEval struct {
 	fn func(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error)
+	// early is Early's answer; earlyAsked counts the calls.
+	early      *txn.Reply
+	earlyAsked int
 
 	mu       sync.Mutex
 	snaps    []snapshot
 	prefetch []txn.Conn
+}
+
+func (f *fakeEval) Early(_ context.Context, _ txn.Conn, _ string) *txn.Reply {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.earlyAsked++
+	return f.early
 }
 
 func (f *fakeEval) Prefetch(c txn.Conn) {

@@ -15,11 +15,12 @@ const requiredActions = gomilter.OptAddHeader | gomilter.OptChangeHeader |
 
 // wantedProtocol are the protocol options requested when the MTA offers
 // them: byte-exact header values (SMFIP_HDR_LEADSPC), no SMTP-unknown events,
-// and no replies for the stages where milter91 never decides. Body chunks
-// keep their replies: a spool failure or MaxMessageSize answers there.
+// and no replies for the stages where milter91 never decides. RCPT keeps
+// its reply (an early reject, Evaluator.Early), and so do body chunks (a
+// spool failure or MaxMessageSize answers there).
 const wantedProtocol = gomilter.OptHeaderLeadingSpace | gomilter.OptNoUnknown |
 	gomilter.OptNoConnReply | gomilter.OptNoHeloReply | gomilter.OptNoMailReply |
-	gomilter.OptNoRcptReply | gomilter.OptNoDataReply | gomilter.OptNoUnknownReply |
+	gomilter.OptNoDataReply | gomilter.OptNoUnknownReply |
 	gomilter.OptNoHeaderReply | gomilter.OptNoEOHReply
 
 // protocolVersion is the milter protocol version milter91 speaks (Postfix

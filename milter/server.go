@@ -29,6 +29,10 @@ type Evaluator interface {
 	// Evaluate runs checks and rules. An error is an internal fault: the
 	// fail mode applies.
 	Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error)
+	// Early decides at the first RCPT of a message whether to reject the
+	// client before DATA: a reject reply, or nil to go on. authUser is the
+	// SASL login ({auth_authen}), "" when none. It must honour ctx.
+	Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply
 }
 
 // Defaults for zero Options fields.

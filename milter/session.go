@@ -22,6 +22,7 @@ type session struct {
 	leadSpace bool // SMFIP_HDR_LEADSPC negotiated
 	conn      txn.Conn
 	msg       *message
+	early     earlyState // the early decision for conn's client
 }
 
 var _ gomilter.Milter = (*session)(nil)
@@ -35,6 +36,7 @@ func newSession(s *Server, leadSpace bool) *session {
 func (s *session) NewConnection(gomilter.Modifier) error {
 	s.dropMessage()
 	s.conn = s.srv.newConn()
+	s.early = earlyState{}
 	return nil
 }
 
@@ -59,6 +61,7 @@ func (s *session) Connect(host, family string, port uint16, addr string, m gomil
 	}
 	c.DaemonName = c.Macros["daemon_name"]
 	s.conn = c
+	s.early = earlyState{}
 	if c.ClientIP.IsValid() {
 		s.prefetch()
 	}
@@ -97,11 +100,15 @@ func (s *session) MailFrom(from string, _ string, m gomilter.Modifier) (*gomilte
 	return gomilter.RespContinue, nil
 }
 
-// RcptTo records an accepted recipient (without angle brackets).
+// RcptTo records an accepted recipient (without angle brackets), or
+// rejects it when the client is to be rejected early (see early.go).
 func (s *session) RcptTo(rcpt string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
 	msg := s.message()
-	msg.rcpts = append(msg.rcpts, gomilter.RemoveAngle(rcpt))
 	collectMacros(m, msgMacroNames, msg.macros)
+	if reply := s.earlyReply(msg, gomilter.RemoveAngle(rcpt)); reply != nil {
+		return replyResponse(txn.ActionReject, *reply), nil
+	}
+	msg.rcpts = append(msg.rcpts, gomilter.RemoveAngle(rcpt))
 	return gomilter.RespContinue, nil
 }
 

@@ -62,7 +62,7 @@ func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, e
 	}
 	zcs := make([]dnsbl.ZoneConfig, 0, len(cfg.DNSBL.Zones))
 	for _, z := range cfg.DNSBL.Zones {
-		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth,
+		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Early: z.Early,
 			Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
 		for _, c := range z.Codes {
 			zc.Codes = append(zc.Codes, dnsbl.CodeMap{Tag: c.Tag, Match: c.Match, Bitmask: c.Bitmask})
@@ -84,7 +84,7 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 	}
 	lcs := make([]dnsbl.LocalListConfig, len(cfg.Lists))
 	for i, l := range cfg.Lists {
-		lcs[i] = dnsbl.LocalListConfig{Name: l.Name, Path: l.Path, Kind: l.Kind, Sources: l.Sources}
+		lcs[i] = dnsbl.LocalListConfig{Name: l.Name, Path: l.Path, Kind: l.Kind, Sources: l.Sources, Early: l.Early}
 	}
 	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) { logger.Info(msg, args...) })
 }

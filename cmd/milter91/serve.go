@@ -233,6 +233,10 @@ type counting struct {
 // Prefetch implements milter.Evaluator.
 func (c counting) Prefetch(conn txn.Conn) { c.e.Prefetch(conn) }
 
+func (c counting) Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply {
+	return c.e.Early(ctx, conn, authUser)
+}
+
 // Evaluate implements milter.Evaluator.
 func (c counting) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	out, err := c.e.Evaluate(ctx, t)

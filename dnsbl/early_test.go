@@ -1,0 +1,66 @@
+package dnsbl_test
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"milter91/dnsbl"
+	"milter91/resolver"
+)
+
+func TestCheckerEarly(t *testing.T) {
+	zones := compile(t,
+		dnsbl.ZoneConfig{Name: "late.example.test"},
+		dnsbl.ZoneConfig{Name: "early.example.test", Early: dnsbl.EarlyReject},
+	)
+	r := &resolver.Fake{A: map[string][]netip.Addr{
+		"9.0.0.127.late.example.test":   addrs("127.0.0.2"),
+		"10.0.0.127.early.example.test": addrs("127.0.0.2"),
+	}}
+	c := newChecker(t, zones)
+	if f, ok := c.Early(context.Background(), r, netip.MustParseAddr("127.0.0.9")); ok {
+		t.Errorf("listed only in a late zone, early gave %+v", f)
+	}
+	f, ok := c.Early(context.Background(), r, netip.MustParseAddr("127.0.0.10"))
+	if !ok || f.Zone != "early.example.test" || r.Queries() != 2 {
+		t.Errorf("early %v %+v after %d queries; want early.example.test, one query each", ok, f, r.Queries())
+	}
+}
+
+func TestLocalListsEarly(t *testing.T) {
+	block := writeNamedList(t, "block.txt", "127.0.0.0/24\n")
+	allow := writeNamedList(t, "allow.txt", "127.0.0.7\n")
+	ll, err := dnsbl.NewLocalLists([]dnsbl.LocalListConfig{
+		{Name: "late", Path: block},
+		{Name: "national", Path: block, Early: dnsbl.EarlyReject},
+		{Name: "ok", Path: allow, Kind: dnsbl.KindAllow},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := ll.Early(netip.MustParseAddr("127.0.0.9")); !ok || h.List != "national" {
+		t.Errorf("Early = %+v %v, want the national list", h, ok)
+	}
+	if _, ok := ll.Early(netip.MustParseAddr("127.0.0.7")); ok || !ll.AllowsClient(netip.MustParseAddr("127.0.0.7")) {
+		t.Error("an allow-listed client was rejected early")
+	}
+}
+
+func TestEarlyConfigErrors(t *testing.T) {
+	_, err := dnsbl.Compile([]dnsbl.ZoneConfig{
+		{Name: "a.example.test", Early: "defer"},
+		{Name: "b.example.test", Type: dnsbl.TypeDomain, Early: dnsbl.EarlyReject},
+	})
+	for _, want := range []string{`"a.example.test": early "defer"`, `"b.example.test": early: reject needs an IP zone`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	allow := writeNamedList(t, "allow.txt", "127.0.0.7\n")
+	_, err = dnsbl.NewLocalLists([]dnsbl.LocalListConfig{{Name: "ok", Path: allow, Kind: dnsbl.KindAllow, Early: dnsbl.EarlyReject}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "early: reject needs a block list") {
+		t.Errorf("error %v", err)
+	}
+}

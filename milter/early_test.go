@@ -1,0 +1,54 @@
+package milter
+
+import (
+	"testing"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"milter91/txn"
+)
+
+// An early reject answers every RCPT of the session with the reply and
+// asks the evaluator once; an authenticated message is not rejected
+// early; without a reply the message goes through.
+func TestEarlyRejectAtRcpt(t *testing.T) {
+	reply := &txn.Reply{Code: 554, Enhanced: "5.7.1", Text: "Service unavailable; client [127.0.0.2] listed in national"}
+	ev := &fakeEval{early: reply}
+	addr, _, logs := startServer(t, Options{}, ev)
+	m := dialMTA(t, addr)
+	m.connect("127.0.0.2", "client.example.test")
+	m.mustContinue(m.s.Mail("spammer@example.com", ""))
+	for _, rcpt := range []string{"a@example.net", "b@example.net"} {
+		act, err := m.s.Rcpt(rcpt, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act.Type != gomilter.ActionRejectWithCode || act.SMTPCode != 554 || act.SMTPReply != "554 5.7.1 Service unavailable; client [127.0.0.2] listed in national" {
+			t.Fatalf("RCPT %s: %+v, want the 554 reply", rcpt, act)
+		}
+	}
+	ev.mu.Lock()
+	asked := ev.earlyAsked
+	ev.mu.Unlock()
+	if got := len(logs.entries(t, "client rejected at RCPT")); got != 1 || asked != 1 {
+		t.Errorf("%d log lines, %d evaluator calls; want one each", got, asked)
+	}
+	// The same client, logged in: accepted (Postfix sends {auth_authen} at MAIL).
+	if err := m.s.Abort(nil); err != nil {
+		t.Fatal(err)
+	}
+	m.macros.Set(gomilter.MacroAuthAuthen, "alice")
+	_, act := m.send(simple("Q2"))
+	if act.Type != gomilter.ActionAccept {
+		t.Errorf("authenticated message: %v, want accept", act)
+	}
+	m.macros.Set(gomilter.MacroAuthAuthen, "")
+	ev.mu.Lock()
+	ev.early = nil
+	ev.mu.Unlock()
+	m2 := dialMTA(t, addr)
+	m2.connect("127.0.0.3", "client.example.test")
+	if _, act := m2.send(simple("Q3")); act.Type != gomilter.ActionAccept {
+		t.Errorf("no early reply: %v, want accept", act)
+	}
+}
