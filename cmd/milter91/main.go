@@ -24,6 +24,7 @@ const usage = `usage:
   milter91 rules lint [--config FILE] [--no-defaults] [FILE|DIR]...
   milter91 consent add|revoke|list|import|export [--db PATH] ...   (Decree 91/2020 Art. 11)
   milter91 refusal add|list|import|export [--db PATH] ...          (Decree 91/2020 Art. 13.4, 20)
+  milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
   milter91 config default
   milter91 version
 `
@@ -52,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdConsent(args[1:], stdin, stdout, stderr)
 	case "refusal":
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "config":
 		if len(args) > 1 && args[1] == "default" {
 			return cmdConfigDefault(stdout)
