@@ -226,3 +226,18 @@ func TestURIBLListedLinkTagged(t *testing.T) {
 		t.Errorf("X-Spam-Flag %q, X-Spam-Status %q; want the message tagged with URIBL_LISTED", flags, status)
 	}
 }
+
+// A client on a list marked early: reject is refused at RCPT, before DATA.
+func TestEarlyRejectAtRcpt(t *testing.T) {
+	e := needEnv(t)
+	tok := newToken(t)
+	s := openSession(t, e.smtpAddr(slotMain), "client.example.test", "ADDR="+earlyIP+" NAME=[UNAVAILABLE]")
+	data := mail{Token: tok, From: "<alice@" + goodDomain + ">", Subject: "early"}.build()
+	r := mustSend(t, s, outMessage{From: "alice@" + goodDomain, To: []string{recipient}, Data: data})
+	if r.Code != 554 || !strings.Contains(r.Text, "5.7.1") || !strings.Contains(r.Text, "listed in national") {
+		t.Fatalf("reply %v, want 554 5.7.1 ... listed in national at RCPT", r)
+	}
+	if e.sink.has(tok) {
+		t.Errorf("rejected message reached the sink")
+	}
+}

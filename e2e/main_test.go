@@ -227,6 +227,10 @@ func freePort() int {
 // tests read the per-message line), our authserv-id, the test blocklist,
 // short DNS timeouts, the default rules and rulePaths.
 func writeDaemonConfig(path, milterAddr string, rulePaths []string) error {
+	list := filepath.Join(filepath.Dir(path), "national.txt")
+	if err := os.WriteFile(list, []byte("# e2e national blacklist\n"+earlyIP+"\n"), 0o644); err != nil {
+		return err
+	}
 	quoted := make([]string, len(rulePaths))
 	for i, p := range rulePaths {
 		quoted[i] = strconv.Quote(p)
@@ -247,12 +251,16 @@ dnsbl:
     - name: %s
       type: domain
       sources: [url, email]
+lists:
+  - name: national
+    path: %s
+    early: reject
 rules:
   defaults: true
   paths: %s
 log:
   format: json
   level: info
-`, milterAddr, authservID, blocklistZone, uriblZone, paths)
+`, milterAddr, authservID, blocklistZone, uriblZone, list, paths)
 	return os.WriteFile(path, []byte(cfg), 0o644)
 }

@@ -31,7 +31,9 @@ const (
 	blockedIP = "127.0.0.2"
 	// uriblZone is a domain zone asked about link hosts; it lists the
 	// organizational domain listedLinkDomain.
-	uriblZone        = "uribl.example.test"
+	uriblZone = "uribl.example.test"
+	// earlyIP is on the national list, marked early: reject.
+	earlyIP          = "127.0.0.66"
 	listedLinkDomain = "spam-link.test"
 )
 
