@@ -138,13 +138,13 @@ func (c *Checker) split(jobs []job) (out []txn.DNSBL, live []job, pos []int) {
 	defer c.mu.Unlock()
 	for i, j := range jobs {
 		if why := c.disabled[j.index]; why != "" {
-			out[i] = txn.DNSBL{Zone: j.zone.name, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
+			out[i] = txn.DNSBL{Zone: j.zone.name, Query: j.query, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
 				Result: ResultBlocked, Detail: "disabled: " + why}
 			continue
 		}
 		until := c.paused[j.index]
 		if now.Before(until) {
-			out[i] = txn.DNSBL{Zone: j.zone.name, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
+			out[i] = txn.DNSBL{Zone: j.zone.name, Query: j.query, Target: j.target, Sources: j.sources, Secret: j.zone.secret, Blocked: true,
 				Result: ResultBlocked, Detail: "paused until " + until.UTC().Format(time.RFC3339) + " after an error answer"}
 			continue
 		}

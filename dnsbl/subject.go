@@ -95,10 +95,11 @@ func isBodySource(s string) bool { return s == SourceURL || s == SourceEmail }
 
 // planner collects jobs, one per zone and target, within a limit.
 type planner struct {
-	zones   []*Zone
-	limit   int // jobs at most; < 0 unlimited
-	jobs    []job
-	skipped int
+	zones     []*Zone
+	limit     int  // jobs at most; < 0 unlimited
+	anySource bool // ask every zone of the right type, whatever its sources (Lookup)
+	jobs      []job
+	skipped   int
 }
 
 // addIP plans ip in the IP zones asking source.
@@ -108,7 +109,7 @@ func (p *planner) addIP(ip netip.Addr, source string) {
 	}
 	ip = ip.WithZone("").Unmap()
 	for i, z := range p.zones {
-		if z.domain || !z.sources[source] || (ip.Is6() && !z.ipv6) {
+		if z.domain || !(p.anySource || z.sources[source]) || (ip.Is6() && !z.ipv6) {
 			continue
 		}
 		q, _ := QueryName(ip, z.name)
@@ -121,7 +122,7 @@ func (p *planner) addIP(ip netip.Addr, source string) {
 // names. Names too long to go in front of the zone are not asked.
 func (p *planner) addDomain(d, source string) {
 	for i, z := range p.zones {
-		if !z.domain || !z.sources[source] {
+		if !z.domain || !(p.anySource || z.sources[source]) {
 			continue
 		}
 		name := d

@@ -22,6 +22,7 @@ const usage = `usage:
   milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR]
                  [--rcpt ADDR]... [--auth-user NAME] [--direction inbound|outbound] [--json] FILE|-
   milter91 rules lint [--config FILE] [--no-defaults] [FILE|DIR]...
+  milter91 dnsbl check [--config FILE] [--dns HOST:PORT]... [--zone ZONE] [--json] IP|DOMAIN|ADDRESS
   milter91 consent add|revoke|list|import|export [--db PATH] ...   (Decree 91/2020 Art. 11)
   milter91 refusal add|list|import|export [--db PATH] ...          (Decree 91/2020 Art. 13.4, 20)
   milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
@@ -49,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if len(args) > 1 && args[1] == "lint" {
 			return cmdLint(args[2:], stdout, stderr)
 		}
+	case "dnsbl":
+		return cmdDNSBL(args[1:], stdout, stderr)
 	case "consent":
 		return cmdConsent(args[1:], stdin, stdout, stderr)
 	case "refusal":

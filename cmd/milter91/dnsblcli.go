@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"milter91/dnsbl"
+	"milter91/txn"
+)
+
+// dnsblTimeout bounds `milter91 dnsbl check`: health checks and lookups.
+const dnsblTimeout = 20 * time.Second
+
+// dnsblRow is one zone's line of `milter91 dnsbl check`.
+type dnsblRow struct {
+	Zone    string   `json:"zone"`
+	Type    string   `json:"type"`
+	Query   string   `json:"query"`
+	Result  string   `json:"result"`
+	Answers []string `json:"answers"`
+	Tags    []string `json:"tags"`
+	Detail  string   `json:"detail,omitempty"`
+	Health  string   `json:"health"`
+	// HealthDetail says why a zone is not healthy.
+	HealthDetail string `json:"health_detail,omitempty"`
+}
+
+// dnsblListRow is one local list entry matching the target.
+type dnsblListRow struct {
+	List  string `json:"list"`
+	Kind  string `json:"kind"`
+	Entry string `json:"entry"`
+}
+
+// cmdDNSBL runs `milter91 dnsbl check [--zone Z] [--json] IP|DOMAIN`: it
+// checks the zones' health (RFC 5782 §5 test points), asks each zone of
+// the config (or only Z) about the address or domain, and matches the
+// local lists. Exit 0 when it could ask, 1 on a config or resolver error,
+// 2 on usage errors.
+func cmdDNSBL(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: milter91 dnsbl check [--config FILE] [--dns HOST:PORT]... [--zone ZONE] [--json] IP|DOMAIN")
+		return 2
+	}
+	var c common
+	fs := newFlagSet("dnsbl check", stderr, &c)
+	zone := fs.String("zone", "", "ask only this zone")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "milter91 dnsbl check: need one IP address or domain")
+		return 2
+	}
+	rows, lists, err := dnsblCheck(&c, fs.Arg(0), *zone)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91 dnsbl check: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(map[string]any{"target": fs.Arg(0), "zones": rows, "lists": lists})
+		return 0
+	}
+	writeDNSBLRows(stdout, rows, lists)
+	return 0
+}
+
+// dnsblCheck does the work of cmdDNSBL.
+func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := newResolver(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	checker, err := newChecker(cfg, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	lists, err := newLocalLists(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, nil, err
+	}
+	if checker == nil && lists == nil {
+		return nil, nil, fmt.Errorf("no dnsbl.zones and no lists in %s", cfg.Source)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dnsblTimeout)
+	defer cancel()
+	var rows []dnsblRow
+	if checker != nil {
+		health := map[string]dnsbl.Health{}
+		for _, h := range checker.CheckHealth(ctx, res) {
+			health[h.Zone] = h
+		}
+		types := map[string]string{}
+		for _, z := range checker.Zones() {
+			types[z.Name()] = z.Type()
+		}
+		for _, f := range checker.Lookup(ctx, res, target, zone) {
+			rows = append(rows, newDNSBLRow(f, types[f.Zone], health[f.Zone]))
+		}
+		if zone != "" && len(rows) == 0 {
+			return nil, nil, fmt.Errorf("zone %q: not configured, or not of the type %q needs", zone, target)
+		}
+	}
+	return rows, listRows(lists, target), nil
+}
+
+func newDNSBLRow(f txn.DNSBL, typ string, h dnsbl.Health) dnsblRow {
+	r := dnsblRow{Zone: f.Zone, Type: typ, Query: f.Query, Result: f.Result, Answers: addrs(f.Answers),
+		Tags: nonNil(f.Tags), Detail: f.Detail, Health: h.State, HealthDetail: h.Detail}
+	if r.Answers == nil {
+		r.Answers = []string{}
+	}
+	return r
+}
+
+// listRows matches target against every local list.
+func listRows(lists *dnsbl.LocalLists, target string) []dnsblListRow {
+	rows := []dnsblListRow{}
+	if lists == nil {
+		return rows
+	}
+	s := dnsbl.Subject{}
+	if ip, err := netip.ParseAddr(target); err == nil {
+		s.ClientIP = ip
+	} else {
+		source := dnsbl.SourceURL
+		addr := ""
+		if strings.Contains(target, "@") {
+			source, addr = dnsbl.SourceEmail, target
+			target = target[strings.LastIndexByte(target, '@')+1:]
+		}
+		s.Targets = []dnsbl.Target{{Source: source, Name: target, Address: addr}}
+	}
+	for _, h := range lists.Check(s) {
+		rows = append(rows, dnsblListRow{List: h.List, Kind: h.Kind, Entry: h.Entry})
+	}
+	return rows
+}
+
+func writeDNSBLRows(w io.Writer, rows []dnsblRow, lists []dnsblListRow) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(rows) > 0 {
+		fmt.Fprintln(tw, "ZONE\tTYPE\tQUERY\tRESULT\tANSWERS\tTAGS\tHEALTH")
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Zone, r.Type, r.Query, r.Result,
+			dash(strings.Join(r.Answers, ",")), dash(strings.Join(r.Tags, ",")), dash(r.Health))
+	}
+	tw.Flush()
+	for _, r := range rows {
+		detail := r.Detail
+		if !strings.Contains(detail, r.HealthDetail) {
+			detail = strings.Trim(detail+"; health: "+r.HealthDetail, "; ")
+		}
+		if detail != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Zone, detail)
+		}
+	}
+	for _, l := range lists {
+		fmt.Fprintf(w, "list %s (%s): entry %s\n", l.List, l.Kind, l.Entry)
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestDNSBLCheck(t *testing.T) {
+	dns := startDNS(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "national.txt", "127.0.0.0/30\nspam.example.org\n")
+	cfg := writeFile(t, dir, "milter91.yml", `dns:
+  timeout: 1s
+  retries: 0
+dnsbl:
+  zones:
+    - name: bl.example.test
+    - name: dbl.example.test
+      type: domain
+lists:
+  - name: national
+    path: national.txt
+`)
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+	}{
+		{name: "listed IP", args: []string{"127.0.0.2"}, contains: []string{
+			"bl.example.test", "2.0.0.127.bl.example.test", "listed", "127.0.0.2",
+			"list national (block): entry 127.0.0.0/30"}},
+		// bl.example.test lists its 127.0.0.2 test point but the domain
+		// zone has no "test" entry: it fails its health check.
+		{name: "domain", args: []string{"www.spam.example.org"}, contains: []string{
+			"dbl.example.test", "example.org.dbl.example.test", "blocked", "failed",
+			"RFC 5782 §5 test point test.dbl.example.test not listed", "list national (block): entry spam.example.org"}},
+		{name: "one zone", args: []string{"--zone", "bl.example.test", "127.0.0.9"}, contains: []string{"9.0.0.127.bl.example.test", "notlisted"}},
+		{name: "unknown zone", args: []string{"--zone", "other.example.test", "127.0.0.9"}, code: 1, contains: []string{`zone "other.example.test"`}},
+		{name: "no target", args: nil, code: 2, contains: []string{"need one IP address or domain"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"dnsbl", "check", "--config", cfg, "--dns", dns.Addr()}, tc.args...)
+			r := runCmd("", args...)
+			out := r.stdout + r.stderr
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%s", r.code, tc.code, out)
+			}
+			for _, want := range tc.contains {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+	r := runCmd("", "dnsbl", "check", "--config", cfg, "--dns", dns.Addr(), "--json", "127.0.0.2")
+	var got struct {
+		Zones []dnsblRow     `json:"zones"`
+		Lists []dnsblListRow `json:"lists"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got.Zones) != 1 || got.Zones[0].Health != "ok" || len(got.Lists) != 1 {
+		t.Errorf("JSON %s (%v)", r.stdout, err)
+	}
+}
