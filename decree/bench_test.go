@@ -100,3 +100,13 @@ func BenchmarkTokenizerFloor(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLinks50K extracts the link hosts of htmlAd50K (URIBL input).
+func BenchmarkLinks50K(b *testing.B) {
+	tr := htmlAd50K(b)
+	b.SetBytes(tr.Body.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		Links(tr, 0, 200)
+	}
+}

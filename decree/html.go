@@ -206,7 +206,7 @@ func wordEnd(t []byte, j int) int {
 // blankLen returns the size of the character at t[0] when it renders as
 // a space (whitespace or a control character), else 0. Called on a
 // continuation byte it returns 0.
-func blankLen(t []byte) int {
+func blankLen[T string | []byte](t T) int {
 	switch blankClass[t[0]] {
 	case blankASCII:
 		return 1
@@ -214,7 +214,9 @@ func blankLen(t []byte) int {
 		if t[0] == 0xE1 && (len(t) < 2 || t[1] != 0x9A) {
 			return 0 // U+1Exx: Vietnamese letters; only U+1680 is a space
 		}
-		r, size := utf8.DecodeRune(t)
+		var buf [utf8.UTFMax]byte
+		n := copy(buf[:], t)
+		r, size := utf8.DecodeRune(buf[:n])
 		if unicode.IsSpace(r) {
 			return size
 		}

@@ -2,6 +2,7 @@ package decree
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,8 +32,15 @@ func TestLinks(t *testing.T) {
 			headers: []string{"Content-Type: multipart/mixed; boundary=b"},
 			body:    "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment\r\n\r\nhttps://att.example.com/\r\n--b--\r\n",
 			want:    nil},
+		{name: "punctuation and non-links",
+			body: "(https://A.example.com/x), [www.example.org/offer]. Giá 1.250.000đ, mua ngay.Giảm giá, file.test, " +
+				"Email:info@example.net. user@localhost mailto:unsub@shop.example.com?subject=x http://192.0.2.1:8080/ x@y@z",
+			want: []Link{{Host: "a.example.com"}, {Host: "www.example.org"}, {Email: true, Host: "example.net", Address: "info@example.net"},
+				{Email: true, Host: "shop.example.com", Address: "unsub@shop.example.com"}, {Host: "192.0.2.1"}}},
 		{name: "max", body: "a.example.com b.example.com c.example.com", max: 2,
 			want: []Link{{Host: "a.example.com"}, {Host: "b.example.com"}}},
+		{name: "only the head of a part", body: "https://first.example.com/ " + strings.Repeat("x ", DefaultMaxLinkBytes/2) + "https://late.example.com/",
+			want: []Link{{Host: "first.example.com"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

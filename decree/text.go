@@ -36,8 +36,9 @@ func lastText(t *txn.Transaction, maxBytes int) []textPart {
 	return textParts(t, maxBytes, false)
 }
 
-// textParts walks t's MIME tree: the last text part as lastText describes
-// when !all, every text part in order when all.
+// textParts walks t's MIME tree: the last text part as lastText describes,
+// its last maxBytes, when !all; every text part in order, the first
+// maxBytes of each, when all.
 func textParts(t *txn.Transaction, maxBytes int, all bool) []textPart {
 	var h textproto.Header
 	for _, f := range t.Headers {
@@ -58,7 +59,7 @@ func textParts(t *txn.Transaction, maxBytes int, all bool) []textPart {
 type walker struct {
 	max   int  // bytes kept per part
 	parts int  // entities visited
-	all   bool // keep every text part, not the last one (Links)
+	all   bool // keep every text part, not the last one, and their heads (Links)
 }
 
 func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPart {
@@ -79,6 +80,9 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPar
 	}
 	html := mt == "text/html"
 	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"], html)
+	if w.all {
+		return []textPart{{html: html, text: readHead(r, w.max, html)}}
+	}
 	return []textPart{{html: html, text: readTail(r, w.max, html)}}
 }
 
@@ -181,6 +185,32 @@ func readTail(r io.Reader, max int, html bool) string {
 		return renderHTML(tail) // in place: buf is scratch
 	}
 	return string(tail)
+}
+
+// readHead returns the first max bytes r decodes to, rendered from HTML
+// when html; the rest is not read.
+func readHead(r io.Reader, max int, html bool) string {
+	bp := scratch.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() { putScratch(bp, buf) }()
+	lr := io.LimitReader(r, int64(max))
+	for empty := 0; empty < 100; {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break
+		}
+		if n == 0 {
+			empty++
+		}
+	}
+	if html {
+		return renderHTML(buf)
+	}
+	return string(buf)
 }
 
 // unfold removes the line breaks of a folded header value (RFC 5322

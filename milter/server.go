@@ -152,7 +152,7 @@ func (s *Server) newConn() txn.Conn {
 // nil. It may be called for several listeners. After Shutdown it returns
 // gomilter.ErrServerClosed at once.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.lib.Serve(ln)
+	return s.lib.Serve(bufferedListener{Listener: ln})
 }
 
 // Shutdown stops accepting connections and waits until every milter

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -11,7 +12,9 @@ import (
 // advertiser to the local user recipient named mailboxes as places to
 // refuse (List-Unsubscribe mailto:, RFC 2369 §3.2, and the opt-out block's
 // email channel, Art. 20.2), so that CaptureRefusal can recognise the
-// user's refusal later. Seen again, a mailbox gets seen_at = now. Invalid
+// user's refusal later. Seen again, a mailbox gets seen_at = now, at most
+// once per touchInterval, so that the daily stream of ads from one
+// advertiser costs a read, not a durable write, per message. Invalid
 // mailboxes are skipped (they come from the message); an invalid
 // advertiser or recipient is an error.
 func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error {
@@ -32,6 +35,9 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 	if len(boxes) == 0 {
 		return nil
 	}
+	if fresh, err := s.mailboxesFresh(ctx, adv, addr, boxes, ms(now)); err != nil || fresh {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, box := range boxes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
@@ -42,6 +48,31 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 		}
 		return nil
 	})
+}
+
+// mailboxesFresh reports whether every box is already recorded for
+// (adv, addr) with a seen_at within touchInterval of now (Unix ms).
+func (s *Store) mailboxesFresh(ctx context.Context, adv, addr string, boxes []string, now int64) (bool, error) {
+	fresh := true
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		for _, box := range boxes {
+			var seen int64
+			err := tx.QueryRowContext(ctx, `SELECT seen_at FROM refusal_mailboxes
+				WHERE mailbox = ? AND recipient = ? AND advertiser = ?`, box, addr, adv).Scan(&seen)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				fresh = false
+				return nil
+			case err != nil:
+				return fmt.Errorf("registry: read refusal mailbox: %w", err)
+			case seen < now-touchInterval.Milliseconds():
+				fresh = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return fresh && err == nil, err
 }
 
 // CaptureRefusal handles mail from the local user sender to rcpt: when

@@ -71,3 +71,31 @@ func TestCaptureBadInput(t *testing.T) {
 		t.Error("CaptureRefusal with empty sender: no error")
 	}
 }
+
+// A mailbox seen again within a day costs no write: seen_at moves on only
+// after touchInterval.
+func TestRecordRefusalMailboxesRefreshDaily(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	seenAt := func() time.Time {
+		var ms int64
+		if err := s.r.QueryRowContext(ctx, `SELECT seen_at FROM refusal_mailboxes`).Scan(&ms); err != nil {
+			t.Fatal(err)
+		}
+		return fromMS(ms)
+	}
+	for _, tc := range []struct {
+		at, want time.Time
+	}{
+		{at: t0, want: t0},
+		{at: t0.Add(time.Hour), want: t0},
+		{at: t0.Add(25 * time.Hour), want: t0.Add(25 * time.Hour)},
+	} {
+		if err := s.RecordRefusalMailboxes(ctx, adv, "reader@example.net", []string{"unsub@example.com"}, tc.at); err != nil {
+			t.Fatal(err)
+		}
+		if got := seenAt(); !got.Equal(tc.want) {
+			t.Errorf("after a record at %v: seen_at %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}

@@ -44,8 +44,17 @@ type daemon struct {
 func cmdServe(args []string, stderr io.Writer) int {
 	d := &daemon{}
 	fs := newFlagSet("serve", stderr, &d.flags)
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return 2
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "milter91: %v\n", err)
+			return 1
+		}
+		defer stop()
 	}
 	cfg, err := d.flags.loadConfig()
 	if err != nil {

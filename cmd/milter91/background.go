@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"milter91/config"
@@ -45,4 +47,21 @@ func (d *daemon) zoneEvent(e dnsbl.Event) {
 	default:
 		d.logger.Info("dnsbl zone enabled again", "zone", e.Zone, "detail", e.Detail)
 	}
+}
+
+// startCPUProfile writes a CPU profile (runtime/pprof) to path until the
+// returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
