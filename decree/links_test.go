@@ -23,6 +23,11 @@ func TestLinks(t *testing.T) {
 			headers: []string{"Content-Type: text/html; charset=utf-8"},
 			body:    `<p>Mua <a href="https://click.example.com/t?u=1&amp;c=2">ngay</a></p><a href="mailto:unsub@example.org">x</a> shop.example.net`,
 			want:    []Link{{Host: "click.example.com"}, {Email: true, Host: "example.org", Address: "unsub@example.org"}, {Host: "shop.example.net"}}},
+		{name: "tricky HTML",
+			headers: []string{"Content-Type: text/html"},
+			body: `<A HREF="&#104;ttps://Evil.example.com/x">a</A><a href=" https://a.example.net/?q=1&amp;r=2 ">b</a>` +
+				`<script>var u="https://script.example.org/"</script><p>Visit www.shop.example.com/deal.</p>`,
+			want: []Link{{Host: "evil.example.com"}, {Host: "a.example.net"}, {Host: "www.shop.example.com"}}},
 		{name: "every part of a multipart/alternative",
 			headers: []string{"Content-Type: multipart/alternative; boundary=b"},
 			body: "--b\r\nContent-Type: text/plain\r\n\r\nhttps://plain.example.com/\r\n" +

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -142,5 +143,33 @@ func TestEarly(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("Early(%s, %q) = %q, want %q", tc.ip, tc.user, got, tc.want)
 		}
+	}
+}
+
+// A message with more link domains than the blocklist budget allows loses
+// blocklist lookups, never its SPF, DKIM or DMARC ones, which have their
+// own limits.
+func TestBlocklistBudgetLeavesDMARC(t *testing.T) {
+	zones, err := dnsbl.Compile([]dnsbl.ZoneConfig{{Name: blZone}, {Name: "uribl.example.test", Type: dnsbl.TypeDomain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dnsbl.NewChecker(zones, dnsbl.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := dns("v=spf1 -all", "v=DMARC1; p=reject")
+	e := newEngine(t, engine.Options{Resolver: res, DNSBL: c, DNSBLLimits: dnsbl.Limits{MaxQueries: 3}})
+	var body strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&body, "https://www.d%d.test/ ", i)
+	}
+	out := mustEvaluate(t, e, transaction(t, "From: <alice@"+senderDom+">\r\nSubject: links\r\n\r\n"+body.String()+"\r\n"))
+	f := out.Facts
+	if len(f.DNSBL) != 3 || f.DNSBLSkipped == 0 {
+		t.Errorf("%d blocklist facts, %d skipped; want 3 and some skipped", len(f.DNSBL), f.DNSBLSkipped)
+	}
+	if f.SPF.Result != txn.ResultFail || f.DMARC.Result != txn.ResultFail || f.DMARC.Policy != "reject" {
+		t.Errorf("SPF %q DMARC %q policy %q; want fail, fail, reject", f.SPF.Result, f.DMARC.Result, f.DMARC.Policy)
 	}
 }
