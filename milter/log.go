@@ -76,6 +76,9 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 		slog.Group("checks", checks...),
 		slog.Int("dns_queries", f.DNSQueries),
 	}
+	if f.DNSBLSkipped > 0 {
+		attrs = append(attrs, slog.Int("dnsbl_skipped", f.DNSBLSkipped))
+	}
 	if d := &f.Decree; d.Advertising {
 		attrs = append(attrs, slog.Group("decree91", slog.String("direction", d.Direction),
 			slog.String("label", d.Label), slog.String("advertiser", d.Advertiser),
