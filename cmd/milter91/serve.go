@@ -78,19 +78,31 @@ func cmdServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
-	// One milter server per listen address, so each connection knows its
-	// listener (Decree 91 direction per listener).
-	stats := d.stats
-	if err := d.serveMetrics(cfg, stats); err != nil {
+	if err := d.serveMetrics(cfg, d.stats); err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
+	servers, serveErr := d.serveAll(cfg, listeners)
+	if d.store != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		defer func() { stop(); d.store.Close() }()
+		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
+	}
+	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
+		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
+	return d.loop(servers, cfg, serveErr)
+}
+
+// serveAll starts one milter server per listener (so that each connection
+// knows its listener: the Decree 91 direction per listener); a server's
+// end is sent on the returned channel.
+func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener) ([]*milter.Server, <-chan error) {
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{
-			Evaluator:      func() milter.Evaluator { return counting{e: d.engine.Load(), m: stats} },
-			Metrics:        stats.Hooks(),
+			Evaluator:      func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
+			Metrics:        d.stats.Hooks(),
 			FailMode:       cfg.FailMode,
 			Deadline:       cfg.MessageDeadline,
 			SpoolThreshold: cfg.SpoolThreshold,
@@ -100,14 +112,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
-	if d.store != nil {
-		ctx, stop := context.WithCancel(context.Background())
-		defer func() { stop(); d.store.Close() }()
-		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
-	}
-	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
-		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
-	return d.loop(servers, cfg, serveErr)
+	return servers, serveErr
 }
 
 // loop handles signals until SIGTERM/SIGINT or a listener failure.
