@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gomilter "github.com/d--j/go-milter"
+
+	"milter91/milter"
 )
 
 // serve runs srv on a loopback port until the test ends and returns the
@@ -132,12 +134,9 @@ func (r *recorder) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error)
 func TestRunSendsWhatPostfixSends(t *testing.T) {
 	var mu sync.Mutex
 	byQueue, sessions := map[string]seen{}, 0
-	opts := []gomilter.Option{gomilter.WithMilter(func() gomilter.Milter {
+	opts := append(milter.NegotiationOptions(), gomilter.WithMilter(func() gomilter.Milter {
 		return &recorder{mu: &mu, byQueue: byQueue, sessions: &sessions}
-	})}
-	for _, m := range acceptMacros {
-		opts = append(opts, gomilter.WithMacroRequest(m.stage, m.names))
-	}
+	}))
 	corpus := loadTestCorpus(t)
 	res, err := Run(context.Background(), RunOptions{Network: "tcp", Address: serve(t, gomilter.NewServer(opts...)),
 		Corpus: corpus, Connections: 3, PerConn: 4, Messages: 60, Drain: time.Minute})

@@ -128,19 +128,27 @@ func New(opts Options) *Server {
 		s.log = slog.Default()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	libOpts := []gomilter.Option{
+	libOpts := append(NegotiationOptions(),
 		gomilter.WithDynamicMilter(func(_ uint32, _ gomilter.OptAction, protocol gomilter.OptProtocol, _ gomilter.DataSize) gomilter.Milter {
 			return newSession(s, protocol&gomilter.OptHeaderLeadingSpace != 0)
 		}),
 		gomilter.WithActions(requiredActions),
-		gomilter.WithProtocols(wantedProtocol),
 		gomilter.WithNegotiationCallback(negotiate),
-	}
-	for _, r := range macroRequests {
-		libOpts = append(libOpts, gomilter.WithMacroRequest(r.stage, r.names))
-	}
+	)
 	s.lib = gomilter.NewServer(libOpts...)
 	return s
+}
+
+// NegotiationOptions are the go-milter server options that shape what the
+// MTA sends milter91: the protocol options (wantedProtocol) and the macro
+// requests per stage. The load generator's accept-everything baseline uses
+// them too, so that both receive the same events and macros.
+func NegotiationOptions() []gomilter.Option {
+	opts := []gomilter.Option{gomilter.WithProtocols(wantedProtocol)}
+	for _, r := range macroRequests {
+		opts = append(opts, gomilter.WithMacroRequest(r.stage, r.names))
+	}
+	return opts
 }
 
 // newConn returns the empty connection state of a new SMTP session.
