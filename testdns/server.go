@@ -23,6 +23,7 @@ const shutdownWait = 2 * time.Second
 // It is safe for concurrent use.
 type Server struct {
 	zone    atomic.Pointer[Zone]
+	delay   atomic.Int64 // time.Duration before every answer
 	queries atomic.Int64
 	addr    string
 	udp     *dns.Server
@@ -36,9 +37,16 @@ type Server struct {
 // port, the same for UDP and TCP. It returns once both listeners accept
 // queries, or an error when no port free on both could be found.
 func Start(zone *Zone) (*Server, error) {
+	return StartAt("127.0.0.1:0", zone)
+}
+
+// StartAt is Start on addr (HOST:PORT, UDP and TCP on the same port; port
+// 0 picks one free for both), e.g. a fixed port for a load test's daemon.
+// Errors: addr busy or not local.
+func StartAt(addr string, zone *Zone) (*Server, error) {
 	s := &Server{closed: make(chan struct{})}
 	s.SetZone(zone)
-	pc, ln, err := listenPair()
+	pc, ln, err := listenPair(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -54,14 +62,14 @@ func Start(zone *Zone) (*Server, error) {
 	return s, nil
 }
 
-// listenPair opens a UDP socket on a random loopback port and a TCP listener
-// on the same port, retrying when the TCP port is taken.
-func listenPair() (net.PacketConn, net.Listener, error) {
+// listenPair opens a UDP socket on addr and a TCP listener on the same
+// port; with port 0 it retries while the TCP port is taken.
+func listenPair(addr string) (net.PacketConn, net.Listener, error) {
 	var lastErr error
 	for range listenTries {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		pc, err := net.ListenPacket("udp", addr)
 		if err != nil {
-			return nil, nil, fmt.Errorf("testdns: listen udp: %w", err)
+			return nil, nil, fmt.Errorf("testdns: listen udp %s: %w", addr, err)
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err == nil {
@@ -69,9 +77,16 @@ func listenPair() (net.PacketConn, net.Listener, error) {
 		}
 		lastErr = err
 		_ = pc.Close()
+		if _, port, _ := net.SplitHostPort(addr); port != "0" {
+			break
+		}
 	}
 	return nil, nil, fmt.Errorf("testdns: no port free for both udp and tcp: %w", lastErr)
 }
+
+// SetDelay makes every answer wait d (on top of a zone's per-name
+// delays), as a slow or distant resolver would; 0 removes it.
+func (s *Server) SetDelay(d time.Duration) { s.delay.Store(int64(d)) }
 
 // Addr returns the server address, "127.0.0.1:PORT", for resolver.Config
 // Servers or a Postfix/milter resolv.conf.
@@ -110,8 +125,8 @@ func (s *Server) serveTCP(w dns.ResponseWriter, req *dns.Msg) { s.serve(w, req, 
 func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg, udp bool) {
 	s.queries.Add(1)
 	r := s.zone.Load().respond(req, udp)
-	if r.delay > 0 {
-		t := time.NewTimer(r.delay)
+	if d := r.delay + time.Duration(s.delay.Load()); d > 0 {
+		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
 		case <-t.C:

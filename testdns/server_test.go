@@ -200,3 +200,27 @@ func TestDelayEndsOnClose(t *testing.T) {
 		t.Error("delayed query was answered after Close")
 	}
 }
+
+// StartAt listens where asked (a busy address is an error) and SetDelay
+// holds every answer back, NXDOMAIN included.
+func TestStartAtAndDelay(t *testing.T) {
+	first := start(t, NewZone())
+	if s, err := StartAt(first.Addr(), nil); err == nil {
+		s.Close()
+		t.Fatalf("StartAt on the busy %s succeeded", first.Addr())
+	}
+	s, err := StartAt("127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c := &dns.Client{Net: "udp", Timeout: 200 * time.Millisecond}
+	q := new(dns.Msg).SetQuestion("missing.example.test.", dns.TypeA)
+	if r, _, err := c.Exchange(q, s.Addr()); err != nil || r.Rcode != dns.RcodeNameError {
+		t.Fatalf("without delay: %v %v, want NXDOMAIN", r, err)
+	}
+	s.SetDelay(10 * time.Second)
+	if _, _, err := c.Exchange(q, s.Addr()); err == nil {
+		t.Fatal("an answer came before the delay")
+	}
+}
