@@ -60,15 +60,31 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 // still labelled from its Subject. Only the last MaxTextBytes decoded bytes
 // of each text part are scanned.
 func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
+	return a.AnalyzeBody(t, a.ReadBody(t, 0), dkim, fromDomain)
+}
+
+// ReadBody reads t's text parts as Analyze needs them (the last
+// MaxTextBytes of each), and the first headBytes of each for Links too,
+// so that one decoding serves both (see the package ReadBody).
+func (a *Analyzer) ReadBody(t *txn.Transaction, headBytes int) *Body {
+	return ReadBody(t, a.cfg.MaxTextBytes, headBytes)
+}
+
+// AnalyzeBody is Analyze on a body already read (by a.ReadBody, so that
+// its tails are MaxTextBytes long); nil reads it from t.
+func (a *Analyzer) AnalyzeBody(t *txn.Transaction, body *Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
 	if t == nil {
 		t = &txn.Transaction{}
+	}
+	if body == nil {
+		body = a.ReadBody(t, 0)
 	}
 	res := txn.DecreeAnalysis{Advertiser: advertiserID(dkim, fromDomain)}
 	subj := subject(t)
 	res.Label, res.LabelText = a.labels.classify(subj)
 	rcpts := lowerAll(t.Rcpts)
 
-	text, scan := a.analysedText(t)
+	text, scan := a.chooseText(body.last)
 	blk := locateBlock(text, scan.refusals)
 	res.OptOut = blk.found
 	var found contacts
@@ -102,20 +118,6 @@ func (a *Analyzer) scanBody(text string) bodyScan {
 		}
 	})
 	return sc
-}
-
-// analysedText decodes, chooses and folds the text the opt-out analysis
-// reads (see lastText and chooseText). A panic inside the MIME, charset or
-// HTML libraries is contained: the message then counts as having no text,
-// so that a malformed body cannot turn into a check failure (and the
-// fail-mode tempfail) for ever.
-func (a *Analyzer) analysedText(t *txn.Transaction) (f *folded, sc bodyScan) {
-	defer func() {
-		if recover() != nil {
-			f, sc = foldText(""), a.scanBody("")
-		}
-	}()
-	return a.chooseText(lastText(t, a.cfg.MaxTextBytes))
 }
 
 // chooseText picks the analysed text among the last-text-part candidates:

@@ -107,6 +107,6 @@ func BenchmarkLinks50K(b *testing.B) {
 	b.SetBytes(tr.Body.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		Links(tr, 0, 200)
+		ReadBody(tr, 0, DefaultMaxLinkBytes).Links(200)
 	}
 }

@@ -8,8 +8,6 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
-
-	"milter91/txn"
 )
 
 // Link is a host named in a message's text: a URL's host (a domain or an
@@ -21,36 +19,24 @@ type Link struct {
 	Address string
 }
 
-// DefaultMaxLinkBytes is Links' default per-part limit: the first 256 KiB
-// of decoded text. Spam puts its links early; SpamAssassin scans the first
+// DefaultMaxLinkBytes is the head of each text part to read for Links:
+// the first 256 KiB of decoded text. Spam puts its links early; SpamAssassin scans the first
 // 50 000 bytes of a body part for URIs (body_part_scan_size), and reading
 // a 2 MiB newsletter whole for its links would cost more than the rest of
 // its checks.
 const DefaultMaxLinkBytes = 256 << 10
 
 // Links returns the hosts of the URLs and email addresses in every text
-// part of t (text/plain as written, text/html rendered with its link
-// targets, so hrefs count), in order of first appearance and without
-// duplicates, at most max of them (max ≤ 0: no limit). Only the first
-// maxBytes decoded bytes of each part are read (≤ 0: DefaultMaxLinkBytes).
-// It is the body input of URIBL lookups (the blocklists' SourceURL and
-// SourceEmail); like Analyze it never fails: malformed MIME gives what was
-// decoded, and a panic in a MIME or charset library gives no links.
-func Links(t *txn.Transaction, maxBytes, max int) (links []Link) {
-	if t == nil {
-		return nil
-	}
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxLinkBytes
-	}
-	defer func() {
-		if recover() != nil {
-			links = nil
-		}
-	}()
+// part of the body (text/plain as written, text/html rendered with its
+// link targets, so hrefs count), in order of first appearance and without
+// duplicates, at most max of them (max ≤ 0: no limit). It reads the heads
+// ReadBody kept (DefaultMaxLinkBytes is the usual size). It is the body
+// input of URIBL lookups (the blocklists' SourceURL and SourceEmail).
+func (b *Body) Links(max int) []Link {
+	var links []Link
 	seen := map[Link]bool{}
-	for _, p := range textParts(t, maxBytes, true) {
-		for tok := range linkTokens(p.text) {
+	for _, p := range b.all {
+		for tok := range linkTokens(p.head) {
 			l, ok := parseLink(tok)
 			if !ok || seen[l] {
 				continue
@@ -73,7 +59,8 @@ const maxLinkToken = 4096
 
 // linkTokens yields the tokens of text (runs between white space, angle
 // brackets and quotes) that can hold a URL or an email address: those with
-// "://", an "@", or a "." followed by a letter.
+// an "@", a ":" (schemes, "mailto:") or a "." followed by a letter. Words
+// are told apart from candidates in the same pass that finds their ends.
 func linkTokens(text string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		i := 0
@@ -82,24 +69,37 @@ func linkTokens(text string) iter.Seq[string] {
 				i += n
 				continue
 			}
-			j := i + 1
-			for j < len(text) {
-				if c := text[j]; c < utf8.RuneSelf {
-					if linkSep[c] {
-						break
-					}
-				} else if blankClass[c] == blankMaybe && blankLen(text[j:]) > 0 {
-					break
-				}
-				j++
-			}
+			j, candidate := tokenEnd(text, i)
 			tok := text[i:min(j, i+maxLinkToken)]
 			i = j
-			if mayHoldLink(tok) && !yield(tok) {
+			if candidate && !yield(tok) {
 				return
 			}
 		}
 	}
+}
+
+// tokenEnd returns the end of the token starting at text[i] and whether
+// it may hold a link (see linkTokens).
+func tokenEnd(text string, i int) (int, bool) {
+	candidate, prevDot := false, false
+	j := i
+	for ; j < len(text); j++ {
+		c := text[j]
+		if c >= utf8.RuneSelf {
+			if blankClass[c] == blankMaybe && blankLen(text[j:]) > 0 {
+				break
+			}
+			prevDot = false
+			continue
+		}
+		if linkSep[c] {
+			break
+		}
+		candidate = candidate || c == '@' || c == ':' || (prevDot && (c|0x20) >= 'a' && (c|0x20) <= 'z')
+		prevDot = c == '.'
+	}
+	return j, candidate
 }
 
 // linkSep marks the ASCII token separators: white space, control
@@ -122,25 +122,6 @@ func linkSepLen(text string, i int) int {
 		return 0
 	}
 	return blankLen(text[i:])
-}
-
-// mayHoldLink reports whether tok has "://", "@" or a dot followed by an
-// ASCII letter: every URL and address xurls finds has one.
-func mayHoldLink(tok string) bool {
-	if strings.Contains(tok, "://") || strings.IndexByte(tok, '@') >= 0 {
-		return true
-	}
-	for i := strings.IndexByte(tok, '.'); i >= 0 && i+1 < len(tok); {
-		if c := tok[i+1] | 0x20; c >= 'a' && c <= 'z' {
-			return true
-		}
-		k := strings.IndexByte(tok[i+1:], '.')
-		if k < 0 {
-			return false
-		}
-		i += 1 + k
-	}
-	return false
 }
 
 // parseLink finds the link in one token: a URL with a scheme (its host,

@@ -49,7 +49,7 @@ func TestLinks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Links(msg(t, tc.headers, tc.body), 0, tc.max); !slices.Equal(got, tc.want) {
+			if got := ReadBody(msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
 				t.Errorf("Links = %+v\nwant %+v", got, tc.want)
 			}
 		})

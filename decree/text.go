@@ -4,7 +4,6 @@ import (
 	"io"
 	"mime"
 	"strings"
-	"sync"
 
 	"github.com/emersion/go-message/textproto"
 
@@ -20,26 +19,41 @@ const (
 // textPart is one decoded text body part.
 type textPart struct {
 	html bool
-	// text is the part's last MaxTextBytes decoded bytes (UTF-8, maybe
-	// invalid), rendered to text for HTML (see renderHTML).
-	text string
+	// text is the part's last decoded bytes (UTF-8, maybe invalid; at most
+	// the Body's tail limit), head its first (at most the head limit);
+	// both rendered to text for HTML (see renderHTML).
+	text, head string
 }
 
-// lastText returns the last text part of the message (what Art. 20.1.a
-// calls the end of the email), as candidates in order of preference: in a
+// Body is the decoded text of one message, read once and shared by the
+// Decree 91 analysis and the link extraction: the candidates for the
+// last text part (Art. 20.1.a, see AnalyzeBody) with their tails, and
+// every text part with its head (see Links). Read it with ReadBody.
+type Body struct {
+	last []textPart // the last-text-part candidates, in order of preference
+	all  []textPart // every text part, in order
+}
+
+// ReadBody walks t's MIME tree once and decodes each text part once,
+// keeping its last tailBytes and its first headBytes of decoded text (0:
+// none; a part is not read past headBytes when tailBytes is 0). The last
+// text part is chosen as the decree analysis needs it: in a
 // multipart/alternative the text/plain alternative comes first and the
 // text/html one second; in any other multipart the last child holding text
 // wins. A part with Content-Disposition: attachment is not text; a leaf
 // without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
-// what was decoded before the fault.
-func lastText(t *txn.Transaction, maxBytes int) []textPart {
-	return textParts(t, maxBytes, false)
-}
-
-// textParts walks t's MIME tree: the last text part as lastText describes,
-// its last maxBytes, when !all; every text part in order, the first
-// maxBytes of each, when all.
-func textParts(t *txn.Transaction, maxBytes int, all bool) []textPart {
+// what was decoded before the fault, and a panic inside the MIME, charset
+// or HTML libraries an empty Body, so that a malformed body cannot turn
+// into a check failure (and the fail mode) for ever.
+func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
+	defer func() {
+		if recover() != nil {
+			b = &Body{}
+		}
+	}()
+	if t == nil {
+		return &Body{}
+	}
 	var h textproto.Header
 	for _, f := range t.Headers {
 		switch strings.ToLower(f.Name) {
@@ -51,39 +65,44 @@ func textParts(t *txn.Transaction, maxBytes int, all bool) []textPart {
 	if t.Body != nil {
 		body = t.Body.Reader()
 	}
-	w := walker{max: maxBytes, all: all}
-	return w.entity(h, body, 0)
+	w := walker{tail: max(tailBytes, 0), head: max(headBytes, 0)}
+	got := w.entity(h, body, 0)
+	return &Body{last: got.last, all: got.all}
 }
 
 // walker carries the limits through one MIME tree.
 type walker struct {
-	max   int  // bytes kept per part
-	parts int  // entities visited
-	all   bool // keep every text part, not the last one, and their heads (Links)
+	tail, head int // bytes kept per part at its end and at its start
+	parts      int // entities visited
 }
 
-func (w *walker) entity(h textproto.Header, body io.Reader, depth int) []textPart {
+// walked is what one entity holds: its text parts, and the candidates
+// for the last text part among them.
+type walked struct {
+	all, last []textPart
+}
+
+func (w *walker) entity(h textproto.Header, body io.Reader, depth int) walked {
 	w.parts++
 	mt, params := mediaType(h.Get("Content-Type"))
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxDepth || params["boundary"] == "" {
-			return nil
+			return walked{}
 		}
 		mr := textproto.NewMultipartReader(body, params["boundary"])
 		return w.multipart(mr, mt == "multipart/alternative", depth)
 	}
 	if disp, _, _ := mime.ParseMediaType(h.Get("Content-Disposition")); disp == "attachment" {
-		return nil
+		return walked{}
 	}
 	if mt != "text/plain" && mt != "text/html" {
-		return nil
+		return walked{}
 	}
 	html := mt == "text/html"
 	r := decodeBody(body, h.Get("Content-Transfer-Encoding"), params["charset"], html)
-	if w.all {
-		return []textPart{{html: html, text: readHead(r, w.max, html)}}
-	}
-	return []textPart{{html: html, text: readTail(r, w.max, html)}}
+	p := textPart{html: html}
+	p.head, p.text = readEnds(r, w.head, w.tail, html)
+	return walked{all: []textPart{p}, last: []textPart{p}}
 }
 
 // mediaType parses a Content-Type value into its lower-case type and
@@ -108,109 +127,30 @@ func mediaType(v string) (string, map[string]string) {
 
 // multipart walks the children of one multipart entity, stopping at the
 // first malformed boundary or header, or at the part limit.
-func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, depth int) []textPart {
-	var last, plain, rich []textPart
+func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, depth int) walked {
+	var out walked
+	var plain, rich []textPart
 	for w.parts < maxParts {
 		p, err := mr.NextPart()
 		if err != nil {
 			break
 		}
 		c := w.entity(p.Header, p, depth+1)
+		out.all = append(out.all, c.all...)
 		switch {
-		case w.all:
-			last = append(last, c...)
-		case len(c) == 0:
+		case len(c.last) == 0:
 		case !alternative:
-			last = c
-		case !c[0].html:
-			plain = c[:1]
+			out.last = c.last
+		case !c.last[0].html:
+			plain = c.last[:1]
 		default:
-			rich = c[len(c)-1:]
+			rich = c.last[len(c.last)-1:]
 		}
 	}
-	if alternative && !w.all {
-		return append(plain, rich...)
+	if alternative {
+		out.last = append(plain, rich...)
 	}
-	return last
-}
-
-// scratch recycles the byte buffers of readTail and foldText.
-var scratch = sync.Pool{New: func() any {
-	b := make([]byte, 0, 64<<10)
-	return &b
-}}
-
-// maxPooledBuf is the largest buffer put back into scratch; larger ones
-// are left to the garbage collector.
-const maxPooledBuf = 4 << 20
-
-// putScratch returns buf, got as *bp from scratch, to the pool.
-func putScratch(bp *[]byte, buf []byte) {
-	if cap(buf) <= maxPooledBuf {
-		*bp = buf[:0]
-		scratch.Put(bp)
-	}
-}
-
-// readTail reads r to its end and returns the last max bytes (invalid
-// UTF-8 left for folding to replace), rendered from HTML when html,
-// holding at most about 4×max bytes at a time. A read error ends the
-// part; what was read is kept.
-func readTail(r io.Reader, max int, html bool) string {
-	bp := scratch.Get().(*[]byte)
-	buf := (*bp)[:0]
-	defer func() { putScratch(bp, buf) }()
-	for empty := 0; empty < 100; {
-		if len(buf) == cap(buf) {
-			if len(buf) >= 2*max {
-				buf = buf[:copy(buf, buf[len(buf)-max:])]
-			} else {
-				buf = append(buf, 0)[:len(buf)]
-			}
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err != nil {
-			break
-		}
-		if n == 0 {
-			empty++ // a reader that never progresses must not hang the check
-		}
-	}
-	tail := buf
-	if len(tail) > max {
-		tail = tail[len(tail)-max:]
-	}
-	if html {
-		return renderHTML(tail) // in place: buf is scratch
-	}
-	return string(tail)
-}
-
-// readHead returns the first max bytes r decodes to, rendered from HTML
-// when html; the rest is not read.
-func readHead(r io.Reader, max int, html bool) string {
-	bp := scratch.Get().(*[]byte)
-	buf := (*bp)[:0]
-	defer func() { putScratch(bp, buf) }()
-	lr := io.LimitReader(r, int64(max))
-	for empty := 0; empty < 100; {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err != nil {
-			break
-		}
-		if n == 0 {
-			empty++
-		}
-	}
-	if html {
-		return renderHTML(buf)
-	}
-	return string(buf)
+	return out
 }
 
 // unfold removes the line breaks of a folded header value (RFC 5322

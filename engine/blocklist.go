@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"sync"
 
 	"milter91/decree"
 	"milter91/dnsbl"
@@ -18,7 +19,7 @@ const linksPerBodyDomain = 10
 // Reply-To domains, the d= of each DKIM-Signature (unverified: a forged d=
 // can only get its sender listed), and the hosts of the links in the
 // text parts. from are the RFC 5322.From addresses already parsed.
-func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subject {
+func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func() *decree.Body) dnsbl.Subject {
 	s := dnsbl.Subject{ClientIP: t.Conn.ClientIP}
 	add := func(source, name, addr string) {
 		if name != "" {
@@ -44,7 +45,7 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subje
 	if maxBody <= 0 {
 		maxBody = dnsbl.DefaultMaxBodyDomains
 	}
-	for _, l := range decree.Links(t, 0, linksPerBodyDomain*maxBody) {
+	for _, l := range body().Links(linksPerBodyDomain * maxBody) {
 		source := dnsbl.SourceURL
 		if l.Email {
 			source = dnsbl.SourceEmail
@@ -52,6 +53,23 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string) dnsbl.Subje
 		add(source, l.Host, l.Address)
 	}
 	return s
+}
+
+// bodyReader returns a function that decodes t's text parts once, on its
+// first call, for both the link extraction and the Decree 91 analysis:
+// the tails the analysis reads and, when a zone or list asks about links,
+// the first decree.DefaultMaxLinkBytes of each part.
+func (e *Engine) bodyReader(t *txn.Transaction) func() *decree.Body {
+	head := 0
+	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
+		head = decree.DefaultMaxLinkBytes
+	}
+	return sync.OnceValue(func() *decree.Body {
+		if a := e.opt.Decree.Analyzer; a != nil {
+			return a.ReadBody(t, head)
+		}
+		return decree.ReadBody(t, 0, head)
+	})
 }
 
 // asks reports whether a blocklist zone or a local list wants targets

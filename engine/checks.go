@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/auth"
+	"milter91/decree"
 	"milter91/txn"
 )
 
@@ -15,7 +16,7 @@ import (
 // needs both SPF and DKIM and runs after them. A panicking check is
 // recovered, logged and named in f.CheckErrors; a DNS timeout is a
 // temperror fact, not a fault.
-func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts) {
+func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	run := func(name string, check func()) {
@@ -42,7 +43,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	var lists []txn.ListHit
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		run("dnsbl", func() {
-			s := e.blocklistSubject(t, f.FromAddresses)
+			s := e.blocklistSubject(t, f.FromAddresses, body)
 			if e.opt.Lists != nil {
 				lists = e.opt.Lists.Check(s)
 			}

@@ -6,14 +6,18 @@ import (
 	"strings"
 	"time"
 
+	"milter91/decree"
 	"milter91/txn"
 )
 
 // Analyzer is the Decree 91/2020 analysis of one message (package decree).
 type Analyzer interface {
-	// Analyze reads t (headers and body) and returns what the message says
-	// about itself; dkim and fromDomain give the advertiser id.
-	Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
+	// ReadBody decodes t's text parts as AnalyzeBody needs them, with the
+	// first headBytes of each for link extraction too.
+	ReadBody(t *txn.Transaction, headBytes int) *decree.Body
+	// AnalyzeBody returns what the message says about itself, from its
+	// headers and body; dkim and fromDomain give the advertiser id.
+	AnalyzeBody(t *txn.Transaction, body *decree.Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
 }
 
 // Registry is the consent/refusal registry and send counter (package
@@ -63,10 +67,10 @@ type reservation struct {
 }
 
 // analyseDecree fills f.Decree and returns the sends it reserved.
-func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts) ([]reservation, error) {
+func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) ([]reservation, error) {
 	d := &e.opt.Decree
 	f.Decree.Direction = d.Directions.Of(t)
-	f.Decree.DecreeAnalysis = d.Analyzer.Analyze(t, f.DKIM, fromDomain(f.FromAddresses))
+	f.Decree.DecreeAnalysis = d.Analyzer.AnalyzeBody(t, body(), f.DKIM, fromDomain(f.FromAddresses))
 	if d.Registry == nil {
 		return nil, nil
 	}

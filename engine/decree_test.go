@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/decree"
 	"milter91/engine"
 	"milter91/txn"
 )
@@ -15,7 +16,11 @@ import (
 // fakeAnalyzer returns a fixed analysis.
 type fakeAnalyzer struct{ a txn.DecreeAnalysis }
 
-func (f fakeAnalyzer) Analyze(*txn.Transaction, []txn.DKIM, string) txn.DecreeAnalysis { return f.a }
+func (f fakeAnalyzer) ReadBody(*txn.Transaction, int) *decree.Body { return nil }
+
+func (f fakeAnalyzer) AnalyzeBody(*txn.Transaction, *decree.Body, []txn.DKIM, string) txn.DecreeAnalysis {
+	return f.a
+}
 
 // fakeRegistry is an in-memory engine.Registry.
 type fakeRegistry struct {

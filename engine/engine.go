@@ -103,13 +103,14 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	ctx = resolver.WithCounter(ctx, &counter)
 	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
 	f.Subject = decodedSubject(t.HeaderValues("Subject"))
+	body := e.bodyReader(t)
 	// Authenticated submissions skip the inbound checks (SPF, DKIM, DMARC,
 	// blocklists) but not the rules, which judge outbound mail too.
 	skipped := t.AuthUser != "" && e.opt.SkipAuthenticated
 	if !skipped {
-		e.runChecks(ctx, t, f)
+		e.runChecks(ctx, t, f, body)
 	}
-	res := e.runDecree(ctx, t, f)
+	res := e.runDecree(ctx, t, f, body)
 	verdict, removed, err := e.decideAll(t, f)
 	f.DNSQueries = int(counter.Load())
 	if err != nil || len(f.CheckErrors) > 0 {

@@ -6,12 +6,13 @@ import (
 	"sync"
 	"time"
 
+	"milter91/decree"
 	"milter91/txn"
 )
 
 // runDecree runs the Decree 91/2020 stage under panic recovery; a registry
 // error or a panic is an internal fault ("decree91" in CheckErrors).
-func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts) []reservation {
+func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) []reservation {
 	if e.opt.Decree.Analyzer == nil {
 		return nil
 	}
@@ -19,7 +20,7 @@ func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	var mu sync.Mutex
 	e.guard(t, f, &mu, "decree91", func() {
 		var err error
-		res, err = e.analyseDecree(ctx, t, f)
+		res, err = e.analyseDecree(ctx, t, f, body)
 		if err != nil {
 			panic(err.Error())
 		}
