@@ -16,11 +16,11 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0)
 	c.DNSBL.MaxBodyDomains = r.MaxBodyDomains
 	c.DNSBL.MaxQueries = r.MaxQueries
-	if r.MaxBodyDomains < 1 {
-		v.fail("$.dnsbl.max_body_domains", "dnsbl.max_body_domains: %d, want 1 or more", r.MaxBodyDomains)
+	if r.MaxBodyDomains < 1 || r.MaxBodyDomains > maxBodyDomains {
+		v.fail("$.dnsbl.max_body_domains", "dnsbl.max_body_domains: %d, want 1 to %d", r.MaxBodyDomains, maxBodyDomains)
 	}
-	if r.MaxQueries < 1 {
-		v.fail("$.dnsbl.max_queries", "dnsbl.max_queries: %d, want 1 or more", r.MaxQueries)
+	if r.MaxQueries < 1 || r.MaxQueries > maxQueries {
+		v.fail("$.dnsbl.max_queries", "dnsbl.max_queries: %d, want 1 to %d", r.MaxQueries, maxQueries)
 	}
 	seen := map[string]bool{}
 	for i, z := range r.Zones {
@@ -91,13 +91,26 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 			v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "dnsbl.zones[%d].sources: %q, %s zones take %s", i, src, typ, strings.Join(valid, ", "))
 		}
 	}
-	if z.Early != "" && z.Early != dnsbl.EarlyReject {
+	switch {
+	case z.Early != "" && z.Early != dnsbl.EarlyReject:
 		v.fail(path+".early", "dnsbl.zones[%d].early: %q, want %s or nothing", i, z.Early, dnsbl.EarlyReject)
+	case z.Early != "" && (typ != dnsbl.TypeIP || (len(z.Sources) > 0 && !slices.Contains(z.Sources, dnsbl.SourceClient))):
+		v.fail(path+".early", "dnsbl.zones[%d].early: reject needs an IP zone asked about the client address", i)
+	}
+	if z.IPv6 && typ != dnsbl.TypeIP {
+		v.fail(path+".ipv6", "dnsbl.zones[%d].ipv6: only for type: ip", i)
 	}
 	if z.FullName && typ != dnsbl.TypeDomain {
 		v.fail(path+".full_name", "dnsbl.zones[%d].full_name: only for type: domain", i)
 	}
 }
+
+// Upper bounds of dnsbl.max_body_domains and dnsbl.max_queries: a message
+// must not be able to buy thousands of queries.
+const (
+	maxBodyDomains = 200
+	maxQueries     = 1000
+)
 
 // lists checks the local list entries: a unique name of txn.ListName
 // syntax, a path, a kind, sources. The files are read when the engine is
@@ -124,8 +137,11 @@ func (v *validator) lists(c *Config, raw []rawList) {
 				v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "lists[%d].sources: %q, want one of %s", i, src, strings.Join(valid, ", "))
 			}
 		}
-		if r.Early != "" && r.Early != dnsbl.EarlyReject {
+		switch {
+		case r.Early != "" && r.Early != dnsbl.EarlyReject:
 			v.fail(path+".early", "lists[%d].early: %q, want %s or nothing", i, r.Early, dnsbl.EarlyReject)
+		case r.Early != "" && (r.Kind == dnsbl.KindAllow || (len(r.Sources) > 0 && !slices.Contains(r.Sources, dnsbl.SourceClient))):
+			v.fail(path+".early", "lists[%d].early: reject needs a block list matched against the client address", i)
 		}
 		c.Lists = append(c.Lists, List{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources, Early: r.Early})
 	}

@@ -105,9 +105,14 @@ func zoneHealth(ctx context.Context, r resolver.Resolver, z *Zone) Health {
 			return Health{Zone: z.name, State: HealthUnknown, Detail: fmt.Sprintf("test point %s: %v", p.query, err)}
 		}
 		f := classify(z, p.query, answers)
-		if got := f.Listed || f.Blocked; got != p.want {
+		if f.Blocked {
+			// A refused query says nothing about the zone's answers: the
+			// pause after error answers deals with it.
+			return Health{Zone: z.name, State: HealthUnknown, Detail: fmt.Sprintf("test point %s: error answer %s", p.query, joinAddrs(f.Answers))}
+		}
+		if f.Listed != p.want {
 			state := "not listed"
-			if got {
+			if f.Listed {
 				state = "answered " + joinAddrs(f.Answers)
 			}
 			return Health{Zone: z.name, State: HealthFailed,

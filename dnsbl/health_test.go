@@ -43,6 +43,8 @@ func TestCheckHealth(t *testing.T) {
 		{name: "NXDOMAIN rewritten", r: rewriting("127.0.0.2"), want: []string{dnsbl.HealthFailed, dnsbl.HealthFailed, dnsbl.HealthOK}},
 		{name: "listed test point missing", r: &resolver.Fake{}, want: []string{dnsbl.HealthFailed, dnsbl.HealthFailed, dnsbl.HealthOK}},
 		{name: "timeouts", r: timeouts, want: []string{dnsbl.HealthUnknown, dnsbl.HealthUnknown, dnsbl.HealthOK}},
+		// A refused query (open resolver) says nothing of the zone's answers.
+		{name: "error answers", r: rewriting("127.255.255.254"), want: []string{dnsbl.HealthUnknown, dnsbl.HealthUnknown, dnsbl.HealthOK}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,9 +25,12 @@ type LocalListConfig struct {
 	Name string // unique; shown in facts and in {zone} of replies
 	Path string // the file (see LoadList for its format)
 	Kind string // KindBlock (default) or KindAllow
-	// Sources the list is matched against (Source* constants); default
-	// all: SourceClient, SourceHELO, SourceMailFrom, SourceFrom,
-	// SourceReplyTo, SourceDKIM, SourceURL, SourceEmail.
+	// Sources the list is matched against (Source* constants). Default
+	// for a block list: all of SourceClient, SourceHELO, SourceMailFrom,
+	// SourceFrom, SourceReplyTo, SourceDKIM, SourceURL, SourceEmail; for an
+	// allow list only SourceClient, because every other source is written
+	// by the sender (a link to an allow-listed domain must not exempt
+	// spam from the blocklists).
 	Sources []string
 	// Early is EarlyReject for a block list matched against the client
 	// address to reject a listed client at RCPT (LocalLists.Early).
@@ -72,6 +75,9 @@ func NewLocalLists(configs []LocalListConfig, logf func(msg string, args ...any)
 		sources := c.Sources
 		if len(sources) == 0 {
 			sources = allListSources
+			if l.kind == KindAllow {
+				sources = []string{SourceClient}
+			}
 		}
 		for _, s := range sources {
 			if !slices.Contains(allListSources, s) {

@@ -88,3 +88,23 @@ func TestLocalListsErrors(t *testing.T) {
 		})
 	}
 }
+
+// An allow list without sources is matched against the client address
+// only: the envelope and the text are the sender's to write.
+func TestAllowListDefaultsToClient(t *testing.T) {
+	allow := writeNamedList(t, "allow.txt", "partner.example.com\n127.0.0.7\n")
+	ll, err := dnsbl.NewLocalLists([]dnsbl.LocalListConfig{{Name: "ok", Path: allow, Kind: dnsbl.KindAllow}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoofed := dnsbl.Subject{ClientIP: netip.MustParseAddr("127.0.0.2"), Targets: []dnsbl.Target{
+		{Source: dnsbl.SourceMailFrom, Name: "partner.example.com", Address: "a@partner.example.com"},
+		{Source: dnsbl.SourceURL, Name: "partner.example.com"},
+	}}
+	if hits := ll.Check(spoofed); len(hits) != 0 {
+		t.Errorf("sender-written names matched the allow list: %v", hitsOf(hits))
+	}
+	if hits := ll.Check(dnsbl.Subject{ClientIP: netip.MustParseAddr("127.0.0.7")}); len(hits) != 1 {
+		t.Errorf("client address: %v", hitsOf(hits))
+	}
+}

@@ -2,6 +2,7 @@ package dnsbl
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 // full names). only, when not "", restricts the lookup to the zone of that
 // name. Paused and disabled zones answer as in Check. It is the lookup of
 // `milter91 dnsbl check`; facts come back in zone order, Sources empty.
-func (c *Checker) Lookup(ctx context.Context, r resolver.Resolver, target, only string) []txn.DNSBL {
+// A target that is neither an IP address nor a domain name of two or more
+// labels is an error.
+func (c *Checker) Lookup(ctx context.Context, r resolver.Resolver, target, only string) ([]txn.DNSBL, error) {
 	only = strings.ToLower(strings.TrimSuffix(only, "."))
 	var zones []*Zone
 	for _, z := range c.zones {
@@ -26,14 +29,16 @@ func (c *Checker) Lookup(ctx context.Context, r resolver.Resolver, target, only 
 	p := planner{zones: zones, limit: -1, anySource: true}
 	if ip, err := netip.ParseAddr(strings.Trim(target, "[]")); err == nil {
 		p.addIP(ip, "")
-	} else if d := normTarget(target); d != "" {
+	} else if d := normTarget(target); d != "" && !strings.Contains(d, "..") && !strings.HasPrefix(d, ".") {
 		p.addDomain(d, "")
+	} else {
+		return nil, fmt.Errorf("%q: not an IP address or a domain name of two or more labels", target)
 	}
 	for i := range p.jobs {
 		p.jobs[i].index = c.indexOf(p.jobs[i].zone)
 		p.jobs[i].sources = nil
 	}
-	return c.run(ctx, r, p.jobs)
+	return c.run(ctx, r, p.jobs), nil
 }
 
 // indexOf returns the position of z among the Checker's zones.

@@ -79,6 +79,13 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	if f.DNSBLSkipped > 0 {
 		attrs = append(attrs, slog.Int("dnsbl_skipped", f.DNSBLSkipped))
 	}
+	if len(f.Lists) > 0 {
+		hits := make([]string, len(f.Lists))
+		for i, h := range f.Lists {
+			hits[i] = h.List + ":" + h.Kind + ":" + h.Target
+		}
+		attrs = append(attrs, slog.Any("lists", hits))
+	}
 	if d := &f.Decree; d.Advertising {
 		attrs = append(attrs, slog.Group("decree91", slog.String("direction", d.Direction),
 			slog.String("label", d.Label), slog.String("advertiser", d.Advertiser),

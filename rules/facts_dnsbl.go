@@ -12,9 +12,12 @@ import (
 // Zone names compare case-insensitively, without a trailing dot; "*" (quoted
 // in YAML) stands for any zone.
 func init() {
-	RegisterFact("dnsbl", listedFact("dnsbl", isClientSource))
-	RegisterFact("rhsbl", listedFact("rhsbl", isHeaderSource))
-	RegisterFact("uribl", listedFact("uribl", isBodySource))
+	RegisterFact("dnsbl", listedFact("dnsbl", func(src []string) bool { return slices.Contains(src, "client") }))
+	RegisterFact("rhsbl", listedFact("rhsbl", func(src []string) bool { return slices.ContainsFunc(src, isHeaderSource) }))
+	// A domain found in the header and in the text counts once, as rhsbl.
+	RegisterFact("uribl", listedFact("uribl", func(src []string) bool {
+		return slices.ContainsFunc(src, isBodySource) && !slices.ContainsFunc(src, isHeaderSource)
+	}))
 	RegisterFact("dnsbl_blocked", compileDNSBLBlocked)
 	RegisterFact("dnsbl_tag", compileDNSBLTag)
 	RegisterFact("dnsbl_result", compileDNSBLResult)
@@ -54,11 +57,12 @@ func zoneHit(b *txn.DNSBL, detail string) Hit {
 // listedFact builds the listing facts, which differ in the source of
 // what was listed (txn.DNSBL.Sources): dnsbl the client address, rhsbl a
 // domain of the envelope or header (HELO, MAIL FROM, From, Reply-To, DKIM
-// d=; RFC 5782 §2.2), uribl a link host or email domain of the text. True
+// d=; RFC 5782 §2.2), uribl a link host or email domain of the text that
+// is not also one of the header's (that listing counts once, as rhsbl). True
 // when a named zone listed such a target (Listed; a blocked zone is never
 // a listing). Detail: "zen.example.test=127.0.0.2", with
 // " (example.com from url)" for domain and link targets.
-func listedFact(fact string, source func(string) bool) FactCompiler {
+func listedFact(fact string, sources func([]string) bool) FactCompiler {
 	return func(v Value) (Matcher, error) {
 		match, err := zoneSet(v, fact)
 		if err != nil {
@@ -67,7 +71,7 @@ func listedFact(fact string, source func(string) bool) FactCompiler {
 		return func(in *Input) (Hit, bool) {
 			for i := range in.Facts.DNSBL {
 				b := &in.Facts.DNSBL[i]
-				if b.Listed && !b.Blocked && match(b.Zone) && slices.ContainsFunc(b.Sources, source) {
+				if b.Listed && !b.Blocked && match(b.Zone) && sources(b.Sources) {
 					answers := make([]string, len(b.Answers))
 					for j, a := range b.Answers {
 						answers[j] = a.String()
@@ -79,8 +83,6 @@ func listedFact(fact string, source func(string) bool) FactCompiler {
 		}, nil
 	}
 }
-
-func isClientSource(s string) bool { return s == "client" }
 
 func isHeaderSource(s string) bool {
 	switch s {

@@ -104,15 +104,15 @@ var ListName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
 // (Decree 91/2020 Art. 8, 9.12: the national IP/domain blacklist, and the
 // operator's own block and allow lists).
 type ListHit struct {
-	List string // the list's configured name
-	Kind string // "block" or "allow"
+	List string `json:"list"` // the list's configured name
+	Kind string `json:"kind"` // "block" or "allow"
 	// Target is what matched: an address, a domain or an email address;
 	// Sources say where it came from (as in DNSBL.Sources).
-	Target  string
-	Sources []string
+	Target  string   `json:"target"`
+	Sources []string `json:"sources"`
 	// Entry is the list entry that matched, e.g. "192.0.2.0/24",
 	// "example.com", "=example.com", "user@example.com".
-	Entry string
+	Entry string `json:"entry"`
 }
 
 // Facts are everything the checks found about one message. Rules read them;

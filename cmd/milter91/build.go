@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -86,7 +87,15 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 	for i, l := range cfg.Lists {
 		lcs[i] = dnsbl.LocalListConfig{Name: l.Name, Path: l.Path, Kind: l.Kind, Sources: l.Sources, Early: l.Early}
 	}
-	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) { logger.Info(msg, args...) })
+	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) {
+		level := slog.LevelInfo
+		for i := 0; i+1 < len(args); i += 2 {
+			if args[i] == "err" {
+				level = slog.LevelError // a list file that failed to reload
+			}
+		}
+		logger.Log(context.Background(), level, msg, args...)
+	})
 }
 
 // buildEngine wires one engine from cfg, sharing res (the resolver and its

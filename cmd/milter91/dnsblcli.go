@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -58,6 +59,11 @@ func cmdDNSBL(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rows, lists, err := dnsblCheck(&c, fs.Arg(0), *zone)
+	var bad badTarget
+	if errors.As(err, &bad) {
+		fmt.Fprintf(stderr, "milter91 dnsbl check: %v\n", err)
+		return 2
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "milter91 dnsbl check: %v\n", err)
 		return 1
@@ -72,8 +78,19 @@ func cmdDNSBL(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// dnsblCheck does the work of cmdDNSBL.
+// badTarget is a target dnsbl check cannot ask about (exit 2).
+type badTarget struct{ error }
+
+// dnsblCheck does the work of cmdDNSBL. An email address is asked about
+// by its domain, and matched whole against the lists.
 func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, error) {
+	name := target
+	if i := strings.LastIndexByte(target, '@'); i >= 0 {
+		if strings.Count(target, "@") != 1 || i == 0 {
+			return nil, nil, badTarget{fmt.Errorf("%q: not an email address", target)}
+		}
+		name = target[i+1:]
+	}
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -95,7 +112,7 @@ func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), dnsblTimeout)
 	defer cancel()
-	var rows []dnsblRow
+	rows := []dnsblRow{}
 	if checker != nil {
 		health := map[string]dnsbl.Health{}
 		for _, h := range checker.CheckHealth(ctx, res) {
@@ -105,7 +122,11 @@ func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, err
 		for _, z := range checker.Zones() {
 			types[z.Name()] = z.Type()
 		}
-		for _, f := range checker.Lookup(ctx, res, target, zone) {
+		facts, err := checker.Lookup(ctx, res, name, zone)
+		if err != nil {
+			return nil, nil, badTarget{err}
+		}
+		for _, f := range facts {
 			rows = append(rows, newDNSBLRow(f, types[f.Zone], health[f.Zone]))
 		}
 		if zone != "" && len(rows) == 0 {
@@ -124,7 +145,9 @@ func newDNSBLRow(f txn.DNSBL, typ string, h dnsbl.Health) dnsblRow {
 	return r
 }
 
-// listRows matches target against every local list.
+// listRows matches target against every local list, as every source
+// would: an IP as the client, a domain as HELO and link host, an address
+// as envelope sender and From.
 func listRows(lists *dnsbl.LocalLists, target string) []dnsblListRow {
 	rows := []dnsblListRow{}
 	if lists == nil {
@@ -133,17 +156,21 @@ func listRows(lists *dnsbl.LocalLists, target string) []dnsblListRow {
 	s := dnsbl.Subject{}
 	if ip, err := netip.ParseAddr(target); err == nil {
 		s.ClientIP = ip
-	} else {
-		source := dnsbl.SourceURL
-		addr := ""
-		if strings.Contains(target, "@") {
-			source, addr = dnsbl.SourceEmail, target
-			target = target[strings.LastIndexByte(target, '@')+1:]
+	} else if i := strings.LastIndexByte(target, '@'); i >= 0 {
+		for _, src := range []string{dnsbl.SourceMailFrom, dnsbl.SourceFrom, dnsbl.SourceReplyTo, dnsbl.SourceEmail} {
+			s.Targets = append(s.Targets, dnsbl.Target{Source: src, Name: target[i+1:], Address: target})
 		}
-		s.Targets = []dnsbl.Target{{Source: source, Name: target, Address: addr}}
+	} else {
+		for _, src := range []string{dnsbl.SourceHELO, dnsbl.SourceDKIM, dnsbl.SourceURL} {
+			s.Targets = append(s.Targets, dnsbl.Target{Source: src, Name: target})
+		}
 	}
+	seen := map[string]bool{}
 	for _, h := range lists.Check(s) {
-		rows = append(rows, dnsblListRow{List: h.List, Kind: h.Kind, Entry: h.Entry})
+		if key := h.List + "\x00" + h.Entry; !seen[key] {
+			seen[key] = true
+			rows = append(rows, dnsblListRow{List: h.List, Kind: h.Kind, Entry: h.Entry})
+		}
 	}
 	return rows
 }

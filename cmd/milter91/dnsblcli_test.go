@@ -39,6 +39,9 @@ lists:
 		{name: "one zone", args: []string{"--zone", "bl.example.test", "127.0.0.9"}, contains: []string{"9.0.0.127.bl.example.test", "notlisted"}},
 		{name: "unknown zone", args: []string{"--zone", "other.example.test", "127.0.0.9"}, code: 1, contains: []string{`zone "other.example.test"`}},
 		{name: "no target", args: nil, code: 2, contains: []string{"need one IP address or domain"}},
+		{name: "address", args: []string{"spammer@www.spam.example.org"}, contains: []string{"example.org.dbl.example.test", "list national (block): entry spam.example.org"}},
+		{name: "not a target", args: []string{"not a domain!"}, code: 2, contains: []string{`"not a domain!": not an IP address or a domain name`}},
+		{name: "empty labels", args: []string{"a..example.org"}, code: 2, contains: []string{"not an IP address or a domain name"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,6 +18,8 @@ type report struct {
 	Rules     []txn.Match    `json:"rules"`
 	Auth      reportAuth     `json:"auth"`
 	DNSBL     []reportDNSBL  `json:"dnsbl"`
+	Skipped   int            `json:"dnsbl_skipped"`
+	Lists     []txn.ListHit  `json:"lists"`
 	Headers   []reportHeader `json:"headers"`
 	Deleted   []reportHeader `json:"deleted_headers"`
 	Temperror []string       `json:"temperrors"`
@@ -74,7 +76,7 @@ func newReport(o *txn.Outcome, fault error) *report {
 	v, f := &o.Verdict, &o.Facts
 	r := &report{
 		Action: v.Action.String(), Score: v.Score, Required: v.TagAt, Rules: v.Matches,
-		Temperror: nonNil(f.Temperrors), Queries: f.DNSQueries,
+		Temperror: nonNil(f.Temperrors), Queries: f.DNSQueries, Skipped: f.DNSBLSkipped, Lists: f.Lists,
 		Auth: reportAuth{
 			SPF:   reportSPF{Result: f.SPF.Result, Identity: f.SPF.Identity, Domain: f.SPF.Domain, Detail: f.SPF.Detail},
 			DMARC: reportDMARC{Result: f.DMARC.Result, Policy: f.DMARC.Policy, Domain: f.DMARC.Domain, Detail: f.DMARC.Detail},
@@ -88,6 +90,9 @@ func newReport(o *txn.Outcome, fault error) *report {
 	}
 	if r.Rules == nil {
 		r.Rules = []txn.Match{}
+	}
+	if r.Lists == nil {
+		r.Lists = []txn.ListHit{}
 	}
 	if v.Reply.Code != 0 {
 		r.SMTPReply = &v.Reply
@@ -136,9 +141,7 @@ func (r *report) writeText(w io.Writer) {
 	} else {
 		r.writeAuth(w)
 	}
-	for _, b := range r.DNSBL {
-		fmt.Fprintf(w, "dnsbl:  %s %s %v\n", b.Zone, b.Result, b.Answer)
-	}
+	r.writeBlocklists(w)
 	r.Decree.writeText(w)
 	for _, rc := range r.Removed {
 		fmt.Fprintf(w, "remove: %s\n", rc)
@@ -153,6 +156,19 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
 	}
 	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)
+}
+
+// writeBlocklists prints a line per blocklist fact and local list hit.
+func (r *report) writeBlocklists(w io.Writer) {
+	for _, b := range r.DNSBL {
+		fmt.Fprintf(w, "dnsbl:  %s %s %v %s (%s)\n", b.Zone, b.Result, b.Answer, b.Target, strings.Join(b.Sources, ","))
+	}
+	if r.Skipped > 0 {
+		fmt.Fprintf(w, "dnsbl:  %d lookups skipped (dnsbl.max_queries, dnsbl.max_body_domains)\n", r.Skipped)
+	}
+	for _, l := range r.Lists {
+		fmt.Fprintf(w, "list:   %s (%s) %s (%s) entry %s\n", l.List, l.Kind, l.Target, strings.Join(l.Sources, ","), l.Entry)
+	}
 }
 
 // writeAuth prints the SPF, DKIM and DMARC lines.
