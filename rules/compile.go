@@ -24,6 +24,7 @@ func Compile(srcs []Source) (*Set, error) {
 
 // compiler holds the state of one Compile call.
 type compiler struct {
+	refs     []Ref
 	errs     errorSink
 	specs    []*ruleSpec // in order of first definition
 	byID     map[string]*ruleSpec
@@ -34,6 +35,7 @@ type compiler struct {
 // source reads one file's top level: settings, rules, disable.
 func (c *compiler) source(src Source) {
 	root, err := parseSource(src)
+	root.refs = &c.refs
 	if err != nil {
 		c.errs.add(root, err)
 		return
@@ -126,7 +128,7 @@ func (c *compiler) finish() (*Set, error) {
 		c.errs.add(d, err)
 		off[id] = true
 	}
-	set := &Set{settings: c.settings.build(&c.errs)}
+	set := &Set{settings: c.settings.build(&c.errs), refs: c.refs}
 	for _, s := range c.specs {
 		s.check(&c.errs)
 		set.rules = append(set.rules, s.compiled(off[s.id]))

@@ -36,6 +36,9 @@ func zoneSet(v Value, fact string) (func(zone string) bool, error) {
 		if z != "*" && !zoneName.MatchString(z) {
 			return at.Errorf("%s: %q is not a DNS zone name (or \"*\" for any zone)", fact, s)
 		}
+		if z != "*" {
+			at.Refer("zone", z)
+		}
 		set[z] = true
 		return nil
 	})
@@ -127,6 +130,9 @@ func compileDNSBLTag(v Value) (Matcher, error) {
 		}
 		if tag == "" || strings.ContainsAny(tag, " \t:") {
 			return at.Errorf("dnsbl_tag: want \"zone:tag\" or \"tag\", got %q", s)
+		}
+		if zone != "*" {
+			at.Refer("zone", zone)
 		}
 		wants = append(wants, want{zone: zone, tag: tag})
 		return nil

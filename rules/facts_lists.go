@@ -26,6 +26,9 @@ func listFact(fact, kind string) FactCompiler {
 			if s != "*" && !txn.ListName.MatchString(s) {
 				return at.Errorf("%s: %q is not a list name (letters, digits, - _ . ; or \"*\" for any list)", fact, s)
 			}
+			if s != "*" {
+				at.Refer(fact, s)
+			}
 			names[s] = true
 			return nil
 		})

@@ -12,7 +12,13 @@ import "milter91/txn"
 type Set struct {
 	rules    []*rule // in file order; overrides keep the first position
 	settings Settings
+	refs     []Ref
 }
+
+// Refs returns the blocklist zones and local lists the rules name (not
+// "*"), with where: the caller checks them against the daemon config, so
+// that a typo does not silently turn a rule off.
+func (s *Set) Refs() []Ref { return s.refs }
 
 // rule is one compiled rule.
 type rule struct {

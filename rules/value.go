@@ -17,6 +17,27 @@ type Value struct {
 	file string
 	node ast.Node // nil for an empty document
 	key  ast.Node // the mapping key v is the value of, if any
+	refs *[]Ref   // where Refer records, shared by one Compile; may be nil
+}
+
+// Ref is a name a rule refers to that only the daemon config defines: a
+// blocklist zone or a local list. The config is not known while rules
+// compile, so they are checked after (see Set.Refs).
+type Ref struct {
+	Kind string // "zone", "blocklist" or "allowlist"
+	Name string // as written, normalised by the fact (zones: lower case, no final dot)
+	// File, Line and Col give where the rule names it.
+	File      string
+	Line, Col int
+}
+
+// Refer records that v names name of kind (see Ref).
+func (v Value) Refer(kind, name string) {
+	if v.refs == nil {
+		return
+	}
+	line, col := v.Pos()
+	*v.refs = append(*v.refs, Ref{Kind: kind, Name: name, File: v.file, Line: line, Col: col})
 }
 
 // Field is one key: value entry of a YAML mapping.
@@ -197,7 +218,7 @@ func (v Value) Items() ([]Value, error) {
 	}
 	out := make([]Value, len(seq.Values))
 	for i, n := range seq.Values {
-		out[i] = Value{file: v.file, node: n}
+		out[i] = Value{file: v.file, node: n, refs: v.refs}
 	}
 	return out, nil
 }
@@ -221,7 +242,7 @@ func (v Value) Fields() ([]Field, error) {
 	var errs ErrorList
 	out := make([]Field, 0, len(entries))
 	for _, e := range entries {
-		key := Value{file: v.file, node: e.Key}
+		key := Value{file: v.file, node: e.Key, refs: v.refs}
 		if _, merge := e.Key.(*ast.MergeKeyNode); merge {
 			errs = append(errs, key.Errorf("YAML merge keys (<<) are not supported in rule files"))
 			continue
@@ -231,7 +252,7 @@ func (v Value) Fields() ([]Field, error) {
 			errs = append(errs, positioned(key, err)...)
 			continue
 		}
-		out = append(out, Field{Key: name, KeyAt: key, Value: Value{file: v.file, node: e.Value, key: e.Key}})
+		out = append(out, Field{Key: name, KeyAt: key, Value: Value{file: v.file, node: e.Value, key: e.Key, refs: v.refs}})
 	}
 	if len(errs) > 0 {
 		return out, errs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"milter91/config"
@@ -26,7 +27,55 @@ func loadRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rules.Compile(append(sources, files...))
+	set, err := rules.Compile(append(sources, files...))
+	if err != nil {
+		return nil, err
+	}
+	return set, checkRefs(cfg, set)
+}
+
+// checkRefs reports, at their positions, the zones and lists the rules
+// name that cfg does not configure (a list of the wrong kind included):
+// such a condition could never match, which a typo must not do silently.
+func checkRefs(cfg *config.Config, set *rules.Set) error {
+	zones, kinds := map[string]bool{}, map[string]string{}
+	var zoneNames, listNames []string
+	for _, z := range cfg.DNSBL.Zones {
+		zones[z.Name] = true
+		zoneNames = append(zoneNames, z.Name)
+	}
+	for _, l := range cfg.Lists {
+		kind := l.Kind
+		if kind == "" {
+			kind = dnsbl.KindBlock
+		}
+		kinds[l.Name] = kind
+		listNames = append(listNames, l.Name+" ("+kind+")")
+	}
+	var errs rules.ErrorList
+	for _, r := range set.Refs() {
+		e := rules.Error{File: r.File, Line: r.Line, Col: r.Col}
+		switch {
+		case r.Kind == "zone" && !zones[r.Name]:
+			e.Msg = fmt.Sprintf("zone %q is not in dnsbl.zones of %s (configured: %s)", r.Name, cfg.Source, orNone(zoneNames))
+		case r.Kind == "blocklist" && kinds[r.Name] != dnsbl.KindBlock, r.Kind == "allowlist" && kinds[r.Name] != dnsbl.KindAllow:
+			e.Msg = fmt.Sprintf("%s: no %s list %q in lists of %s (configured: %s)", r.Kind, strings.TrimSuffix(r.Kind, "list"), r.Name, cfg.Source, orNone(listNames))
+		default:
+			continue
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 // newResolver builds the DNS resolver: the configured servers, else

@@ -67,3 +67,38 @@ lists:
 		t.Errorf("JSON %s (%v)", r.stdout, err)
 	}
 }
+
+// Rules naming zones or lists the config does not have are errors at
+// their positions, for lint and serve alike.
+func TestRulesNameUnknownZonesAndLists(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "national.txt", "192.0.2.0/24\n")
+	writeFile(t, dir, "rules.yml", `rules:
+  - {id: A, ref: RFC 5782, score: 1, when: {dnsbl: nosuch.example.test}}
+  - {id: B, ref: RFC 5782, score: 1, when: {blocklist: nolist}}
+  - {id: C, ref: RFC 5782, score: 1, when: {allowlist: national}}
+  - {id: D, ref: RFC 5782, score: 1, when: {dnsbl_tag: "bl.example.test:sbl", blocklist: national}}
+`)
+	cfg := writeFile(t, dir, "milter91.yml", `dnsbl:
+  zones:
+    - name: bl.example.test
+lists:
+  - name: national
+    path: national.txt
+rules:
+  paths: [rules.yml]
+`)
+	r := runCmd("", "rules", "lint", "--config", cfg)
+	for _, want := range []string{
+		`rules.yml:2:52: zone "nosuch.example.test" is not in dnsbl.zones`,
+		`rules.yml:3:56: blocklist: no block list "nolist"`,
+		`rules.yml:4:56: allowlist: no allow list "national"`,
+	} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("lint output lacks %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	if r.code != 1 || strings.Contains(r.stdout+r.stderr, "rules.yml:5:") {
+		t.Errorf("exit %d, output:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
