@@ -54,6 +54,7 @@ const (
 // asked (timeout, SERVFAIL) leaves the zone's state as it was. Zones with
 // SkipHealth set are not asked.
 func (c *Checker) CheckHealth(ctx context.Context, r resolver.Resolver) []Health {
+	ctx = resolver.WithFresh(ctx) // the zone's answer now, not a cached one
 	out := make([]Health, len(c.zones))
 	for i, z := range c.zones {
 		out[i] = zoneHealth(ctx, r, z)

@@ -154,3 +154,21 @@ func TestCacheBoundedLRU(t *testing.T) {
 		}
 	}
 }
+
+// A WithFresh lookup asks the server although the cache holds the answer,
+// and its answer replaces the cached one for later lookups.
+func TestWithFreshBypassesCache(t *testing.T) {
+	s, z := serve(t, `c.example.test. 300 IN TXT "old"`)
+	c := client(t, Config{}, s)
+	ctx := context.Background()
+	if got, err := c.LookupTXT(ctx, "c.example.test"); err != nil || got[0] != "old" {
+		t.Fatalf("first lookup: %v %v", got, err)
+	}
+	z.SetRcode("c.example.test", dns.TypeTXT, dns.RcodeNameError)
+	if _, err := c.LookupTXT(WithFresh(ctx), "c.example.test"); kind(err) != "notfound" || s.Queries() != 2 {
+		t.Fatalf("fresh lookup: %v after %d queries, want NXDOMAIN from the server", err, s.Queries())
+	}
+	if _, err := c.LookupTXT(ctx, "c.example.test"); kind(err) != "notfound" || s.Queries() != 2 {
+		t.Errorf("later lookup: %v after %d queries, want the fresh NXDOMAIN from the cache", err, s.Queries())
+	}
+}

@@ -65,7 +65,8 @@ func (c *Client) Servers() []string { return slices.Clone(c.cfg.servers) }
 // up still fills the cache; the caller itself waits at most until ctx ends.
 func (c *Client) resolve(ctx context.Context, name string, qtype uint16) result {
 	key := cacheKey{name: strings.ToLower(strings.TrimSuffix(name, ".")), qtype: qtype}
-	if r, ok := c.cached(key); ok {
+	fresh := IsFresh(ctx)
+	if r, ok := c.cached(key); ok && !fresh {
 		return r
 	}
 	if err := ctx.Err(); err != nil {
@@ -74,7 +75,7 @@ func (c *Client) resolve(ctx context.Context, name string, qtype uint16) result 
 	call := c.flight.join(key, func() result {
 		// A call that finished between our cache miss and join has
 		// filled the cache already.
-		if r, ok := c.cached(key); ok {
+		if r, ok := c.cached(key); ok && !fresh {
 			return r
 		}
 		return c.fetch(ctx, key)

@@ -48,6 +48,23 @@ func WithCounter(ctx context.Context, c *Counter) context.Context {
 	return context.WithValue(ctx, counterKey{}, c)
 }
 
+// freshKey marks a context whose lookups must not be answered from the
+// cache.
+type freshKey struct{}
+
+// WithFresh returns ctx whose lookups go to the network even when the
+// cache holds an answer (the fresh answer then replaces it), as a health
+// check needs: a cached answer says what the zone said, not what it says.
+func WithFresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, freshKey{}, true)
+}
+
+// IsFresh reports whether ctx was made by WithFresh.
+func IsFresh(ctx context.Context) bool {
+	fresh, _ := ctx.Value(freshKey{}).(bool)
+	return fresh
+}
+
 // CounterFrom returns the counter attached by WithCounter, or nil.
 func CounterFrom(ctx context.Context) *Counter {
 	c, _ := ctx.Value(counterKey{}).(*Counter)
