@@ -71,5 +71,9 @@ func addrDomain(addr string) (string, error) {
 
 // unfold removes the line breaks of a folded field value (RFC 5322 §2.2.3).
 func unfold(v string) string {
-	return strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(v)
+	return lineBreaks.Replace(v)
 }
+
+// lineBreaks removes CR and LF (unfolding, RFC 5322 §2.2.3); built once,
+// a Replacer is safe for concurrent use.
+var lineBreaks = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")

@@ -165,11 +165,19 @@ func foldText(src string) *folded {
 	defer func() { putScratch(bp, buf) }()
 	space, newline, lastMark := false, false, -markEvery
 	for i := 0; i < len(src); {
-		// Fast path: a run of ASCII that folds to itself or to lower case.
-		if !space && len(buf)-lastMark < markEvery {
-			for i < len(src) && asciiPlain[src[i]] != 0 {
-				buf = append(buf, asciiPlain[src[i]])
-				i++
+		// Fast path: a run of ASCII that folds to itself or to lower case,
+		// single spaces between words included, until the next mark is due.
+		if !space {
+			for i < len(src) && len(buf)-lastMark < markEvery {
+				if p := asciiPlain[src[i]]; p != 0 {
+					buf = append(buf, p)
+					i++
+				} else if src[i] == ' ' && i+1 < len(src) && asciiPlain[src[i+1]] != 0 && len(buf) > 0 {
+					buf = append(buf, ' ', asciiPlain[src[i+1]])
+					i += 2
+				} else {
+					break
+				}
 			}
 			if i == len(src) {
 				break

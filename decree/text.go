@@ -159,5 +159,9 @@ func unfold(v string) string {
 	if !strings.ContainsAny(v, "\r\n") {
 		return v
 	}
-	return strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(v)
+	return lineBreaks.Replace(v)
 }
+
+// lineBreaks removes CR and LF; built once, a Replacer is safe for
+// concurrent use.
+var lineBreaks = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")

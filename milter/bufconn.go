@@ -8,8 +8,11 @@ import (
 // connReadBuffer is the read buffer of one milter connection: Postfix
 // writes many small packets (a header field, a macro list, a command),
 // which go-milter reads with two reads each (length, then payload);
-// buffering turns those into about one read system call per burst.
-const connReadBuffer = 16 << 10
+// buffering turns those into about one read system call per burst. Body
+// chunks, larger, bypass it. It is small because a connection often lasts
+// one or two messages; it is not pooled because a Shutdown may close a
+// connection while its reader is still in a Read.
+const connReadBuffer = 4 << 10
 
 // bufferedListener hands out connections whose reads are buffered.
 type bufferedListener struct{ net.Listener }
