@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -14,7 +15,8 @@ import (
 // email channel, Art. 20.2), so that CaptureRefusal can recognise the
 // user's refusal later. Seen again, a mailbox gets seen_at = now, at most
 // once per touchInterval, so that the daily stream of ads from one
-// advertiser costs a read, not a durable write, per message. Invalid
+// advertiser costs neither a durable write nor, once this process has
+// seen the row fresh (seenCache), a read per message. Invalid
 // mailboxes are skipped (they come from the message); an invalid
 // advertiser or recipient is an error.
 func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error {
@@ -35,10 +37,20 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 	if len(boxes) == 0 {
 		return nil
 	}
+	keys := make([]string, len(boxes))
+	for i, box := range boxes {
+		keys[i] = box + "\x00" + addr + "\x00" + adv
+	}
+	if s.seen.fresh(keys, ms(now)) {
+		return nil
+	}
 	if fresh, err := s.mailboxesFresh(ctx, adv, addr, boxes, ms(now)); err != nil || fresh {
+		if fresh {
+			s.seen.mark(keys, ms(now))
+		}
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		for _, box := range boxes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
 				VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`,
@@ -48,6 +60,10 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 		}
 		return nil
 	})
+	if err == nil {
+		s.seen.mark(keys, ms(now))
+	}
+	return err
 }
 
 // mailboxesFresh reports whether every box is already recorded for
@@ -131,4 +147,43 @@ func (s *Store) mailboxAdvertisers(ctx context.Context, box, from string) ([]str
 		return rows.Err()
 	})
 	return advs, err
+}
+
+// seenCacheSize bounds seenCache; when full it starts over, which costs
+// one read per mailbox again, nothing else.
+const seenCacheSize = 100_000
+
+// seenCache remembers when this process last knew a refusal mailbox row
+// to be fresh (seen_at within touchInterval), so that the steady stream of
+// ads from one advertiser to one user costs no registry read at all. A
+// row refreshed by another process (the CLI) is only read again; rows are
+// pruned only long after touchInterval, so a remembered row still exists.
+type seenCache struct {
+	mu sync.Mutex
+	at map[string]int64 // key → Unix ms known fresh
+}
+
+// fresh reports whether every key was known fresh within touchInterval of
+// now (Unix ms).
+func (c *seenCache) fresh(keys []string, now int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if at, ok := c.at[k]; !ok || at < now-touchInterval.Milliseconds() {
+			return false
+		}
+	}
+	return true
+}
+
+// mark records keys as fresh at now.
+func (c *seenCache) mark(keys []string, now int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at == nil || len(c.at)+len(keys) > seenCacheSize {
+		c.at = make(map[string]int64, len(keys))
+	}
+	for _, k := range keys {
+		c.at[k] = now
+	}
 }

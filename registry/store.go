@@ -39,6 +39,7 @@ type Store struct {
 	w          *sql.DB // one connection, BEGIN IMMEDIATE transactions
 	r          *sql.DB // query_only pool
 	hot        *hotStmts
+	seen       seenCache // refusal mailboxes refreshed lately, to skip their reads
 	defaultCap int
 }
 
