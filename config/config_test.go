@@ -83,6 +83,7 @@ func TestParseErrorsHavePositions(t *testing.T) {
 			[]string{"t.yml:4:", "match"}},
 		{"bad zone type and sources", "dnsbl:\n  zones:\n    - name: x.test\n      type: uri\n    - name: y.test\n      sources: [helo]\n      full_name: true\n",
 			[]string{"t.yml:4:13: dnsbl.zones[0].type", "t.yml:6:17: dnsbl.zones[1].sources: \"helo\", ip zones take client, url", "dnsbl.zones[1].full_name"}},
+		{"zone named like an address", "dnsbl:\n  zones:\n    - name: 127.0.0.1\n", []string{"t.yml:3:13: dnsbl.zones[0].name"}},
 		{"bad limits", "dnsbl:\n  max_queries: 0\n  max_body_domains: 100000\n", []string{"t.yml:2:16: dnsbl.max_queries", "t.yml:3:21: dnsbl.max_body_domains"}},
 		{"early reject where it means nothing", "dnsbl:\n  zones:\n    - name: d.test\n      type: domain\n      early: reject\n      ipv6: true\nlists:\n  - name: ok\n    path: ok.txt\n    kind: allow\n    early: reject\n",
 			[]string{"t.yml:5:14: dnsbl.zones[0].early: reject needs an IP zone", "t.yml:6:13: dnsbl.zones[0].ipv6", "t.yml:11:12: lists[0].early: reject needs a block list"}},

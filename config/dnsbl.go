@@ -26,7 +26,7 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	for i, z := range r.Zones {
 		path := fmt.Sprintf("$.dnsbl.zones[%d]", i)
 		name := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(z.Name), "."))
-		if name == "" || strings.ContainsAny(name, " /:@") {
+		if _, err := netip.ParseAddr(name); name == "" || strings.ContainsAny(name, " /:@") || err == nil {
 			v.fail(path+".name", "dnsbl.zones[%d].name: %q is not a DNS zone name", i, z.Name)
 		}
 		if seen[name] {
