@@ -48,20 +48,23 @@ func ReadMessage(r io.Reader, threshold int64, dir string) ([]Header, *Spool, er
 	}
 }
 
-// copyCRLF copies the rest of br into w with every line ending in CRLF.
+// copyCRLF copies the rest of br into w with every line ending in CRLF,
+// in 64 KiB writes (a spool on disk would otherwise get a system call per
+// line).
 func copyCRLF(w io.Writer, br *bufio.Reader) error {
+	bw := bufio.NewWriterSize(w, 64*1024)
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
 			if line[len(line)-1] == '\n' {
 				line = append(bytes.TrimRight(line, "\r\n"), '\r', '\n')
 			}
-			if _, werr := w.Write(line); werr != nil {
+			if _, werr := bw.Write(line); werr != nil {
 				return werr
 			}
 		}
 		if err == io.EOF {
-			return nil
+			return bw.Flush()
 		}
 		if err != nil {
 			return fmt.Errorf("reading message: %w", err)
