@@ -1,6 +1,8 @@
 // Package metrics exposes the daemon's Prometheus counters at /metrics:
 // messages by action, internal faults, rule matches (with their ref),
-// Decree 91/2020 advertising mail, DNS queries and evaluation time.
+// Decree 91/2020 advertising mail, DNS queries and cache hits, evaluation
+// time and time per check, blocklist results and zone events, temporary
+// DNS errors, reloads and messages being evaluated.
 // These counts are also what an operator reports per period to the
 // authority (Decree 91/2020 Art. 10.7).
 package metrics
@@ -31,6 +33,11 @@ type Metrics struct {
 	size     prometheus.Histogram
 	queries  prometheus.Histogram
 	zones    *prometheus.CounterVec
+	checks   *prometheus.HistogramVec
+	results  *prometheus.CounterVec
+	temperr  *prometheus.CounterVec
+	reloads  *prometheus.CounterVec
+	inFlight prometheus.Gauge
 }
 
 // New registers the milter91 collectors and the Go/process collectors on
@@ -67,7 +74,9 @@ func New() *Metrics {
 			Help: "Blocklist zone state changes: paused after an error answer, disabled or enabled by the RFC 5782 §5 health check.",
 		}, []string{"zone", "event"}),
 	}
+	m.addCheckCollectors()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
+		m.checks, m.results, m.temperr, m.reloads, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -94,12 +103,68 @@ func (m *Metrics) Outcome(o *txn.Outcome) {
 		m.ads.WithLabelValues(d.Direction, d.Label).Inc()
 	}
 	m.queries.Observe(float64(o.Facts.DNSQueries))
+	for name, d := range o.Facts.Durations {
+		m.checks.WithLabelValues(name).Observe(d.Seconds())
+	}
+	for _, b := range o.Facts.DNSBL {
+		m.results.WithLabelValues(b.Zone, b.Result).Inc()
+	}
+	for _, c := range o.Facts.Temperrors {
+		m.temperr.WithLabelValues(c).Inc()
+	}
 }
 
 // ZoneEvent counts one blocklist zone state change (event: "paused",
 // "disabled", "enabled").
 func (m *Metrics) ZoneEvent(zone, event string) {
 	m.zones.WithLabelValues(zone, event).Inc()
+}
+
+// addCheckCollectors makes the collectors of the checks, the blocklists,
+// reloads and messages in flight.
+func (m *Metrics) addCheckCollectors() {
+	m.checks = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "milter91_check_seconds", Help: "Time per check of one message (spf, dkim, dmarc, dnsbl, decree91, rules, total), in seconds.",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+	}, []string{"check"})
+	m.results = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_dnsbl_results_total", Help: "Blocklist answers by zone and result (listed, notlisted, blocked, temperror).",
+	}, []string{"zone", "result"})
+	m.temperr = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_temperrors_total", Help: "Messages whose check ended in a temporary DNS error (timeout, SERVFAIL), by check.",
+	}, []string{"check"})
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_reloads_total", Help: "Config and rules reloads (SIGHUP), by result: ok or failed (the running config stays).",
+	}, []string{"result"})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
+	})
+}
+
+// Reload counts one reload: ok, or failed (the running config stays).
+func (m *Metrics) Reload(ok bool) {
+	result := "failed"
+	if ok {
+		result = "ok"
+	}
+	m.reloads.WithLabelValues(result).Inc()
+}
+
+// Evaluating adds delta (+1 at the start of an evaluation, -1 at its end)
+// to the messages being evaluated.
+func (m *Metrics) Evaluating(delta float64) { m.inFlight.Add(delta) }
+
+// WatchResolver exports the resolver's lifetime counters: queries sent on
+// the network and cache hits (stats is resolver.Client.Stats).
+func (m *Metrics) WatchResolver(stats func() (queries, cacheHits int64)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "milter91_dns_network_queries_total", Help: "DNS queries sent on the network (cache misses), since start.",
+		}, func() float64 { q, _ := stats(); return float64(q) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "milter91_dns_cache_hits_total", Help: "DNS lookups answered from the resolver's cache, since start.",
+		}, func() float64 { _, h := stats(); return float64(h) }),
+	)
 }
 
 // Handler serves the metrics in the Prometheus text format.

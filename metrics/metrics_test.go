@@ -18,8 +18,14 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	h.Fault("panic")
 	m.Outcome(&txn.Outcome{
 		Verdict: txn.Verdict{Matches: []txn.Match{{ID: "D91_OUT_LABEL", Ref: "Decree 91/2020 Art. 18"}}},
-		Facts:   txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}}},
+		Facts: txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}},
+			Durations:  map[string]time.Duration{"spf": 2 * time.Millisecond},
+			DNSBL:      []txn.DNSBL{{Zone: "bl.example.test", Result: "blocked"}},
+			Temperrors: []string{"dkim"}},
 	})
+	m.Reload(false)
+	m.Evaluating(1)
+	m.WatchResolver(func() (int64, int64) { return 7, 5 })
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -29,6 +35,13 @@ func TestCountsAppearOnScrape(t *testing.T) {
 		`milter91_rule_matches_total{ref="Decree 91/2020 Art. 18",rule="D91_OUT_LABEL"} 1`,
 		`milter91_decree91_ads_total{direction="outbound",label="missing"} 1`,
 		`milter91_dns_queries_sum 3`,
+		`milter91_check_seconds_count{check="spf"} 1`,
+		`milter91_dnsbl_results_total{result="blocked",zone="bl.example.test"} 1`,
+		`milter91_temperrors_total{check="dkim"} 1`,
+		`milter91_reloads_total{result="failed"} 1`,
+		`milter91_messages_evaluating 1`,
+		`milter91_dns_network_queries_total 7`,
+		`milter91_dns_cache_hits_total 5`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("scrape lacks %q", want)

@@ -72,6 +72,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
+	d.stats.WatchResolver(d.res.Stats)
 	defer func() { d.stopBackground() }()
 	listeners, err := listenAll(cfg)
 	if err != nil {
@@ -173,9 +174,11 @@ func (d *daemon) reload() {
 		err = d.build(cfg)
 	}
 	if err != nil {
+		d.stats.Reload(false)
 		d.logger.Error("reload failed; keeping the running config and rules", "error", err.Error())
 		return
 	}
+	d.stats.Reload(true)
 	d.logger.Info("reloaded config and rules", "config", cfg.Source)
 	if stale := needRestart(d.started, cfg); len(stale) > 0 {
 		d.logger.Warn("changed settings need a restart; still using the old ones", "settings", stale)
@@ -253,6 +256,8 @@ func (c counting) Early(ctx context.Context, conn txn.Conn, authUser string) *tx
 
 // Evaluate implements milter.Evaluator.
 func (c counting) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
+	c.m.Evaluating(1)
+	defer c.m.Evaluating(-1)
 	out, err := c.e.Evaluate(ctx, t)
 	if out != nil && err == nil {
 		c.m.Outcome(out)
