@@ -30,3 +30,29 @@ func TestMessageReaderReadAndWriteTo(t *testing.T) {
 		}
 	}
 }
+
+// A spool's memory goes back to a pool on Close; the next spool starts
+// empty and over the threshold moves to a file with exactly its bytes.
+func TestSpoolReusesMemory(t *testing.T) {
+	for round := range 3 {
+		s := NewSpool(64, t.TempDir())
+		want := strings.Repeat(string(rune('a'+round)), 40)
+		if _, err := s.Write([]byte(want)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(s.Reader())
+		if string(got) != want || s.OnDisk() {
+			t.Fatalf("round %d: %q on disk %v, want %q in memory", round, got, s.OnDisk(), want)
+		}
+		if _, err := s.Write([]byte(want)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = io.ReadAll(s.Reader())
+		if string(got) != want+want || !s.OnDisk() {
+			t.Fatalf("round %d: %q on disk %v, want both writes on disk", round, got, s.OnDisk())
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
