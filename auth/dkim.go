@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-msgauth/dkim"
 
@@ -42,7 +43,12 @@ func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs
 	if maxSigs <= 0 {
 		maxSigs = DefaultMaxSignatures
 	}
-	br := bufio.NewReader(msg)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(msg)
+	defer func() {
+		br.Reset(nil)
+		readers.Put(br)
+	}()
 	header, err := readHeaderBlock(br)
 	if err != nil {
 		return nil, fmt.Errorf("auth: reading message header: %w", err)
@@ -116,3 +122,8 @@ func prefix(s string, n int) string {
 	}
 	return s
 }
+
+// readers recycles VerifyDKIM's message readers (4 KiB each, one per
+// message otherwise); go-msgauth has read the whole message by the time
+// VerifyWithOptions returns.
+var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
