@@ -3,6 +3,7 @@ package decree
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 
 	"milter91/txn"
@@ -30,5 +31,24 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		tr := &txn.Transaction{Headers: h, Body: body, Rcpts: []string{"khach@example.net"}}
 		checkInvariants(t, a.Analyze(tr, nil, fromDomain(tr)))
+	})
+}
+
+// FuzzLinks feeds arbitrary text to the link extraction: it must not
+// panic, and every link has a non-empty lower-case host without white
+// space.
+func FuzzLinks(f *testing.F) {
+	f.Add("Xem https://Shop.Example.com/a?x=1 và www.example.org, thư lienhe@example.net mailto:x@y.example")
+	f.Add("(https://a.example.com/x), [www.example.org/offer]. http://[::1]:80/ x@y@z Email:info@example.net.")
+	f.Fuzz(func(t *testing.T, text string) {
+		for tok := range linkTokens(text) {
+			l, ok := parseLink(tok)
+			if !ok {
+				continue
+			}
+			if l.Host == "" || l.Host != strings.ToLower(l.Host) || strings.ContainsAny(l.Host, " \t\r\n") {
+				t.Errorf("token %q gave host %q", tok, l.Host)
+			}
+		}
 	})
 }

@@ -2,6 +2,7 @@ package decree
 
 import (
 	"iter"
+	"net/netip"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -142,10 +143,14 @@ func parseLink(tok string) (Link, bool) {
 			start--
 		}
 		u, err := url.Parse(lower[start:])
-		if err != nil || u.Hostname() == "" {
+		if err != nil {
 			return Link{}, false
 		}
-		return Link{Host: u.Hostname()}, true
+		host := u.Hostname()
+		if _, err := netip.ParseAddr(host); err != nil && !isHostName(host) {
+			return Link{}, false // "%80" and other escapes decode to no host name
+		}
+		return Link{Host: host}, true
 	}
 	if addr, ok := strings.CutPrefix(lower, "mailto:"); ok || strings.IndexByte(lower, '@') >= 0 {
 		addr, _, _ = strings.Cut(addr, "?")
@@ -179,7 +184,7 @@ func isSchemeChar(c byte) bool {
 // isHostName reports a dotted name of letters, digits and hyphens (any
 // non-ASCII character counts as a letter: IDNs as written).
 func isHostName(h string) bool {
-	if !strings.Contains(h, ".") || strings.HasPrefix(h, ".") || strings.Contains(h, "..") || len(h) > 253 {
+	if !strings.Contains(h, ".") || strings.HasPrefix(h, ".") || strings.Contains(h, "..") || len(h) > 253 || !utf8.ValidString(h) {
 		return false
 	}
 	for _, r := range h {
