@@ -52,3 +52,35 @@ func FuzzQueryName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlanMessage: targets come from the message (HELO, headers, links);
+// planning must never panic, stay within the limits, and send only
+// well-formed query names.
+func FuzzPlanMessage(f *testing.F) {
+	f.Add("mail.example.com", "www.Bücher.example", "192.0.2.7")
+	f.Add("..", "[::1]", "xn--.test")
+	f.Add(strings.Repeat("a.", 130)+"com", "-a.example.org", "a@b")
+	zones, err := Compile([]ZoneConfig{
+		{Name: "bl.example.test", Sources: []string{SourceClient, SourceURL}, IPv6: true},
+		{Name: "dbl.example.test", Type: TypeDomain},
+		{Name: "full.example.test", Type: TypeDomain, FullName: true},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, helo, link, other string) {
+		s := Subject{ClientIP: netip.MustParseAddr("127.0.0.2"), Targets: []Target{
+			{Source: SourceHELO, Name: helo}, {Source: SourceURL, Name: link},
+			{Source: SourceURL, Name: other}, {Source: SourceEmail, Name: other, Address: "x@" + other},
+		}}
+		jobs, _ := planMessage(zones, s, Limits{MaxQueries: 5, MaxBodyDomains: 1})
+		if len(jobs) > 5 {
+			t.Fatalf("%d jobs over the budget of 5", len(jobs))
+		}
+		for _, j := range jobs {
+			if len(j.query) > 253 || strings.Contains(j.query, "..") || strings.HasPrefix(j.query, ".") {
+				t.Fatalf("query %q", j.query)
+			}
+		}
+	})
+}

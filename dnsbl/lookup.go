@@ -29,7 +29,7 @@ func (c *Checker) Lookup(ctx context.Context, r resolver.Resolver, target, only 
 	p := planner{zones: zones, limit: -1, anySource: true}
 	if ip, err := netip.ParseAddr(strings.Trim(target, "[]")); err == nil {
 		p.addIP(ip, "")
-	} else if d := normTarget(target); d != "" && !strings.Contains(d, "..") && !strings.HasPrefix(d, ".") {
+	} else if d := normTarget(target); d != "" {
 		p.addDomain(d, "")
 	} else {
 		return nil, fmt.Errorf("%q: not an IP address or a domain name of two or more labels", target)

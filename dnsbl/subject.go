@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/net/idna"
-
 	"milter91/auth"
 )
 
@@ -156,10 +154,11 @@ func (p *planner) add(j job, source string) {
 
 // normTarget returns name as lower-case A-labels without a final dot, or
 // "" when it is not a domain of two or more labels (a bare host name, an
-// address literal, an invalid IDNA name).
+// address literal, an empty label, an invalid IDNA name): normDomain's
+// rules for list entries.
 func normTarget(name string) string {
-	d, err := idna.Lookup.ToASCII(strings.TrimSuffix(strings.TrimSpace(name), "."))
-	if err != nil || strings.Count(d, ".") < 1 || len(d) > 253 {
+	d, err := normDomain(strings.TrimSpace(name))
+	if err != nil {
 		return ""
 	}
 	return d
