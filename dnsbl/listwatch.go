@@ -132,8 +132,15 @@ func (w *ListWatcher) reload(wl *watchedList) error {
 		w.logf("dnsbl: list reload failed, keeping the previous list", "list", wl.name, "err", err)
 		return err
 	}
-	wl.cur.Store(l)
+	old := wl.cur.Swap(l)
 	wl.stamp = fi
+	if old.Len() > 0 && l.Len() == 0 {
+		// Applied (emptying a list is allowed) but loud: a truncated
+		// download looks the same.
+		w.logf("dnsbl: list reloaded EMPTY", "list", wl.name, "path", wl.path, "entries", 0,
+			"warning", fmt.Sprintf("the list had %d entries", old.Len()))
+		return nil
+	}
 	w.logf("dnsbl: list reloaded", "list", wl.name, "path", wl.path, "entries", l.Len())
 	return nil
 }

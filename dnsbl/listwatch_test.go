@@ -232,3 +232,22 @@ func TestListWatcherWatchNoDirectory(t *testing.T) {
 		t.Error("list lost with its directory")
 	}
 }
+
+// A list reloaded empty from a non-empty one is applied but logged with a
+// warning: a truncated download looks the same.
+func TestListWatcherEmptiedListWarns(t *testing.T) {
+	w, pathA, _, logs := twoLists(t)
+	if err := os.WriteFile(pathA, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.find("a", "list reloaded EMPTY")
+	if w.Get("a").Len() != 0 || len(recs) != 1 || recs[0].args["warning"] != "the list had 1 entries" {
+		t.Errorf("list a has %d entries, logs %+v", w.Get("a").Len(), recs)
+	}
+	if len(logs.find("b", "EMPTY")) != 0 {
+		t.Error("list b, unchanged, was reported empty")
+	}
+}

@@ -139,8 +139,11 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) {
 		level := slog.LevelInfo
 		for i := 0; i+1 < len(args); i += 2 {
-			if args[i] == "err" {
+			switch args[i] {
+			case "err":
 				level = slog.LevelError // a list file that failed to reload
+			case "warning":
+				level = max(level, slog.LevelWarn) // a list reloaded empty
 			}
 		}
 		logger.Log(context.Background(), level, msg, args...)
