@@ -12,12 +12,13 @@ import (
 // Zone names compare case-insensitively, without a trailing dot; "*" (quoted
 // in YAML) stands for any zone.
 func init() {
-	RegisterFact("dnsbl", listedFact("dnsbl", func(src []string) bool { return slices.Contains(src, "client") }))
-	RegisterFact("rhsbl", listedFact("rhsbl", func(src []string) bool { return slices.ContainsFunc(src, isHeaderSource) }))
-	// A domain found in the header and in the text counts once, as rhsbl.
-	RegisterFact("uribl", listedFact("uribl", func(src []string) bool {
-		return slices.ContainsFunc(src, isBodySource) && !slices.ContainsFunc(src, isHeaderSource)
+	RegisterFact("dnsbl", listedFact("dnsbl", refIPZone, func(_ []txn.DNSBL, b *txn.DNSBL) bool {
+		return slices.Contains(b.Sources, "client")
 	}))
+	RegisterFact("rhsbl", listedFact("rhsbl", refDomainZone, func(_ []txn.DNSBL, b *txn.DNSBL) bool {
+		return slices.ContainsFunc(b.Sources, isHeaderSource)
+	}))
+	RegisterFact("uribl", listedFact("uribl", refZone, bodyOnly))
 	RegisterFact("dnsbl_blocked", compileDNSBLBlocked)
 	RegisterFact("dnsbl_tag", compileDNSBLTag)
 	RegisterFact("dnsbl_result", compileDNSBLResult)
@@ -29,7 +30,15 @@ const secretZone = "a DNS blocklist"
 var zoneName = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$`)
 
 // zoneSet reads zone names (or "*") into a matcher of zone names.
-func zoneSet(v Value, fact string) (func(zone string) bool, error) {
+// Reference kinds of zone names (Value.Refer): the listing facts need
+// zones of a type, the others any zone.
+const (
+	refZone       = "zone"
+	refIPZone     = "ip zone"
+	refDomainZone = "domain zone"
+)
+
+func zoneSet(v Value, fact, refKind string) (func(zone string) bool, error) {
 	set := map[string]bool{}
 	err := eachText(v, func(at Value, s string) error {
 		z := normZone(s)
@@ -37,7 +46,7 @@ func zoneSet(v Value, fact string) (func(zone string) bool, error) {
 			return at.Errorf("%s: %q is not a DNS zone name (or \"*\" for any zone)", fact, s)
 		}
 		if z != "*" {
-			at.Refer("zone", z)
+			at.Refer(refKind, z)
 		}
 		set[z] = true
 		return nil
@@ -65,16 +74,16 @@ func zoneHit(b *txn.DNSBL, detail string) Hit {
 // when a named zone listed such a target (Listed; a blocked zone is never
 // a listing). Detail: "zen.example.test=127.0.0.2", with
 // " (example.com from url)" for domain and link targets.
-func listedFact(fact string, sources func([]string) bool) FactCompiler {
+func listedFact(fact, refKind string, counts func(all []txn.DNSBL, b *txn.DNSBL) bool) FactCompiler {
 	return func(v Value) (Matcher, error) {
-		match, err := zoneSet(v, fact)
+		match, err := zoneSet(v, fact, refKind)
 		if err != nil {
 			return nil, err
 		}
 		return func(in *Input) (Hit, bool) {
 			for i := range in.Facts.DNSBL {
 				b := &in.Facts.DNSBL[i]
-				if b.Listed && !b.Blocked && match(b.Zone) && sources(b.Sources) {
+				if b.Listed && !b.Blocked && match(b.Zone) && counts(in.Facts.DNSBL, b) {
 					answers := make([]string, len(b.Answers))
 					for j, a := range b.Answers {
 						answers[j] = a.String()
@@ -97,10 +106,26 @@ func isHeaderSource(s string) bool {
 
 func isBodySource(s string) bool { return s == "url" || s == "email" }
 
+// bodyOnly is uribl's test: b is about a link or email domain of the text
+// that no fact, of any zone, has from the envelope or header, so that a
+// domain found in both counts once, as rhsbl, however the zones split
+// their sources.
+func bodyOnly(all []txn.DNSBL, b *txn.DNSBL) bool {
+	if !slices.ContainsFunc(b.Sources, isBodySource) {
+		return false
+	}
+	for i := range all {
+		if all[i].Target == b.Target && slices.ContainsFunc(all[i].Sources, isHeaderSource) {
+			return false
+		}
+	}
+	return true
+}
+
 // compileDNSBLBlocked: true when a named zone answered with an error code
 // (query refused, over quota). Detail: "zen.example.test blocked".
 func compileDNSBLBlocked(v Value) (Matcher, error) {
-	match, err := zoneSet(v, "dnsbl_blocked")
+	match, err := zoneSet(v, "dnsbl_blocked", refZone)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +157,7 @@ func compileDNSBLTag(v Value) (Matcher, error) {
 			return at.Errorf("dnsbl_tag: want \"zone:tag\" or \"tag\", got %q", s)
 		}
 		if zone != "*" {
-			at.Refer("zone", zone)
+			at.Refer(refZone, zone)
 		}
 		wants = append(wants, want{zone: zone, tag: tag})
 		return nil

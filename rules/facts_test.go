@@ -80,6 +80,7 @@ func TestDNSBLFacts(t *testing.T) {
 		{Zone: "Zen.Example.Test", Sources: []string{"client"}, Listed: true, Result: "listed", Answers: ans, Tags: []string{"sbl", "xbl"}},
 		{Zone: "dbl.example.test", Target: "example.com", Sources: []string{"mail_from", "url"}, Listed: true, Result: "listed", Answers: ans[:1]},
 		{Zone: "uribl.example.test", Target: "example.org", Sources: []string{"email"}, Listed: true, Result: "listed", Answers: ans[1:]},
+		{Zone: "uri2.example.test", Target: "example.com", Sources: []string{"url"}, Listed: true, Result: "listed", Answers: ans[:1]},
 	}}
 	runFactCases(t, []factCase{
 		{"zone listed, case and dot insensitive", "{dnsbl: zen.example.test.}", nil, facts, true, "Zen.Example.Test=127.0.0.2,127.0.0.4"},
@@ -89,6 +90,7 @@ func TestDNSBLFacts(t *testing.T) {
 		{"rhsbl", `{rhsbl: "*"}`, nil, facts, true, "dbl.example.test=127.0.0.2 (example.com from mail_from,url)"},
 		{"uribl skips a domain the header has too", `{uribl: "*"}`, nil, facts, true, "uribl.example.test=127.0.0.4 (example.org from email)"},
 		{"uribl of a header domain only", "{uribl: dbl.example.test}", nil, facts, false, ""},
+		{"uribl of a domain another zone has from the header", "{uribl: uri2.example.test}", nil, facts, false, ""},
 		{"uribl by zone", "{uribl: uribl.example.test}", nil, facts, true, "uribl.example.test=127.0.0.4 (example.org from email)"},
 		{"rhsbl of a body-only zone", "{rhsbl: uribl.example.test}", nil, facts, false, ""},
 		{"blocked zone is no listing", "{dnsbl: blocked.example.test}", nil, facts, false, ""},

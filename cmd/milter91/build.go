@@ -19,6 +19,16 @@ import (
 // then the configured files and directories, as one set, so that an
 // override in a later file sees the shipped rule it overrides.
 func loadRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
+	set, err := compileRules(cfg, extra...)
+	if err != nil {
+		return nil, err
+	}
+	return set, checkRefs(cfg, set)
+}
+
+// compileRules compiles the defaults (when cfg says so), cfg's rule paths
+// and extra, without checking the zones and lists they name.
+func compileRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	var sources []rules.Source
 	if cfg.Rules.Defaults {
 		sources = append(sources, rules.Defaults()...)
@@ -27,21 +37,21 @@ func loadRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := rules.Compile(append(sources, files...))
-	if err != nil {
-		return nil, err
-	}
-	return set, checkRefs(cfg, set)
+	return rules.Compile(append(sources, files...))
 }
 
 // checkRefs reports, at their positions, the zones and lists the rules
 // name that cfg does not configure (a list of the wrong kind included):
 // such a condition could never match, which a typo must not do silently.
 func checkRefs(cfg *config.Config, set *rules.Set) error {
-	zones, kinds := map[string]bool{}, map[string]string{}
+	zones, kinds := map[string]string{}, map[string]string{} // zone → type, list → kind
 	var zoneNames, listNames []string
 	for _, z := range cfg.DNSBL.Zones {
-		zones[z.Name] = true
+		typ := z.Type
+		if typ == "" {
+			typ = dnsbl.TypeIP
+		}
+		zones[z.Name] = typ
 		zoneNames = append(zoneNames, z.Name)
 	}
 	for _, l := range cfg.Lists {
@@ -55,9 +65,13 @@ func checkRefs(cfg *config.Config, set *rules.Set) error {
 	var errs rules.ErrorList
 	for _, r := range set.Refs() {
 		e := rules.Error{File: r.File, Line: r.Line, Col: r.Col}
+		typ, zoneKind := zones[r.Name], strings.HasSuffix(r.Kind, "zone")
 		switch {
-		case r.Kind == "zone" && !zones[r.Name]:
+		case zoneKind && typ == "":
 			e.Msg = fmt.Sprintf("zone %q is not in dnsbl.zones of %s (configured: %s)", r.Name, cfg.Source, orNone(zoneNames))
+		case r.Kind == "ip zone" && typ != dnsbl.TypeIP, r.Kind == "domain zone" && typ != dnsbl.TypeDomain:
+			e.Msg = fmt.Sprintf("zone %q is of type %s, and this fact needs a zone of type %s (dnsbl: ip, rhsbl: domain)",
+				r.Name, typ, strings.TrimSuffix(r.Kind, " zone"))
 		case r.Kind == "blocklist" && kinds[r.Name] != dnsbl.KindBlock, r.Kind == "allowlist" && kinds[r.Name] != dnsbl.KindAllow:
 			e.Msg = fmt.Sprintf("%s: no %s list %q in lists of %s (configured: %s)", r.Kind, strings.TrimSuffix(r.Kind, "list"), r.Name, cfg.Source, orNone(listNames))
 		default:

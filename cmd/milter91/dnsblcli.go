@@ -86,7 +86,7 @@ type badTarget struct{ error }
 func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, error) {
 	name := target
 	if i := strings.LastIndexByte(target, '@'); i >= 0 {
-		if strings.Count(target, "@") != 1 || i == 0 {
+		if strings.Count(target, "@") != 1 || i == 0 || i == len(target)-1 {
 			return nil, nil, badTarget{fmt.Errorf("%q: not an email address", target)}
 		}
 		name = target[i+1:]
@@ -130,7 +130,8 @@ func dnsblCheck(c *common, target, zone string) ([]dnsblRow, []dnsblListRow, err
 			rows = append(rows, newDNSBLRow(f, types[f.Zone], health[f.Zone]))
 		}
 		if zone != "" && len(rows) == 0 {
-			return nil, nil, fmt.Errorf("zone %q: not configured, or not of the type %q needs", zone, target)
+			return nil, nil, fmt.Errorf("zone %q: not configured, or it cannot be asked about %q (an IP address needs an IP zone, "+
+				"IPv6 one with ipv6: true; a domain a domain zone)", zone, target)
 		}
 	}
 	return rows, listRows(lists, target), nil
@@ -179,6 +180,8 @@ func writeDNSBLRows(w io.Writer, rows []dnsblRow, lists []dnsblListRow) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(rows) > 0 {
 		fmt.Fprintln(tw, "ZONE\tTYPE\tQUERY\tRESULT\tANSWERS\tTAGS\tHEALTH")
+	} else {
+		fmt.Fprintln(w, "no configured zone is asked about this kind of target (IPv6 addresses need ipv6: true)")
 	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Zone, r.Type, r.Query, r.Result,

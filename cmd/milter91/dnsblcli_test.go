@@ -78,6 +78,7 @@ func TestRulesNameUnknownZonesAndLists(t *testing.T) {
   - {id: B, ref: RFC 5782, score: 1, when: {blocklist: nolist}}
   - {id: C, ref: RFC 5782, score: 1, when: {allowlist: national}}
   - {id: D, ref: RFC 5782, score: 1, when: {dnsbl_tag: "bl.example.test:sbl", blocklist: national}}
+  - {id: E, ref: RFC 5782, score: 1, when: {rhsbl: bl.example.test}}
 `)
 	cfg := writeFile(t, dir, "milter91.yml", `dnsbl:
   zones:
@@ -93,6 +94,7 @@ rules:
 		`rules.yml:2:52: zone "nosuch.example.test" is not in dnsbl.zones`,
 		`rules.yml:3:56: blocklist: no block list "nolist"`,
 		`rules.yml:4:56: allowlist: no allow list "national"`,
+		`rules.yml:6:52: zone "bl.example.test" is of type ip, and this fact needs a zone of type domain`,
 	} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("lint output lacks %q:\n%s%s", want, r.stdout, r.stderr)
@@ -100,5 +102,9 @@ rules:
 	}
 	if r.code != 1 || strings.Contains(r.stdout+r.stderr, "rules.yml:5:") {
 		t.Errorf("exit %d, output:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Without --config there is no daemon config to check names against.
+	if r := runCmd("", "rules", "lint", dir+"/rules.yml"); r.code != 0 {
+		t.Errorf("lint without --config: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
