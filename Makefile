@@ -1,17 +1,31 @@
 # milter91 build and test entry points. `make test` is the project's test
 # command (CI runs it through .ci/run): it installs Debian's postfix when
-# missing (root), then vet, the gofmt check, and every test with the race
-# detector, the end-to-end tests against a real Postfix included.
+# missing (root), then vet, the gofmt check, every test with the race
+# detector (the end-to-end tests against a real Postfix included), and a
+# short run of every fuzz target.
 
 GO ?= go
 BIN ?= bin/milter91
 # Go files that gofmt must accept; testdata may hold deliberate oddities.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')
 
-.PHONY: test test-unit bench build deps vet fmt-check
+.PHONY: test test-unit fuzz-short bench build deps vet fmt-check
 
 test: deps vet fmt-check
 	$(GO) test -race -count=1 -timeout 10m ./...
+	@$(MAKE) --no-print-directory fuzz-short
+
+# Each fuzz target for FUZZTIME (go test fuzzes one target per run); new
+# crashers land in the package's testdata/fuzz and fail the run.
+FUZZTIME ?= 4s
+FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage dnsbl:FuzzParseList dnsbl:FuzzQueryName \
+	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzRenderHTML
+fuzz-short:
+	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg > "$$log" 2>&1 || { cat "$$log"; exit 1; }; \
+	done
 
 # Unit tests only: -short skips the end-to-end tests (no Postfix needed).
 test-unit: vet fmt-check
