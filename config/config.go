@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"milter91/dnsbl"
 	"milter91/txn"
 )
 
@@ -47,11 +48,14 @@ type Config struct {
 	DNS           DNS
 	DKIM          DKIM
 	DNSBL         DNSBL
-	Lists         []List
-	Rules         Rules
-	Tag           Tag
-	Log           Log
-	Decree        Decree
+	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
+	// national IP/domain blacklist; the operator's block and allow
+	// lists); paths are relative to the config file's directory.
+	Lists  []dnsbl.LocalListConfig
+	Rules  Rules
+	Tag    Tag
+	Log    Log
+	Decree Decree
 }
 
 // Decree configures the Decree 91/2020 analysis, registry and directions.
@@ -99,16 +103,6 @@ type DKIM struct {
 	MaxSignatures int
 }
 
-// List is one local list file (Decree 91/2020 Art. 8, 9.12: the national
-// IP/domain blacklist; the operator's block and allow lists).
-type List struct {
-	Name    string   // unique, txn.ListName syntax
-	Path    string   // the file; relative to the config file's directory
-	Kind    string   // "block" (default) or "allow"
-	Sources []string // what it is matched against (dnsbl.Source*); empty: all
-	Early   string   // "reject": reject a listed client at RCPT (block lists)
-}
-
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
 // URIBL).
 type DNSBL struct {
@@ -123,33 +117,7 @@ type DNSBL struct {
 	// (default 40).
 	MaxBodyDomains int
 	MaxQueries     int
-	Zones          []Zone
-}
-
-// Zone is one blocklist zone.
-type Zone struct {
-	Name string
-	// Type is "ip" (default) or "domain"; Sources what the zone is asked
-	// about (dnsbl.Source* names); FullName skips organizational-domain
-	// trimming in a domain zone.
-	Type       string
-	Sources    []string
-	FullName   bool
-	SkipHealth bool   // no health check: a private zone without test points
-	Early      string // "reject": reject a listed client at RCPT
-	Secret     bool
-	IPv6       bool
-	Timeout    time.Duration // 0: the resolver's
-	Codes      []Code
-	ErrorCodes []string
-}
-
-// Code maps return codes to a tag: Match is an address or CIDR; Bitmask
-// tests the last octet.
-type Code struct {
-	Tag     string
-	Match   string
-	Bitmask int
+	Zones          []dnsbl.ZoneConfig // validated; dnsbl.Compile checks them again
 }
 
 // Rules says where the YAML rules come from.

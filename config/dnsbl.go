@@ -33,14 +33,15 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			v.fail(path+".name", "dnsbl.zones[%d].name: zone %q listed twice", i, name)
 		}
 		seen[name] = true
-		zone := Zone{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Early: z.Early, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
+		zone := dnsbl.ZoneConfig{Name: name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth,
+			Early: z.Early, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
 		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
 			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)
 		}
 		for j, code := range z.Codes {
 			v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
-			zone.Codes = append(zone.Codes, Code{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask})
+			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask})
 		}
 		for j, e := range z.ErrorCodes {
 			if !validAddrOrPrefix(e) {
@@ -143,6 +144,6 @@ func (v *validator) lists(c *Config, raw []rawList) {
 		case r.Early != "" && (r.Kind == dnsbl.KindAllow || (len(r.Sources) > 0 && !slices.Contains(r.Sources, dnsbl.SourceClient))):
 			v.fail(path+".early", "lists[%d].early: reject needs a block list matched against the client address", i)
 		}
-		c.Lists = append(c.Lists, List{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources, Early: r.Early})
+		c.Lists = append(c.Lists, dnsbl.LocalListConfig{Name: r.Name, Path: r.Path, Kind: r.Kind, Sources: r.Sources, Early: r.Early})
 	}
 }

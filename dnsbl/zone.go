@@ -21,47 +21,48 @@ var builtinErrors = []netip.Prefix{
 }
 
 // ZoneConfig is one blocklist zone as the operator writes it (daemon
-// YAML dnsbl.zones[]). Compile validates it into a Zone.
+// YAML dnsbl.zones[], read by package config). Compile validates it into
+// a Zone.
 type ZoneConfig struct {
 	// Name is the zone, e.g. "zen.example.test"; a trailing dot and case
 	// are ignored.
-	Name string `yaml:"name"`
+	Name string
 	// Type is TypeIP (default: reversed addresses, RFC 5782 §2.1) or
 	// TypeDomain (domain names, RHSBL/URIBL, RFC 5782 §2.2).
-	Type string `yaml:"type"`
+	Type string
 	// Sources choose what the zone is asked about (Source* constants): IP
 	// zones SourceClient (default) and SourceURL (IP-literal URL hosts);
 	// domain zones any of SourceHELO, SourceMailFrom, SourceFrom,
 	// SourceReplyTo, SourceDKIM, SourceURL, SourceEmail (default: all).
-	Sources []string `yaml:"sources"`
+	Sources []string
 	// FullName asks a domain zone about the whole host name; by default a
 	// name is trimmed to its organizational domain (RFC 7489 §3.2), which
 	// is what URIBL-style lists publish.
-	FullName bool `yaml:"full_name"`
+	FullName bool
 	// SkipHealth leaves the zone out of CheckHealth, for a private zone
 	// without the RFC 5782 §5 test points.
-	SkipHealth bool `yaml:"skip_health"`
+	SkipHealth bool
 	// Early is EarlyReject to reject a listed client at RCPT, before DATA
 	// (see Checker.Early); "" leaves the decision to the rules at end of
 	// message. IP zones asked about SourceClient only.
-	Early string `yaml:"early"`
+	Early string
 	// Secret zones are not named in SMTP replies (txn.DNSBL.Secret).
-	Secret bool `yaml:"secret"`
+	Secret bool
 	// IPv6 says the zone lists IPv6 addresses (RFC 5782 §2.4); IPv6
 	// clients are looked up only in such zones. Default false: IPv6
 	// support is documented zone by zone, and asking an IPv4-only zone
 	// costs a lookup per message for nothing.
-	IPv6 bool `yaml:"ipv6"`
+	IPv6 bool
 	// Codes map answers to tags; see CodeMap. Empty: every answer inside
 	// 127.0.0.0/8 is a listing.
-	Codes []CodeMap `yaml:"codes"`
+	Codes []CodeMap
 	// ErrorCodes are the zone's documented "query refused" answers, as
 	// IPv4 addresses or CIDRs inside 127.0.0.0/8, in addition to the
 	// built-in 127.255.255.0/24 and 127.0.1.255.
-	ErrorCodes []string `yaml:"error_codes"`
+	ErrorCodes []string
 	// Timeout bounds this zone's lookup; 0 means only the caller's
 	// context deadline applies.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration
 }
 
 // CodeMap maps answers to a tag. Exactly one of Match and Bitmask is set:
@@ -72,9 +73,9 @@ type ZoneConfig struct {
 //
 // One answer may match several maps and so produce several tags.
 type CodeMap struct {
-	Tag     string `yaml:"tag"`
-	Match   string `yaml:"match"`
-	Bitmask int    `yaml:"bitmask"`
+	Tag     string
+	Match   string
+	Bitmask int
 }
 
 // Zone is a validated, immutable ZoneConfig, safe for concurrent use.

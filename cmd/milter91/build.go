@@ -124,16 +124,7 @@ func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, e
 	if len(cfg.DNSBL.Zones) == 0 {
 		return nil, nil
 	}
-	zcs := make([]dnsbl.ZoneConfig, 0, len(cfg.DNSBL.Zones))
-	for _, z := range cfg.DNSBL.Zones {
-		zc := dnsbl.ZoneConfig{Name: z.Name, Type: z.Type, Sources: z.Sources, FullName: z.FullName, SkipHealth: z.SkipHealth, Early: z.Early,
-			Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes, Timeout: z.Timeout}
-		for _, c := range z.Codes {
-			zc.Codes = append(zc.Codes, dnsbl.CodeMap{Tag: c.Tag, Match: c.Match, Bitmask: c.Bitmask})
-		}
-		zcs = append(zcs, zc)
-	}
-	zones, err := dnsbl.Compile(zcs)
+	zones, err := dnsbl.Compile(cfg.DNSBL.Zones)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +137,7 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 	if len(cfg.Lists) == 0 {
 		return nil, nil
 	}
-	lcs := make([]dnsbl.LocalListConfig, len(cfg.Lists))
-	for i, l := range cfg.Lists {
-		lcs[i] = dnsbl.LocalListConfig{Name: l.Name, Path: l.Path, Kind: l.Kind, Sources: l.Sources, Early: l.Early}
-	}
-	return dnsbl.NewLocalLists(lcs, func(msg string, args ...any) {
+	return dnsbl.NewLocalLists(cfg.Lists, func(msg string, args ...any) {
 		level := slog.LevelInfo
 		for i := 0; i+1 < len(args); i += 2 {
 			switch args[i] {
