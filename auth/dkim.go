@@ -64,10 +64,7 @@ func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs
 		},
 		MaxVerifications: maxSigs,
 	}
-	// Only Read shows: go-msgauth copies the body through a bufio.Reader,
-	// whose WriteTo would call io.MultiReader's, which allocates 32 KiB per
-	// message.
-	verifs, err := dkim.VerifyWithOptions(struct{ io.Reader }{io.MultiReader(bytes.NewReader(header), br)}, opts)
+	verifs, err := dkim.VerifyWithOptions(&headThenRest{head: bytes.NewReader(header), rest: br}, opts)
 	if err != nil && !errors.Is(err, dkim.ErrTooManySignatures) {
 		return nil, fmt.Errorf("auth: reading message: %w", err)
 	}
@@ -127,3 +124,30 @@ func prefix(s string, n int) string {
 // message otherwise); go-msgauth has read the whole message by the time
 // VerifyWithOptions returns.
 var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
+// headThenRest is io.MultiReader(head, rest) for go-msgauth, which copies
+// the body with io.Copy: its WriteTo hands the body over in the largest
+// pieces the message's reader has (one Write for a body in memory), where
+// io.MultiReader's would allocate a 32 KiB buffer per message and copy
+// through it.
+type headThenRest struct {
+	head *bytes.Reader
+	rest *bufio.Reader
+}
+
+func (h *headThenRest) Read(p []byte) (int, error) {
+	if h.head.Len() > 0 {
+		return h.head.Read(p)
+	}
+	return h.rest.Read(p)
+}
+
+// WriteTo writes what is left of the header block, then the rest.
+func (h *headThenRest) WriteTo(w io.Writer) (int64, error) {
+	n, err := h.head.WriteTo(w)
+	if err != nil {
+		return n, err
+	}
+	k, err := h.rest.WriteTo(w)
+	return n + k, err
+}
