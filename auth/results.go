@@ -85,8 +85,13 @@ func dmarcUnits(d txn.DMARC) []string {
 }
 
 func appendReason(u []string, result, detail string) []string {
-	if result == txn.ResultPass || detail == "" {
+	switch {
+	case result == txn.ResultPass || detail == "":
 		return u
+	case result == txn.ResultTemperror:
+		// The detail names our resolver's addresses and ports: it stays in
+		// the log, recipients read only what happened.
+		detail = "temporary DNS failure"
 	}
 	return append(u, "reason="+quote(detail))
 }

@@ -34,11 +34,11 @@ func TestResultsHeader(t *testing.T) {
 			spf:  txn.SPF{Result: "softfail", Identity: "helo", Domain: "mx.example.org"},
 			want: " mx.example.net; spf=softfail smtp.helo=mx.example.org; dkim=none"},
 		{name: "reasons, identity and no policy", id: "mx.example.net",
-			spf: txn.SPF{Result: "temperror", Identity: "mailfrom", Domain: "example.com", Detail: "lookup example.com: SERVFAIL"},
+			spf: txn.SPF{Result: "temperror", Identity: "mailfrom", Domain: "example.com", Detail: "lookup example.com: read udp 127.0.0.1:44456->127.0.0.1:15353: connection refused"},
 			dkim: []txn.DKIM{{Result: "fail", Domain: "example.org", Selector: "s", Identity: "@example.org", HeaderB: "x/y+z123",
 				Detail: `body hash "did" not verify`}},
 			dmarc: txn.DMARC{Result: "none", Domain: "example.org", Detail: "no DMARC record"},
-			want: ` mx.example.net; spf=temperror reason="lookup example.com: SERVFAIL" smtp.mailfrom=example.com;` +
+			want: ` mx.example.net; spf=temperror reason="temporary DNS failure" smtp.mailfrom=example.com;` +
 				` dkim=fail reason="body hash \"did\" not verify" header.d=example.org header.s=s header.i=@example.org header.b=x/y+z123;` +
 				` dmarc=none reason="no DMARC record" header.from=example.org`},
 		{name: "hostile values are quoted, controls dropped", id: "mx example",

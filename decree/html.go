@@ -41,6 +41,7 @@ func renderHTML(src []byte) string {
 	r := htmlRenderer{l: lexer.NewLexer(parse.NewInputBytes(src))}
 	r.b.Grow(len(src) / 2)
 	r.run()
+	r.flushHref() // a link left open at the end still shows
 	return strings.TrimSuffix(r.b.String(), "\n")
 }
 

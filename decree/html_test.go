@@ -37,6 +37,7 @@ func TestRenderHTML(t *testing.T) {
 		{name: "end tags with attributes", html: `<style>p{}</style x><p>a</p><a href="mailto:h@example.com">Thư</a x> b`, want: "a\nThư <mailto:h@example.com> b"},
 		{name: "unclosed links", html: `<table><tr><td><a href="mailto:u@example.com">Email</td><td><a href="https://example.com/u">Web<a href="tel:19001234">Gọi</a></td></tr></table>`,
 			want: "Email <mailto:u@example.com> Web <https://example.com/u> Gọi <tel:19001234>"},
+		{name: "link open at the end", html: `<p>x <a href="https://example.com/u">y`, want: "x y <https://example.com/u>"},
 		{name: "not HTML", html: "plain text only", want: "plain text only"},
 		{name: "empty", html: "", want: ""},
 	}

@@ -33,6 +33,9 @@ func TestLinks(t *testing.T) {
 			body: "--b\r\nContent-Type: text/plain\r\n\r\nhttps://plain.example.com/\r\n" +
 				"--b\r\nContent-Type: text/html\r\n\r\n<a href=\"https://html.example.com/\">x</a>\r\n--b--\r\n",
 			want: []Link{{Host: "plain.example.com"}, {Host: "html.example.com"}}},
+		{name: "multipart without a usable boundary is text",
+			headers: []string{`Content-Type: multipart/mixed; boundary="NOPE`},
+			body:    "See http://www.spammy.example.com/ now", want: []Link{{Host: "www.spammy.example.com"}}},
 		{name: "attachments are not text",
 			headers: []string{"Content-Type: multipart/mixed; boundary=b"},
 			body:    "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment\r\n\r\nhttps://att.example.com/\r\n--b--\r\n",

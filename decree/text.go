@@ -85,8 +85,11 @@ type walked struct {
 func (w *walker) entity(h textproto.Header, body io.Reader, depth int) walked {
 	w.parts++
 	mt, params := mediaType(h.Get("Content-Type"))
+	if strings.HasPrefix(mt, "multipart/") && params["boundary"] == "" {
+		mt = "text/plain" // no usable boundary: an invalid Content-Type (RFC 2045 §5.2)
+	}
 	if strings.HasPrefix(mt, "multipart/") {
-		if depth >= maxDepth || params["boundary"] == "" {
+		if depth >= maxDepth {
 			return walked{}
 		}
 		mr := textproto.NewMultipartReader(body, params["boundary"])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,11 +34,30 @@ func compileRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	if cfg.Rules.Defaults {
 		sources = append(sources, rules.Defaults()...)
 	}
-	files, err := rules.ReadPaths(append(append([]string(nil), cfg.Rules.Paths...), extra...)...)
+	files, err := rules.ReadPaths(uniquePaths(append(append([]string(nil), cfg.Rules.Paths...), extra...))...)
 	if err != nil {
 		return nil, err
 	}
 	return rules.Compile(append(sources, files...))
+}
+
+// uniquePaths drops the paths that name a file or directory already in
+// paths (`rules lint --config X rules.d` where X loads rules.d too), which
+// would otherwise read as duplicate rule ids.
+func uniquePaths(paths []string) []string {
+	seen := map[string]bool{}
+	out := paths[:0]
+	for _, p := range paths {
+		key := filepath.Clean(p)
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // checkRefs reports, at their positions, the zones and lists the rules

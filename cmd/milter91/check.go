@@ -40,6 +40,10 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "milter91 check: --direction must be inbound or outbound")
 		return 2
 	}
+	if err != nil && f.ip != "" {
+		fmt.Fprintf(stderr, "milter91 check: --ip %q is not an IP address\n", f.ip)
+		return 2
+	}
 	if err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "milter91 check: need --ip IP and one message FILE (or - for stdin)")
 		return 2
