@@ -72,14 +72,7 @@ func (s *Store) ExportConsents(ctx context.Context, w io.Writer) error {
 // WriteConsents writes cs as CSV in the ExportConsents format (for a
 // filtered listing).
 func WriteConsents(w io.Writer, cs []Consent) error {
-	return writeCSV(w, consentCSV.columns, func(emit func([]string) error) error {
-		for _, c := range cs {
-			if err := emit(consentRecord(c)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return writeRecords(w, consentCSV.columns, cs, consentRecord)
 }
 
 func consentRecord(c Consent) []string {

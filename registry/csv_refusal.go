@@ -69,14 +69,7 @@ func (s *Store) ExportRefusals(ctx context.Context, w io.Writer) error {
 // WriteRefusals writes rs as CSV in the ExportRefusals format (for a
 // filtered listing).
 func WriteRefusals(w io.Writer, rs []Refusal) error {
-	return writeCSV(w, refusalCSV.columns, func(emit func([]string) error) error {
-		for _, r := range rs {
-			if err := emit(refusalRecord(r)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return writeRecords(w, refusalCSV.columns, rs, refusalRecord)
 }
 
 func refusalRecord(r Refusal) []string {

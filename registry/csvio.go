@@ -271,3 +271,15 @@ func importRows[T any](ctx context.Context, s *Store, r io.Reader, now time.Time
 	}
 	return s.applyAll(ctx, imp.upsert, args)
 }
+
+// writeRecords writes items as CSV under columns, one record each.
+func writeRecords[T any](w io.Writer, columns []string, items []T, record func(T) []string) error {
+	return writeCSV(w, columns, func(emit func([]string) error) error {
+		for _, it := range items {
+			if err := emit(record(it)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
