@@ -56,13 +56,18 @@ type Config struct {
 	Tag    Tag
 	Log    Log
 	Decree Decree
+	// Archive is the header archive (Decree 91/2020 Art. 10.6).
+	Archive Archive
+	// Admin is the admin HTTP API.
+	Admin Admin
 }
 
 // Decree configures the Decree 91/2020 analysis, registry and directions.
 type Decree struct {
 	Enabled bool
-	// Registry is the SQLite file of consents, refusals and sends; "" means
-	// no registry (consent, refusal and frequency are then not checked).
+	// Registry is the SQLite file or postgres:// URL of consents, refusals
+	// and sends; "" means no registry (consent, refusal and frequency are
+	// then not checked). Several hosts share one registry on PostgreSQL.
 	Registry string
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.

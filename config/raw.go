@@ -24,6 +24,8 @@ type raw struct {
 	Tag               rawTag     `yaml:"tag"`
 	Log               rawLog     `yaml:"log"`
 	Decree            rawDecree  `yaml:"decree91"`
+	Archive           rawArchive `yaml:"archive"`
+	Admin             rawAdmin   `yaml:"admin"`
 }
 
 type rawDecree struct {

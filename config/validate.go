@@ -87,6 +87,8 @@ func (v *validator) validate(r *raw) *Config {
 	v.log(c, &r.Log)
 	v.paths(c)
 	v.decree(c, &r.Decree)
+	v.archive(c, &r.Archive)
+	v.admin(c, &r.Admin)
 	return c
 }
 

@@ -81,6 +81,24 @@ func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.F
 	if !f.Decree.Advertising || f.Decree.Advertiser == "" {
 		return nil, nil
 	}
+	res, err := e.checkRecipients(ctx, t, f, now)
+	if err != nil {
+		// The registry's fail mode is a fact: the rules decide (default:
+		// outbound ads tempfail, inbound ads are only tagged).
+		e.opt.Logger.Error("registry unavailable", "queue_id", t.QueueID, "advertiser", f.Decree.Advertiser,
+			"error", err.Error())
+		e.release(t, res)
+		f.Decree.Recipients = nil
+		f.Decree.RegistryUnavailable = true
+		return nil, nil
+	}
+	return res, nil
+}
+
+// checkRecipients asks the registry about each recipient and reserves its
+// send; on an error it returns the reservations made so far.
+func (e *Engine) checkRecipients(ctx context.Context, t *txn.Transaction, f *txn.Facts, now time.Time) ([]reservation, error) {
+	d := &e.opt.Decree
 	var res []reservation
 	products := productIDs(t, d.ProductHeaders)
 	for _, rcpt := range t.Rcpts {
@@ -99,6 +117,18 @@ func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.F
 		}
 	}
 	return res, nil
+}
+
+// release undoes reservations, with its own short context: the message's
+// may have run out.
+func (e *Engine) release(t *txn.Transaction, res []reservation) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, r := range res {
+		if err := r.release(ctx); err != nil {
+			e.opt.Logger.Error("registry release failed", "queue_id", t.QueueID, "rcpt", r.rcpt, "error", err.Error())
+		}
+	}
 }
 
 // captureRefusals: a local user writing to a refusal mailbox that an
@@ -129,16 +159,15 @@ func (e *Engine) captureRefusals(ctx context.Context, t *txn.Transaction, now ti
 // run out.
 func (e *Engine) finishDecree(t *txn.Transaction, f *txn.Facts, res []reservation, accepted bool, removed map[string]bool) {
 	d := &e.opt.Decree
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	var undo []reservation
 	for _, r := range res {
-		if accepted && !removed[r.rcpt] && !d.DryRun {
-			continue
-		}
-		if err := r.release(ctx); err != nil {
-			e.opt.Logger.Error("registry release failed", "queue_id", t.QueueID, "rcpt", r.rcpt, "error", err.Error())
+		if !accepted || removed[r.rcpt] || d.DryRun {
+			undo = append(undo, r)
 		}
 	}
+	e.release(t, undo)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	an := &f.Decree.DecreeAnalysis
 	if !accepted || d.DryRun || d.Registry == nil || !an.Advertising || f.Decree.Direction != txn.DirectionInbound ||
 		len(an.RefusalMailboxes) == 0 || an.Advertiser == "" {

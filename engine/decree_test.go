@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +32,9 @@ type fakeRegistry struct {
 	released  []string
 	mailboxes map[string][]string // rcpt → mailboxes recorded
 	captured  []string            // "sender>rcpt"
-	err       error
+	err       error               // returned by Recipient
+	errAfter  int                 // > 0: Recipient fails after this many calls
+	calls     int
 }
 
 func newFakeRegistry() *fakeRegistry {
@@ -41,6 +44,10 @@ func newFakeRegistry() *fakeRegistry {
 func (r *fakeRegistry) Recipient(_ context.Context, _, rcpt string, _ []string, _ time.Time) (txn.DecreeRecipient, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.calls++
+	if r.errAfter > 0 && r.calls > r.errAfter {
+		return txn.DecreeRecipient{}, errors.New("registry: connection refused")
+	}
 	return txn.DecreeRecipient{Rcpt: rcpt, Consent: r.consent[rcpt], Refused: r.refused[rcpt], Cap: 3}, r.err
 }
 
@@ -197,13 +204,34 @@ func TestDecreeCaptureAndDryRun(t *testing.T) {
 	}
 }
 
-func TestDecreeRegistryErrorIsFault(t *testing.T) {
+// TestDecreeRegistryUnavailable: a failing registry is a fact, not a fault;
+// the default rules defer outbound ads and only tag inbound ones, and the
+// sends reserved before the failure are released.
+func TestDecreeRegistryUnavailable(t *testing.T) {
 	reg := newFakeRegistry()
-	reg.err = errors.New("disk full")
-	out, err := evaluate(t, decreeEngine(t, completeAd, reg, nil), outbound(t, "u@example.net"))
-	var fe *engine.FaultError
-	if !errors.As(err, &fe) || !strings.Contains(strings.Join(out.Facts.CheckErrors, ","), "decree91") {
-		t.Fatalf("err = %v, checks %v; want a FaultError naming decree91", err, out.Facts.CheckErrors)
+	reg.errAfter = 1 // the second recipient's lookup fails
+	out, err := evaluate(t, decreeEngine(t, completeAd, reg, nil), outbound(t, "u@example.net", "v@example.net"))
+	if err != nil {
+		t.Fatalf("err = %v, want none (fail mode by rule)", err)
+	}
+	v := out.Verdict
+	if v.Action != txn.ActionTempfail || v.Reply.Code != 451 || v.Reply.Enhanced != "4.3.0" ||
+		!slices.Contains(v.RuleIDs(), "D91_OUT_REGISTRY_DOWN") {
+		t.Errorf("outbound verdict %v %v rules %v; want tempfail 451 4.3.0 by D91_OUT_REGISTRY_DOWN", v.Action, v.Reply, v.RuleIDs())
+	}
+	if !out.Facts.Decree.RegistryUnavailable || len(out.Facts.Decree.Recipients) != 0 {
+		t.Errorf("facts: unavailable %v recipients %v", out.Facts.Decree.RegistryUnavailable, out.Facts.Decree.Recipients)
+	}
+	if reg.sent["u@example.net"] != 0 || !slices.Equal(reg.released, []string{"u@example.net"}) {
+		t.Errorf("reservation before the failure kept: sent %v released %v", reg.sent, reg.released)
+	}
+
+	in := newFakeRegistry()
+	in.err = errors.New("connection refused")
+	out, err = evaluate(t, decreeEngine(t, completeAd, in, nil), transaction(t, plainMessage))
+	if err != nil || out.Verdict.Action > txn.ActionQuarantine || !out.Facts.Decree.RegistryUnavailable {
+		t.Errorf("inbound: err %v action %v unavailable %v; want delivered, fact set", err, out.Verdict.Action,
+			out.Facts.Decree.RegistryUnavailable)
 	}
 }
 

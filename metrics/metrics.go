@@ -2,7 +2,8 @@
 // messages by action, internal faults, rule matches (with their ref),
 // Decree 91/2020 advertising mail, DNS queries and cache hits, evaluation
 // time and time per check, blocklist results and zone events, temporary
-// DNS errors, reloads and messages being evaluated.
+// DNS errors, reloads, messages being evaluated, store errors and header
+// archive records.
 // These counts are also what an operator reports per period to the
 // authority (Decree 91/2020 Art. 10.7).
 package metrics
@@ -38,6 +39,8 @@ type Metrics struct {
 	temperr  *prometheus.CounterVec
 	reloads  *prometheus.CounterVec
 	inFlight prometheus.Gauge
+	storeErr *prometheus.CounterVec
+	archived *prometheus.CounterVec
 }
 
 // New registers the milter91 collectors and the Go/process collectors on
@@ -46,8 +49,8 @@ func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "milter91_messages_total", Help: "Messages answered, by action.",
-		}, []string{"action"}),
+			Name: "milter91_messages_total", Help: "Messages answered, by action and Decree 91 direction (\"\" when not evaluated).",
+		}, []string{"action", "direction"}),
 		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "milter91_faults_total", Help: "Internal faults that gave the fail mode, by kind.",
 		}, []string{"kind"}),
@@ -76,7 +79,7 @@ func New() *Metrics {
 	}
 	m.addCheckCollectors()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
-		m.checks, m.results, m.temperr, m.reloads, m.inFlight,
+		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -85,7 +88,7 @@ func New() *Metrics {
 func (m *Metrics) Hooks() milter.Metrics {
 	return milter.Metrics{
 		Message: func(s milter.MessageStats) {
-			m.messages.WithLabelValues(s.Action.String()).Inc()
+			m.messages.WithLabelValues(s.Action.String(), s.Direction).Inc()
 			m.elapsed.Observe(s.Elapsed.Seconds())
 			m.size.Observe(float64(s.Size))
 		},
@@ -101,6 +104,9 @@ func (m *Metrics) Outcome(o *txn.Outcome) {
 	}
 	if d := &o.Facts.Decree; d.Advertising {
 		m.ads.WithLabelValues(d.Direction, d.Label).Inc()
+	}
+	if o.Facts.Decree.RegistryUnavailable {
+		m.StoreError("registry")
 	}
 	m.queries.Observe(float64(o.Facts.DNSQueries))
 	for name, d := range o.Facts.Durations {
@@ -139,7 +145,21 @@ func (m *Metrics) addCheckCollectors() {
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
 	})
+	m.storeErr = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup), archive (a failed batch write).",
+	}, []string{"store"})
+	m.archived = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, or dropped (queue full while the store failed).",
+	}, []string{"result"})
 }
+
+// StoreError counts one failed store operation of store ("registry",
+// "archive").
+func (m *Metrics) StoreError(store string) { m.storeErr.WithLabelValues(store).Inc() }
+
+// Archived counts n header archive records with result "written" or
+// "dropped".
+func (m *Metrics) Archived(result string, n int) { m.archived.WithLabelValues(result).Add(float64(n)) }
 
 // Reload counts one reload: ok, or failed (the running config stays).
 func (m *Metrics) Reload(ok bool) {

@@ -14,23 +14,28 @@ import (
 func TestCountsAppearOnScrape(t *testing.T) {
 	m := New()
 	h := m.Hooks()
-	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048})
+	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048, Direction: "inbound"})
 	h.Fault("panic")
 	m.Outcome(&txn.Outcome{
 		Verdict: txn.Verdict{Matches: []txn.Match{{ID: "D91_OUT_LABEL", Ref: "Decree 91/2020 Art. 18"}}},
-		Facts: txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}},
+		Facts: txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", RegistryUnavailable: true, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}},
 			Durations:  map[string]time.Duration{"spf": 2 * time.Millisecond},
 			DNSBL:      []txn.DNSBL{{Zone: "bl.example.test", Result: "blocked"}},
 			Temperrors: []string{"dkim"}},
 	})
 	m.Reload(false)
 	m.Evaluating(1)
+	m.StoreError("archive")
+	m.Archived("dropped", 2)
 	m.WatchResolver(func() (int64, int64) { return 7, 5 })
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
-		`milter91_messages_total{action="reject"} 1`,
+		`milter91_messages_total{action="reject",direction="inbound"} 1`,
+		`milter91_store_errors_total{store="registry"} 1`,
+		`milter91_store_errors_total{store="archive"} 1`,
+		`milter91_archive_records_total{result="dropped"} 2`,
 		`milter91_faults_total{kind="panic"} 1`,
 		`milter91_rule_matches_total{ref="Decree 91/2020 Art. 18",rule="D91_OUT_LABEL"} 1`,
 		`milter91_decree91_ads_total{direction="outbound",label="missing"} 1`,

@@ -38,6 +38,8 @@ func (s *session) earlyReply(msg *message, rcpt string) *txn.Reply {
 			if hook := s.srv.opts.Metrics.Message; hook != nil {
 				hook(MessageStats{Action: txn.ActionReject})
 			}
+			rejected := &message{from: msg.from, rcpts: []string{rcpt}, macros: msg.macros, body: txn.NewSpool(-1, "")}
+			s.srv.archiveRecord(s.conn, rejected, nil, decision{action: txn.ActionReject, reply: *r})
 		}
 	}
 	return s.early.reply

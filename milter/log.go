@@ -52,7 +52,8 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 		attrs = append(attrs, slog.String("err", sendErr.Error()))
 	}
 	s.log.LogAttrs(context.Background(), level, queueLabel(qid)+": "+d.action.String(), attrs...)
-	s.observe(d, msg.size(), elapsed)
+	s.observe(d, out, msg.size(), elapsed)
+	s.archiveRecord(conn, msg, out, d)
 }
 
 // outcomeAttrs are the verdict and check facts; none without an outcome.
@@ -109,11 +110,14 @@ func (s *Server) logFault(qid string, f *fault) {
 	}
 }
 
-func (s *Server) observe(d decision, size int64, elapsed time.Duration) {
+func (s *Server) observe(d decision, out *txn.Outcome, size int64, elapsed time.Duration) {
 	if s.opts.Metrics.Message == nil {
 		return
 	}
 	st := MessageStats{Action: d.action, Elapsed: elapsed, Size: size}
+	if out != nil {
+		st.Direction = out.Facts.Decree.Direction
+	}
 	if d.fault != nil {
 		st.Fault = d.fault.kind
 	}

@@ -12,6 +12,7 @@ package milter
 import (
 	"context"
 	"log/slog"
+	"milter91/archive"
 	"net"
 	"time"
 
@@ -73,6 +74,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics are optional observation hooks.
 	Metrics Metrics
+	// Archive, when set, receives every answered message: envelope,
+	// verdict and the header block as delivered (Decree 91/2020 Art. 10.6),
+	// and one record per SMTP client rejected at RCPT. It runs on the
+	// milter connection's goroutine and must not block.
+	Archive func(archive.Record)
 	// Listener names the listen address this server serves; it is copied
 	// to txn.Conn.Listener so that policy can depend on it (e.g. the
 	// Decree 91 direction). Run one Server per listen address.
@@ -101,6 +107,9 @@ type MessageStats struct {
 	Elapsed time.Duration
 	// Size is headers plus body in bytes, as far as received.
 	Size int64
+	// Direction is the Decree 91/2020 direction ("inbound", "outbound"),
+	// "" when the message was not evaluated or the stage is off.
+	Direction string
 }
 
 // Server is a milter server. Create it with New.

@@ -52,8 +52,9 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		for _, box := range boxes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
-				VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`,
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
+				VALUES (?, ?, ?, ?) ON CONFLICT (mailbox, recipient, advertiser)
+				DO UPDATE SET seen_at = GREATEST(refusal_mailboxes.seen_at, excluded.seen_at)`),
 				box, addr, adv, ms(now)); err != nil {
 				return fmt.Errorf("registry: record refusal mailbox: %w", err)
 			}
@@ -73,8 +74,8 @@ func (s *Store) mailboxesFresh(ctx context.Context, adv, addr string, boxes []st
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		for _, box := range boxes {
 			var seen int64
-			err := tx.QueryRowContext(ctx, `SELECT seen_at FROM refusal_mailboxes
-				WHERE mailbox = ? AND recipient = ? AND advertiser = ?`, box, addr, adv).Scan(&seen)
+			err := tx.QueryRowContext(ctx, s.q(`SELECT seen_at FROM refusal_mailboxes
+				WHERE mailbox = ? AND recipient = ? AND advertiser = ?`), box, addr, adv).Scan(&seen)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				fresh = false
@@ -115,7 +116,7 @@ func (s *Store) CaptureRefusal(ctx context.Context, sender, rcpt string, now tim
 		for _, adv := range advs {
 			r := Refusal{Advertiser: adv, Recipient: from, Scope: ScopeAll, Time: fromMS(ms(now)),
 				Channel: ChannelCaptured, Evidence: "mail to " + box, LastUsedAt: fromMS(ms(now))}
-			if err := insertRefusal(ctx, tx, r); err != nil {
+			if err := s.insertRefusal(ctx, tx, r); err != nil {
 				return err
 			}
 		}
@@ -131,8 +132,8 @@ func (s *Store) CaptureRefusal(ctx context.Context, sender, rcpt string, now tim
 func (s *Store) mailboxAdvertisers(ctx context.Context, box, from string) ([]string, error) {
 	var advs []string
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT advertiser FROM refusal_mailboxes
-			WHERE mailbox = ? AND recipient = ? ORDER BY advertiser`, box, from)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT advertiser FROM refusal_mailboxes
+			WHERE mailbox = ? AND recipient = ? ORDER BY advertiser`), box, from)
 		if err != nil {
 			return fmt.Errorf("registry: read refusal mailboxes: %w", err)
 		}

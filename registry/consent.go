@@ -74,6 +74,9 @@ func (c Consent) checkFields() (Consent, []error) {
 //     but a recorded revocation stays (the earlier of the two);
 //   - an older consent is ignored, so a stale file cannot undo a
 //     revocation.
+//
+// Written for Store.q; both coalesce calls are NULL only together, so
+// LEAST means the same on both backends.
 const consentUpsert = `INSERT INTO consents
 	(advertiser, recipient, method, consented_at, evidence, max_per_day, revoked_at, last_used_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,10 +86,10 @@ const consentUpsert = `INSERT INTO consents
 		max_per_day = excluded.max_per_day,
 		revoked_at = CASE
 			WHEN excluded.consented_at > consents.consented_at THEN excluded.revoked_at
-			ELSE min(coalesce(consents.revoked_at, excluded.revoked_at), coalesce(excluded.revoked_at, consents.revoked_at))
+			ELSE LEAST(coalesce(consents.revoked_at, excluded.revoked_at), coalesce(excluded.revoked_at, consents.revoked_at))
 		END,
 		consented_at = excluded.consented_at,
-		last_used_at = max(consents.last_used_at, excluded.last_used_at)
+		last_used_at = GREATEST(consents.last_used_at, excluded.last_used_at)
 	WHERE excluded.consented_at >= consents.consented_at`
 
 // AddConsent validates c and records it durably (see consentUpsert for an
@@ -96,11 +99,11 @@ func (s *Store) AddConsent(ctx context.Context, c Consent) error {
 	if err != nil {
 		return fmt.Errorf("registry: consent: %w", err)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return insertConsent(ctx, tx, c) })
+	return s.write(ctx, func(tx *sql.Tx) error { return s.insertConsent(ctx, tx, c) })
 }
 
-func insertConsent(ctx context.Context, tx *sql.Tx, c Consent) error {
-	_, err := tx.ExecContext(ctx, consentUpsert, c.Advertiser, c.Recipient, c.Method, ms(c.Time),
+func (s *Store) insertConsent(ctx context.Context, tx *sql.Tx, c Consent) error {
+	_, err := tx.ExecContext(ctx, s.q(consentUpsert), c.Advertiser, c.Recipient, c.Method, ms(c.Time),
 		c.Evidence, c.MaxPerDay, nullMS(c.RevokedAt), ms(c.LastUsedAt))
 	if err != nil {
 		return fmt.Errorf("registry: add consent: %w", err)
@@ -122,8 +125,8 @@ func (s *Store) RevokeConsent(ctx context.Context, advertiser, rcpt string, now 
 	}
 	var n int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE consents SET revoked_at = max(consented_at, ?1), last_used_at = max(last_used_at, ?1)
-			WHERE advertiser = ?2 AND recipient = ?3 AND revoked_at IS NULL`, ms(now), adv, addr)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE consents SET revoked_at = GREATEST(consented_at, ?), last_used_at = GREATEST(last_used_at, ?)
+			WHERE advertiser = ? AND recipient = ? AND revoked_at IS NULL`), ms(now), ms(now), adv, addr)
 		if err != nil {
 			return fmt.Errorf("registry: revoke consent: %w", err)
 		}
@@ -151,8 +154,8 @@ func (s *Store) eachConsent(ctx context.Context, f Filter, fn func(Consent) erro
 		return err
 	}
 	return s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT advertiser, recipient, method, consented_at, evidence,
-			max_per_day, revoked_at, last_used_at FROM consents`+where+` ORDER BY advertiser, recipient`, args...)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT advertiser, recipient, method, consented_at, evidence,
+			max_per_day, revoked_at, last_used_at FROM consents`+where+` ORDER BY advertiser, recipient`), args...)
 		if err != nil {
 			return fmt.Errorf("registry: list consents: %w", err)
 		}

@@ -8,152 +8,162 @@ import (
 )
 
 func TestAddConsentValidation(t *testing.T) {
-	s := openStore(t)
-	ok := Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0}
-	tests := []struct {
-		name    string
-		edit    func(*Consent)
-		wantErr string // "" for success
-	}{
-		{name: "valid", edit: func(*Consent) {}},
-		{name: "upper-case ids are normalised", edit: func(c *Consent) { c.Advertiser, c.Recipient = "Example.COM.", "<Me@Example.net>" }},
-		{name: "subdomain advertiser", edit: func(c *Consent) { c.Advertiser = "news.example.com" }, wantErr: `not an organizational domain (use "example.com")`},
-		{name: "public suffix advertiser", edit: func(c *Consent) { c.Advertiser = "co.uk" }, wantErr: "cannot derive"},
-		{name: "bad recipient", edit: func(c *Consent) { c.Recipient = "nobody" }, wantErr: "want local@domain"},
-		{name: "bad method", edit: func(c *Consent) { c.Method = "soft_opt_in" }, wantErr: `method "soft_opt_in"`},
-		{name: "no time", edit: func(c *Consent) { c.Time = time.Time{} }, wantErr: "time is empty"},
-		{name: "negative max", edit: func(c *Consent) { c.MaxPerDay = -1 }, wantErr: "max_per_day -1"},
-		{name: "huge max", edit: func(c *Consent) { c.MaxPerDay = MaxAgreedCap + 1 }, wantErr: "max_per_day 1001"},
-		{name: "revoked before given", edit: func(c *Consent) { c.RevokedAt = t0.Add(-time.Second) }, wantErr: "revoked_at is before time"},
-		{name: "used before given", edit: func(c *Consent) { c.LastUsedAt = t0.Add(-time.Second) }, wantErr: "last_used_at is before"},
-		{name: "two problems at once", edit: func(c *Consent) { c.Method, c.Recipient = "", "x" }, wantErr: "recipient: address \"x\": want local@domain; method \"\""},
-	}
-	for _, tt := range tests {
-		c := ok
-		tt.edit(&c)
-		err := s.AddConsent(context.Background(), c)
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("%s: %v", tt.name, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ok := Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0}
+		tests := []struct {
+			name    string
+			edit    func(*Consent)
+			wantErr string // "" for success
+		}{
+			{name: "valid", edit: func(*Consent) {}},
+			{name: "upper-case ids are normalised", edit: func(c *Consent) { c.Advertiser, c.Recipient = "Example.COM.", "<Me@Example.net>" }},
+			{name: "subdomain advertiser", edit: func(c *Consent) { c.Advertiser = "news.example.com" }, wantErr: `not an organizational domain (use "example.com")`},
+			{name: "public suffix advertiser", edit: func(c *Consent) { c.Advertiser = "co.uk" }, wantErr: "cannot derive"},
+			{name: "bad recipient", edit: func(c *Consent) { c.Recipient = "nobody" }, wantErr: "want local@domain"},
+			{name: "bad method", edit: func(c *Consent) { c.Method = "soft_opt_in" }, wantErr: `method "soft_opt_in"`},
+			{name: "no time", edit: func(c *Consent) { c.Time = time.Time{} }, wantErr: "time is empty"},
+			{name: "negative max", edit: func(c *Consent) { c.MaxPerDay = -1 }, wantErr: "max_per_day -1"},
+			{name: "huge max", edit: func(c *Consent) { c.MaxPerDay = MaxAgreedCap + 1 }, wantErr: "max_per_day 1001"},
+			{name: "revoked before given", edit: func(c *Consent) { c.RevokedAt = t0.Add(-time.Second) }, wantErr: "revoked_at is before time"},
+			{name: "used before given", edit: func(c *Consent) { c.LastUsedAt = t0.Add(-time.Second) }, wantErr: "last_used_at is before"},
+			{name: "two problems at once", edit: func(c *Consent) { c.Method, c.Recipient = "", "x" }, wantErr: "recipient: address \"x\": want local@domain; method \"\""},
 		}
-	}
-	cs, err := s.ListConsents(context.Background(), Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"me@example.net", "user@example.net"}
-	if len(cs) != len(want) {
-		t.Fatalf("stored %+v, want the %d valid consents", cs, len(want))
-	}
-	for i, c := range cs {
-		if c.Advertiser != adv || c.Recipient != want[i] {
-			t.Errorf("consent %d: %s %s, want %s %s", i, c.Advertiser, c.Recipient, adv, want[i])
+		for _, tt := range tests {
+			c := ok
+			tt.edit(&c)
+			err := s.AddConsent(context.Background(), c)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("%s: %v", tt.name, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+			}
 		}
-	}
+		cs, err := s.ListConsents(context.Background(), Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"me@example.net", "user@example.net"}
+		if len(cs) != len(want) {
+			t.Fatalf("stored %+v, want the %d valid consents", cs, len(want))
+		}
+		for i, c := range cs {
+			if c.Advertiser != adv || c.Recipient != want[i] {
+				t.Errorf("consent %d: %s %s, want %s %s", i, c.Advertiser, c.Recipient, adv, want[i])
+			}
+		}
+	})
 }
 
 // A stale consent must not undo a revocation; a fresh one ends it.
 func TestConsentUpsert(t *testing.T) {
-	tests := []struct {
-		name        string
-		again       Consent
-		wantRevoked bool
-		wantMethod  string
-	}{
-		{name: "same consent re-added", again: Consent{Method: MethodCallSMS, Time: t0}, wantRevoked: true, wantMethod: MethodCallSMS},
-		{name: "older consent", again: Consent{Method: MethodSoftware, Time: t0.Add(-time.Hour)}, wantRevoked: true, wantMethod: MethodForm},
-		{name: "newer consent", again: Consent{Method: MethodSoftware, Time: t0.Add(2 * time.Hour)}, wantRevoked: false, wantMethod: MethodSoftware},
-	}
-	for _, tt := range tests {
-		s := openStore(t)
-		addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0})
-		ok, err := s.RevokeConsent(context.Background(), adv, rcpt, t0.Add(time.Hour))
-		if err != nil || !ok {
-			t.Fatalf("%s: revoke %v %v", tt.name, ok, err)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		tests := []struct {
+			name        string
+			again       Consent
+			wantRevoked bool
+			wantMethod  string
+		}{
+			{name: "same consent re-added", again: Consent{Method: MethodCallSMS, Time: t0}, wantRevoked: true, wantMethod: MethodCallSMS},
+			{name: "older consent", again: Consent{Method: MethodSoftware, Time: t0.Add(-time.Hour)}, wantRevoked: true, wantMethod: MethodForm},
+			{name: "newer consent", again: Consent{Method: MethodSoftware, Time: t0.Add(2 * time.Hour)}, wantRevoked: false, wantMethod: MethodSoftware},
 		}
-		again := tt.again
-		again.Advertiser, again.Recipient = adv, rcpt
-		addConsent(t, s, again)
-		cs, err := s.ListConsents(context.Background(), Filter{Advertiser: adv, Recipient: rcpt})
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("%s: list %v %v", tt.name, cs, err)
+		for _, tt := range tests {
+			s := b.openStore(t)
+			addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0})
+			ok, err := s.RevokeConsent(context.Background(), adv, rcpt, t0.Add(time.Hour))
+			if err != nil || !ok {
+				t.Fatalf("%s: revoke %v %v", tt.name, ok, err)
+			}
+			again := tt.again
+			again.Advertiser, again.Recipient = adv, rcpt
+			addConsent(t, s, again)
+			cs, err := s.ListConsents(context.Background(), Filter{Advertiser: adv, Recipient: rcpt})
+			if err != nil || len(cs) != 1 {
+				t.Fatalf("%s: list %v %v", tt.name, cs, err)
+			}
+			if revoked := !cs[0].RevokedAt.IsZero(); revoked != tt.wantRevoked || cs[0].Method != tt.wantMethod {
+				t.Errorf("%s: revoked=%v method=%s, want %v %s", tt.name, revoked, cs[0].Method, tt.wantRevoked, tt.wantMethod)
+			}
 		}
-		if revoked := !cs[0].RevokedAt.IsZero(); revoked != tt.wantRevoked || cs[0].Method != tt.wantMethod {
-			t.Errorf("%s: revoked=%v method=%s, want %v %s", tt.name, revoked, cs[0].Method, tt.wantRevoked, tt.wantMethod)
-		}
-	}
+	})
 }
 
 func TestRevokeConsent(t *testing.T) {
-	s := openStore(t)
-	ctx := context.Background()
-	addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0})
-	tests := []struct {
-		name  string
-		addr  string
-		want  bool
-		isErr bool
-	}{
-		{name: "active consent", addr: rcpt, want: true},
-		{name: "already revoked", addr: rcpt, want: false},
-		{name: "no consent", addr: "other@example.net", want: false},
-		{name: "bad address", addr: "bad", isErr: true},
-	}
-	for _, tt := range tests {
-		got, err := s.RevokeConsent(ctx, adv, tt.addr, t0.Add(time.Hour))
-		if got != tt.want || (err != nil) != tt.isErr {
-			t.Errorf("%s: %v %v, want %v error=%v", tt.name, got, err, tt.want, tt.isErr)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ctx := context.Background()
+		addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0})
+		tests := []struct {
+			name  string
+			addr  string
+			want  bool
+			isErr bool
+		}{
+			{name: "active consent", addr: rcpt, want: true},
+			{name: "already revoked", addr: rcpt, want: false},
+			{name: "no consent", addr: "other@example.net", want: false},
+			{name: "bad address", addr: "bad", isErr: true},
 		}
-	}
-	cs, err := s.ListConsents(ctx, Filter{Recipient: rcpt})
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("list: %v %v", cs, err)
-	}
-	if want := t0.Add(time.Hour); !cs[0].RevokedAt.Equal(want) || !cs[0].LastUsedAt.Equal(want) {
-		t.Errorf("revoked_at %s last_used_at %s, want both %s", cs[0].RevokedAt, cs[0].LastUsedAt, want)
-	}
+		for _, tt := range tests {
+			got, err := s.RevokeConsent(ctx, adv, tt.addr, t0.Add(time.Hour))
+			if got != tt.want || (err != nil) != tt.isErr {
+				t.Errorf("%s: %v %v, want %v error=%v", tt.name, got, err, tt.want, tt.isErr)
+			}
+		}
+		cs, err := s.ListConsents(ctx, Filter{Recipient: rcpt})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("list: %v %v", cs, err)
+		}
+		if want := t0.Add(time.Hour); !cs[0].RevokedAt.Equal(want) || !cs[0].LastUsedAt.Equal(want) {
+			t.Errorf("revoked_at %s last_used_at %s, want both %s", cs[0].RevokedAt, cs[0].LastUsedAt, want)
+		}
+	})
 }
 
 func TestAddRefusalValidation(t *testing.T) {
-	s := openStore(t)
-	ok := Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0, Channel: ChannelWeb}
-	tests := []struct {
-		name    string
-		edit    func(*Refusal)
-		wantErr string
-	}{
-		{name: "valid", edit: func(*Refusal) {}},
-		{name: "empty scope", edit: func(r *Refusal) { r.Scope = " " }, wantErr: "empty scope"},
-		{name: "bad channel", edit: func(r *Refusal) { r.Channel = "fax" }, wantErr: `channel "fax"`},
-		{name: "no time", edit: func(r *Refusal) { r.Time = time.Time{} }, wantErr: "time is empty"},
-		{name: "subdomain advertiser", edit: func(r *Refusal) { r.Advertiser = "mail.example.com" }, wantErr: "not an organizational domain"},
-	}
-	for _, tt := range tests {
-		r := ok
-		tt.edit(&r)
-		err := s.AddRefusal(context.Background(), r)
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("%s: %v", tt.name, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ok := Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0, Channel: ChannelWeb}
+		tests := []struct {
+			name    string
+			edit    func(*Refusal)
+			wantErr string
+		}{
+			{name: "valid", edit: func(*Refusal) {}},
+			{name: "empty scope", edit: func(r *Refusal) { r.Scope = " " }, wantErr: "empty scope"},
+			{name: "bad channel", edit: func(r *Refusal) { r.Channel = "fax" }, wantErr: `channel "fax"`},
+			{name: "no time", edit: func(r *Refusal) { r.Time = time.Time{} }, wantErr: "time is empty"},
+			{name: "subdomain advertiser", edit: func(r *Refusal) { r.Advertiser = "mail.example.com" }, wantErr: "not an organizational domain"},
 		}
-	}
+		for _, tt := range tests {
+			r := ok
+			tt.edit(&r)
+			err := s.AddRefusal(context.Background(), r)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("%s: %v", tt.name, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+			}
+		}
+	})
 }
 
 // A repeated refusal keeps the latest time and its channel: the time a
 // later consent must postdate to lift it.
 func TestRefusalUpsertKeepsLatest(t *testing.T) {
-	s := openStore(t)
-	addRefusal(t, s, Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0.Add(time.Hour), Channel: ChannelPhone})
-	addRefusal(t, s, Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0, Channel: ChannelWeb})
-	rs, err := s.ListRefusals(context.Background(), Filter{})
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("list: %v %v", rs, err)
-	}
-	if !rs[0].Time.Equal(t0.Add(time.Hour)) || rs[0].Channel != ChannelPhone {
-		t.Errorf("kept %s via %s, want %s via phone", rs[0].Time, rs[0].Channel, t0.Add(time.Hour))
-	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		addRefusal(t, s, Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0.Add(time.Hour), Channel: ChannelPhone})
+		addRefusal(t, s, Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0, Channel: ChannelWeb})
+		rs, err := s.ListRefusals(context.Background(), Filter{})
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("list: %v %v", rs, err)
+		}
+		if !rs[0].Time.Equal(t0.Add(time.Hour)) || rs[0].Channel != ChannelPhone {
+			t.Errorf("kept %s via %s, want %s via phone", rs[0].Time, rs[0].Channel, t0.Add(time.Hour))
+		}
+	})
 }

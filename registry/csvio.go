@@ -188,7 +188,7 @@ func (p *rowParser) problems() []Problem {
 func (s *Store) applyAll(ctx context.Context, upsert string, args [][]any) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, upsert)
+		stmt, err := tx.PrepareContext(ctx, s.q(upsert))
 		if err != nil {
 			return fmt.Errorf("registry: import: %w", err)
 		}

@@ -2,9 +2,12 @@ package registry
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"milter91/internal/pgtest"
 )
 
 // t0 is the injected clock's origin in all tests.
@@ -16,9 +19,38 @@ const (
 	rcpt = "user@example.net"
 )
 
-func openStore(t testing.TB) *Store {
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// backend makes fresh, empty databases of one kind: the contract tests
+// run once per backend and must pass on both.
+type backend struct {
+	name string
+	// target returns the Open target of a new, empty database.
+	target func(testing.TB) string
+}
+
+var backends = []backend{
+	{name: "sqlite", target: func(t testing.TB) string { return filepath.Join(t.TempDir(), "registry.db") }},
+	{name: "postgres", target: pgtest.DSN},
+}
+
+// forEachBackend runs fn as one subtest per backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { fn(t, b) })
+	}
+}
+
+// openStore opens a Store on a new, empty database of b.
+func (b backend) openStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "registry.db"))
+	return openAt(t, b.target(t))
+}
+
+// openAt opens a Store on target, closed when t ends.
+func openAt(t testing.TB, target string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), target)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

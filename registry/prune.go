@@ -46,7 +46,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, retention time.Duratio
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for _, step := range steps {
-			res, err := tx.ExecContext(ctx, step.query, step.arg)
+			res, err := tx.ExecContext(ctx, s.q(step.query), step.arg)
 			if err != nil {
 				return fmt.Errorf("registry: prune: %w", err)
 			}

@@ -65,7 +65,7 @@ func (s *Store) Recipient(ctx context.Context, advertiser, rcpt string, products
 		out.Cap = l.cap
 	}
 	if l.touchCons || len(l.touchScopes) > 0 {
-		err = s.write(ctx, func(tx *sql.Tx) error { return touch(ctx, tx, adv, addr, l, ms(now)) })
+		err = s.write(ctx, func(tx *sql.Tx) error { return s.touch(ctx, tx, adv, addr, l, ms(now)) })
 	}
 	return out, err
 }
@@ -118,16 +118,16 @@ func readRecipient(ctx context.Context, tx *sql.Tx, hot *hotStmts, adv, addr str
 }
 
 // touch sets last_used_at = now on the consent and refusals l used.
-func touch(ctx context.Context, tx *sql.Tx, adv, addr string, l lookup, now int64) error {
+func (s *Store) touch(ctx context.Context, tx *sql.Tx, adv, addr string, l lookup, now int64) error {
 	if l.touchCons {
-		if _, err := tx.ExecContext(ctx, `UPDATE consents SET last_used_at = max(last_used_at, ?)
-			WHERE advertiser = ? AND recipient = ?`, now, adv, addr); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE consents SET last_used_at = GREATEST(last_used_at, ?)
+			WHERE advertiser = ? AND recipient = ?`), now, adv, addr); err != nil {
 			return fmt.Errorf("registry: touch consent: %w", err)
 		}
 	}
 	for _, scope := range l.touchScopes {
-		if _, err := tx.ExecContext(ctx, `UPDATE refusals SET last_used_at = max(last_used_at, ?)
-			WHERE advertiser = ? AND recipient = ? AND scope = ?`, now, adv, addr, scope); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE refusals SET last_used_at = GREATEST(last_used_at, ?)
+			WHERE advertiser = ? AND recipient = ? AND scope = ?`), now, adv, addr, scope); err != nil {
 			return fmt.Errorf("registry: touch refusal: %w", err)
 		}
 	}

@@ -65,14 +65,15 @@ func (r Refusal) checkFields() (Refusal, []error) {
 // refusalUpsert records a refusal. For an existing (advertiser, recipient,
 // scope) the later refusal's time, channel and evidence are kept: the
 // latest refusal is the one a later consent must postdate to lift it.
+// Written for Store.q.
 const refusalUpsert = `INSERT INTO refusals
 	(advertiser, recipient, scope, refused_at, channel, evidence, last_used_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (advertiser, recipient, scope) DO UPDATE SET
-		refused_at = max(refusals.refused_at, excluded.refused_at),
+		refused_at = GREATEST(refusals.refused_at, excluded.refused_at),
 		channel = CASE WHEN excluded.refused_at > refusals.refused_at THEN excluded.channel ELSE refusals.channel END,
 		evidence = CASE WHEN excluded.refused_at > refusals.refused_at THEN excluded.evidence ELSE refusals.evidence END,
-		last_used_at = max(refusals.last_used_at, excluded.last_used_at)`
+		last_used_at = GREATEST(refusals.last_used_at, excluded.last_used_at)`
 
 // AddRefusal validates r and records it durably; it takes effect for the
 // next Recipient call (Art. 20.3). Errors name every invalid field.
@@ -81,11 +82,11 @@ func (s *Store) AddRefusal(ctx context.Context, r Refusal) error {
 	if err != nil {
 		return fmt.Errorf("registry: refusal: %w", err)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return insertRefusal(ctx, tx, r) })
+	return s.write(ctx, func(tx *sql.Tx) error { return s.insertRefusal(ctx, tx, r) })
 }
 
-func insertRefusal(ctx context.Context, tx *sql.Tx, r Refusal) error {
-	_, err := tx.ExecContext(ctx, refusalUpsert, r.Advertiser, r.Recipient, r.Scope, ms(r.Time),
+func (s *Store) insertRefusal(ctx context.Context, tx *sql.Tx, r Refusal) error {
+	_, err := tx.ExecContext(ctx, s.q(refusalUpsert), r.Advertiser, r.Recipient, r.Scope, ms(r.Time),
 		r.Channel, r.Evidence, ms(r.LastUsedAt))
 	if err != nil {
 		return fmt.Errorf("registry: add refusal: %w", err)
@@ -111,8 +112,8 @@ func (s *Store) eachRefusal(ctx context.Context, f Filter, fn func(Refusal) erro
 		return err
 	}
 	return s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT advertiser, recipient, scope, refused_at, channel, evidence,
-			last_used_at FROM refusals`+where+` ORDER BY advertiser, recipient, scope`, args...)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT advertiser, recipient, scope, refused_at, channel, evidence,
+			last_used_at FROM refusals`+where+` ORDER BY advertiser, recipient, scope`), args...)
 		if err != nil {
 			return fmt.Errorf("registry: list refusals: %w", err)
 		}

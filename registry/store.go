@@ -1,19 +1,28 @@
 // Package registry is the Decree 91/2020 consent and refusal registry and
-// the rolling 24 h send counter, on an embedded SQLite file
-// (modernc.org/sqlite, no cgo).
+// the rolling 24 h send counter, on either backend of internal/sqldb: an
+// embedded SQLite file (modernc.org/sqlite, no cgo) for one host, or a
+// PostgreSQL server (pgx) that several MX hosts share, so that a refusal
+// recorded on one host stops ads on all of them and the cap counts every
+// host's sends.
 //
 // Storage conventions:
-//   - Times are stored as Unix milliseconds, UTC (INTEGER); the API takes
-//     and returns time.Time, truncated to the millisecond.
+//   - Times are stored as Unix milliseconds, UTC (INTEGER on SQLite, BIGINT
+//     on PostgreSQL); the API takes and returns time.Time, truncated to the
+//     millisecond.
 //   - Advertiser ids are lower-case organizational domains; addresses are
 //     stored and compared as the lower-cased whole address (normAddress).
-//   - Writes go through one connection and BEGIN IMMEDIATE, so a count and
-//     the insert it allows cannot interleave with another writer, in this
-//     process or another one (the CLI next to the daemon); busy_timeout
-//     makes a second writer wait instead of failing. synchronous=FULL in
-//     WAL mode makes every commit durable when the call returns.
-//   - Reads that need no write use a small pool of query_only connections;
-//     WAL lets them run while a write is in progress.
+//     PostgreSQL key columns use COLLATE "C", so listings sort byte-wise
+//     as SQLite's BINARY does.
+//   - A count and the insert it allows (ReserveSend) cannot interleave with
+//     another writer: SQLite runs every write as BEGIN IMMEDIATE on one
+//     connection (busy_timeout makes a second process wait); PostgreSQL
+//     takes an advisory lock on the (advertiser, recipient, direction) key
+//     first, which serializes the hosts sharing the server.
+//   - Every commit is durable when the call returns (SQLite WAL with
+//     synchronous=FULL; PostgreSQL as the server is configured).
+//   - The schema is versioned in the shared milter91_schema table
+//     (sqldb.Migrate, component "registry"); a SQLite file from before that
+//     table is adopted in place.
 package registry
 
 import (
@@ -23,21 +32,14 @@ import (
 	"fmt"
 	"strings"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"milter91/internal/sqldb"
 )
 
-// busyTimeoutMS is how long a writer waits for another writer's lock
-// before failing with SQLITE_BUSY (our choice: well below a milter
-// deadline yet long enough for a CLI import's commit).
-const busyTimeoutMS = 5000
-
-// readConns is the size of the read pool.
-const readConns = 4
-
-// Store is an open registry file. It is safe for concurrent use.
+// Store is an open registry: a SQLite file or a PostgreSQL database. It is
+// safe for concurrent use; several Stores (processes, hosts) may share one
+// database.
 type Store struct {
-	w          *sql.DB // one connection, BEGIN IMMEDIATE transactions
-	r          *sql.DB // query_only pool
+	db         *sqldb.DB
 	hot        *hotStmts
 	seen       seenCache // refusal mailboxes refreshed lately, to skip their reads
 	defaultCap int
@@ -52,72 +54,93 @@ func (s *Store) SetDefaultCap(n int) {
 	}
 }
 
-// Open opens (creating when missing) the registry at path, a file name
-// (not a URI; ":memory:" is refused because the read pool and the writer
-// must share the file). It sets WAL, synchronous=FULL and busy_timeout and
-// creates or checks the schema (PRAGMA user_version). Errors: bad path,
-// unopenable file, a schema newer than this program's.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("registry: invalid database path %q (want a file name without ? or #)", path)
-	}
-	common := fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeoutMS)
-	w, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+// Open opens the registry at target: a postgres:// or postgresql:// URL
+// (the server must be reachable within ctx), or a SQLite file name,
+// created when missing (not a URI; ":memory:" is refused because the read
+// pool and the writer must share the file). It creates or upgrades the
+// schema. Errors: a bad target, an unreachable server, an unopenable file,
+// a schema newer than this program's, a SQLite file holding another
+// program's tables.
+func Open(ctx context.Context, target string) (*Store, error) {
+	db, err := sqldb.Open(ctx, target)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	if err := migrate(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("registry: %s: %w", path, err)
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("registry: %s: %w", db.Name, err)
 	}
-	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
+	hot, err := prepareHot(ctx, db)
 	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("registry: %w", err)
+		db.Close()
+		return nil, fmt.Errorf("registry: %s: %w", db.Name, err)
 	}
-	r.SetMaxOpenConns(readConns)
-	r.SetMaxIdleConns(readConns)
-	hot, err := prepareHot(ctx, w, r)
-	if err != nil {
-		r.Close()
-		w.Close()
-		return nil, fmt.Errorf("registry: %s: %w", path, err)
-	}
-	return &Store{w: w, r: r, hot: hot, defaultCap: DefaultCap}, nil
+	return &Store{db: db, hot: hot, defaultCap: DefaultCap}, nil
 }
 
-// Close closes the prepared statements and both connection pools; the
+// Close closes the prepared statements and the connection pools; a SQLite
 // file stays consistent (WAL).
 func (s *Store) Close() error {
-	return errors.Join(s.hot.close(), s.r.Close(), s.w.Close())
+	return errors.Join(s.hot.close(), s.db.Close())
 }
 
-// write runs fn in one BEGIN IMMEDIATE transaction on the writer and
-// commits (durably, synchronous=FULL); any error rolls back.
+// Ping checks that the registry answers a read within ctx, for health
+// checks: the SQLite file is readable, the PostgreSQL server reachable.
+// Errors: the database's, prefixed "registry: ".
+func (s *Store) Ping(ctx context.Context) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM consents LIMIT 1`).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("registry: ping: %w", err)
+		}
+		return nil
+	})
+}
+
+// write runs fn in one write transaction (sqldb.DB.Write) and commits;
+// any error rolls back. fn's errors come back unchanged, a failed begin or
+// commit gets the "registry: " prefix.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("registry: begin: %w", err)
+	var fnErr error
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return fmt.Errorf("registry: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("registry: commit: %w", err)
-	}
-	return nil
+	return err
 }
 
 // read runs fn in one read-only transaction, so that its queries see one
-// snapshot.
+// snapshot; errors as for write.
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("registry: begin read: %w", err)
+	var fnErr error
+	err := s.db.Read(ctx, func(tx *sql.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return fmt.Errorf("registry: %w", err)
 	}
-	defer tx.Rollback()
-	return fn(tx)
+	return err
+}
+
+// sqliteFuncs spells the standard two-argument GREATEST and LEAST as
+// SQLite's scalar max and min.
+var sqliteFuncs = strings.NewReplacer("GREATEST(", "max(", "LEAST(", "min(")
+
+// q is portable(s.db, query).
+func (s *Store) q(query string) string { return portable(s.db, query) }
+
+// portable adapts query, written once for both backends, to db's dialect:
+// `?` placeholders (sqldb.DB.Rebind) and GREATEST/LEAST. Their arguments
+// must never be NULL alone: PostgreSQL's GREATEST skips a NULL argument
+// where SQLite's max returns NULL.
+func portable(db *sqldb.DB, query string) string {
+	if db.Dialect == sqldb.SQLite {
+		return sqliteFuncs.Replace(query)
+	}
+	return db.Rebind(query)
 }

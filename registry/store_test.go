@@ -8,6 +8,8 @@ import (
 	"testing"
 )
 
+// SQLite only: the pragmas sqldb sets and the legacy user_version the
+// schema step keeps.
 func TestOpenSettingsAndReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "r.db")
@@ -27,11 +29,11 @@ func TestOpenSettingsAndReopen(t *testing.T) {
 	}
 	for _, c := range checks {
 		var got string
-		if err := s.w.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
+		if err := s.db.W.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
 			t.Errorf("PRAGMA %s = %q (%v), want %q", c.pragma, got, err, c.want)
 		}
 	}
-	if _, err := s.r.ExecContext(ctx, `DELETE FROM consents`); err == nil {
+	if _, err := s.db.R.ExecContext(ctx, `DELETE FROM consents`); err == nil {
 		t.Error("the read pool accepted a write")
 	}
 	if err := s.Close(); err != nil {
@@ -47,6 +49,7 @@ func TestOpenSettingsAndReopen(t *testing.T) {
 	}
 }
 
+// Mostly SQLite: file names and files that are not registries.
 func TestOpenRefuses(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -80,6 +83,7 @@ func TestOpenRefuses(t *testing.T) {
 		{name: "missing directory", path: filepath.Join(dir, "no", "such", "r.db"), wantErr: "registry:"},
 		{name: "newer schema", path: newer, wantErr: "schema version 2, this program knows 1"},
 		{name: "another program's file", path: foreign, wantErr: "not a milter91 registry"},
+		{name: "unreachable server", path: "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", wantErr: "registry: postgres://nobody@127.0.0.1:1/none"},
 	}
 	for _, tt := range tests {
 		s, err := Open(ctx, tt.path)

@@ -32,6 +32,8 @@ func init() {
 	RegisterFact("decree91.missing_info", anyOfFact("decree91.missing_info",
 		func(f *txn.Facts) []string { return f.Decree.MissingInfo },
 		txn.InfoName, txn.InfoPhone, txn.InfoEmail, txn.InfoAddress))
+	RegisterFact("decree91.registry_unavailable", boolFact("decree91.registry_unavailable",
+		func(f *txn.Facts) bool { return f.Decree.RegistryUnavailable }))
 	RegisterFact("decree91.consent", enumRcptFact("decree91.consent", []string{"present", "missing"},
 		func(r txn.DecreeRecipient) string {
 			if r.Consent {

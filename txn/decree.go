@@ -89,4 +89,8 @@ type Decree struct {
 	// Current is the recipient the rules are being evaluated for, when the
 	// engine evaluates per recipient; nil when evaluating the message.
 	Current *DecreeRecipient
+	// RegistryUnavailable is true when the registry failed for this
+	// advertising message (store unreachable, timeout): consent, refusal
+	// and the 24 h count are unknown and Recipients is empty.
+	RegistryUnavailable bool
 }

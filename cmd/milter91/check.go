@@ -53,13 +53,13 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91 check: %v\n", err)
 		return 1
 	}
-	report := newReport(out, evalErr)
+	rep := newReport(out, evalErr)
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(report)
+		enc.Encode(rep)
 	} else {
-		report.writeText(stdout)
+		rep.writeText(stdout)
 	}
 	if evalErr != nil {
 		return 1

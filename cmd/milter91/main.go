@@ -4,6 +4,8 @@
 //	milter91 serve [--config FILE] [--dns HOST:PORT]...
 //	milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR] [--rcpt ADDR]... [--json] FILE|-
 //	milter91 rules lint [--config FILE] [FILE|DIR]...
+//	milter91 headers search --since WHEN [filters]
+//	milter91 report --since WHEN [--format csv|json|html]
 //	milter91 config default
 //	milter91 version
 package main
@@ -12,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -25,6 +28,11 @@ const usage = `usage:
   milter91 dnsbl check [--config FILE] [--dns HOST:PORT]... [--zone ZONE] [--json] IP|DOMAIN|ADDRESS
   milter91 consent add|revoke|list|import|export [--db PATH] ...   (Decree 91/2020 Art. 11)
   milter91 refusal add|list|import|export [--db PATH] ...          (Decree 91/2020 Art. 13.4, 20)
+  milter91 headers search [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--from ADDR]
+                          [--rcpt ADDR] [--message-id ID] [--client-ip IP] [--limit N] [--json]
+                                                                    (header archive, Decree 91/2020 Art. 10.6)
+  milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
+                  [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
   milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
   milter91 config default
   milter91 version
@@ -58,6 +66,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "headers":
+		return cmdHeaders(args[1:], stdout, stderr, time.Now)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr, time.Now)
 	case "config":
 		if len(args) > 1 && args[1] == "default" {
 			return cmdConfigDefault(stdout)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"milter91/internal/sqldb"
 	"milter91/registry"
 )
 
@@ -33,7 +34,7 @@ type registryFlags struct {
 func newRegistryFlagSet(name string, env cliEnv, f *registryFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	fs.StringVar(&f.db, "db", "", "registry file (default: decree91.registry of the config, else "+defaultRegistryPath+")")
+	fs.StringVar(&f.db, "db", "", "registry file or postgres:// URL (default: decree91.registry of the config, else "+defaultRegistryPath+")")
 	fs.StringVar(&f.configPath, "config", "", "daemon config file whose decree91.registry is the default --db")
 	return fs
 }
@@ -62,7 +63,7 @@ func (f *registryFlags) open(ctx context.Context, create bool) (*registry.Store,
 	if err != nil {
 		return nil, err
 	}
-	if !create {
+	if !create && !sqldb.IsDSN(path) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("registry %s: %w", path, err)
 		}

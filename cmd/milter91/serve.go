@@ -16,6 +16,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
+	"milter91/archive"
 	"milter91/config"
 	"milter91/engine"
 	"milter91/metrics"
@@ -39,10 +40,13 @@ type daemon struct {
 	// started is the config the process started with: the settings a
 	// reload cannot change are compared against it.
 	started *config.Config
+	// reloads carries reload requests of the admin API to the signal
+	// loop, which answers on the inner channel: reloads never overlap.
+	reloads chan chan error
 }
 
 func cmdServe(args []string, stderr io.Writer) int {
-	d := &daemon{}
+	d := &daemon{reloads: make(chan chan error)}
 	fs := newFlagSet("serve", stderr, &d.flags)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	memProfile := fs.String("memprofile", "", "write a Go allocation profile to this file when the daemon stops (for load tests)")
@@ -87,10 +91,24 @@ func cmdServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
-	servers, serveErr := d.serveAll(cfg, listeners)
+	ctx, stop := context.WithCancel(context.Background())
+	arch, err := d.startArchive(ctx, cfg)
+	if err != nil {
+		stop()
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	// Deferred in this order so that they run in reverse: the milter
+	// servers have stopped before the archive's last flush.
+	defer arch.close()
+	defer stop()
+	if err := d.serveAdmin(ctx, cfg, arch); err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	servers, serveErr := d.serveAll(cfg, listeners, arch.add())
 	if d.store != nil {
-		ctx, stop := context.WithCancel(context.Background())
-		defer func() { stop(); d.store.Close() }()
+		defer d.store.Close()
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
 	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
@@ -101,7 +119,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 // serveAll starts one milter server per listener (so that each connection
 // knows its listener: the Decree 91 direction per listener); a server's
 // end is sent on the returned channel.
-func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener) ([]*milter.Server, <-chan error) {
+func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, archive func(archive.Record)) ([]*milter.Server, <-chan error) {
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
 	for i, ln := range listeners {
@@ -114,6 +132,7 @@ func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener) ([]*milt
 			SpoolDir:       cfg.SpoolDir,
 			Logger:         d.logger,
 			Listener:       cfg.Listen[i],
+			Archive:        archive,
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
@@ -130,6 +149,8 @@ func (d *daemon) loop(servers []*milter.Server, cfg *config.Config, serveErr <-c
 		case err := <-serveErr:
 			d.logger.Error("listener failed", "error", err)
 			return 1
+		case done := <-d.reloads:
+			done <- d.reload()
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				d.reload()
@@ -169,10 +190,19 @@ func (d *daemon) build(cfg *config.Config) error {
 	return nil
 }
 
+// requestReload asks the signal loop for a reload (admin API) and returns
+// its result.
+func (d *daemon) requestReload() error {
+	done := make(chan error, 1)
+	d.reloads <- done
+	return <-done
+}
+
 // reload rereads the config and rules; on any error the running engine
-// stays and the error (file:line:col) is logged. Listen addresses, the log
-// format, DNS servers and the registry file need a restart.
-func (d *daemon) reload() {
+// stays and the error (file:line:col) is logged and returned. Listen
+// addresses, the log format, DNS servers, the registry, the archive and
+// the admin API need a restart.
+func (d *daemon) reload() error {
 	cfg, err := d.flags.loadConfig()
 	if err == nil {
 		err = d.build(cfg)
@@ -180,13 +210,14 @@ func (d *daemon) reload() {
 	if err != nil {
 		d.stats.Reload(false)
 		d.logger.Error("reload failed; keeping the running config and rules", "error", err.Error())
-		return
+		return err
 	}
 	d.stats.Reload(true)
 	d.logger.Info("reloaded config and rules", "config", cfg.Source)
 	if stale := needRestart(d.started, cfg); len(stale) > 0 {
 		d.logger.Warn("changed settings need a restart; still using the old ones", "settings", stale)
 	}
+	return nil
 }
 
 // needRestart names the settings that differ between the running process
@@ -206,6 +237,8 @@ func needRestart(old, cfg *config.Config) []string {
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen)
+	add("archive", old.Archive != cfg.Archive)
+	add("admin", old.Admin != cfg.Admin)
 	add("fail_mode", old.FailMode != cfg.FailMode)
 	add("message_deadline", old.MessageDeadline != cfg.MessageDeadline)
 	add("spool_threshold", old.SpoolThreshold != cfg.SpoolThreshold || old.SpoolDir != cfg.SpoolDir)

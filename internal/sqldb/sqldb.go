@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
@@ -77,10 +78,10 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	if IsDSN(target) {
 		return openPostgres(ctx, target)
 	}
-	return openSQLite(target)
+	return openSQLite(ctx, target)
 }
 
-func openSQLite(path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("invalid database path %q (want a file name without ? or #, or a postgres:// URL)", path)
 	}
@@ -91,6 +92,10 @@ func openSQLite(path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
+	if err := connectWriter(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -99,6 +104,25 @@ func openSQLite(path string) (*DB, error) {
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
 	return &DB{Dialect: SQLite, W: w, R: r, Name: path}, nil
+}
+
+// connectWriter opens the writer's connection, which switches the file to
+// WAL. Two processes creating the same file at once can both try that
+// switch, and busy_timeout does not cover it: the loser gets SQLITE_BUSY
+// and retries (the file then exists and is in WAL mode).
+func connectWriter(ctx context.Context, w *sql.DB) error {
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		if err = w.PingContext(ctx); err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		}
+	}
+	return err
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -212,8 +236,9 @@ func (db *DB) Read(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // LockKey serializes the rest of tx (a Write transaction) against every
 // other transaction that locks the same key, on any host: PostgreSQL takes
-// a transaction-scoped advisory lock on a 64-bit hash of key; SQLite needs
-// nothing, its BEGIN IMMEDIATE already excludes every other writer.
+// a transaction-scoped advisory lock on a 64-bit hash of key (key must be
+// valid UTF-8 without NUL, as any PostgreSQL text); SQLite needs nothing,
+// its BEGIN IMMEDIATE already excludes every other writer.
 func (db *DB) LockKey(ctx context.Context, tx *sql.Tx, key string) error {
 	if db.Dialect != Postgres {
 		return nil

@@ -162,3 +162,34 @@ func TestLockKeySerializes(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentCreate opens one new SQLite file from several goroutines
+// at once (as the daemon and a CLI command may): every Open and Migrate
+// succeeds.
+func TestConcurrentCreate(t *testing.T) {
+	ctx := context.Background()
+	for round := 0; round < 10; round++ {
+		path := filepath.Join(t.TempDir(), "new.db")
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := Open(ctx, path)
+				if err == nil {
+					err = db.Migrate(ctx, "test", steps)
+					db.Close()
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"milter91/txn"
 )
 
-// report is the `check --json` object.
-type report struct {
+// checkReport is the `check --json` object.
+type checkReport struct {
 	Action    string         `json:"action"`
 	Score     float64        `json:"score"`
 	Required  float64        `json:"required"`
@@ -72,9 +72,9 @@ type reportHeader struct {
 	Value string `json:"value"`
 }
 
-func newReport(o *txn.Outcome, fault error) *report {
+func newReport(o *txn.Outcome, fault error) *checkReport {
 	v, f := &o.Verdict, &o.Facts
-	r := &report{
+	r := &checkReport{
 		Action: v.Action.String(), Score: v.Score, Required: v.TagAt, Rules: v.Matches,
 		Temperror: nonNil(f.Temperrors), Queries: f.DNSQueries, Skipped: f.DNSBLSkipped, Lists: f.Lists,
 		Auth: reportAuth{
@@ -128,7 +128,7 @@ func addrs(as []netip.Addr) []string {
 }
 
 // writeText prints the human form of the report.
-func (r *report) writeText(w io.Writer) {
+func (r *checkReport) writeText(w io.Writer) {
 	fmt.Fprintf(w, "action: %s (score %.1f, required %.1f)\n", r.Action, r.Score, r.Required)
 	if r.SMTPReply != nil {
 		fmt.Fprintf(w, "reply:  %s\n", r.SMTPReply)
@@ -159,7 +159,7 @@ func (r *report) writeText(w io.Writer) {
 }
 
 // writeBlocklists prints a line per blocklist fact and local list hit.
-func (r *report) writeBlocklists(w io.Writer) {
+func (r *checkReport) writeBlocklists(w io.Writer) {
 	for _, b := range r.DNSBL {
 		fmt.Fprintf(w, "dnsbl:  %s %s %v %s (%s)\n", b.Zone, b.Result, b.Answer, b.Target, strings.Join(b.Sources, ","))
 	}
@@ -172,7 +172,7 @@ func (r *report) writeBlocklists(w io.Writer) {
 }
 
 // writeAuth prints the SPF, DKIM and DMARC lines.
-func (r *report) writeAuth(w io.Writer) {
+func (r *checkReport) writeAuth(w io.Writer) {
 	fmt.Fprintf(w, "spf:    %s (%s %s)\n", r.Auth.SPF.Result, r.Auth.SPF.Identity, r.Auth.SPF.Domain)
 	for _, d := range r.Auth.DKIM {
 		fmt.Fprintf(w, "dkim:   %s d=%s s=%s %s\n", d.Result, d.Domain, d.Selector, d.Detail)

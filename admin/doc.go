@@ -1,0 +1,122 @@
+// Package admin is milter91's management HTTP API: the Decree 91/2020
+// consent and refusal registry (Art. 11, 13.4, 20), the header archive
+// search (Art. 10.6), the statistics report (Art. 10.7), health and
+// reload. The daemon serves it on a loopback address (Serve), over TLS
+// when a certificate is configured.
+//
+// # Conventions
+//
+// Every request carries "Authorization: Bearer <token>" (RFC 6750 §2.1),
+// the token read from a file by LoadToken. Without it the answer is 401
+// with WWW-Authenticate: Bearer realm="milter91" and nothing else runs.
+//
+// Bodies are JSON (Content-Type: application/json, at most 1 MiB, one
+// object, unknown fields refused) except the CSV imports (Content-Type:
+// text/csv, at most 64 MiB). Times are RFC 3339; answers give them in UTC.
+// Query parameters other than the documented ones, and a parameter given
+// twice, are refused (400), so that a typo cannot widen a selection.
+// The since and until parameters take RFC 3339 or YYYY-MM-DD: a date is
+// that day's UTC midnight for since and the next midnight for until, so
+// since=2026-03-01&until=2026-03-01 is the whole day; since is
+// inclusive, until exclusive.
+//
+// Errors answer {"error": "reason"} with:
+//
+//	400 bad input, with the precise reason
+//	401 missing or wrong token
+//	404 unknown path, nothing to revoke, or a feature not configured
+//	    ({"error": "the header archive is not configured"})
+//	405 wrong method, with an Allow header
+//	413 body over its limit
+//	415 wrong Content-Type
+//	500 store or reload failure, with its error text
+//
+// # Endpoints
+//
+// GET /v1/health
+//
+//	→ 200 {"status": "ok", "details": {"part": "state", …}}
+//	→ 503 the same with "status": "degraded"
+//
+// POST /v1/reload
+//
+//	Re-reads configuration and rules.
+//	→ 200 {"reloaded": true}
+//	→ 500 {"error": "reload: …"}; the running configuration stays.
+//
+// GET /v1/consents?advertiser=DOMAIN&recipient=ADDR
+//
+//	Both optional. → 200 [consent, …] ordered by advertiser, recipient.
+//	A consent: {"advertiser": "example.com", "recipient": "user@example.net",
+//	"method": "form"|"call_sms"|"software", "time": RFC 3339,
+//	"evidence": "…", "max_per_day": 0 (none agreed) or 1..1000,
+//	"revoked_at": RFC 3339 or null, "last_used_at": RFC 3339}
+//
+// POST /v1/consents
+//
+//	Body {"advertiser", "recipient", "method" required; "time" (default
+//	now, not in the future), "evidence", "max_per_day" optional}. The
+//	advertiser must be an organizational domain. A consent given later
+//	than the stored one replaces it; an older one is ignored.
+//	→ 201 {"changed": true, "consent": the stored consent}
+//	→ 200 {"changed": false, "consent": …} when a later consent is on record
+//	→ 400 {"error": "…"} naming every invalid field
+//
+// DELETE /v1/consents?advertiser=DOMAIN&recipient=ADDR
+//
+//	Both required. Revokes the active consent now.
+//	→ 200 {"revoked": true}
+//	→ 404 {"revoked": false, "error": "no active consent …"}
+//
+// PUT /v1/consents/import
+//
+//	Body: CSV with a header row; columns advertiser, recipient, method,
+//	time (required), evidence, max_per_day, revoked_at, last_used_at.
+//	All lines or none are applied.
+//	→ 200 {"imported": n} (records inserted or updated)
+//	→ 400 {"error": "N problems, nothing imported",
+//	       "problems": [{"line": 3, "reason": "…"}, …]}
+//
+// GET /v1/consents/export
+//
+//	→ 200 text/csv, every consent in the import format. A failure after
+//	the first byte aborts the connection, so a cut file is never taken
+//	for a complete one.
+//
+// GET /v1/refusals?advertiser=DOMAIN&recipient=ADDR
+//
+//	Both optional. → 200 [refusal, …] ordered by advertiser, recipient,
+//	scope. A refusal: {"advertiser", "recipient", "scope": "all" or a
+//	product/group id, "time", "channel": "web"|"email"|"phone"|"api"|
+//	"captured", "evidence", "last_used_at"}
+//
+// POST /v1/refusals
+//
+//	Body {"advertiser", "recipient" required; "scope" (default "all"),
+//	"time" (default now, not in the future), "channel" (default "api"),
+//	"evidence" optional}. Effective at once (Art. 20.3).
+//	→ 201 {"changed": true, "refusals": [every refusal of the pair]}
+//	→ 400 {"error": "…"}
+//	There is no DELETE: the registry keeps refusals until retention ends.
+//
+// PUT /v1/refusals/import, GET /v1/refusals/export
+//
+//	As for consents; columns advertiser, recipient, scope, time, channel
+//	(required), evidence, last_used_at.
+//
+// GET /v1/headers?since=&until=&from=&rcpt=&message_id=&client_ip=&limit=
+//
+//	All optional: from (From header address), rcpt (an envelope
+//	recipient), message_id (angle brackets optional), client_ip, limit
+//	(1..1000, default 100). → 200 [record, …] newest first, each an
+//	archive.Record: {"time", "queue_id", "direction", "client_ip",
+//	"client_name", "helo", "mail_from", "rcpts", "message_id", "from",
+//	"subject", "header", "action", "score", "rules", "articles",
+//	"advertiser", "reply", "size"}.
+//
+// GET /v1/report?since=&until=&format=json|csv|html
+//
+//	since required, until default now, format default json.
+//	→ 200 the report with its media type (application/json, text/csv or
+//	text/html).
+package admin

@@ -1,0 +1,107 @@
+package admin
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"milter91/registry"
+)
+
+// refusalOut is a refusal as the API shows it (Decree 91/2020 Art. 13.4,
+// 20); times RFC 3339 UTC.
+type refusalOut struct {
+	Advertiser string    `json:"advertiser"`
+	Recipient  string    `json:"recipient"`
+	Scope      string    `json:"scope"`
+	Time       time.Time `json:"time"`
+	Channel    string    `json:"channel"`
+	Evidence   string    `json:"evidence"`
+	LastUsedAt time.Time `json:"last_used_at"`
+}
+
+func toRefusalsOut(rs []registry.Refusal) []refusalOut {
+	out := make([]refusalOut, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, refusalOut{Advertiser: r.Advertiser, Recipient: r.Recipient, Scope: r.Scope,
+			Time: r.Time.UTC(), Channel: r.Channel, Evidence: r.Evidence, LastUsedAt: r.LastUsedAt.UTC()})
+	}
+	return out
+}
+
+// refusalIn is the body of POST /v1/refusals.
+type refusalIn struct {
+	Advertiser string `json:"advertiser"`
+	Recipient  string `json:"recipient"`
+	Scope      string `json:"scope"`
+	Time       string `json:"time"`
+	Channel    string `json:"channel"`
+	Evidence   string `json:"evidence"`
+}
+
+// addedRefusal answers POST /v1/refusals: every refusal now on record for
+// the advertiser and recipient, all scopes.
+type addedRefusal struct {
+	Changed  bool         `json:"changed"`
+	Refusals []refusalOut `json:"refusals"`
+}
+
+// listRefusals answers GET /v1/refusals?advertiser=&recipient=.
+func (a *api) listRefusals(w http.ResponseWriter, r *http.Request) {
+	args, err := queryArgs(r, "advertiser", "recipient")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	f, err := filterArgs(args)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rs, err := a.reg.ListRefusals(r.Context(), f)
+	if err != nil {
+		a.storeError(w, r, "list refusals", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toRefusalsOut(rs))
+}
+
+// addRefusal answers POST /v1/refusals; like addConsent it goes through
+// the import so that a rejected field is a 400. Scope defaults to all
+// (Art. 20.1), channel to api.
+func (a *api) addRefusal(w http.ResponseWriter, r *http.Request) {
+	var in refusalIn
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	now := a.now()
+	at, err := recordTime(in.Time, now)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rf := registry.Refusal{Advertiser: in.Advertiser, Recipient: in.Recipient, Scope: in.Scope, Time: at,
+		Channel: in.Channel, Evidence: in.Evidence, LastUsedAt: now}
+	if rf.Scope == "" {
+		rf.Scope = registry.ScopeAll
+	}
+	if rf.Channel == "" {
+		rf.Channel = registry.ChannelAPI
+	}
+	n, ok := a.importOne(w, r, "add refusal", now, func(buf *bytes.Buffer) error {
+		return registry.WriteRefusals(buf, []registry.Refusal{rf})
+	}, a.reg.ImportRefusals)
+	if !ok {
+		return
+	}
+	stored, err := a.reg.ListRefusals(r.Context(), registry.Filter{Advertiser: rf.Advertiser, Recipient: rf.Recipient})
+	if err != nil {
+		a.storeError(w, r, "add refusal", err)
+		return
+	}
+	status := http.StatusCreated
+	if n == 0 {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, addedRefusal{Changed: n > 0, Refusals: toRefusalsOut(stored)})
+}

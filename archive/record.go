@@ -1,0 +1,72 @@
+// Package archive keeps the header block of every message with its
+// envelope and verdict for the retention Decree 91/2020 Art. 10.6 requires
+// (at least 180 days), and the daily counts the statistics reports of
+// Art. 10.7 are built from. Records are written in batches off the
+// milter's hot path, to a SQLite file or a PostgreSQL server
+// (internal/sqldb).
+package archive
+
+import "time"
+
+// Record is one message as the MTA was answered. Strings are as received
+// (addresses without angle brackets); slices may be empty.
+type Record struct {
+	// Time is when the answer was sent (UTC, stored to the millisecond).
+	Time time.Time `json:"time"`
+	// QueueID is Postfix's queue ID (macro i); "" when unknown.
+	QueueID string `json:"queue_id"`
+	// Direction is "inbound", "outbound" or "" (Decree 91 stage off).
+	Direction  string `json:"direction"`
+	ClientIP   string `json:"client_ip"`
+	ClientName string `json:"client_name"`
+	HELO       string `json:"helo"`
+	// MailFrom is the envelope sender; "" for the null reverse-path.
+	MailFrom string   `json:"mail_from"`
+	Rcpts    []string `json:"rcpts"`
+	// MessageID, From and Subject are copied from Header for searching
+	// (Message-ID without angle brackets, From's address lower-cased).
+	MessageID string `json:"message_id"`
+	From      string `json:"from"`
+	Subject   string `json:"subject"`
+	// Header is the header block as delivered: the received fields with
+	// the ones we added or changed, "Name: value" lines joined by CRLF.
+	// Empty for a message answered before its headers (RCPT reject).
+	Header string `json:"header"`
+	// Action is the answer: accept, tag, quarantine, tempfail, reject.
+	Action string  `json:"action"`
+	Score  float64 `json:"score"`
+	// Rules are the ids of the rules that matched, in verdict order.
+	Rules []string `json:"rules"`
+	// Articles are the Decree 91/2020 articles those rules cite ("Art. 18").
+	Articles []string `json:"articles"`
+	// Advertiser is the advertiser's organizational domain for
+	// advertising mail (Art. 3), else "".
+	Advertiser string `json:"advertiser"`
+	// Reply is the SMTP reply for tempfail and reject ("550 5.7.1 …").
+	Reply string `json:"reply"`
+	// Size is the message size in bytes (header and body).
+	Size int64 `json:"size"`
+}
+
+// Count is one line of the daily counts behind the Art. 10.7 reports: N
+// messages on Day (UTC midnight) in Direction whose Dimension has Key.
+// Dimensions: "action" (key: the action), "rule" (rule id), "article"
+// (e.g. "Art. 18"), "advertiser" (domain), "blocked_ip" (client IP of a
+// rejected or tempfailed message). Every message counts once under
+// "action"; under the others once per distinct key.
+type Count struct {
+	Day       time.Time `json:"day"`
+	Direction string    `json:"direction"`
+	Dimension string    `json:"dimension"`
+	Key       string    `json:"key"`
+	N         int64     `json:"n"`
+}
+
+// Dimensions of Count, in report order.
+const (
+	DimAction     = "action"
+	DimRule       = "rule"
+	DimArticle    = "article"
+	DimAdvertiser = "advertiser"
+	DimBlockedIP  = "blocked_ip"
+)

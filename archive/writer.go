@@ -1,0 +1,176 @@
+package archive
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Inserter stores one batch, all or nothing (*Store does). It must not
+// keep recs after it returns: the Writer reuses the slice.
+type Inserter interface {
+	Insert(ctx context.Context, recs []Record) error
+}
+
+// Pruner deletes what is older than before and returns how many records
+// it deleted (*Store does).
+type Pruner interface {
+	Prune(ctx context.Context, before time.Time) (int64, error)
+}
+
+// WriterOptions configure a Writer. Zero values take the defaults given.
+type WriterOptions struct {
+	// Queue bounds the records waiting to be written (default 10000);
+	// beyond it Add drops.
+	Queue int
+	// Batch is the most records per Insert (default 500).
+	Batch int
+	// Flush is the longest a record waits for its batch to fill
+	// (default 1 s).
+	Flush time.Duration
+	// RetryMin and RetryMax bound the wait before retrying a failed batch:
+	// RetryMin (default 1 s), doubled per failure up to RetryMax
+	// (default 1 min).
+	RetryMin, RetryMax time.Duration
+	// Retention > 0 makes Run prune: at start and every PruneEvery
+	// (default 1 h) it deletes what is older than Now() - Retention. A
+	// Retention below MinRetention is raised to it (Art. 10.6).
+	Retention  time.Duration
+	PruneEvery time.Duration
+	// Pruner prunes; nil means the Inserter when it is a Pruner.
+	Pruner Pruner
+	// CloseTimeout bounds the last flush when Run's ctx ends (default 10 s).
+	CloseTimeout time.Duration
+	// Now is the clock for pruning and log rate limits (default time.Now).
+	Now func() time.Time
+	// Logger gets the rate-limited failure lines (default: discarded).
+	Logger *slog.Logger
+	// OnError is called after each failed Insert or Prune, OnDropped for
+	// each record lost (queue full, added after Run ended, or not written
+	// by the last flush), OnWritten with the size of each stored batch.
+	// They run on the Writer's goroutines (OnDropped on Add's) and must
+	// not block.
+	OnError   func()
+	OnDropped func()
+	OnWritten func(n int)
+}
+
+// WriterStats are a Writer's counters since NewWriter.
+type WriterStats struct {
+	// Accepted counts records Add took; Pending those not yet written
+	// (queued or in the batch being written).
+	Accepted, Pending int64
+	// Written counts records stored; Dropped records lost (see OnDropped).
+	Written, Dropped int64
+	// FailedBatches counts failed Insert calls (a batch retried three
+	// times and then written counts 3).
+	FailedBatches int64
+}
+
+// Writer moves Records from the milter's goroutines to an Inserter in
+// batches, off the hot path: Add never waits for the database or for room
+// in the queue; Run writes, retries and prunes. Safe for concurrent use.
+type Writer struct {
+	store  Inserter
+	pruner Pruner
+	opts   WriterOptions
+	queue  chan Record
+	logs   *rateLog
+
+	// mu orders Add against the end of Run: after closed is set no Add
+	// enqueues, so the last flush sees every accepted record.
+	mu      sync.RWMutex
+	closed  bool
+	started atomic.Bool
+
+	held                               atomic.Int64 // records in the batch being written
+	accepted, written, dropped, failed atomic.Int64
+	reportedDrops                      atomic.Int64
+}
+
+// NewWriter returns a Writer into store; start it with Run.
+func NewWriter(store Inserter, opts WriterOptions) *Writer {
+	opts = withDefaults(opts)
+	p := opts.Pruner
+	if p == nil {
+		p, _ = store.(Pruner)
+	}
+	return &Writer{
+		store:  store,
+		pruner: p,
+		opts:   opts,
+		queue:  make(chan Record, opts.Queue),
+		logs:   newRateLog(opts.Logger),
+	}
+}
+
+func withDefaults(o WriterOptions) WriterOptions {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if o.Queue <= 0 {
+		o.Queue = 10000
+	}
+	if o.Batch <= 0 {
+		o.Batch = 500
+	}
+	def(&o.Flush, time.Second)
+	def(&o.RetryMin, time.Second)
+	def(&o.RetryMax, time.Minute)
+	def(&o.PruneEvery, time.Hour)
+	def(&o.CloseTimeout, 10*time.Second)
+	o.RetryMax = max(o.RetryMax, o.RetryMin)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Add queues r for writing and reports whether it was queued. It never
+// blocks: when the queue is full, or Run has ended, r is dropped and
+// counted (Stats().Dropped, OnDropped) and Add returns false.
+func (w *Writer) Add(r Record) bool {
+	w.mu.RLock()
+	ok := false
+	if !w.closed {
+		select {
+		case w.queue <- r:
+			ok = true
+		default:
+		}
+	}
+	w.mu.RUnlock()
+	if !ok {
+		w.drop(1)
+		return false
+	}
+	w.accepted.Add(1)
+	return true
+}
+
+func (w *Writer) drop(n int) {
+	w.dropped.Add(int64(n))
+	if w.opts.OnDropped != nil {
+		for range n {
+			w.opts.OnDropped()
+		}
+	}
+}
+
+// Stats returns the counters.
+func (w *Writer) Stats() WriterStats {
+	return WriterStats{
+		Accepted:      w.accepted.Load(),
+		Pending:       int64(len(w.queue)) + w.held.Load(),
+		Written:       w.written.Load(),
+		Dropped:       w.dropped.Load(),
+		FailedBatches: w.failed.Load(),
+	}
+}

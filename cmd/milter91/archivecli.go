@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"milter91/admin"
+	"milter91/archive"
+	"milter91/internal/sqldb"
+	"milter91/report"
+)
+
+const headersUsage = `usage:
+  milter91 headers search [--config FILE | --db FILE|URL] --since WHEN [--until WHEN]
+                          [--from ADDR] [--rcpt ADDR] [--message-id ID] [--client-ip IP]
+                          [--limit N] [--json]
+WHEN is RFC 3339 (2026-01-02T15:04:05+07:00) or a UTC date YYYY-MM-DD (--until includes that day).
+`
+
+const reportUsage = `usage:
+  milter91 report [--config FILE | --db FILE|URL] --since WHEN [--until WHEN]
+                  [--format csv|json|html] [--top N] [--out FILE]
+`
+
+// archiveFlags are the flags of the archive subcommands.
+type archiveFlags struct {
+	db, configPath string
+	since, until   string
+}
+
+func newArchiveFlagSet(name string, stderr io.Writer, f *archiveFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.db, "db", "", "archive file or postgres:// URL (default: archive.store of the config)")
+	fs.StringVar(&f.configPath, "config", "", "daemon config file whose archive.store is the default --db")
+	fs.StringVar(&f.since, "since", "", "start of the period (required), inclusive")
+	fs.StringVar(&f.until, "until", "", "end of the period, exclusive for a time, inclusive for a date (default: now)")
+	return fs
+}
+
+// open opens the archive named by --db or the config; a missing file is
+// an error, not a new empty archive.
+func (f *archiveFlags) open(ctx context.Context) (*archive.Store, error) {
+	target := f.db
+	if target == "" {
+		cfg, err := (&common{configPath: f.configPath}).loadConfig()
+		if err != nil {
+			return nil, err
+		}
+		if target = cfg.Archive.Store; target == "" {
+			return nil, errors.New("no archive: give --db, or --config with archive.store set")
+		}
+	}
+	if !sqldb.IsDSN(target) {
+		if _, err := os.Stat(target); err != nil {
+			return nil, fmt.Errorf("archive %s: %w", target, err)
+		}
+	}
+	return archive.Open(ctx, target)
+}
+
+// span parses --since (required) and --until (default now).
+func (f *archiveFlags) span(now time.Time) (since, until time.Time, err error) {
+	if f.since == "" {
+		return since, until, errors.New("--since is required")
+	}
+	if since, err = admin.ParseWhen("--since", f.since, false); err != nil {
+		return since, until, err
+	}
+	if until, err = admin.ParseWhen("--until", f.until, true); err != nil {
+		return since, until, err
+	}
+	if until.IsZero() {
+		until = now
+	}
+	if !since.Before(until) {
+		return since, until, fmt.Errorf("--since %s is not before --until %s", since.Format(time.RFC3339), until.Format(time.RFC3339))
+	}
+	return since, until, nil
+}
+
+// cmdHeaders searches the header archive (Decree 91/2020 Art. 10.6) for
+// complaint handling. Exit 0 with results or none, 1 on failure, 2 on
+// usage errors.
+func cmdHeaders(args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	if len(args) == 0 || args[0] != "search" {
+		fmt.Fprint(stderr, headersUsage)
+		return 2
+	}
+	var f archiveFlags
+	var q archive.Query
+	fs := newArchiveFlagSet("headers search", stderr, &f)
+	fs.StringVar(&q.From, "from", "", "From address of the header")
+	fs.StringVar(&q.Rcpt, "rcpt", "", "envelope recipient")
+	fs.StringVar(&q.MessageID, "message-id", "", "Message-ID, with or without <>")
+	fs.StringVar(&q.ClientIP, "client-ip", "", "SMTP client address")
+	fs.IntVar(&q.Limit, "limit", 100, "most records, newest first")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		fmt.Fprint(stderr, headersUsage)
+		return 2
+	}
+	var err error
+	if q.Since, q.Until, err = f.span(now()); err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 2
+	}
+	ctx := context.Background()
+	store, err := f.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	recs, err := store.Search(ctx, q)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, r := range recs {
+			enc.Encode(r)
+		}
+		return 0
+	}
+	for _, r := range recs {
+		writeRecord(stdout, r)
+	}
+	fmt.Fprintf(stderr, "%d record(s)\n", len(recs))
+	return 0
+}
+
+// writeRecord prints one archived message: a summary line, the envelope
+// and verdict, then the header block as delivered.
+func writeRecord(w io.Writer, r archive.Record) {
+	fmt.Fprintf(w, "=== %s %s %s client=%s [%s] helo=%s\n", r.Time.Format(time.RFC3339), queueOr(r.QueueID),
+		r.Action, r.ClientName, r.ClientIP, r.HELO)
+	fmt.Fprintf(w, "envelope: from=<%s> to=<%s>\n", r.MailFrom, strings.Join(r.Rcpts, ">,<"))
+	fmt.Fprintf(w, "verdict: score=%.1f rules=%s", r.Score, strings.Join(r.Rules, ","))
+	if r.Reply != "" {
+		fmt.Fprintf(w, " reply=%q", r.Reply)
+	}
+	if r.Advertiser != "" {
+		fmt.Fprintf(w, " advertiser=%s", r.Advertiser)
+	}
+	fmt.Fprintln(w)
+	if r.Header != "" {
+		fmt.Fprintf(w, "%s\n", strings.ReplaceAll(r.Header, "\r\n", "\n"))
+	}
+	fmt.Fprintln(w)
+}
+
+func queueOr(qid string) string {
+	if qid == "" {
+		return "NOQUEUE"
+	}
+	return qid
+}
+
+// cmdReport writes the statistics report of Decree 91/2020 Art. 10.7 from
+// the archive's daily counts. Exit 0, 1 on failure, 2 on usage errors.
+func cmdReport(args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	var f archiveFlags
+	fs := newArchiveFlagSet("report", stderr, &f)
+	format := fs.String("format", "html", "csv, json or html")
+	top := fs.Int("top", report.DefaultTop, "how many blocked client IPs and advertisers to list")
+	out := fs.String("out", "-", "output file, - for standard output")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		fmt.Fprint(stderr, reportUsage)
+		return 2
+	}
+	since, until, err := f.span(now())
+	if err == nil {
+		_, err = report.ParseFormat(*format)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 2
+	}
+	ctx := context.Background()
+	store, err := f.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	if err := writeReportTo(ctx, store, *out, stdout, since, until, *format, *top); err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// writeReportTo writes the report to path ("-": w); a file is written
+// whole or not at all (temporary file, then rename).
+func writeReportTo(ctx context.Context, store *archive.Store, path string, w io.Writer, since, until time.Time, format string, top int) error {
+	r, err := buildReport(ctx, store, since, until, top)
+	if err != nil {
+		return err
+	}
+	f, _ := report.ParseFormat(format)
+	if path == "-" {
+		return report.Write(w, r, f)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".milter91-report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := report.Write(tmp, r, f); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"milter91/archive"
+)
+
+// archiveFile makes an archive with two days of mail: an accepted ad and a
+// rejected message from a blocklisted client.
+func archiveFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "archive.db")
+	ctx := context.Background()
+	s, err := archive.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	recs := []archive.Record{
+		{Time: day, QueueID: "4AB1", Direction: "inbound", ClientIP: "127.0.0.5", HELO: "mx.example.com",
+			MailFrom: "news@example.com", Rcpts: []string{"bob@example.net"}, MessageID: "ad1@example.com",
+			From: "news@example.com", Subject: "[QC] sale", Header: "From: news@example.com\r\nSubject: [QC] sale",
+			Action: "tag", Score: 3, Rules: []string{"D91_IN_NO_OPTOUT"}, Articles: []string{"Art. 20.1"}, Advertiser: "example.com"},
+		{Time: day.Add(24 * time.Hour), Direction: "inbound", ClientIP: "127.0.0.2", MailFrom: "x@example.org",
+			Rcpts: []string{"bob@example.net"}, Action: "reject", Reply: "554 5.7.1 listed", Rules: []string{"DNSBL_LISTED"}},
+	}
+	if err := s.Insert(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func fixedNow() time.Time { return time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC) }
+
+func TestHeadersSearch(t *testing.T) {
+	db := archiveFile(t)
+	var out, errb bytes.Buffer
+	code := cmdHeaders([]string{"search", "--db", db, "--since", "2026-11-01", "--rcpt", "Bob@Example.NET"}, &out, &errb, fixedNow)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := out.String()
+	for _, want := range []string{"4AB1 tag", "NOQUEUE reject", "Subject: [QC] sale", `reply="554 5.7.1 listed"`, "advertiser=example.com"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Index(text, "NOQUEUE") > strings.Index(text, "4AB1") {
+		t.Errorf("not newest first:\n%s", text)
+	}
+	out.Reset()
+	code = cmdHeaders([]string{"search", "--db", db, "--since", "2026-11-01", "--until", "2026-11-02",
+		"--message-id", "<ad1@example.com>", "--json"}, &out, &errb, fixedNow)
+	var rec archive.Record
+	if code != 0 || json.Unmarshal(out.Bytes(), &rec) != nil || rec.QueueID != "4AB1" || strings.Count(out.String(), "\n") != 1 {
+		t.Errorf("--json by message id: exit %d, %q", code, out.String())
+	}
+}
+
+func TestHeadersSearchErrors(t *testing.T) {
+	db := archiveFile(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no subcommand", nil, 2, "usage"},
+		{"no since", []string{"search", "--db", db}, 2, "--since is required"},
+		{"bad since", []string{"search", "--db", db, "--since", "yesterday"}, 2, "want RFC 3339"},
+		{"inverted", []string{"search", "--db", db, "--since", "2026-11-05", "--until", "2026-11-01"}, 2, "is not before"},
+		{"missing file", []string{"search", "--db", db + ".nope", "--since", "2026-11-01"}, 1, "no such file"},
+		{"bad ip", []string{"search", "--db", db, "--since", "2026-11-01", "--client-ip", "300.1.1.1"}, 1, "300.1.1.1"},
+		{"no archive in config", []string{"search", "--since", "2026-11-01"}, 1, "no archive"},
+	}
+	for _, tc := range tests {
+		var out, errb bytes.Buffer
+		code := cmdHeaders(tc.args, &out, &errb, fixedNow)
+		if code != tc.code || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.name, code, errb.String(), tc.code, tc.want)
+		}
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	db := archiveFile(t)
+	var out, errb bytes.Buffer
+	code := cmdReport([]string{"--db", db, "--since", "2026-11-01", "--until", "2026-11-30", "--format", "csv"}, &out, &errb, fixedNow)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, r := range rows {
+		found[r[0]+"/"+r[3]+"/"+r[len(r)-1]] = true
+	}
+	for _, want := range []string{"action/tag/1", "action/reject/1", "rule/DNSBL_LISTED/1", "blocked_ip/127.0.0.2/1", "advertiser/example.com/1"} {
+		if !found[want] {
+			t.Errorf("CSV lacks %s: %v", want, rows)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "r.html")
+	if code := cmdReport([]string{"--db", db, "--since", "2026-11-01", "--out", file}, &out, &errb, fixedNow); code != 0 {
+		t.Fatalf("html exit %d: %s", code, errb.String())
+	}
+	page, err := os.ReadFile(file)
+	if err != nil || !bytes.Contains(page, []byte("<svg")) {
+		t.Errorf("HTML report: %v, %d bytes", err, len(page))
+	}
+	errb.Reset()
+	if code := cmdReport([]string{"--db", db, "--since", "2026-11-01", "--format", "pdf"}, &out, &errb, fixedNow); code != 2 {
+		t.Errorf("--format pdf: exit %d, %s", code, errb.String())
+	}
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"milter91/admin"
+	"milter91/archive"
+	"milter91/config"
+	"milter91/report"
+)
+
+// archiver is the running header archive (Decree 91/2020 Art. 10.6): its
+// store and the batching writer the milter servers feed.
+type archiver struct {
+	store  *archive.Store
+	writer *archive.Writer
+	queue  int           // the writer's queue bound
+	done   chan struct{} // closed when the writer's Run returned
+}
+
+// startArchive opens cfg.Archive.Store and runs its writer until ctx ends;
+// nil when the archive is off. Errors: the store cannot be opened.
+func (d *daemon) startArchive(ctx context.Context, cfg *config.Config) (*archiver, error) {
+	if cfg.Archive.Store == "" {
+		return nil, nil
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	store, err := archive.Open(openCtx, cfg.Archive.Store)
+	if err != nil {
+		return nil, fmt.Errorf("archive.store: %w", err)
+	}
+	w := archive.NewWriter(store, archive.WriterOptions{
+		Queue:     cfg.Archive.Queue,
+		Batch:     cfg.Archive.Batch,
+		Retention: cfg.Archive.Retention,
+		Logger:    d.logger.With("component", "archive"),
+		OnError:   func() { d.stats.StoreError("archive") },
+		OnDropped: func() { d.stats.Archived("dropped", 1) },
+		OnWritten: func(n int) { d.stats.Archived("written", n) },
+	})
+	a := &archiver{store: store, writer: w, queue: cfg.Archive.Queue, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		w.Run(ctx)
+	}()
+	return a, nil
+}
+
+// add is the milter servers' archive hook; nil without an archive.
+func (a *archiver) add() func(archive.Record) {
+	if a == nil {
+		return nil
+	}
+	return func(r archive.Record) { a.writer.Add(r) }
+}
+
+// close waits for the writer's last flush (its ctx has ended) and closes
+// the store.
+func (a *archiver) close() {
+	if a == nil {
+		return
+	}
+	<-a.done
+	a.store.Close()
+}
+
+// SearchHeaders adapts the archive's search to the admin API.
+func (a *archiver) SearchHeaders(ctx context.Context, q admin.HeaderQuery) ([]archive.Record, error) {
+	return a.store.Search(ctx, archive.Query(q))
+}
+
+// buildReport builds the Art. 10.7 report of [since, until) from the
+// archive's daily counts, listing top blocked IPs and advertisers.
+func buildReport(ctx context.Context, store *archive.Store, since, until time.Time, top int) (report.Report, error) {
+	counts, err := store.Counts(ctx, since, until)
+	if err != nil {
+		return report.Report{}, err
+	}
+	return report.Build(counts, since, until, top), nil
+}
+
+// writeReport writes the report of [since, until) in format for the admin
+// API; it returns the content type.
+func writeReport(ctx context.Context, store *archive.Store, w io.Writer, since, until time.Time, format string) (string, error) {
+	f, err := report.ParseFormat(format)
+	if err != nil {
+		return "", err
+	}
+	r, err := buildReport(ctx, store, since, until, report.DefaultTop)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, r, f); err != nil {
+		return "", err
+	}
+	_, err = buf.WriteTo(w)
+	return contentType(f), err
+}
+
+func contentType(f report.Format) string {
+	switch f {
+	case report.CSV:
+		return "text/csv; charset=utf-8"
+	case report.HTML:
+		return "text/html; charset=utf-8"
+	default:
+		return "application/json"
+	}
+}
+
+// serveAdmin starts the admin API when admin.listen is set; it runs until
+// ctx ends. Errors: the token file (see admin.LoadToken), the address.
+func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archiver) error {
+	if cfg.Admin.Listen == "" {
+		return nil
+	}
+	token, err := admin.LoadToken(cfg.Admin.TokenFile)
+	if err != nil {
+		return fmt.Errorf("admin.token_file: %w", err)
+	}
+	opts := admin.Options{Token: token, Logger: d.logger.With("component", "admin"),
+		Health: d.health(arch), Reload: d.requestReload}
+	if d.store != nil {
+		opts.Registry = d.store
+	}
+	if arch != nil {
+		opts.Headers = arch
+		opts.Report = func(ctx context.Context, w io.Writer, since, until time.Time, format string) (string, error) {
+			return writeReport(ctx, arch.store, w, since, until, format)
+		}
+	}
+	h, err := admin.New(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Admin.Listen)
+	if err != nil {
+		return fmt.Errorf("admin.listen: %w", err)
+	}
+	go func() {
+		if err := admin.Serve(ctx, ln, h, cfg.Admin.TLSCert, cfg.Admin.TLSKey); err != nil {
+			d.logger.Error("admin API failed", "error", err.Error())
+		}
+	}()
+	return nil
+}
+
+// health reports the registry (a ping-like read), the archive writer's
+// backlog and failures, and the blocklist zones disabled by their health
+// check.
+func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
+	return func(ctx context.Context) admin.Health {
+		h := admin.Health{Status: admin.HealthOK, Details: map[string]string{}}
+		if d.store != nil {
+			if err := d.store.Ping(ctx); err != nil {
+				h.Status, h.Details["registry"] = admin.HealthDegraded, err.Error()
+			} else {
+				h.Details["registry"] = "ok"
+			}
+		}
+		if arch != nil {
+			st := arch.writer.Stats()
+			h.Details["archive"] = fmt.Sprintf("written %d, pending %d, dropped %d, failed batches %d",
+				st.Written, st.Pending, st.Dropped, st.FailedBatches)
+			if st.Pending >= int64(arch.queue) {
+				h.Status = admin.HealthDegraded
+			}
+		}
+		return h
+	}
+}

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Archive configures the header archive (Decree 91/2020 Art. 10.6) and
+// the daily counts behind the statistics reports (Art. 10.7).
+type Archive struct {
+	// Store is a SQLite file name or a postgres:// URL; "" turns the
+	// archive off.
+	Store string
+	// Retention is how long records are kept (≥ 180 days, Art. 10.6);
+	// older ones are pruned hourly.
+	Retention time.Duration
+	// Queue is how many records wait for the store at most (more are
+	// dropped and counted, never blocking mail); Batch is how many one
+	// write takes.
+	Queue int
+	Batch int
+}
+
+// Admin configures the admin HTTP API.
+type Admin struct {
+	// Listen is HOST:PORT; "" is off. Without TLS the host must be a
+	// loopback address.
+	Listen string
+	// TokenFile holds the bearer token (≥ 16 bytes, not readable by group
+	// or others).
+	TokenFile string
+	// TLSCert and TLSKey are PEM files; both or neither.
+	TLSCert string
+	TLSKey  string
+}
+
+// minArchiveRetention is Decree 91/2020 Art. 10.6's minimum.
+const minArchiveRetention = 180 * 24 * time.Hour
+
+type rawArchive struct {
+	Store     string `yaml:"store"`
+	Retention string `yaml:"retention"`
+	Queue     int    `yaml:"queue"`
+	Batch     int    `yaml:"batch"`
+}
+
+type rawAdmin struct {
+	Listen    string `yaml:"listen"`
+	TokenFile string `yaml:"token_file"`
+	TLSCert   string `yaml:"tls_cert"`
+	TLSKey    string `yaml:"tls_key"`
+}
+
+func (v *validator) archive(c *Config, r *rawArchive) {
+	a := Archive{Store: r.Store, Queue: r.Queue, Batch: r.Batch}
+	ret, err := parseDays(r.Retention)
+	switch {
+	case err != nil:
+		v.fail("$.archive.retention", "archive.retention: %v", err)
+	case ret < minArchiveRetention:
+		v.fail("$.archive.retention", "archive.retention: %s is below 180 days (Decree 91/2020 Art. 10.6)", r.Retention)
+	}
+	a.Retention = ret
+	if a.Queue < 1 {
+		v.fail("$.archive.queue", "archive.queue: must be at least 1")
+	}
+	if a.Batch < 1 || a.Batch > a.Queue {
+		v.fail("$.archive.batch", "archive.batch: must be between 1 and archive.queue (%d)", a.Queue)
+	}
+	c.Archive = a
+}
+
+func (v *validator) admin(c *Config, r *rawAdmin) {
+	a := Admin(*r)
+	c.Admin = a
+	if a.Listen == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(a.Listen)
+	if err != nil {
+		v.fail("$.admin.listen", "admin.listen: %q: want HOST:PORT", a.Listen)
+		return
+	}
+	if (a.TLSCert == "") != (a.TLSKey == "") {
+		v.fail("$.admin.tls_cert", "admin: tls_cert and tls_key go together")
+	}
+	if ip, err := netip.ParseAddr(host); a.TLSCert == "" && host != "localhost" && (err != nil || !ip.IsLoopback()) {
+		v.fail("$.admin.listen", "admin.listen: %q is not a loopback address; set tls_cert and tls_key to serve it elsewhere", a.Listen)
+	}
+	if a.TokenFile == "" {
+		v.fail("$.admin.token_file", "admin.token_file: required when admin.listen is set")
+	}
+}

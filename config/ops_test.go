@@ -1,0 +1,46 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArchiveAndAdminConfig(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Archive; a.Store != "" || a.Retention != 180*24*time.Hour || a.Queue != 10000 || a.Batch != 500 {
+		t.Errorf("archive defaults = %+v", a)
+	}
+	if c.Admin.Listen != "" {
+		t.Errorf("admin on by default: %+v", c.Admin)
+	}
+	ok := "archive: {store: \"postgres://m91@127.0.0.1/m91\", retention: 365d}\n" +
+		"admin: {listen: \"[::1]:9191\", token_file: /etc/milter91/admin.token}\n"
+	c, err = Parse("ok.yml", []byte(ok))
+	if err != nil || c.Archive.Retention != 365*24*time.Hour || c.Admin.Listen != "[::1]:9191" {
+		t.Fatalf("Parse: %+v %+v %v", c.Archive, c.Admin, err)
+	}
+	tests := []struct{ name, src, want string }{
+		{"short retention", "archive: {retention: 90d}\n", "m.yml:1:22: archive.retention: 90d is below 180 days (Decree 91/2020 Art. 10.6)"},
+		{"bad retention", "archive: {retention: half}\n", "archive.retention"},
+		{"batch over queue", "archive: {queue: 10, batch: 50}\n", "archive.batch"},
+		{"queue zero", "archive: {queue: 0}\n", "archive.queue"},
+		{"admin public", "admin: {listen: \"192.0.2.1:9191\", token_file: /t}\n", "not a loopback address"},
+		{"admin no token", "admin: {listen: \"127.0.0.1:9191\"}\n", "admin.token_file: required"},
+		{"admin half tls", "admin: {listen: \"127.0.0.1:9191\", token_file: /t, tls_cert: /c}\n", "go together"},
+		{"admin no port", "admin: {listen: \"127.0.0.1\", token_file: /t}\n", "want HOST:PORT"},
+	}
+	for _, tc := range tests {
+		_, err := Parse("m.yml", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	public := "admin: {listen: \"192.0.2.1:9191\", token_file: /t, tls_cert: /c, tls_key: /k}\n"
+	if _, err := Parse("m.yml", []byte(public)); err != nil {
+		t.Errorf("TLS on a public address: %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+)
+
+func TestWriteCSV(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v", err)
+	}
+	if got := strings.Join(recs[0], ","); got != "section,day,direction,key,name,count" {
+		t.Errorf("header %q", got)
+	}
+	got := map[string]bool{}
+	sections := map[string]int{}
+	for _, r := range recs[1:] {
+		got[strings.Join(r, "|")] = true
+		sections[r[0]]++
+	}
+	want := []string{
+		"period|2025-03-01T00:00:00Z||since||",
+		"period|2025-03-04T00:00:00Z||until||",
+		"total|||messages||10",
+		"action|||accept||7",
+		"action|||tempfail||0",
+		"direction||inbound|messages||9",
+		"direction||outbound|messages||1",
+		"direction_action||outbound|tag||1",
+		"day|2025-03-01||accept||7",
+		"day|2025-03-02||reject||0",
+		"day|2025-03-03||tag||1",
+		"rule|||DNSBL_ZEN||2",
+		"rule|||" + hostile + "||1",
+		"article|||Art. 18|Art. 18 label|1",
+		"advertiser|||shop.example.com||3",
+		"advertiser|||'=cmd|' /C calc'!A0||1",
+		"blocked_ip|||127.0.0.2||2",
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("no row %q", w)
+		}
+	}
+	wantSections := map[string]int{
+		"period": 2, "total": 1, "action": 5, "direction": 2, "direction_action": 10,
+		"day": 15, "rule": 2, "article": 1, "advertiser": 2, "blocked_ip": 1,
+	}
+	for s, n := range wantSections {
+		if sections[s] != n {
+			t.Errorf("section %s has %d rows, want %d", s, sections[s], n)
+		}
+	}
+	if len(sections) != len(wantSections) {
+		t.Errorf("sections %v", sections)
+	}
+}
+
+func TestCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{in: "shop.example.com", want: "shop.example.com"},
+		{in: "=1+1", want: "'=1+1"},
+		{in: "+1", want: "'+1"},
+		{in: "-1", want: "'-1"},
+		{in: "@SUM(A1)", want: "'@SUM(A1)"},
+		{in: "\tx", want: "'\tx"},
+		{in: "\rx", want: "'\rx"},
+		{in: "", want: ""},
+		{in: "a=b", want: "a=b"},
+	}
+	for _, tc := range tests {
+		if got := cell(tc.in); got != tc.want {
+			t.Errorf("cell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

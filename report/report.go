@@ -1,0 +1,81 @@
+// Package report builds the periodic statistics an email service provider
+// sends to the authority under Decree 91/2020 Art. 10.7 ("counts by verdict,
+// rule and article, exportable per period", shared/decree91.md) from the
+// archive's daily counts (archive.Count), and writes them as CSV, JSON or a
+// self-contained HTML page. Build is pure: the period is passed in.
+package report
+
+import "time"
+
+// Report is the statistics of one period [Since, Until). Every count is
+// a number of messages, except Advertisers (advertising messages per
+// advertiser) and TopBlockedIPs (rejected or tempfailed messages per client
+// IP). Build never leaves a list nil, so JSON shows [] rather than null.
+type Report struct {
+	// Since and Until bound the period (UTC, Until exclusive); a count is in
+	// the period when its day (UTC midnight) is in [Since, Until).
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// Top is the length limit of TopAdvertisers and TopBlockedIPs.
+	Top    int    `json:"top"`
+	Totals Totals `json:"totals"`
+	// Days has one entry per UTC day in the period, oldest first, days
+	// without mail included with zeros (the chart's x axis).
+	Days []Day `json:"days"`
+	// Rules, Articles and Advertisers are sorted by count, largest first,
+	// then by key.
+	Rules    []Item `json:"rules"`
+	Articles []Item `json:"articles"`
+	// Advertisers are the organizational domains of advertisers (Art. 2.4,
+	// Art. 3.1), with the number of advertising messages of each.
+	Advertisers []Item `json:"advertisers"`
+	// TopAdvertisers is the first Top entries of Advertisers.
+	TopAdvertisers []Item `json:"top_advertisers"`
+	// TopBlockedIPs is the Top client IPs with the most rejected or
+	// tempfailed messages, sorted as Rules.
+	TopBlockedIPs []Item `json:"top_blocked_ips"`
+	// BlockedIPs is how many distinct client IPs had a message blocked.
+	BlockedIPs int `json:"blocked_ips"`
+}
+
+// Totals are the message counts of the whole period. Messages equals the sum
+// of ByAction, of ByDirection's Messages and of Days' Total: all are taken
+// from the "action" dimension, where every message counts once.
+type Totals struct {
+	Messages int64 `json:"messages"`
+	// ByAction has the five actions in severity order (accept, tag,
+	// quarantine, tempfail, reject; zeros included), then any other action
+	// found in the counts, by name.
+	ByAction []Item `json:"by_action"`
+	// ByDirection has "inbound" and "outbound" (zeros included), then any
+	// other direction found, by name ("" is a message filtered with the
+	// Decree 91 stage off).
+	ByDirection []DirectionTotal `json:"by_direction"`
+}
+
+// DirectionTotal is the messages of one direction, split by action in the
+// order of Totals.ByAction.
+type DirectionTotal struct {
+	Direction string `json:"direction"`
+	Messages  int64  `json:"messages"`
+	ByAction  []Item `json:"by_action"`
+}
+
+// Day is the messages of one UTC day, split by action in the order of
+// Totals.ByAction (zeros included).
+type Day struct {
+	// Day is the day's UTC midnight.
+	Day      time.Time `json:"day"`
+	Total    int64     `json:"total"`
+	ByAction []Item    `json:"by_action"`
+}
+
+// Item is one key with its count: an action, a rule id, an article
+// ("Art. 18"), an advertiser domain or a client IP.
+type Item struct {
+	Key string `json:"key"`
+	// Name is the article's name in the decree's terms ("Art. 18 label");
+	// set for Articles only.
+	Name string `json:"name,omitempty"`
+	N    int64  `json:"n"`
+}
