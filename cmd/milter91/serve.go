@@ -76,44 +76,51 @@ func cmdServe(args []string, stderr io.Writer) int {
 		d.logger.Warn("milter protocol: " + fmt.Sprintf(format, v...))
 	}
 	d.stats = metrics.New()
-	if err := d.build(cfg); err != nil {
+	code, err := d.run(cfg)
+	if err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
-		return 1
+	}
+	return code
+}
+
+// run starts everything cfg configures and serves until SIGTERM; an error
+// means the daemon could not start (exit 1). At the end the background
+// work stops first, then the archive flushes, then the registry closes.
+func (d *daemon) run(cfg *config.Config) (int, error) {
+	if err := d.build(cfg); err != nil {
+		return 1, err
 	}
 	d.stats.WatchResolver(d.res.Stats)
-	defer func() { d.stopBackground() }()
+	ctx, stop := context.WithCancel(context.Background())
+	var arch *archiver
+	defer func() {
+		stop()
+		d.stopBackground()
+		arch.close()
+		if d.store != nil {
+			d.store.Close()
+		}
+	}()
 	listeners, err := listenAll(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "milter91: %v\n", err)
-		return 1
+		return 1, err
 	}
 	if err := d.serveMetrics(cfg, d.stats); err != nil {
-		fmt.Fprintf(stderr, "milter91: %v\n", err)
-		return 1
+		return 1, err
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	arch, err := d.startArchive(ctx, cfg)
-	if err != nil {
-		stop()
-		fmt.Fprintf(stderr, "milter91: %v\n", err)
-		return 1
+	if arch, err = d.startArchive(ctx, cfg); err != nil {
+		return 1, err
 	}
-	// Deferred in this order so that they run in reverse: the milter
-	// servers have stopped before the archive's last flush.
-	defer arch.close()
-	defer stop()
 	if err := d.serveAdmin(ctx, cfg, arch); err != nil {
-		fmt.Fprintf(stderr, "milter91: %v\n", err)
-		return 1
+		return 1, err
 	}
 	servers, serveErr := d.serveAll(cfg, listeners, arch.add())
 	if d.store != nil {
-		defer d.store.Close()
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
 	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
-	return d.loop(servers, cfg, serveErr)
+	return d.loop(servers, cfg, serveErr), nil
 }
 
 // serveAll starts one milter server per listener (so that each connection
