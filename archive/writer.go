@@ -43,6 +43,9 @@ type WriterOptions struct {
 	Pruner Pruner
 	// CloseTimeout bounds the last flush when Run's ctx ends (default 10 s).
 	CloseTimeout time.Duration
+	// WriteTimeout bounds one Insert attempt (default 30 s); a store that
+	// does not answer within it counts as failed and is retried.
+	WriteTimeout time.Duration
 	// Now is the clock for pruning and log rate limits (default time.Now).
 	Now func() time.Time
 	// Logger gets the rate-limited failure lines (default: discarded).
@@ -123,6 +126,7 @@ func withDefaults(o WriterOptions) WriterOptions {
 	def(&o.RetryMax, time.Minute)
 	def(&o.PruneEvery, time.Hour)
 	def(&o.CloseTimeout, 10*time.Second)
+	def(&o.WriteTimeout, 30*time.Second)
 	o.RetryMax = max(o.RetryMax, o.RetryMin)
 	if o.Now == nil {
 		o.Now = time.Now

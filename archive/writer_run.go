@@ -86,6 +86,10 @@ func (w *Writer) loop(ctx context.Context) []Record {
 
 // insert writes batch once and counts the outcome.
 func (w *Writer) insert(ctx context.Context, batch []Record) error {
+	// A store that hangs (a silent network path) must not stall the
+	// writer for good: each attempt has its own deadline.
+	ctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	defer cancel()
 	if err := w.store.Insert(ctx, batch); err != nil {
 		w.failed.Add(1)
 		if w.opts.OnError != nil {

@@ -83,6 +83,23 @@ func TestWriterRetries(t *testing.T) {
 	}
 }
 
+// A store that hangs counts as failed after WriteTimeout, and the batch is
+// written once the store answers again.
+func TestWriterHangingStore(t *testing.T) {
+	f := &fakeStore{gate: make(chan struct{})}
+	w := NewWriter(f, WriterOptions{Batch: 2, Flush: time.Millisecond, RetryMin: time.Millisecond,
+		RetryMax: 2 * time.Millisecond, WriteTimeout: 5 * time.Millisecond})
+	stop := start(t, w)
+	addAll(t, w, recs("h", 2))
+	waitFor(t, "2 timed-out attempts", func() bool { return w.Stats().FailedBatches >= 2 })
+	close(f.gate)
+	waitFor(t, "written after the store answers", func() bool { return w.Stats().Written == 2 })
+	stop()
+	if got := f.ids(); len(got) != 2 {
+		t.Errorf("written %v, want the 2 records once", got)
+	}
+}
+
 func TestWriterQueueFull(t *testing.T) {
 	f := &fakeStore{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
 	logs := &logSink{}
