@@ -106,7 +106,8 @@
 //
 // GET /v1/headers?since=&until=&from=&rcpt=&message_id=&client_ip=&limit=
 //
-//	All optional: from (From header address), rcpt (an envelope
+//	since required, until default now; the others optional: from (From
+//	header address), rcpt (an envelope
 //	recipient), message_id (angle brackets optional), client_ip, limit
 //	(1..1000, default 100). → 200 [record, …] newest first, each an
 //	archive.Record: {"time", "queue_id", "direction", "client_ip",

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"milter91/archive"
 )
@@ -20,7 +21,7 @@ const (
 // searchHeaders answers GET /v1/headers (Decree 91/2020 Art. 10.6) with
 // a JSON array of archive.Record.
 func (a *api) searchHeaders(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHeaderQuery(r)
+	q, err := parseHeaderQuery(r, a.now())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -40,7 +41,7 @@ func (a *api) searchHeaders(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseHeaderQuery reads the /v1/headers parameters.
-func parseHeaderQuery(r *http.Request) (HeaderQuery, error) {
+func parseHeaderQuery(r *http.Request, now time.Time) (HeaderQuery, error) {
 	args, err := queryArgs(r, "since", "until", "from", "rcpt", "message_id", "client_ip", "limit")
 	if err != nil {
 		return HeaderQuery{}, err
@@ -51,7 +52,7 @@ func parseHeaderQuery(r *http.Request) (HeaderQuery, error) {
 		MessageID: strings.TrimSuffix(strings.TrimPrefix(args["message_id"], "<"), ">"),
 		Limit:     DefaultHeaderLimit,
 	}
-	if q.Since, q.Until, err = parseSpan(args); err != nil {
+	if q.Since, q.Until, err = requiredSpan(args, now); err != nil {
 		return q, err
 	}
 	if v := args["client_ip"]; v != "" {

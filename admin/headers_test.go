@@ -22,25 +22,26 @@ type headersCase struct {
 // headersCases are the GET /v1/headers cases.
 func headersCases() []headersCase {
 	return []headersCase{
-		{name: "defaults", target: "/v1/headers", status: 200, want: HeaderQuery{Limit: 100}, ids: "4ABC,4ABB,4ABA"},
+		{name: "until defaults to now", target: "/v1/headers?since=2026-02-01", status: 200, want: HeaderQuery{Since: day(2, 1), Until: t0, Limit: 100}, ids: "4ABC,4ABB,4ABA"},
+		{name: "since required", target: "/v1/headers?until=2026-02-01", status: 400, errHas: "parameter since is required"},
 		{name: "dates", target: "/v1/headers?since=2026-02-01&until=2026-02-01", status: 200,
 			want: HeaderQuery{Since: day(2, 1), Until: day(2, 2), Limit: 100}, ids: "4ABC,4ABB,4ABA"},
 		{name: "RFC 3339 with offset", target: "/v1/headers?since=2026-02-01T10:00:00%2B07:00&until=2026-02-02T00:00:00.5Z", status: 200,
 			want: HeaderQuery{Since: time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC), Until: time.Date(2026, 2, 2, 0, 0, 0, 5e8, time.UTC), Limit: 100},
 			ids:  "4ABC,4ABB,4ABA"},
-		{name: "every field", target: "/v1/headers?from=News@Example.com&rcpt=USER@example.net&message_id=%3Cm1@example.com%3E&client_ip=::ffff:127.0.0.2&limit=2",
-			status: 200, want: HeaderQuery{From: "news@example.com", Rcpt: rcpt, MessageID: "m1@example.com", ClientIP: "127.0.0.2", Limit: 2},
+		{name: "every field", target: "/v1/headers?since=2026-02-01&from=News@Example.com&rcpt=USER@example.net&message_id=%3Cm1@example.com%3E&client_ip=::ffff:127.0.0.2&limit=2",
+			status: 200, want: HeaderQuery{Since: day(2, 1), Until: t0, From: "news@example.com", Rcpt: rcpt, MessageID: "m1@example.com", ClientIP: "127.0.0.2", Limit: 2},
 			ids: "4ABC,4ABB"},
-		{name: "IPv6", target: "/v1/headers?client_ip=0:0::1", status: 200, want: HeaderQuery{ClientIP: "::1", Limit: 100}, ids: "4ABC,4ABB,4ABA"},
-		{name: "limit zero", target: "/v1/headers?limit=0", status: 400, errHas: `limit "0": want 1..1000`},
-		{name: "limit too big", target: "/v1/headers?limit=1001", status: 400, errHas: `limit "1001": want 1..1000`},
-		{name: "limit not a number", target: "/v1/headers?limit=ten", status: 400, errHas: `limit "ten"`},
+		{name: "IPv6", target: "/v1/headers?since=2026-02-01&client_ip=0:0::1", status: 200, want: HeaderQuery{Since: day(2, 1), Until: t0, ClientIP: "::1", Limit: 100}, ids: "4ABC,4ABB,4ABA"},
+		{name: "limit zero", target: "/v1/headers?since=2026-02-01&limit=0", status: 400, errHas: `limit "0": want 1..1000`},
+		{name: "limit too big", target: "/v1/headers?since=2026-02-01&limit=1001", status: 400, errHas: `limit "1001": want 1..1000`},
+		{name: "limit not a number", target: "/v1/headers?since=2026-02-01&limit=ten", status: 400, errHas: `limit "ten"`},
 		{name: "bad since", target: "/v1/headers?since=01/02/2026", status: 400, errHas: `since "01/02/2026": want RFC 3339`},
-		{name: "bad until", target: "/v1/headers?until=2026-02-30", status: 400, errHas: `until "2026-02-30"`},
+		{name: "bad until", target: "/v1/headers?since=2026-02-01&until=2026-02-30", status: 400, errHas: `until "2026-02-30"`},
 		{name: "since after until", target: "/v1/headers?since=2026-02-03&until=2026-02-01", status: 400, errHas: "is not before until"},
-		{name: "bad client_ip", target: "/v1/headers?client_ip=mx.example.com", status: 400, errHas: "not an IP address"},
+		{name: "bad client_ip", target: "/v1/headers?since=2026-02-01&client_ip=mx.example.com", status: 400, errHas: "not an IP address"},
 		{name: "unknown parameter", target: "/v1/headers?subject=Sale", status: 400, errHas: `unknown parameter "subject"`},
-		{name: "store error", target: "/v1/headers", err: errStore, status: 500, errHas: "search headers: disk on fire"},
+		{name: "store error", target: "/v1/headers?since=2026-02-01", err: errStore, status: 500, errHas: "search headers: disk on fire"},
 	}
 }
 
@@ -85,7 +86,7 @@ func TestSearchHeaders(t *testing.T) {
 func TestSearchHeadersRecordJSON(t *testing.T) {
 	s := &fakeSearcher{recs: []archive.Record{{Time: time.Date(2026, 2, 2, 8, 0, 0, 0, time.UTC), QueueID: "4ABC",
 		Rcpts: []string{rcpt}, Action: "accept", Score: -0.5}}}
-	rec := do(newHandler(t, Options{Headers: s}), request{method: "GET", target: "/v1/headers"})
+	rec := do(newHandler(t, Options{Headers: s}), request{method: "GET", target: "/v1/headers?since=2026-02-01"})
 	expect(t, rec, 200, "")
 	for _, want := range []string{`"time":"2026-02-02T08:00:00Z"`, `"queue_id":"4ABC"`, `"rcpts":["user@example.net"]`, `"score":-0.5`} {
 		if !strings.Contains(rec.Body.String(), want) {
@@ -95,7 +96,7 @@ func TestSearchHeadersRecordJSON(t *testing.T) {
 }
 
 func TestSearchHeadersEmpty(t *testing.T) {
-	rec := do(newHandler(t, Options{Headers: &fakeSearcher{}}), request{method: "GET", target: "/v1/headers"})
+	rec := do(newHandler(t, Options{Headers: &fakeSearcher{}}), request{method: "GET", target: "/v1/headers?since=2026-02-01"})
 	expect(t, rec, 200, "")
 	if got := strings.TrimSpace(rec.Body.String()); got != "[]" {
 		t.Errorf("body %q, want []", got)

@@ -74,6 +74,24 @@ func parseSpan(args map[string]string) (since, until time.Time, err error) {
 	return since, until, nil
 }
 
+// requiredSpan is parseSpan with since required and until defaulting to
+// now (the answer's clock).
+func requiredSpan(args map[string]string, now time.Time) (since, until time.Time, err error) {
+	if args["since"] == "" {
+		return since, until, errors.New("parameter since is required")
+	}
+	if since, until, err = parseSpan(args); err != nil {
+		return since, until, err
+	}
+	if until.IsZero() {
+		until = now
+		if !since.Before(until) {
+			return since, until, fmt.Errorf("since %s is not in the past", args["since"])
+		}
+	}
+	return since, until, nil
+}
+
 // filterArgs builds a registry.Filter from the advertiser and recipient
 // parameters, checked as checkDomain and checkAddress do.
 func filterArgs(args map[string]string) (registry.Filter, error) {

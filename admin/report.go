@@ -2,7 +2,6 @@ package admin
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -45,9 +44,6 @@ func (a *api) reportArgs(r *http.Request) (since, until time.Time, format string
 	if err != nil {
 		return since, until, "", err
 	}
-	if args["since"] == "" {
-		return since, until, "", errors.New("parameter since is required")
-	}
 	format = args["format"]
 	if format == "" {
 		format = "json"
@@ -55,14 +51,9 @@ func (a *api) reportArgs(r *http.Request) (since, until time.Time, format string
 	if _, ok := reportTypes[format]; !ok {
 		return since, until, "", fmt.Errorf("format %q: want json, csv or html", format)
 	}
-	if since, until, err = parseSpan(args); err != nil {
+	since, until, err = requiredSpan(args, a.now())
+	if err != nil {
 		return since, until, "", err
-	}
-	if until.IsZero() {
-		until = a.now()
-		if !since.Before(until) {
-			return since, until, "", fmt.Errorf("since %s is not in the past", args["since"])
-		}
 	}
 	return since, until, format, nil
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/internal/pgtest"
 	"milter91/testdns"
 )
 
@@ -68,7 +69,7 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	shared, setupErr = setup(ctx)
 	cancel()
-	code := m.Run()
+	code := pgtest.Main(m) // m.Run, then stop the PostgreSQL cluster if a test started one
 	if shared != nil {
 		if err := shared.teardown(); err != nil {
 			fmt.Fprintf(os.Stderr, "e2e teardown: %v\n", err)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -102,13 +101,14 @@ func (e *Engine) checkRecipients(ctx context.Context, t *txn.Transaction, f *txn
 	var res []reservation
 	products := productIDs(t, d.ProductHeaders)
 	for _, rcpt := range t.Rcpts {
+		// The registry's errors name it ("registry: …") already.
 		r, err := d.Registry.Recipient(ctx, f.Decree.Advertiser, rcpt, products, now)
 		if err != nil {
-			return res, fmt.Errorf("registry: %w", err)
+			return res, err
 		}
 		sent, release, err := d.Registry.ReserveSend(ctx, f.Decree.Advertiser, rcpt, f.Decree.Direction, r.Cap, now)
 		if err != nil {
-			return res, fmt.Errorf("registry: %w", err)
+			return res, err
 		}
 		r.Rcpt, r.Sent24h = rcpt, sent
 		f.Decree.Recipients = append(f.Decree.Recipients, r)
