@@ -22,14 +22,24 @@ type Error = fileerr.Error
 type ErrorList = fileerr.List
 
 // Parse validates data (YAML) over the embedded defaults; name is used in
-// error positions. A nil data gives the defaults.
+// error positions. A nil data gives the defaults. Errors are an
+// ErrorList whose positions lie inside data.
 func Parse(name string, data []byte) (*Config, error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a BOM some editors write
+	cfg, err := parse(name, data)
+	var list ErrorList
+	if errors.As(err, &list) {
+		clampPositions(list, data)
+	}
+	return cfg, err
+}
+
+func parse(name string, data []byte) (*Config, error) {
 	var r raw
 	if err := yaml.UnmarshalWithOptions(defaultYAML, &r, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("config: embedded default: %w", err)
 	}
 	var file *ast.File
-	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a BOM some editors write
 	if len(data) > 0 {
 		if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict()); err != nil {
 			return nil, ErrorList{yamlError(name, err)}
@@ -47,6 +57,24 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	cfg.Source = name
 	return cfg, nil
+}
+
+// lineBreak is a YAML line break (YAML 1.2 §5.4).
+var lineBreak = regexp.MustCompile(`\r\n|\r|\n`)
+
+// clampPositions keeps each error's position inside data: go-yaml places
+// some (an empty list item, a bad escape before a line break) past the end
+// of their line.
+func clampPositions(list ErrorList, data []byte) {
+	lines := lineBreak.Split(string(data), -1)
+	for i := range list {
+		e := &list[i]
+		if e.Line <= 0 {
+			continue
+		}
+		e.Line = min(e.Line, len(lines))
+		e.Col = min(e.Col, len(lines[e.Line-1])+1)
+	}
 }
 
 // yamlError converts a go-yaml error into an Error with its position.

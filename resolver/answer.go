@@ -66,6 +66,11 @@ func parseAnswer(qtype uint16, rrs []dns.RR) *answer {
 	return a
 }
 
+// empty reports whether a holds no usable value.
+func (a *answer) empty() bool {
+	return len(a.strs) == 0 && len(a.addrs) == 0 && len(a.mx) == 0
+}
+
 // joinTXT concatenates the character-strings of one TXT record
 // (RFC 7208 §3.3), turning miekg/dns presentation escapes back into the
 // raw bytes that were on the wire.

@@ -82,3 +82,21 @@ func TestCopiesAreIndependent(t *testing.T) {
 		t.Errorf("cached MX changed through a returned copy: %q", second[0].Host)
 	}
 }
+
+// An answer whose records of the asked type carry no usable value (an A
+// record with empty RDATA, found by FuzzAnswer) is a temporary error, not
+// an empty success that a blocklist would read as "not listed", and it is
+// not cached.
+func TestUnusableAnswerIsTemporary(t *testing.T) {
+	c := &Client{}
+	resp := new(dns.Msg)
+	resp.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: "2.0.0.127.bl.example.test.", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300}}}
+	res, ttl, final := c.classify(resp, "2.0.0.127.bl.example.test.", dns.TypeA)
+	if res.ans != nil || res.notFound || res.reason != "malformed answer" || ttl != 0 || final {
+		t.Errorf("classify = %+v, ttl %v, final %v; want a temporary, uncached, non-final result", res, ttl, final)
+	}
+	resp.Answer[0].(*dns.A).A = []byte{127, 0, 0, 2}
+	if res, _, final := c.classify(resp, "2.0.0.127.bl.example.test.", dns.TypeA); res.ans == nil || len(res.ans.addrs) != 1 || !final {
+		t.Errorf("a usable A record: %+v", res)
+	}
+}

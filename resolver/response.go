@@ -16,7 +16,14 @@ func (c *Client) classify(resp *dns.Msg, qname string, qtype uint16) (res result
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
 		if rrs, chainTTL := chase(resp.Answer, qname, qtype); len(rrs) > 0 {
-			return result{ans: parseAnswer(qtype, rrs)}, c.clamp(seconds(chainTTL)), true
+			ans := parseAnswer(qtype, rrs)
+			if ans.empty() {
+				// Records of the type whose data is unusable (an A record
+				// with empty RDATA): a broken answer, not a listing and not
+				// "no such record", so a temporary error, tried elsewhere.
+				return result{reason: "malformed answer"}, 0, false
+			}
+			return result{ans: ans}, c.clamp(seconds(chainTTL)), true
 		}
 		return result{notFound: true}, c.negativeTTL(resp), true // NODATA, RFC 2308 §2.2
 	case dns.RcodeNameError:
