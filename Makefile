@@ -21,7 +21,7 @@ test: deps vet fmt-check
 # crashers land in the package's testdata/fuzz and fail the run.
 FUZZTIME ?= 30000x
 FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage dnsbl:FuzzParseList dnsbl:FuzzQueryName \
-	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzRenderHTML \
+	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
 	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
