@@ -51,6 +51,8 @@ type gate struct {
 
 func (g *gate) Prefetch(c txn.Conn) { g.eng.Prefetch(c) }
 
+func (g *gate) RejectsEarly() bool { return g.eng.RejectsEarly() }
+
 func (g *gate) Early(ctx context.Context, c txn.Conn, user string) *txn.Reply {
 	return g.eng.Early(ctx, c, user)
 }

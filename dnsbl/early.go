@@ -32,6 +32,20 @@ func checkEarly(early string, usable bool, need string) error {
 	return nil
 }
 
+// HasEarly reports whether some zone is marked EarlyReject; false for
+// nil.
+func (c *Checker) HasEarly() bool {
+	if c == nil {
+		return false
+	}
+	for _, z := range c.zones {
+		if z.early {
+			return true
+		}
+	}
+	return false
+}
+
 // Early asks the zones marked EarlyReject about the client ip (paused and
 // disabled zones are skipped as in Check) and returns the first listing
 // fact, in zone order, and true; false when none lists ip.
@@ -51,6 +65,20 @@ func (c *Checker) Early(ctx context.Context, r resolver.Resolver, ip netip.Addr)
 		}
 	}
 	return txn.DNSBL{}, false
+}
+
+// HasEarly reports whether some block list is marked EarlyReject; false
+// for nil.
+func (ll *LocalLists) HasEarly() bool {
+	if ll == nil {
+		return false
+	}
+	for _, e := range ll.early {
+		if e {
+			return true
+		}
+	}
+	return false
 }
 
 // Early returns the first hit of a block list marked EarlyReject for the

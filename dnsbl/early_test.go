@@ -20,6 +20,10 @@ func TestCheckerEarly(t *testing.T) {
 		"10.0.0.127.early.example.test": addrs("127.0.0.2"),
 	}}
 	c := newChecker(t, zones)
+	late := newChecker(t, compile(t, dnsbl.ZoneConfig{Name: "late.example.test"}))
+	if !c.HasEarly() || late.HasEarly() || (*dnsbl.Checker)(nil).HasEarly() {
+		t.Errorf("HasEarly: with an early zone %v, without %v, nil %v", c.HasEarly(), late.HasEarly(), (*dnsbl.Checker)(nil).HasEarly())
+	}
 	if f, ok := c.Early(context.Background(), r, netip.MustParseAddr("127.0.0.9")); ok {
 		t.Errorf("listed only in a late zone, early gave %+v", f)
 	}
@@ -39,6 +43,13 @@ func TestLocalListsEarly(t *testing.T) {
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	lateOnly, err := dnsbl.NewLocalLists([]dnsbl.LocalListConfig{{Name: "late", Path: block}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ll.HasEarly() || lateOnly.HasEarly() || (*dnsbl.LocalLists)(nil).HasEarly() {
+		t.Errorf("HasEarly: with an early list %v, without %v, nil %v", ll.HasEarly(), lateOnly.HasEarly(), (*dnsbl.LocalLists)(nil).HasEarly())
 	}
 	if h, ok := ll.Early(netip.MustParseAddr("127.0.0.9")); !ok || h.List != "national" {
 		t.Errorf("Early = %+v %v, want the national list", h, ok)

@@ -13,6 +13,13 @@ import (
 // the client address are never rejected early. ctx bounds the zone
 // lookups (usually answered from the cache Prefetch filled); a lookup
 // that fails leaves the decision to the end of message.
+// RejectsEarly reports whether Early can reject at all: some zone or
+// block list is marked early: reject. Without one the milter asks the MTA
+// not to wait for replies to RCPT (SMFIP_NR_RCPT).
+func (e *Engine) RejectsEarly() bool {
+	return e.opt.DNSBL.HasEarly() || e.opt.Lists.HasEarly()
+}
+
 func (e *Engine) Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply {
 	ip := conn.ClientIP
 	if !ip.IsValid() || authUser != "" {

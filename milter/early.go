@@ -22,12 +22,13 @@ type earlyState struct {
 }
 
 // earlyReply returns the reply rejecting rcpt before DATA, nil to accept
-// it. Authenticated messages are never rejected early; for others the
+// it. Authenticated messages are never rejected early, nor any on a
+// connection where the MTA reads no RCPT reply; for others the
 // evaluator is asked once per session and its answer kept. A panic or a
 // missing evaluator means no early decision: the end of message decides.
 func (s *session) earlyReply(msg *message, rcpt string) *txn.Reply {
 	user := msg.macros["auth_authen"]
-	if user != "" {
+	if user != "" || s.noRcptReply {
 		return nil
 	}
 	if !s.early.asked {

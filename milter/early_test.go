@@ -52,3 +52,28 @@ func TestEarlyRejectAtRcpt(t *testing.T) {
 		t.Errorf("no early reply: %v, want accept", act)
 	}
 }
+
+// Without early rejects the MTA is told not to wait for RCPT replies
+// (SMFIP_NR_RCPT) and Early is not asked; the message goes through.
+func TestNoRcptReplyWithoutEarlyRejects(t *testing.T) {
+	ev := &fakeEval{noEarly: true, early: &txn.Reply{Code: 554, Enhanced: "5.7.1", Text: "never sent"}}
+	addr, _, _ := startServer(t, Options{}, ev)
+	m := dialMTA(t, addr)
+	m.connect("127.0.0.2", "client.example.test")
+	if !m.s.ProtocolOption(gomilter.OptNoRcptReply) {
+		t.Fatal("SMFIP_NR_RCPT not negotiated")
+	}
+	if _, act := m.send(simple("Q1")); act.Type != gomilter.ActionAccept {
+		t.Errorf("message: %v, want accept", act)
+	}
+	ev.mu.Lock()
+	asked := ev.earlyAsked
+	ev.noEarly = false
+	ev.mu.Unlock()
+	if asked != 0 {
+		t.Errorf("Early asked %d times on a connection without RCPT replies", asked)
+	}
+	if m2 := dialMTA(t, addr); m2.s.ProtocolOption(gomilter.OptNoRcptReply) {
+		t.Error("SMFIP_NR_RCPT negotiated although the evaluator may reject early")
+	}
+}

@@ -32,9 +32,11 @@ type snapshot struct {
 // (accept when nil).
 type fakeEval struct {
 	fn func(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error)
-	// early is Early's answer; earlyAsked counts the calls.
+	// early is Early's answer; earlyAsked counts the calls. noEarly makes
+	// RejectsEarly false (the MTA then sends RCPT without waiting).
 	early      *txn.Reply
 	earlyAsked int
+	noEarly    bool
 
 	mu       sync.Mutex
 	snaps    []snapshot
@@ -46,6 +48,12 @@ func (f *fakeEval) Early(_ context.Context, _ txn.Conn, _ string) *txn.Reply {
 	defer f.mu.Unlock()
 	f.earlyAsked++
 	return f.early
+}
+
+func (f *fakeEval) RejectsEarly() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.noEarly
 }
 
 func (f *fakeEval) Prefetch(c txn.Conn) {

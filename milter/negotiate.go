@@ -16,8 +16,9 @@ const requiredActions = gomilter.OptAddHeader | gomilter.OptChangeHeader |
 // wantedProtocol are the protocol options requested when the MTA offers
 // them: byte-exact header values (SMFIP_HDR_LEADSPC), no SMTP-unknown events,
 // and no replies for the stages where milter91 never decides. RCPT keeps
-// its reply (an early reject, Evaluator.Early), and so do body chunks (a
-// spool failure or MaxMessageSize answers there).
+// its reply when the evaluator may reject early (Server.negotiate), and
+// body chunks keep theirs (a spool failure or MaxMessageSize answers
+// there).
 const wantedProtocol = gomilter.OptHeaderLeadingSpace | gomilter.OptNoUnknown |
 	gomilter.OptNoConnReply | gomilter.OptNoHeloReply | gomilter.OptNoMailReply |
 	gomilter.OptNoDataReply | gomilter.OptNoUnknownReply |
@@ -29,10 +30,11 @@ const protocolVersion = 6
 
 // negotiate is the go-milter negotiation callback: version 6, the required
 // actions (plus SMFIF_SETSYMLIST so the macro requests below reach the MTA),
-// and the wanted protocol options the MTA offers. A missing action or an
-// older protocol version is an error; go-milter then closes the connection
-// and the MTA applies its default action (Postfix milter_default_action).
-func negotiate(mtaVersion, _ uint32, mtaActions, _ gomilter.OptAction, mtaProtocol, _ gomilter.OptProtocol, offered gomilter.DataSize) (uint32, gomilter.OptAction, gomilter.OptProtocol, gomilter.DataSize, error) {
+// and the wanted protocol options the MTA offers, with SMFIP_NR_RCPT when
+// the current evaluator cannot reject early. A missing action or an older
+// protocol version is an error; go-milter then closes the connection and
+// the MTA applies its default action (Postfix milter_default_action).
+func (s *Server) negotiate(mtaVersion, _ uint32, mtaActions, _ gomilter.OptAction, mtaProtocol, _ gomilter.OptProtocol, offered gomilter.DataSize) (uint32, gomilter.OptAction, gomilter.OptProtocol, gomilter.DataSize, error) {
 	if mtaVersion < protocolVersion {
 		return 0, 0, 0, 0, fmt.Errorf("milter91: MTA offers milter protocol version %d, need %d (Postfix: milter_protocol = 6)", mtaVersion, protocolVersion)
 	}
@@ -40,7 +42,11 @@ func negotiate(mtaVersion, _ uint32, mtaActions, _ gomilter.OptAction, mtaProtoc
 		return 0, 0, 0, 0, fmt.Errorf("milter91: MTA does not offer the actions %v", missing)
 	}
 	actions := requiredActions | mtaActions&gomilter.OptSetMacros
-	return protocolVersion, actions, wantedProtocol & mtaProtocol, offered, nil
+	protocol := wantedProtocol
+	if ev := s.evaluator(); ev == nil || !ev.RejectsEarly() {
+		protocol |= gomilter.OptNoRcptReply
+	}
+	return protocolVersion, actions, protocol & mtaProtocol, offered, nil
 }
 
 // macroRequest lists the macros asked for at one stage (SMFIR_SETSYMLIST).

@@ -34,6 +34,11 @@ type Evaluator interface {
 	// client before DATA: a reject reply, or nil to go on. authUser is the
 	// SASL login ({auth_authen}), "" when none. It must honour ctx.
 	Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply
+	// RejectsEarly reports whether Early can return a reply at all. It is
+	// asked when a milter connection starts: without early rejects the MTA
+	// is told not to wait for a reply to each RCPT (one write less per
+	// recipient), and Early is not asked on that connection.
+	RejectsEarly() bool
 }
 
 // Defaults for zero Options fields.
@@ -139,21 +144,23 @@ func New(opts Options) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	libOpts := append(NegotiationOptions(),
 		gomilter.WithDynamicMilter(func(_ uint32, _ gomilter.OptAction, protocol gomilter.OptProtocol, _ gomilter.DataSize) gomilter.Milter {
-			return newSession(s, protocol&gomilter.OptHeaderLeadingSpace != 0)
+			return newSession(s, protocol)
 		}),
 		gomilter.WithActions(requiredActions),
-		gomilter.WithNegotiationCallback(negotiate),
+		gomilter.WithNegotiationCallback(s.negotiate),
 	)
 	s.lib = gomilter.NewServer(libOpts...)
 	return s
 }
 
 // NegotiationOptions are the go-milter server options that shape what the
-// MTA sends milter91: the protocol options (wantedProtocol) and the macro
-// requests per stage. The load generator's accept-everything baseline uses
-// them too, so that both receive the same events and macros.
+// MTA sends milter91: the protocol options (wantedProtocol, without RCPT
+// replies as when no early reject is configured) and the macro requests
+// per stage. The load generator's accept-everything baseline uses them
+// too, so that both receive the same events and macros; milter91's own
+// server decides per connection (Server.negotiate).
 func NegotiationOptions() []gomilter.Option {
-	opts := []gomilter.Option{gomilter.WithProtocols(wantedProtocol)}
+	opts := []gomilter.Option{gomilter.WithProtocols(wantedProtocol | gomilter.OptNoRcptReply)}
 	for _, r := range macroRequests {
 		opts = append(opts, gomilter.WithMacroRequest(r.stage, r.names))
 	}

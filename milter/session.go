@@ -20,15 +20,21 @@ import (
 type session struct {
 	srv       *Server
 	leadSpace bool // SMFIP_HDR_LEADSPC negotiated
-	conn      txn.Conn
-	msg       *message
-	early     earlyState // the early decision for conn's client
+	// noRcptReply: SMFIP_NR_RCPT negotiated, the MTA reads no RCPT reply,
+	// so no early decision is taken on this connection.
+	noRcptReply bool
+	conn        txn.Conn
+	msg         *message
+	early       earlyState // the early decision for conn's client
 }
 
 var _ gomilter.Milter = (*session)(nil)
 
-func newSession(s *Server, leadSpace bool) *session {
-	return &session{srv: s, leadSpace: leadSpace, conn: s.newConn()}
+// newSession starts the state of one milter connection with the
+// negotiated protocol options.
+func newSession(s *Server, protocol gomilter.OptProtocol) *session {
+	return &session{srv: s, leadSpace: protocol&gomilter.OptHeaderLeadingSpace != 0,
+		noRcptReply: protocol&gomilter.OptNoRcptReply != 0, conn: s.newConn()}
 }
 
 // NewConnection starts a fresh SMTP session: nothing of an earlier one on

@@ -290,7 +290,7 @@ func TestSpoolRemovedWithoutEndOfMessage(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s := newSession(New(Options{SpoolThreshold: 8, SpoolDir: dir}), true)
+			s := newSession(New(Options{SpoolThreshold: 8, SpoolDir: dir}), gomilter.OptHeaderLeadingSpace)
 			if _, err := s.MailFrom("a@example.com", "", noMacros{}); err != nil {
 				t.Fatal(err)
 			}

@@ -294,6 +294,9 @@ type counting struct {
 // Prefetch implements milter.Evaluator.
 func (c counting) Prefetch(conn txn.Conn) { c.e.Prefetch(conn) }
 
+// RejectsEarly implements milter.Evaluator.
+func (c counting) RejectsEarly() bool { return c.e.RejectsEarly() }
+
 func (c counting) Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply {
 	return c.e.Early(ctx, conn, authUser)
 }
