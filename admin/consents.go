@@ -51,14 +51,8 @@ type addedConsent struct {
 
 // listConsents answers GET /v1/consents?advertiser=&recipient=.
 func (a *api) listConsents(w http.ResponseWriter, r *http.Request) {
-	args, err := queryArgs(r, "advertiser", "recipient")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	f, err := filterArgs(args)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	f, ok := listFilter(w, r)
+	if !ok {
 		return
 	}
 	cs, err := a.reg.ListConsents(r.Context(), f)

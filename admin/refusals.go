@@ -48,14 +48,8 @@ type addedRefusal struct {
 
 // listRefusals answers GET /v1/refusals?advertiser=&recipient=.
 func (a *api) listRefusals(w http.ResponseWriter, r *http.Request) {
-	args, err := queryArgs(r, "advertiser", "recipient")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	f, err := filterArgs(args)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	f, ok := listFilter(w, r)
+	if !ok {
 		return
 	}
 	rs, err := a.reg.ListRefusals(r.Context(), f)

@@ -18,7 +18,7 @@ import "milter91/internal/sqldb"
 //     upsert target of Insert (n = n + excluded.n).
 var steps = []sqldb.Step{
 	{
-		SQLite: []string{
+		SQLite: append([]string{
 			`CREATE TABLE archive_headers (
 				id          INTEGER PRIMARY KEY,
 				time        INTEGER NOT NULL,
@@ -40,18 +40,12 @@ var steps = []sqldb.Step{
 				reply       TEXT    NOT NULL,
 				size        INTEGER NOT NULL
 			)`,
-			`CREATE INDEX archive_headers_time ON archive_headers (time)`,
-			`CREATE INDEX archive_headers_message_id ON archive_headers (message_id, time)`,
-			`CREATE INDEX archive_headers_from ON archive_headers (from_addr, time)`,
-			`CREATE INDEX archive_headers_client_ip ON archive_headers (client_ip, time)`,
 			`CREATE TABLE archive_recipients (
 				header_id INTEGER NOT NULL,
 				rcpt      TEXT    NOT NULL,
 				time      INTEGER NOT NULL,
 				PRIMARY KEY (header_id, rcpt)
 			) WITHOUT ROWID`,
-			`CREATE INDEX archive_recipients_rcpt ON archive_recipients (rcpt, time)`,
-			`CREATE INDEX archive_recipients_time ON archive_recipients (time)`,
 			`CREATE TABLE archive_daily_counts (
 				day       INTEGER NOT NULL,
 				direction TEXT    NOT NULL,
@@ -60,8 +54,8 @@ var steps = []sqldb.Step{
 				n         INTEGER NOT NULL,
 				PRIMARY KEY (day, direction, dimension, key)
 			) WITHOUT ROWID`,
-		},
-		Postgres: []string{
+		}, indexesV1...),
+		Postgres: append([]string{
 			`CREATE TABLE archive_headers (
 				id          BIGSERIAL PRIMARY KEY,
 				time        BIGINT           NOT NULL,
@@ -83,18 +77,12 @@ var steps = []sqldb.Step{
 				reply       TEXT             NOT NULL,
 				size        BIGINT           NOT NULL
 			)`,
-			`CREATE INDEX archive_headers_time ON archive_headers (time)`,
-			`CREATE INDEX archive_headers_message_id ON archive_headers (message_id, time)`,
-			`CREATE INDEX archive_headers_from ON archive_headers (from_addr, time)`,
-			`CREATE INDEX archive_headers_client_ip ON archive_headers (client_ip, time)`,
 			`CREATE TABLE archive_recipients (
 				header_id BIGINT NOT NULL,
 				rcpt      TEXT   NOT NULL,
 				time      BIGINT NOT NULL,
 				PRIMARY KEY (header_id, rcpt)
 			)`,
-			`CREATE INDEX archive_recipients_rcpt ON archive_recipients (rcpt, time)`,
-			`CREATE INDEX archive_recipients_time ON archive_recipients (time)`,
 			`CREATE TABLE archive_daily_counts (
 				day       BIGINT NOT NULL,
 				direction TEXT   NOT NULL,
@@ -103,6 +91,16 @@ var steps = []sqldb.Step{
 				n         BIGINT NOT NULL,
 				PRIMARY KEY (day, direction, dimension, key)
 			)`,
-		},
+		}, indexesV1...),
 	},
+}
+
+// indexesV1 are the same in both dialects.
+var indexesV1 = []string{
+	`CREATE INDEX archive_headers_time ON archive_headers (time)`,
+	`CREATE INDEX archive_headers_message_id ON archive_headers (message_id, time)`,
+	`CREATE INDEX archive_headers_from ON archive_headers (from_addr, time)`,
+	`CREATE INDEX archive_headers_client_ip ON archive_headers (client_ip, time)`,
+	`CREATE INDEX archive_recipients_rcpt ON archive_recipients (rcpt, time)`,
+	`CREATE INDEX archive_recipients_time ON archive_recipients (time)`,
 }
