@@ -174,9 +174,16 @@ func (m *Metrics) Reload(ok bool) {
 // to the messages being evaluated.
 func (m *Metrics) Evaluating(delta float64) { m.inFlight.Add(delta) }
 
+// ResolverStats are the resolver's lifetime counters (resolver.Client).
+type ResolverStats interface {
+	Stats() (queries, cacheHits int64)
+	Timeouts() int64
+}
+
 // WatchResolver exports the resolver's lifetime counters: queries sent on
-// the network and cache hits (stats is resolver.Client.Stats).
-func (m *Metrics) WatchResolver(stats func() (queries, cacheHits int64)) {
+// the network, cache hits and attempts that timed out.
+func (m *Metrics) WatchResolver(r ResolverStats) {
+	stats := r.Stats
 	m.reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "milter91_dns_network_queries_total", Help: "DNS queries sent on the network (cache misses), since start.",
@@ -184,6 +191,9 @@ func (m *Metrics) WatchResolver(stats func() (queries, cacheHits int64)) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "milter91_dns_cache_hits_total", Help: "DNS lookups answered from the resolver's cache, since start.",
 		}, func() float64 { _, h := stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "milter91_dns_timeouts_total", Help: "DNS query attempts that got no answer within dns.timeout, since start.",
+		}, func() float64 { return float64(r.Timeouts()) }),
 	)
 }
 

@@ -27,7 +27,7 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	m.Evaluating(1)
 	m.StoreError("archive")
 	m.Archived("dropped", 2)
-	m.WatchResolver(func() (int64, int64) { return 7, 5 })
+	m.WatchResolver(fakeResolverStats{})
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -47,9 +47,15 @@ func TestCountsAppearOnScrape(t *testing.T) {
 		`milter91_messages_evaluating 1`,
 		`milter91_dns_network_queries_total 7`,
 		`milter91_dns_cache_hits_total 5`,
+		`milter91_dns_timeouts_total 3`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("scrape lacks %q", want)
 		}
 	}
 }
+
+type fakeResolverStats struct{}
+
+func (fakeResolverStats) Stats() (int64, int64) { return 7, 5 }
+func (fakeResolverStats) Timeouts() int64       { return 3 }

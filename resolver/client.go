@@ -18,13 +18,14 @@ const ednsSize = 1232
 // fallback, retries over the servers in turn, a TTL cache and merged
 // identical in-flight queries. It is safe for concurrent use.
 type Client struct {
-	cfg     settings
-	cache   *cache // nil when disabled
-	flight  flight
-	udp     *dns.Client
-	tcp     *dns.Client
-	queries atomic.Int64
-	hits    atomic.Int64
+	cfg      settings
+	cache    *cache // nil when disabled
+	flight   flight
+	udp      *dns.Client
+	tcp      *dns.Client
+	queries  atomic.Int64
+	hits     atomic.Int64
+	timeouts atomic.Int64
 }
 
 var _ Resolver = (*Client)(nil)
@@ -54,6 +55,10 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Stats() (queries, cacheHits int64) {
 	return c.queries.Load(), c.hits.Load()
 }
+
+// Timeouts returns, since New, the number of attempts that got no answer
+// within the per-attempt timeout (Config.Timeout).
+func (c *Client) Timeouts() int64 { return c.timeouts.Load() }
 
 // Servers returns the nameservers in the order attempts use them, as
 // "IP:PORT" ("[IPv6]:PORT"), for logs.

@@ -158,6 +158,9 @@ func TestTimeoutIsTemporary(t *testing.T) {
 	if q, _ := c.Stats(); q != 4 {
 		t.Errorf("queries sent = %d, want 4: timeouts are not cached", q)
 	}
+	if n := c.Timeouts(); n != 4 {
+		t.Errorf("Timeouts = %d, want 4 attempts", n)
+	}
 }
 
 func TestCallerDeadline(t *testing.T) {

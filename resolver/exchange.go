@@ -51,6 +51,7 @@ func (c *Client) attempt(ctx context.Context, server, qname string, qtype uint16
 	}
 	if err != nil {
 		if isTimeout(err) {
+			c.timeouts.Add(1)
 			return result{reason: "i/o timeout", timeout: true}, 0, false
 		}
 		return result{reason: err.Error()}, 0, false

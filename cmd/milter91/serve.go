@@ -90,7 +90,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if err := d.build(cfg); err != nil {
 		return 1, err
 	}
-	d.stats.WatchResolver(d.res.Stats)
+	d.stats.WatchResolver(d.res)
 	ctx, stop := context.WithCancel(context.Background())
 	var arch *archiver
 	defer func() {
