@@ -75,7 +75,11 @@ func (a *api) importFailed(w http.ResponseWriter, r *http.Request, op string, er
 		}
 		return
 	}
-	out := importRejected{Error: fmt.Sprintf("%d problems, nothing imported", len(ie.Problems)),
+	noun := "problems"
+	if len(ie.Problems) == 1 {
+		noun = "problem"
+	}
+	out := importRejected{Error: fmt.Sprintf("%d %s, nothing imported", len(ie.Problems), noun),
 		Problems: make([]problemOut, len(ie.Problems))}
 	for i, p := range ie.Problems {
 		out.Problems[i] = problemOut{Line: p.Line, Reason: p.Reason}

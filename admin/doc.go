@@ -13,8 +13,9 @@
 // Bodies are JSON (Content-Type: application/json, at most 1 MiB, one
 // object, unknown fields refused) except the CSV imports (Content-Type:
 // text/csv, at most 64 MiB). Times are RFC 3339; answers give them in UTC.
-// Query parameters other than the documented ones, and a parameter given
-// twice, are refused (400), so that a typo cannot widen a selection.
+// Query parameters other than the documented ones, a parameter given
+// twice and an empty one are refused (400), so that a typo cannot widen
+// a selection.
 // The since and until parameters take RFC 3339 or YYYY-MM-DD: a date is
 // that day's UTC midnight for since and the next midnight for until, so
 // since=2026-03-01&until=2026-03-01 is the whole day; since is

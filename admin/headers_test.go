@@ -24,6 +24,9 @@ func headersCases() []headersCase {
 	return []headersCase{
 		{name: "until defaults to now", target: "/v1/headers?since=2026-02-01", status: 200, want: HeaderQuery{Since: day(2, 1), Until: t0, Limit: 100}, ids: "4ABC,4ABB,4ABA"},
 		{name: "since required", target: "/v1/headers?until=2026-02-01", status: 400, errHas: "parameter since is required"},
+		{name: "before 1970", target: "/v1/headers?since=0001-01-01", status: 400, errHas: "is before 1970-01-01"},
+		{name: "empty filter", target: "/v1/headers?since=2026-02-01&rcpt=", status: 400, errHas: `parameter "rcpt" is empty`},
+		{name: "blank filter", target: "/v1/headers?since=2026-02-01&client_ip=%20", status: 400, errHas: `parameter "client_ip" is empty`},
 		{name: "dates", target: "/v1/headers?since=2026-02-01&until=2026-02-01", status: 200,
 			want: HeaderQuery{Since: day(2, 1), Until: day(2, 2), Limit: 100}, ids: "4ABC,4ABB,4ABA"},
 		{name: "RFC 3339 with offset", target: "/v1/headers?since=2026-02-01T10:00:00%2B07:00&until=2026-02-02T00:00:00.5Z", status: 200,

@@ -17,8 +17,9 @@ import (
 // dateLayout is the date-only form accepted for since and until.
 const dateLayout = "2006-01-02"
 
-// queryArgs returns r's query parameters, trimmed, refusing unknown and
-// repeated ones so that a typo cannot silently widen a selection.
+// queryArgs returns r's query parameters, trimmed, refusing unknown,
+// repeated and empty ones so that a typo cannot silently widen a
+// selection ("rcpt=" would otherwise mean every recipient).
 func queryArgs(r *http.Request, known ...string) (map[string]string, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -33,6 +34,8 @@ func queryArgs(r *http.Request, known ...string) (map[string]string, error) {
 			return nil, fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(known, ", "))
 		case len(q[k]) > 1:
 			return nil, fmt.Errorf("parameter %q given %d times", k, len(q[k]))
+		case strings.TrimSpace(q[k][0]) == "":
+			return nil, fmt.Errorf("parameter %q is empty: leave it out to not filter by it", k)
 		}
 		out[k] = strings.TrimSpace(q[k][0])
 	}
@@ -74,6 +77,25 @@ func parseSpan(args map[string]string) (since, until time.Time, err error) {
 	return since, until, nil
 }
 
+// Bounds of a searchable time: the archive stores Unix milliseconds and
+// JSON times have four-digit years.
+var (
+	minSpanTime = time.Unix(0, 0).UTC()
+	maxSpanTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckSpan refuses a period outside 1970-01-01 .. 9999-12-31 (UTC), which
+// the archive cannot hold.
+func CheckSpan(since, until time.Time) error {
+	if since.Before(minSpanTime) {
+		return fmt.Errorf("since %s is before 1970-01-01", since.Format(time.RFC3339))
+	}
+	if until.After(maxSpanTime) {
+		return fmt.Errorf("until %s is after 9999-12-31", until.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // requiredSpan is parseSpan with since required and until defaulting to
 // now (the answer's clock).
 func requiredSpan(args map[string]string, now time.Time) (since, until time.Time, err error) {
@@ -89,7 +111,7 @@ func requiredSpan(args map[string]string, now time.Time) (since, until time.Time
 			return since, until, fmt.Errorf("since %s is not in the past", args["since"])
 		}
 	}
-	return since, until, nil
+	return since, until, CheckSpan(since, until)
 }
 
 // listFilter reads the advertiser and recipient parameters of a list

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"milter91/report"
 )
 
 // reportTypes maps each report format to its default media type.
@@ -52,6 +54,9 @@ func (a *api) reportArgs(r *http.Request) (since, until time.Time, format string
 		return since, until, "", fmt.Errorf("format %q: want json, csv or html", format)
 	}
 	since, until, err = requiredSpan(args, a.now())
+	if err == nil {
+		err = report.CheckPeriod(since, until)
+	}
 	if err != nil {
 		return since, until, "", err
 	}

@@ -37,6 +37,32 @@ func Open(ctx context.Context, target string) (*Store, error) {
 	return &Store{db: db, chunk: defaultPruneChunk}, nil
 }
 
+// OpenExisting opens an archive for reading (the CLI's search and
+// report): target must already hold an archive this program knows; it
+// creates and migrates nothing. Errors: as Open, and "not a milter91
+// archive" for any other database, "newer" for a schema from a later
+// version.
+func OpenExisting(ctx context.Context, target string) (*Store, error) {
+	db, err := sqldb.Open(ctx, target)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	v, err := db.ExistingVersion(ctx, "archive")
+	switch {
+	case err != nil:
+		err = fmt.Errorf("archive: %s: %w", db.Name, err)
+	case v == 0:
+		err = fmt.Errorf("archive: %s is not a milter91 archive (no archive schema)", db.Name)
+	case v > len(steps):
+		err = fmt.Errorf("archive: %s: schema version %d is newer than this program's %d", db.Name, v, len(steps))
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, chunk: defaultPruneChunk}, nil
+}
+
 // Close closes the connection pools.
 func (s *Store) Close() error {
 	return s.db.Close()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
+	"milter91/internal/sqldb"
 	"milter91/txn"
 )
 
@@ -173,12 +174,26 @@ func Load(path string) (*Config, error) {
 			c.Rules.Paths[i] = filepath.Join(filepath.Dir(path), p)
 		}
 	}
-	for i, l := range c.Lists {
-		if !filepath.IsAbs(l.Path) {
-			c.Lists[i].Path = filepath.Join(filepath.Dir(path), l.Path)
+	for i := range c.Lists {
+		relativeTo(path, &c.Lists[i].Path)
+	}
+	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey} {
+		relativeTo(path, p)
+	}
+	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
+		if !sqldb.IsDSN(*p) {
+			relativeTo(path, p)
 		}
 	}
 	return c, nil
+}
+
+// relativeTo makes a relative file name *p relative to the directory of
+// the config file at path, as an admin reading the file expects.
+func relativeTo(path string, p *string) {
+	if *p != "" && !filepath.IsAbs(*p) {
+		*p = filepath.Join(filepath.Dir(path), *p)
+	}
 }
 
 // maxFileSize bounds a config file (1 MiB): parsing is in memory.

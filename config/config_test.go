@@ -174,7 +174,11 @@ func TestOperatorMistakes(t *testing.T) {
 func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "milter91.yml")
-	if err := os.WriteFile(path, []byte("rules: {paths: [local.yml, /etc/abs.yml]}\n"), 0o600); err != nil {
+	src := "rules: {paths: [local.yml, /etc/abs.yml]}\n" +
+		"decree91: {registry: registry.db}\n" +
+		"archive: {store: \"postgres://m91@127.0.0.1/m91\"}\n" +
+		"admin: {listen: \"127.0.0.1:9192\", token_file: admin.token}\n"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Load(path)
@@ -183,5 +187,9 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	}
 	if c.Rules.Paths[0] != filepath.Join(dir, "local.yml") || c.Rules.Paths[1] != "/etc/abs.yml" {
 		t.Errorf("paths = %v", c.Rules.Paths)
+	}
+	if c.Decree.Registry != filepath.Join(dir, "registry.db") || c.Admin.TokenFile != filepath.Join(dir, "admin.token") ||
+		c.Archive.Store != "postgres://m91@127.0.0.1/m91" {
+		t.Errorf("registry %q, token file %q, archive %q", c.Decree.Registry, c.Admin.TokenFile, c.Archive.Store)
 	}
 }

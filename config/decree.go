@@ -56,6 +56,10 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	c.Decree = d
 }
 
+// maxDays bounds a day count: more would overflow time.Duration (about
+// 106 751 days) and wrap around to a short retention.
+const maxDays = 100000
+
 // parseDays reads a duration that may use a day suffix ("400d") as well as
 // Go's units ("9600h").
 func parseDays(s string) (time.Duration, error) {
@@ -63,6 +67,9 @@ func parseDays(s string) (time.Duration, error) {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 {
 			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		if days > maxDays {
+			return 0, fmt.Errorf("%q: at most %d days", s, maxDays)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}

@@ -78,10 +78,36 @@ func New() *Metrics {
 		}, []string{"zone", "event"}),
 	}
 	m.addCheckCollectors()
+	m.initLabels()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
 		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// initLabels creates the known label values at zero, so that the series
+// exist from the start and rate() and increase() see the first events.
+func (m *Metrics) initLabels() {
+	for _, a := range []txn.Action{txn.ActionAccept, txn.ActionTag, txn.ActionQuarantine, txn.ActionTempfail, txn.ActionReject} {
+		for _, d := range []string{"", txn.DirectionInbound, txn.DirectionOutbound} {
+			m.messages.WithLabelValues(a.String(), d)
+		}
+	}
+	for _, k := range []string{"error", "panic", "deadline", "spool", "evaluator", "outcome"} {
+		m.faults.WithLabelValues(k)
+	}
+	for _, v := range []struct {
+		vec    *prometheus.CounterVec
+		values []string
+	}{
+		{vec: m.storeErr, values: []string{"registry", "archive"}},
+		{vec: m.archived, values: []string{"written", "dropped"}},
+		{vec: m.reloads, values: []string{"ok", "failed"}},
+	} {
+		for _, x := range v.values {
+			v.vec.WithLabelValues(x)
+		}
+	}
 }
 
 // Hooks returns the milter adapter's observation hooks.

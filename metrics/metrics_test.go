@@ -48,6 +48,9 @@ func TestCountsAppearOnScrape(t *testing.T) {
 		`milter91_dns_network_queries_total 7`,
 		`milter91_dns_cache_hits_total 5`,
 		`milter91_dns_timeouts_total 3`,
+		`milter91_messages_total{action="accept",direction="outbound"} 0`,
+		`milter91_reloads_total{result="ok"} 0`,
+		`milter91_faults_total{kind="deadline"} 0`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("scrape lacks %q", want)

@@ -64,6 +64,9 @@ func (c Consent) checkFields() (Consent, []error) {
 		errs = append(errs, fmt.Errorf("max_per_day %d: want 1..%d, or 0 for the default %d", c.MaxPerDay, MaxAgreedCap, DefaultCap))
 	}
 	c.Evidence = strings.TrimSpace(c.Evidence)
+	if err := checkEvidence(c.Evidence); err != nil {
+		errs = append(errs, err)
+	}
 	return c, errs
 }
 

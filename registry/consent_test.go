@@ -25,6 +25,8 @@ func TestAddConsentValidation(t *testing.T) {
 			{name: "no time", edit: func(c *Consent) { c.Time = time.Time{} }, wantErr: "time is empty"},
 			{name: "negative max", edit: func(c *Consent) { c.MaxPerDay = -1 }, wantErr: "max_per_day -1"},
 			{name: "huge max", edit: func(c *Consent) { c.MaxPerDay = MaxAgreedCap + 1 }, wantErr: "max_per_day 1001"},
+			{name: "evidence at the limit", edit: func(c *Consent) { c.Evidence = strings.Repeat("e", MaxEvidence) }},
+			{name: "evidence over the limit", edit: func(c *Consent) { c.Evidence = strings.Repeat("e", MaxEvidence+1) }, wantErr: "evidence: 2049 bytes, at most 2048"},
 			{name: "revoked before given", edit: func(c *Consent) { c.RevokedAt = t0.Add(-time.Second) }, wantErr: "revoked_at is before time"},
 			{name: "used before given", edit: func(c *Consent) { c.LastUsedAt = t0.Add(-time.Second) }, wantErr: "last_used_at is before"},
 			{name: "two problems at once", edit: func(c *Consent) { c.Method, c.Recipient = "", "x" }, wantErr: "recipient: address \"x\": want local@domain; method \"\""},
@@ -134,6 +136,7 @@ func TestAddRefusalValidation(t *testing.T) {
 			{name: "valid", edit: func(*Refusal) {}},
 			{name: "empty scope", edit: func(r *Refusal) { r.Scope = " " }, wantErr: "empty scope"},
 			{name: "bad channel", edit: func(r *Refusal) { r.Channel = "fax" }, wantErr: `channel "fax"`},
+			{name: "evidence over the limit", edit: func(r *Refusal) { r.Evidence = strings.Repeat("e", MaxEvidence+1) }, wantErr: "evidence: 2049 bytes"},
 			{name: "no time", edit: func(r *Refusal) { r.Time = time.Time{} }, wantErr: "time is empty"},
 			{name: "subdomain advertiser", edit: func(r *Refusal) { r.Advertiser = "mail.example.com" }, wantErr: "not an organizational domain"},
 		}

@@ -188,6 +188,18 @@ func normTimes(t, last, end *time.Time) []error {
 	return errs
 }
 
+// MaxEvidence bounds the evidence of a consent or refusal, in bytes: a
+// reference to where the proof is kept (a form id, a URL, a call record),
+// not the proof itself.
+const MaxEvidence = 2048
+
+func checkEvidence(e string) error {
+	if len(e) > MaxEvidence {
+		return fmt.Errorf("evidence: %d bytes, at most %d (a reference to the proof, not the proof)", len(e), MaxEvidence)
+	}
+	return nil
+}
+
 // ms converts t to the stored form: Unix milliseconds, UTC.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 

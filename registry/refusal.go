@@ -59,6 +59,9 @@ func (r Refusal) checkFields() (Refusal, []error) {
 			ChannelWeb, ChannelEmail, ChannelPhone, ChannelAPI, ChannelCaptured))
 	}
 	r.Evidence = strings.TrimSpace(r.Evidence)
+	if err := checkEvidence(r.Evidence); err != nil {
+		errs = append(errs, err)
+	}
 	return r, errs
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 
@@ -11,6 +12,16 @@ import (
 
 // DefaultTop is the length of the top lists when Build gets top <= 0.
 const DefaultTop = 10
+
+// CheckPeriod refuses a period longer than MaxDays, which Build would cut
+// (for callers that take the period from a user).
+func CheckPeriod(since, until time.Time) error {
+	if until.Sub(since) > MaxDays*day {
+		return fmt.Errorf("a report covers at most %d days; %s to %s is longer", MaxDays,
+			since.Format("2006-01-02"), until.Format("2006-01-02"))
+	}
+	return nil
+}
 
 // MaxDays bounds the period Build covers (about ten years): a longer one is
 // cut to its last MaxDays days, so that a zero or far-off Since cannot make

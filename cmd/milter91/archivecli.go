@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"milter91/admin"
 	"milter91/archive"
@@ -64,7 +66,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Store, error) {
 			return nil, fmt.Errorf("archive %s: %w", target, err)
 		}
 	}
-	return archive.Open(ctx, target)
+	return archive.OpenExisting(ctx, target)
 }
 
 // span parses --since (required) and --until (default now).
@@ -84,7 +86,7 @@ func (f *archiveFlags) span(now time.Time) (since, until time.Time, err error) {
 	if !since.Before(until) {
 		return since, until, fmt.Errorf("--since %s is not before --until %s", since.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
-	return since, until, nil
+	return since, until, admin.CheckSpan(since, until)
 }
 
 // cmdHeaders searches the header archive (Decree 91/2020 Art. 10.6) for
@@ -108,8 +110,17 @@ func cmdHeaders(args []string, stdout, stderr io.Writer, now func() time.Time) i
 		fmt.Fprint(stderr, headersUsage)
 		return 2
 	}
-	var err error
-	if q.Since, q.Until, err = f.span(now()); err != nil {
+	err := emptyFilter(fs)
+	if err == nil && (q.Limit < 1 || q.Limit > archive.MaxLimit) {
+		err = fmt.Errorf("--limit %d: want 1..%d", q.Limit, archive.MaxLimit)
+	}
+	if err == nil && q.ClientIP != "" {
+		_, err = netip.ParseAddr(q.ClientIP)
+	}
+	if err == nil {
+		q.Since, q.Until, err = f.span(now())
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 2
 	}
@@ -139,9 +150,32 @@ func cmdHeaders(args []string, stdout, stderr io.Writer, now func() time.Time) i
 	return 0
 }
 
+// emptyFilter refuses a filter flag given as "": it would match every
+// record rather than none.
+func emptyFilter(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "from", "rcpt", "message-id", "client-ip":
+			if strings.TrimSpace(fl.Value.String()) == "" && err == nil {
+				err = fmt.Errorf("--%s is empty: leave it out to not filter by it", fl.Name)
+			}
+		}
+	})
+	return err
+}
+
 // writeRecord prints one archived message: a summary line, the envelope
 // and verdict, then the header block as delivered.
+// Everything from mail is printed through printable, so that a header
+// cannot drive the terminal (escape sequences) or forge a record line.
 func writeRecord(w io.Writer, r archive.Record) {
+	r.ClientName, r.HELO, r.MailFrom, r.Reply = printable(r.ClientName), printable(r.HELO), printable(r.MailFrom), printable(r.Reply)
+	r.QueueID, r.Advertiser = printable(r.QueueID), printable(r.Advertiser)
+	for i := range r.Rcpts {
+		r.Rcpts[i] = printable(r.Rcpts[i])
+	}
+	r.Header = printable(strings.ReplaceAll(r.Header, "\r\n", "\n"))
 	fmt.Fprintf(w, "=== %s %s %s client=%s [%s] helo=%s\n", r.Time.Format(time.RFC3339), queueOr(r.QueueID),
 		r.Action, r.ClientName, r.ClientIP, r.HELO)
 	fmt.Fprintf(w, "envelope: from=<%s> to=<%s>\n", r.MailFrom, strings.Join(r.Rcpts, ">,<"))
@@ -154,9 +188,33 @@ func writeRecord(w io.Writer, r archive.Record) {
 	}
 	fmt.Fprintln(w)
 	if r.Header != "" {
-		fmt.Fprintf(w, "%s\n", strings.ReplaceAll(r.Header, "\r\n", "\n"))
+		fmt.Fprintf(w, "%s\n", r.Header)
 	}
 	fmt.Fprintln(w)
+}
+
+// printable escapes control characters (C0 but tab and line feed, DEL,
+// C1) and invalid UTF-8 as \xNN.
+func printable(s string) string {
+	clean := func(r rune) bool {
+		return r != utf8.RuneError && (r >= 0x20 || r == '\t' || r == '\n') && (r < 0x7f || r > 0x9f)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return !clean(r) }) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if clean(r) {
+			b.WriteString(s[i : i+size])
+		} else {
+			for _, c := range []byte(s[i : i+size]) {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			}
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func queueOr(qid string) string {
@@ -179,6 +237,9 @@ func cmdReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 		return 2
 	}
 	since, until, err := f.span(now())
+	if err == nil {
+		err = report.CheckPeriod(since, until)
+	}
 	if err == nil {
 		_, err = report.ParseFormat(*format)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"milter91/archive"
+	"milter91/registry"
 )
 
 // archiveFile makes an archive with two days of mail: an accepted ad and a
@@ -80,8 +81,12 @@ func TestHeadersSearchErrors(t *testing.T) {
 		{"bad since", []string{"search", "--db", db, "--since", "yesterday"}, 2, "want RFC 3339"},
 		{"inverted", []string{"search", "--db", db, "--since", "2026-11-05", "--until", "2026-11-01"}, 2, "is not before"},
 		{"missing file", []string{"search", "--db", db + ".nope", "--since", "2026-11-01"}, 1, "no such file"},
-		{"bad ip", []string{"search", "--db", db, "--since", "2026-11-01", "--client-ip", "300.1.1.1"}, 1, "300.1.1.1"},
+		{"bad ip", []string{"search", "--db", db, "--since", "2026-11-01", "--client-ip", "300.1.1.1"}, 2, "300.1.1.1"},
+		{"empty filter", []string{"search", "--db", db, "--since", "2026-11-01", "--rcpt", ""}, 2, "--rcpt is empty"},
+		{"limit zero", []string{"search", "--db", db, "--since", "2026-11-01", "--limit", "0"}, 2, "--limit 0: want 1..100000"},
+		{"not an archive", []string{"search", "--db", registryFile(t), "--since", "2026-11-01"}, 1, "is not a milter91 archive"},
 		{"no archive in config", []string{"search", "--since", "2026-11-01"}, 1, "no archive"},
+		{"before 1970", []string{"search", "--db", db, "--since", "1900-01-01"}, 2, "before 1970-01-01"},
 	}
 	for _, tc := range tests {
 		var out, errb bytes.Buffer
@@ -123,5 +128,36 @@ func TestReportCommand(t *testing.T) {
 	errb.Reset()
 	if code := cmdReport([]string{"--db", db, "--since", "2026-11-01", "--format", "pdf"}, &out, &errb, fixedNow); code != 2 {
 		t.Errorf("--format pdf: exit %d, %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := cmdReport([]string{"--db", db, "--since", "1970-01-01", "--until", "9999-12-30"}, &out, &errb, fixedNow); code != 2 ||
+		!strings.Contains(errb.String(), "at most 3660 days") {
+		t.Errorf("a period of 8000 years: exit %d, %s", code, errb.String())
+	}
+}
+
+// registryFile is a registry database: not an archive.
+func registryFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "registry.db")
+	s, err := registry.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	return path
+}
+
+func TestPrintable(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain Tiếng Việt\ttab\nline", "plain Tiếng Việt\ttab\nline"},
+		{"\x1b]0;PWNED\x07\x1b[2J", `\x1b]0;PWNED\x07\x1b[2J`},
+		{"cr\rhere", `cr\x0dhere`},
+		{"c1 \u009b x", `c1 \xc2\x9b x`},
+		{"bad \xff byte", `bad \xff byte`},
+	} {
+		if got := printable(c.in); got != c.want {
+			t.Errorf("printable(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -104,6 +105,13 @@ func TestServeDoesNotStart(t *testing.T) {
 	badRules := writeFile(t, dir, "rules.yml", "rules:\n  - id: bad\n")
 	withRules := writeFile(t, dir, "with-rules.yml", "rules:\n  paths: ["+badRules+"]\n")
 	noDir := writeFile(t, dir, "nodir.yml", "listen: unix:"+dir+"/no/such/dir/milter.sock\n")
+	token := writeFile(t, dir, "admin.token", "0123456789abcdef0123456789abcdef\n")
+	if err := os.Chmod(token, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badTLS := writeFile(t, dir, "tls.yml", "listen: inet:127.0.0.1:0\nadmin: {listen: \"127.0.0.1:0\", token_file: admin.token, "+
+		"tls_cert: "+token+", tls_key: "+token+"}\n")
+	badToken := writeFile(t, dir, "token.yml", "listen: inet:127.0.0.1:0\nadmin: {listen: \"127.0.0.1:0\", token_file: missing.token}\n")
 	tests := []struct {
 		name  string
 		args  []string
@@ -114,6 +122,8 @@ func TestServeDoesNotStart(t *testing.T) {
 		{name: "missing config", args: []string{"--config", dir + "/missing.yml"}, code: 1, errRe: `missing\.yml`},
 		{name: "bad rule file", args: []string{"--config", withRules, "--dns", "127.0.0.1:1"}, code: 1, errRe: regexp.QuoteMeta(badRules) + `:\d+:\d+: `},
 		{name: "cannot listen", args: []string{"--config", noDir, "--dns", "127.0.0.1:1"}, code: 1, errRe: `milter\.sock`},
+		{name: "admin TLS files not a key pair", args: []string{"--config", badTLS, "--dns", "127.0.0.1:1"}, code: 1, errRe: `admin\.tls_cert/tls_key`},
+		{name: "admin token file missing", args: []string{"--config", badToken, "--dns", "127.0.0.1:1"}, code: 1, errRe: `admin\.token_file: .*missing\.token`},
 		{name: "stray argument", args: []string{"extra"}, code: 2},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -124,6 +125,13 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	token, err := admin.LoadToken(cfg.Admin.TokenFile)
 	if err != nil {
 		return fmt.Errorf("admin.token_file: %w", err)
+	}
+	if cfg.Admin.TLSCert != "" {
+		// Checked here so that a broken pair stops the start instead of
+		// leaving the daemon without its admin API.
+		if _, err := tls.LoadX509KeyPair(cfg.Admin.TLSCert, cfg.Admin.TLSKey); err != nil {
+			return fmt.Errorf("admin.tls_cert/tls_key: %w", err)
+		}
 	}
 	opts := admin.Options{Token: token, Logger: d.logger.With("component", "admin"),
 		Health: d.health(arch), Reload: d.requestReload}

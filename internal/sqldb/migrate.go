@@ -74,6 +74,27 @@ func (db *DB) SchemaVersion(ctx context.Context, component string) (int, error) 
 	return v, err
 }
 
+// ExistingVersion returns component's recorded schema version without
+// writing anything; 0 when the database has no versions table or no row
+// for component (not a store of that component, or an empty file).
+func (db *DB) ExistingVersion(ctx context.Context, component string) (int, error) {
+	var v int
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		var n int
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'milter91_schema'`
+		if db.Dialect == Postgres {
+			q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'milter91_schema'`
+		}
+		if err := tx.QueryRowContext(ctx, q).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		var err error
+		v, err = db.version(ctx, tx, component)
+		return err
+	})
+	return v, err
+}
+
 // SetVersion records version for component without running any step: for
 // adopting a schema created before the versions table existed.
 func (db *DB) SetVersion(ctx context.Context, tx *sql.Tx, component string, version int) error {

@@ -193,3 +193,27 @@ func TestConcurrentCreate(t *testing.T) {
 		}
 	}
 }
+
+// ExistingVersion reads without creating anything.
+func TestExistingVersion(t *testing.T) {
+	ctx := context.Background()
+	for name, db := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			if v, err := db.ExistingVersion(ctx, "test"); err != nil || v != 0 {
+				t.Fatalf("empty database: %d, %v", v, err)
+			}
+			if v, _ := db.SchemaVersion(ctx, "other"); v != 0 {
+				t.Fatal("setup")
+			}
+			if v, err := db.ExistingVersion(ctx, "test"); err != nil || v != 0 {
+				t.Fatalf("versions table without the component: %d, %v", v, err)
+			}
+			if err := db.Migrate(ctx, "test", steps); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := db.ExistingVersion(ctx, "test"); err != nil || v != 2 {
+				t.Fatalf("migrated: %d, %v; want 2", v, err)
+			}
+		})
+	}
+}
