@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"milter91/internal/ratelog"
 )
 
 // Inserter stores one batch, all or nothing (*Store does). It must not
@@ -60,6 +62,11 @@ type WriterOptions struct {
 	OnWritten func(n int)
 }
 
+// logEvery is the least time between two log lines of one kind of
+// failure: a database outage at thousands of messages a minute gives one
+// line a minute.
+const logEvery = time.Minute
+
 // WriterStats are a Writer's counters since NewWriter.
 type WriterStats struct {
 	// Accepted counts records Add took; Pending those not yet written
@@ -80,7 +87,7 @@ type Writer struct {
 	pruner Pruner
 	opts   WriterOptions
 	queue  chan Record
-	logs   *rateLog
+	logs   *ratelog.Log
 
 	// mu orders Add against the end of Run: after closed is set no Add
 	// enqueues, so the last flush sees every accepted record.
@@ -105,7 +112,7 @@ func NewWriter(store Inserter, opts WriterOptions) *Writer {
 		pruner: p,
 		opts:   opts,
 		queue:  make(chan Record, opts.Queue),
-		logs:   newRateLog(opts.Logger),
+		logs:   ratelog.New(opts.Logger, logEvery, slog.LevelWarn),
 	}
 }
 

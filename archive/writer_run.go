@@ -95,9 +95,14 @@ func (w *Writer) insert(ctx context.Context, batch []Record) error {
 		if w.opts.OnError != nil {
 			w.opts.OnError()
 		}
-		w.logs.note(w.opts.Now(), "insert", 1, "archive: batch insert failed", err)
+		w.logs.Note(w.opts.Now(), "insert", 1, "archive: batch insert failed", slog.String("error", err.Error()))
 		return err
 	}
+	// A stored batch ends an outage: the lines say how many failures and
+	// drops the last rate-limited line did not count.
+	w.reportDrops()
+	w.logs.Clear("insert", "archive: batch inserts succeed again")
+	w.logs.Clear("queue_full", "archive: no more records dropped")
 	w.written.Add(int64(len(batch)))
 	if w.opts.OnWritten != nil {
 		w.opts.OnWritten(len(batch))
@@ -111,7 +116,7 @@ func (w *Writer) insert(ctx context.Context, batch []Record) error {
 func (w *Writer) reportDrops() {
 	d := w.dropped.Load()
 	if n := d - w.reportedDrops.Swap(d); n > 0 {
-		w.logs.note(w.opts.Now(), "queue_full", n, "archive: queue full, records dropped", nil)
+		w.logs.Note(w.opts.Now(), "queue_full", n, "archive: queue full, records dropped")
 	}
 }
 
@@ -169,7 +174,7 @@ func (w *Writer) pruneLoop(ctx context.Context) {
 			if w.opts.OnError != nil {
 				w.opts.OnError()
 			}
-			w.logs.note(w.opts.Now(), "prune", 1, "archive: prune failed", err)
+			w.logs.Note(w.opts.Now(), "prune", 1, "archive: prune failed", slog.String("error", err.Error()))
 		case n > 0:
 			w.opts.Logger.Info("archive: pruned", slog.Int64("records", n))
 		}

@@ -170,6 +170,9 @@ func TestWriterLogRateLimit(t *testing.T) {
 	if got := len(logs.lines(msg)); got != 2 {
 		t.Errorf("%d lines without the clock moving, want 2", got)
 	}
+	if got := logs.lines("archive: batch inserts succeed again"); len(got) != 1 {
+		t.Errorf("recovery lines %v, want one", got)
+	}
 }
 
 func TestWriterPrune(t *testing.T) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -84,13 +85,14 @@ func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.F
 	if err != nil {
 		// The registry's fail mode is a fact: the rules decide (default:
 		// outbound ads tempfail, inbound ads are only tagged).
-		e.opt.Logger.Error("registry unavailable", "queue_id", t.QueueID, "advertiser", f.Decree.Advertiser,
-			"error", err.Error())
+		e.storeLog.Note(now, "registry", 1, "registry unavailable", slog.String("queue_id", t.QueueID),
+			slog.String("advertiser", f.Decree.Advertiser), slog.String("error", err.Error()))
 		e.release(t, res)
 		f.Decree.Recipients = nil
 		f.Decree.RegistryUnavailable = true
 		return nil, nil
 	}
+	e.storeLog.Clear("registry", "registry available again")
 	return res, nil
 }
 
@@ -144,7 +146,10 @@ func (e *Engine) captureRefusals(ctx context.Context, t *txn.Transaction, now ti
 	for _, rcpt := range t.Rcpts {
 		advs, err := e.opt.Decree.Registry.CaptureRefusal(ctx, sender, rcpt, now)
 		if err != nil {
-			e.opt.Logger.Error("refusal capture failed", "queue_id", t.QueueID, "sender", sender, "rcpt", rcpt, "error", err.Error())
+			// Rate-limited like the lookups; a capture lost in an outage is
+			// not retried (README "Reliability").
+			e.storeLog.Note(now, "capture", 1, "refusal capture failed", slog.String("queue_id", t.QueueID),
+				slog.String("sender", sender), slog.String("rcpt", rcpt), slog.String("error", err.Error()))
 			continue
 		}
 		for _, a := range advs {

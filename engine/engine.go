@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
+	"milter91/internal/ratelog"
 	"milter91/resolver"
 	"milter91/rules"
 	"milter91/txn"
@@ -49,7 +50,14 @@ type Options struct {
 // a new Engine.
 type Engine struct {
 	opt Options
+	// storeLog rate-limits the registry's failure lines: an outage at
+	// thousands of messages a minute gives one line per registryLogEvery.
+	storeLog *ratelog.Log
 }
+
+// registryLogEvery is the least time between two lines of one kind of
+// registry failure.
+const registryLogEvery = 10 * time.Second
 
 // New returns an Engine. It fails when Resolver or Rules is missing.
 func New(opt Options) (*Engine, error) {
@@ -68,7 +76,7 @@ func New(opt Options) (*Engine, error) {
 	if opt.Decree.Now == nil {
 		opt.Decree.Now = time.Now
 	}
-	return &Engine{opt: opt}, nil
+	return &Engine{opt: opt, storeLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelError)}, nil
 }
 
 // DNSBL returns the blocklist checker the engine uses, nil without zones.
