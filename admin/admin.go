@@ -86,8 +86,9 @@ type Options struct {
 	Report   ReportFunc
 	// Health reports the daemon's state; nil answers {"status":"ok"}.
 	Health func(ctx context.Context) Health
-	// Reload re-reads configuration and rules; its error is answered 500.
-	Reload func() error
+	// Reload re-reads configuration and rules and returns the changed
+	// settings that only a restart applies; its error is answered 500.
+	Reload func() (restartNeeded []string, err error)
 	// Token is the bearer token every request must carry (RFC 6750
 	// §2.1); required. See LoadToken.
 	Token []byte
@@ -106,7 +107,7 @@ type api struct {
 	headers HeaderSearcher
 	report  ReportFunc
 	health  func(context.Context) Health
-	reload  func() error
+	reload  func() ([]string, error)
 	log     *slog.Logger
 	now     func() time.Time
 }

@@ -57,7 +57,7 @@ func TestAuth(t *testing.T) {
 func TestAuthRunsNothing(t *testing.T) {
 	f := newFakeRegistry()
 	reloads := 0
-	h := newHandler(t, Options{Registry: f, Reload: func() error { reloads++; return nil }})
+	h := newHandler(t, Options{Registry: f, Reload: func() ([]string, error) { reloads++; return nil, nil }})
 	for _, target := range []string{"/v1/consents", "/v1/refusals", "/v1/reload"} {
 		r := httptest.NewRequest("POST", target, strings.NewReader(`{"advertiser":"example.com","recipient":"user@example.net","method":"form"}`))
 		r.Header.Set("Content-Type", "application/json")

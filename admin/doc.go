@@ -42,7 +42,8 @@
 // POST /v1/reload
 //
 //	Re-reads configuration and rules.
-//	→ 200 {"reloaded": true}
+//	→ 200 {"reloaded": true, "restart_needed": ["admin", …]}: changed
+//	  settings that only a restart applies (listen, dns, the stores, …)
 //	→ 500 {"error": "reload: …"}; the running configuration stays.
 //
 // GET /v1/consents?advertiser=DOMAIN&recipient=ADDR

@@ -20,20 +20,26 @@ func (a *api) getHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, h)
 }
 
-// postReload answers POST /v1/reload: 200 {"reloaded": true}, or 500
-// with the reload's error (the running configuration stays).
+// postReload answers POST /v1/reload: 200 {"reloaded": true,
+// "restart_needed": [settings]}, or 500 with the reload's error (the
+// running configuration stays).
 func (a *api) postReload(w http.ResponseWriter, r *http.Request) {
 	if _, err := queryArgs(r); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := a.reload(); err != nil {
+	stale, err := a.reload()
+	if err != nil {
 		a.log.Error("admin: reload failed", "err", err)
 		writeError(w, http.StatusInternalServerError, "reload: "+err.Error())
 		return
 	}
 	a.log.Info("admin: reloaded")
+	if stale == nil {
+		stale = []string{}
+	}
 	writeJSON(w, http.StatusOK, struct {
-		Reloaded bool `json:"reloaded"`
-	}{Reloaded: true})
+		Reloaded      bool     `json:"reloaded"`
+		RestartNeeded []string `json:"restart_needed"`
+	}{Reloaded: true, RestartNeeded: stale})
 }

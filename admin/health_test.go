@@ -44,12 +44,16 @@ func TestReload(t *testing.T) {
 	tests := []struct {
 		name   string
 		err    error
+		stale  []string
+		body   string
 		method string
 		status int
 		errHas string
 		calls  int
 	}{
-		{name: "ok", method: "POST", status: 200, calls: 1},
+		{name: "ok", method: "POST", status: 200, calls: 1, body: `{"reloaded":true,"restart_needed":[]}`},
+		{name: "ok, some need a restart", method: "POST", stale: []string{"listen", "admin"}, status: 200, calls: 1,
+			body: `{"reloaded":true,"restart_needed":["listen","admin"]}`},
 		{name: "fails", method: "POST", err: errors.New("rules.yaml:3:5: unknown field"), status: 500,
 			errHas: "reload: rules.yaml:3:5: unknown field", calls: 1},
 		{name: "GET", method: "GET", status: 405, errHas: "allowed: POST"},
@@ -57,13 +61,13 @@ func TestReload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
-			reload := func() error { calls++; return tt.err }
+			reload := func() ([]string, error) { calls++; return tt.stale, tt.err }
 			rec := do(newHandler(t, Options{Reload: reload}), request{method: tt.method, target: "/v1/reload"})
 			expect(t, rec, tt.status, tt.errHas)
 			if calls != tt.calls {
 				t.Errorf("reload ran %d times, want %d", calls, tt.calls)
 			}
-			if tt.status == 200 && strings.TrimSpace(rec.Body.String()) != `{"reloaded":true}` {
+			if tt.status == 200 && strings.TrimSpace(rec.Body.String()) != tt.body {
 				t.Errorf("body %s", rec.Body)
 			}
 			if tt.status == 405 && rec.Header().Get("Allow") != "POST" {

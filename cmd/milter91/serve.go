@@ -42,11 +42,11 @@ type daemon struct {
 	started *config.Config
 	// reloads carries reload requests of the admin API to the signal
 	// loop, which answers on the inner channel: reloads never overlap.
-	reloads chan chan error
+	reloads chan chan reloadResult
 }
 
 func cmdServe(args []string, stderr io.Writer) int {
-	d := &daemon{reloads: make(chan chan error)}
+	d := &daemon{reloads: make(chan chan reloadResult)}
 	fs := newFlagSet("serve", stderr, &d.flags)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	memProfile := fs.String("memprofile", "", "write a Go allocation profile to this file when the daemon stops (for load tests)")
@@ -157,10 +157,11 @@ func (d *daemon) loop(servers []*milter.Server, cfg *config.Config, serveErr <-c
 			d.logger.Error("listener failed", "error", err)
 			return 1
 		case done := <-d.reloads:
-			done <- d.reload()
+			stale, err := d.reload()
+			done <- reloadResult{stale: stale, err: err}
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				d.reload()
+				_, _ = d.reload() // logged there
 				continue
 			}
 			d.logger.Info("stopping: finishing messages in flight", "grace", cfg.ShutdownGrace.String())
@@ -197,19 +198,26 @@ func (d *daemon) build(cfg *config.Config) error {
 	return nil
 }
 
+// reloadResult is a reload's answer to the admin API.
+type reloadResult struct {
+	stale []string
+	err   error
+}
+
 // requestReload asks the signal loop for a reload (admin API) and returns
 // its result.
-func (d *daemon) requestReload() error {
-	done := make(chan error, 1)
+func (d *daemon) requestReload() ([]string, error) {
+	done := make(chan reloadResult, 1)
 	d.reloads <- done
-	return <-done
+	r := <-done
+	return r.stale, r.err
 }
 
 // reload rereads the config and rules; on any error the running engine
 // stays and the error (file:line:col) is logged and returned. Listen
 // addresses, the log format, DNS servers, the registry, the archive and
-// the admin API need a restart.
-func (d *daemon) reload() error {
+// the admin API need a restart: they are returned (and logged).
+func (d *daemon) reload() ([]string, error) {
 	cfg, err := d.flags.loadConfig()
 	if err == nil {
 		err = d.build(cfg)
@@ -217,14 +225,15 @@ func (d *daemon) reload() error {
 	if err != nil {
 		d.stats.Reload(false)
 		d.logger.Error("reload failed; keeping the running config and rules", "error", err.Error())
-		return err
+		return nil, err
 	}
 	d.stats.Reload(true)
 	d.logger.Info("reloaded config and rules", "config", cfg.Source)
-	if stale := needRestart(d.started, cfg); len(stale) > 0 {
+	stale := needRestart(d.started, cfg)
+	if len(stale) > 0 {
 		d.logger.Warn("changed settings need a restart; still using the old ones", "settings", stale)
 	}
-	return nil
+	return stale, nil
 }
 
 // needRestart names the settings that differ between the running process
