@@ -19,6 +19,7 @@ import (
 	"milter91/archive"
 	"milter91/config"
 	"milter91/engine"
+	"milter91/internal/sqldb"
 	"milter91/metrics"
 	"milter91/milter"
 	"milter91/registry"
@@ -119,7 +120,8 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
 	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
-		"authserv_id", cfg.AuthservID, "dns", d.res.Servers())
+		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
+		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
 }
 

@@ -126,7 +126,7 @@ func connectWriter(ctx context.Context, w *sql.DB) error {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	name := redact(dsn)
+	name := Redact(dsn)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -140,8 +140,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{Dialect: Postgres, W: db, R: db, Name: name}, nil
 }
 
-// redact drops the password from a URL DSN so that it can be logged.
-func redact(dsn string) string {
+// Redact returns dsn with its password replaced by "xxxxx", for logs and
+// messages; other strings are returned unchanged.
+func Redact(dsn string) string {
 	at := strings.LastIndex(dsn, "@")
 	scheme := strings.Index(dsn, "://")
 	if at < 0 || scheme < 0 || at < scheme {

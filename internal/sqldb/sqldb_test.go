@@ -63,11 +63,11 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	got := redact("postgres://milter:s3cret@db.example.com:5432/m91")
+	got := Redact("postgres://milter:s3cret@db.example.com:5432/m91")
 	if strings.Contains(got, "s3cret") || !strings.Contains(got, "milter:xxxxx@db.example.com") {
 		t.Errorf("redact = %q", got)
 	}
-	if got := redact("postgres://db.example.com/m91"); got != "postgres://db.example.com/m91" {
+	if got := Redact("postgres://db.example.com/m91"); got != "postgres://db.example.com/m91" {
 		t.Errorf("redact without password = %q", got)
 	}
 }
