@@ -75,6 +75,9 @@ func (v *validator) admin(c *Config, r *rawAdmin) {
 	a := Admin(*r)
 	c.Admin = a
 	if a.Listen == "" {
+		if a.TokenFile != "" || a.TLSCert != "" || a.TLSKey != "" {
+			v.fail("$.admin.listen", "admin.listen: empty, so the admin API is off and token_file/tls_* are unused; set listen or remove them")
+		}
 		return
 	}
 	host, _, err := net.SplitHostPort(a.Listen)

@@ -33,6 +33,7 @@ func TestArchiveAndAdminConfig(t *testing.T) {
 		{"admin no token", "admin: {listen: \"127.0.0.1:9191\"}\n", "admin.token_file: required"},
 		{"admin half tls", "admin: {listen: \"127.0.0.1:9191\", token_file: /t, tls_cert: /c}\n", "go together"},
 		{"admin no port", "admin: {listen: \"127.0.0.1\", token_file: /t}\n", "want HOST:PORT"},
+		{"admin token without listen", "admin: {token_file: /t}\n", "admin API is off"},
 	}
 	for _, tc := range tests {
 		_, err := Parse("m.yml", []byte(tc.src))

@@ -166,6 +166,9 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
 	return func(ctx context.Context) admin.Health {
 		h := admin.Health{Status: admin.HealthOK, Details: map[string]string{}}
+		if last, _ := d.lastReload.Load().(string); last != "" {
+			h.Details["reload"] = last
+		}
 		if d.store != nil {
 			if err := d.store.Ping(ctx); err != nil {
 				h.Status, h.Details["registry"] = admin.HealthDegraded, err.Error()

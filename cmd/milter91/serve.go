@@ -41,6 +41,9 @@ type daemon struct {
 	// started is the config the process started with: the settings a
 	// reload cannot change are compared against it.
 	started *config.Config
+	// lastReload describes the last failed reload for /v1/health ("" when
+	// the last reload worked or none ran).
+	lastReload atomic.Value
 	// reloads carries reload requests of the admin API to the signal
 	// loop, which answers on the inner channel: reloads never overlap.
 	reloads chan chan reloadResult
@@ -227,8 +230,10 @@ func (d *daemon) reload() ([]string, error) {
 	if err != nil {
 		d.stats.Reload(false)
 		d.logger.Error("reload failed; keeping the running config and rules", "error", err.Error())
+		d.lastReload.Store(fmt.Sprintf("failed at %s, the previous config runs: %v", time.Now().UTC().Format(time.RFC3339), err))
 		return nil, err
 	}
+	d.lastReload.Store("")
 	d.stats.Reload(true)
 	d.logger.Info("reloaded config and rules", "config", cfg.Source)
 	stale := needRestart(d.started, cfg)
