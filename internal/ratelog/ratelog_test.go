@@ -34,7 +34,7 @@ func TestNoteAndClear(t *testing.T) {
 		r.Note(t0.Add(time.Duration(i)*500*time.Millisecond), "store", 1, "store down", slog.String("error", "refused"))
 	}
 	r.Note(t0.Add(61*time.Second), "store", 1, "store down") // a period later: a line with the 100 since
-	r.Note(t0.Add(62*time.Second), "other", 2, "other down")  // kinds are apart
+	r.Note(t0.Add(62*time.Second), "other", 2, "other down") // kinds are apart
 	r.Note(t0.Add(63*time.Second), "store", 1, "store down")
 	r.Clear("store", "store back")
 	r.Clear("never", "no line")
