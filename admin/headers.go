@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"milter91/archive"
@@ -47,10 +46,15 @@ func parseHeaderQuery(r *http.Request, now time.Time) (HeaderQuery, error) {
 		return HeaderQuery{}, err
 	}
 	q := HeaderQuery{
-		From:      strings.ToLower(args["from"]),
-		Rcpt:      strings.ToLower(args["rcpt"]),
-		MessageID: strings.TrimSuffix(strings.TrimPrefix(args["message_id"], "<"), ">"),
+		From:      archive.NormalizeAddress(args["from"]),
+		Rcpt:      archive.NormalizeAddress(args["rcpt"]),
+		MessageID: archive.NormalizeMessageID(args["message_id"]),
 		Limit:     DefaultHeaderLimit,
+	}
+	for name, v := range map[string]string{"from": q.From, "rcpt": q.Rcpt, "message_id": q.MessageID} {
+		if args[name] != "" && v == "" {
+			return q, fmt.Errorf("parameter %q is empty once angle brackets and blanks are removed", name)
+		}
 	}
 	if q.Since, q.Until, err = requiredSpan(args, now); err != nil {
 		return q, err

@@ -26,6 +26,8 @@ func headersCases() []headersCase {
 		{name: "since required", target: "/v1/headers?until=2026-02-01", status: 400, errHas: "parameter since is required"},
 		{name: "before 1970", target: "/v1/headers?since=0001-01-01", status: 400, errHas: "is before 1970-01-01"},
 		{name: "empty filter", target: "/v1/headers?since=2026-02-01&rcpt=", status: 400, errHas: `parameter "rcpt" is empty`},
+		{name: "message_id only brackets", target: "/v1/headers?since=2026-02-01&message_id=%3C%3E", status: 400, errHas: `parameter "message_id" is empty once`},
+		{name: "from only brackets", target: "/v1/headers?since=2026-02-01&from=%3C%20%3E", status: 400, errHas: `parameter "from" is empty once`},
 		{name: "blank filter", target: "/v1/headers?since=2026-02-01&client_ip=%20", status: 400, errHas: `parameter "client_ip" is empty`},
 		{name: "dates", target: "/v1/headers?since=2026-02-01&until=2026-02-01", status: 200,
 			want: HeaderQuery{Since: day(2, 1), Until: day(2, 2), Limit: 100}, ids: "4ABC,4ABB,4ABA"},

@@ -91,7 +91,8 @@ func CheckSpan(since, until time.Time) error {
 		return fmt.Errorf("since %s is before 1970-01-01", since.Format(time.RFC3339))
 	}
 	if until.After(maxSpanTime) {
-		return fmt.Errorf("until %s is after 9999-12-31", until.Format(time.RFC3339))
+		return fmt.Errorf("until %s is after 9999-12-31T00:00:00Z (a date includes its whole day: the last one is 9999-12-30)",
+			until.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -77,6 +77,9 @@ func parseDays(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration (e.g. 400d)", s)
 	}
+	if d > maxDays*24*time.Hour {
+		return 0, fmt.Errorf("%q: at most %d days", s, maxDays)
+	}
 	return d, nil
 }
 

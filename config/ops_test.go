@@ -27,6 +27,7 @@ func TestArchiveAndAdminConfig(t *testing.T) {
 		{"short retention", "archive: {retention: 90d}\n", "m.yml:1:22: archive.retention: 90d is below 180 days (Decree 91/2020 Art. 10.6)"},
 		{"bad retention", "archive: {retention: half}\n", "archive.retention"},
 		{"retention overflowing", "archive: {retention: 213685d}\n", "at most 100000 days"},
+		{"retention in hours too long", "archive: {retention: 2562047h}\n", "at most 100000 days"},
 		{"batch over queue", "archive: {queue: 10, batch: 50}\n", "archive.batch"},
 		{"queue zero", "archive: {queue: 0}\n", "archive.queue"},
 		{"admin public", "admin: {listen: \"192.0.2.1:9191\", token_file: /t}\n", "not a loopback address"},

@@ -62,11 +62,27 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Store, error) {
 		}
 	}
 	if !sqldb.IsDSN(target) {
-		if _, err := os.Stat(target); err != nil {
+		if err := isSQLiteFile(target); err != nil {
 			return nil, fmt.Errorf("archive %s: %w", target, err)
 		}
 	}
 	return archive.OpenExisting(ctx, target)
+}
+
+// isSQLiteFile checks the 16-byte SQLite header (sqlite.org/fileformat.html
+// §1.3.1) before the file is opened, because opening one creates or
+// converts it.
+func isSQLiteFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
+		return errors.New("not a milter91 archive (not a SQLite database)")
+	}
+	return nil
 }
 
 // span parses --since (required) and --until (default now).
@@ -157,8 +173,9 @@ func emptyFilter(fs *flag.FlagSet) error {
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "from", "rcpt", "message-id", "client-ip":
-			if strings.TrimSpace(fl.Value.String()) == "" && err == nil {
-				err = fmt.Errorf("--%s is empty: leave it out to not filter by it", fl.Name)
+			v := fl.Value.String()
+			if strings.Trim(v, "<> \t") == "" && err == nil {
+				err = fmt.Errorf("--%s %q is empty once angle brackets and blanks are removed: leave it out to not filter by it", fl.Name, v)
 			}
 		}
 	})

@@ -82,9 +82,11 @@ func TestHeadersSearchErrors(t *testing.T) {
 		{"inverted", []string{"search", "--db", db, "--since", "2026-11-05", "--until", "2026-11-01"}, 2, "is not before"},
 		{"missing file", []string{"search", "--db", db + ".nope", "--since", "2026-11-01"}, 1, "no such file"},
 		{"bad ip", []string{"search", "--db", db, "--since", "2026-11-01", "--client-ip", "300.1.1.1"}, 2, "300.1.1.1"},
-		{"empty filter", []string{"search", "--db", db, "--since", "2026-11-01", "--rcpt", ""}, 2, "--rcpt is empty"},
+		{"empty filter", []string{"search", "--db", db, "--since", "2026-11-01", "--rcpt", ""}, 2, `--rcpt "" is empty`},
+		{"only brackets", []string{"search", "--db", db, "--since", "2026-11-01", "--message-id", "<>"}, 2, `--message-id "<>" is empty`},
 		{"limit zero", []string{"search", "--db", db, "--since", "2026-11-01", "--limit", "0"}, 2, "--limit 0: want 1..100000"},
 		{"not an archive", []string{"search", "--db", registryFile(t), "--since", "2026-11-01"}, 1, "is not a milter91 archive"},
+		{"empty file", []string{"search", "--db", emptyFile(t), "--since", "2026-11-01"}, 1, "not a SQLite database"},
 		{"no archive in config", []string{"search", "--since", "2026-11-01"}, 1, "no archive"},
 		{"before 1970", []string{"search", "--db", db, "--since", "1900-01-01"}, 2, "before 1970-01-01"},
 	}
@@ -134,6 +136,21 @@ func TestReportCommand(t *testing.T) {
 		!strings.Contains(errb.String(), "at most 3660 days") {
 		t.Errorf("a period of 8000 years: exit %d, %s", code, errb.String())
 	}
+}
+
+// emptyFile is a 0-byte file, which must stay one.
+func emptyFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+			t.Errorf("the empty file was changed: %v %v", fi, err)
+		}
+	})
+	return path
 }
 
 // registryFile is a registry database: not an archive.

@@ -50,12 +50,12 @@ func (r *Log) Note(now time.Time, kind string, n int64, msg string, attrs ...slo
 	count := st.n
 	st.last, st.logged, st.n = now, true, 0
 	r.mu.Unlock()
-	r.emit(msg, kind, count, attrs)
+	r.emit(r.level, msg, kind, count, attrs)
 }
 
 // Clear ends an episode of kind (the store answers again): when events
-// were noted since kind's last line it logs msg with their count, and the
-// next Note logs at once. Without an episode it does nothing.
+// were noted since kind's last line it logs msg at Info with their count,
+// and the next Note logs at once. Without an episode it does nothing.
 func (r *Log) Clear(kind, msg string) {
 	r.mu.Lock()
 	st := r.st[kind]
@@ -66,10 +66,10 @@ func (r *Log) Clear(kind, msg string) {
 	count := st.n
 	delete(r.st, kind)
 	r.mu.Unlock()
-	r.emit(msg, kind, count, nil)
+	r.emit(slog.LevelInfo, msg, kind, count, nil)
 }
 
-func (r *Log) emit(msg, kind string, count int64, attrs []slog.Attr) {
+func (r *Log) emit(level slog.Level, msg, kind string, count int64, attrs []slog.Attr) {
 	all := append([]slog.Attr{slog.String("kind", kind), slog.Int64("count", count)}, attrs...)
-	r.log.LogAttrs(context.Background(), r.level, msg, all...)
+	r.log.LogAttrs(context.Background(), level, msg, all...)
 }

@@ -41,15 +41,15 @@ func TestNoteAndClear(t *testing.T) {
 	r.Note(t0.Add(64*time.Second), "store", 1, "store down") // a new episode logs at once
 	got := lines(t, &buf)
 	want := []struct {
-		msg   string
-		count float64
-	}{{"store down", 1}, {"store down", 100}, {"other down", 2}, {"store back", 1}, {"store down", 1}}
+		msg, level string
+		count      float64
+	}{{"store down", "ERROR", 1}, {"store down", "ERROR", 100}, {"other down", "ERROR", 2}, {"store back", "INFO", 1}, {"store down", "ERROR", 1}}
 	if len(got) != len(want) {
 		t.Fatalf("%d lines, want %d: %v", len(got), len(want), got)
 	}
 	for i, w := range want {
-		if got[i]["msg"] != w.msg || got[i]["count"] != w.count || got[i]["level"] != "ERROR" {
-			t.Errorf("line %d = %v, want %q count %v at ERROR", i, got[i], w.msg, w.count)
+		if got[i]["msg"] != w.msg || got[i]["count"] != w.count || got[i]["level"] != w.level {
+			t.Errorf("line %d = %v, want %q count %v at %s", i, got[i], w.msg, w.count, w.level)
 		}
 	}
 	if got[0]["error"] != "refused" {
