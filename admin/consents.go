@@ -75,10 +75,8 @@ func (a *api) addConsent(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &in) {
 		return
 	}
-	now := a.now()
-	at, err := recordTime(in.Time, now)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	at, now, ok := a.recordTimes(w, in.Time)
+	if !ok {
 		return
 	}
 	c := registry.Consent{Advertiser: in.Advertiser, Recipient: in.Recipient, Method: in.Method, Time: at,
@@ -97,11 +95,7 @@ func (a *api) addConsent(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "add consent", err)
 		return
 	}
-	status := http.StatusCreated
-	if n == 0 {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, addedConsent{Changed: n > 0, Consent: toConsentOut(stored[0])})
+	writeJSON(w, addedStatus(n), addedConsent{Changed: n > 0, Consent: toConsentOut(stored[0])})
 }
 
 // revokeConsent answers DELETE /v1/consents?advertiser=&recipient=.

@@ -128,6 +128,27 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // importFunc is a registry import method.
 type importFunc func(ctx context.Context, r io.Reader, now time.Time) (int, error)
 
+// recordTimes are the time of a record a POST adds (its "time" field,
+// default now) and now; false after answering 400.
+func (a *api) recordTimes(w http.ResponseWriter, raw string) (at, now time.Time, ok bool) {
+	now = a.now()
+	at, err := recordTime(raw, now)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return at, now, false
+	}
+	return at, now, true
+}
+
+// addedStatus is 201 when a POST changed the registry (n records), 200
+// when a later record was already on file.
+func addedStatus(n int) int {
+	if n == 0 {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
 // importOne writes one record as CSV with write and imports it at now. On
 // failure it has answered: 400 with the record's problems, or 500.
 func (a *api) importOne(w http.ResponseWriter, r *http.Request, op string, now time.Time, write func(*bytes.Buffer) error, imp importFunc) (int, bool) {

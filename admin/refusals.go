@@ -68,10 +68,8 @@ func (a *api) addRefusal(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &in) {
 		return
 	}
-	now := a.now()
-	at, err := recordTime(in.Time, now)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	at, now, ok := a.recordTimes(w, in.Time)
+	if !ok {
 		return
 	}
 	rf := registry.Refusal{Advertiser: in.Advertiser, Recipient: in.Recipient, Scope: in.Scope, Time: at,
@@ -93,9 +91,5 @@ func (a *api) addRefusal(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "add refusal", err)
 		return
 	}
-	status := http.StatusCreated
-	if n == 0 {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, addedRefusal{Changed: n > 0, Refusals: toRefusalsOut(stored)})
+	writeJSON(w, addedStatus(n), addedRefusal{Changed: n > 0, Refusals: toRefusalsOut(stored)})
 }
