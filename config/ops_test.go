@@ -47,3 +47,19 @@ func TestArchiveAndAdminConfig(t *testing.T) {
 		t.Errorf("TLS on a public address: %v", err)
 	}
 }
+
+// Value errors come in file order, whatever order the checks run in.
+func TestValueErrorsInFileOrder(t *testing.T) {
+	src := "fail_mode: maybe\nmessage_deadline: 1ms\ndns: {timeout: 1ms}\narchive: {retention: 2d}\n"
+	_, err := Parse("o.yml", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		lines = append(lines, strings.SplitN(l, ":", 3)[1])
+	}
+	if strings.Join(lines, ",") != "1,2,3,4" {
+		t.Errorf("lines %v, want 1,2,3,4:\n%v", lines, err)
+	}
+}

@@ -2,9 +2,11 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -53,6 +55,14 @@ func parse(name string, data []byte) (*Config, error) {
 	v := &validator{name: name, file: file}
 	cfg := v.validate(&r)
 	if len(v.errs) > 0 {
+		// File order reads best; errors without a position (a value from
+		// the defaults) keep their order at the end.
+		slices.SortStableFunc(v.errs, func(a, b Error) int {
+			if (a.Line == 0) != (b.Line == 0) {
+				return cmp.Compare(b.Line, a.Line) // positioned first
+			}
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		})
 		return nil, v.errs
 	}
 	cfg.Source = name
