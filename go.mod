@@ -2,6 +2,8 @@ module milter91
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	blitiri.com.ar/go/spf v1.6.0
 	github.com/d--j/go-milter v0.10.1

@@ -56,15 +56,15 @@ func addrDomain(addr string) (string, error) {
 	d := strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
 	switch {
 	case at < 0 || d == "":
-		return "", fmt.Errorf("From address %q has no domain", addr)
+		return "", fmt.Errorf("the From address %q has no domain", addr)
 	case strings.HasPrefix(d, "["):
-		return "", fmt.Errorf("From address %q has a domain-literal", addr)
+		return "", fmt.Errorf("the From address %q has a domain-literal", addr)
 	case isASCII(d):
 		return d, nil
 	}
 	a, err := idna.Lookup.ToASCII(d)
 	if err != nil {
-		return "", fmt.Errorf("From domain %q is not a valid IDNA name: %v", d, err)
+		return "", fmt.Errorf("the From domain %q is not a valid IDNA name: %v", d, err)
 	}
 	return a, nil
 }
