@@ -17,7 +17,7 @@ STATICCHECK = $(shell $(GO) env GOPATH)/bin/staticcheck
 # Go files that gofmt must accept; testdata may hold deliberate oddities.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')
 
-.PHONY: test test-unit fuzz-short bench build deps vet fmt-check staticcheck
+.PHONY: test test-unit fuzz-short bench build deps vet fmt-check staticcheck vuln
 
 test: deps vet fmt-check staticcheck
 	$(GO) test -race -count=1 -timeout 10m ./...
@@ -63,3 +63,8 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$out" ]; then echo "gofmt would reformat (run gofmt -w):"; echo "$$out"; exit 1; fi
+
+# govulncheck over the code, with the vulnerability database built from the
+# golang.org/x/vulndb module of the module proxy (vuln.go.dev is not needed).
+vuln:
+	@bash scripts/govulncheck.sh
