@@ -43,10 +43,11 @@ type rawDecree struct {
 }
 
 type rawDNS struct {
-	Servers   []string `yaml:"servers"`
-	Timeout   string   `yaml:"timeout"`
-	Retries   *int     `yaml:"retries"`
-	CacheSize *int     `yaml:"cache_size"`
+	Servers    []string `yaml:"servers"`
+	Timeout    string   `yaml:"timeout"`
+	Retries    *int     `yaml:"retries"`
+	CacheSize  *int     `yaml:"cache_size"`
+	CacheBytes string   `yaml:"cache_bytes"`
 }
 
 type rawDKIM struct {

@@ -153,7 +153,24 @@ func (v *validator) dns(c *Config, r *rawDNS) {
 			v.fail("$.dns.cache_size", "dns.cache_size: want 0 (off) to 10000000 entries")
 		}
 	}
+	n, err := humanize.ParseBytes(r.CacheBytes)
+	switch {
+	case err != nil:
+		v.fail("$.dns.cache_bytes", "dns.cache_bytes: %q is not a size (e.g. 32MiB)", r.CacheBytes)
+	case n != 0 && (n < minCacheBytes || n > maxCacheBytes):
+		v.fail("$.dns.cache_bytes", "dns.cache_bytes: %s: want 0 (off) or 1MiB to 16GiB", r.CacheBytes)
+	default:
+		c.DNS.CacheBytes = int64(n)
+	}
 }
+
+// Bounds of dns.cache_bytes. From 1 MiB one entry may hold the largest
+// answer a DNS message carries (the resolver caches none over 1/16 of the
+// bound); 16 GiB is a typo guard.
+const (
+	minCacheBytes = 1 << 20
+	maxCacheBytes = 16 << 30
+)
 
 // NormalizeServer checks a nameserver given as HOST, HOST:PORT or [V6]:PORT
 // and returns it as HOST:PORT (port 53 by default).
