@@ -27,10 +27,10 @@ const (
 
 // Serve serves h on ln until ctx is cancelled, then shuts down
 // gracefully (up to 10 s for requests in flight) and returns nil. With
-// tlsCert and tlsKey (PEM file paths) it serves HTTPS (TLS 1.2 or
-// later); both or neither must be given. Errors: one TLS file without
-// the other, unloadable TLS files, ln failing, a shutdown that had to
-// cut requests. Errors of net/http itself (TLS handshakes) are logged
+// tlsCert and tlsKey (PEM file paths, read by LoadKeyPair) it serves
+// HTTPS (TLS 1.2 or later); both or neither must be given. Errors: one TLS
+// file without the other, unloadable TLS files, ln failing, a shutdown
+// that had to cut requests. Errors of net/http itself (TLS handshakes) are logged
 // through slog.Default at Warn.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey string) error {
 	if (tlsCert == "") != (tlsKey == "") {
@@ -48,7 +48,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey
 		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
 	if tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		cert, err := LoadKeyPair(tlsCert, tlsKey)
 		if err != nil {
 			return fmt.Errorf("admin: TLS: %w", err)
 		}
