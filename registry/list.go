@@ -40,12 +40,7 @@ func (r Refusal) Key() Key {
 // ListConsents returns the consents matching f, ordered by advertiser and
 // recipient. Errors: ErrInvalid for a bad filter, or the store's.
 func (s *Store) ListConsents(ctx context.Context, f Filter) ([]Consent, error) {
-	var out []Consent
-	err := s.EachConsent(ctx, f, func(c Consent) error {
-		out = append(out, c)
-		return nil
-	})
-	return out, err
+	return collect(func(fn func(Consent) error) error { return s.EachConsent(ctx, f, fn) })
 }
 
 // EachConsent streams the consents matching f to fn in key order, from one
@@ -84,9 +79,14 @@ func (s *Store) EachConsent(ctx context.Context, f Filter, fn func(Consent) erro
 // ListRefusals returns the refusals matching f, ordered by advertiser,
 // recipient and scope. Errors: ErrInvalid for a bad filter, or the store's.
 func (s *Store) ListRefusals(ctx context.Context, f Filter) ([]Refusal, error) {
-	var out []Refusal
-	err := s.EachRefusal(ctx, f, func(r Refusal) error {
-		out = append(out, r)
+	return collect(func(fn func(Refusal) error) error { return s.EachRefusal(ctx, f, fn) })
+}
+
+// collect returns what each yields.
+func collect[T any](each func(func(T) error) error) ([]T, error) {
+	var out []T
+	err := each(func(v T) error {
+		out = append(out, v)
 		return nil
 	})
 	return out, err
