@@ -66,9 +66,9 @@ type Config struct {
 // Decree configures the Decree 91/2020 analysis, registry and directions.
 type Decree struct {
 	Enabled bool
-	// Registry is the SQLite file or postgres:// URL of consents, refusals
-	// and sends; "" means no registry (consent, refusal and frequency are
-	// then not checked). Several hosts share one registry on PostgreSQL.
+	// Registry is the SQLite file or PostgreSQL URL or DSN of consents,
+	// refusals and sends; "" means no registry (consent, refusal and
+	// frequency are then not checked). Several hosts share one registry on PostgreSQL.
 	Registry string
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.

@@ -9,7 +9,7 @@ import (
 // Archive configures the header archive (Decree 91/2020 Art. 10.6) and
 // the daily counts behind the statistics reports (Art. 10.7).
 type Archive struct {
-	// Store is a SQLite file name or a postgres:// URL; "" turns the
+	// Store is a SQLite file name or a PostgreSQL URL or DSN; "" turns the
 	// archive off.
 	Store string
 	// Retention is how long records are kept (≥ 180 days, Art. 10.6);

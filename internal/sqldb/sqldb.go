@@ -57,21 +57,15 @@ type DB struct {
 	Dialect Dialect
 	W       *sql.DB
 	R       *sql.DB
-	// Name is the file name or the DSN without its password, for messages.
+	// Name is the file name or the DSN with its passwords masked (Redact),
+	// for messages.
 	Name string
 }
 
-// IsDSN reports whether s names a PostgreSQL server (a postgres:// or
-// postgresql:// URL) rather than a SQLite file name.
-func IsDSN(s string) bool {
-	l := strings.ToLower(s)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
-// Open opens target: a PostgreSQL URL (see IsDSN; libpq parameters such
-// as sslmode, connect_timeout and passfile apply) or a SQLite file name,
-// created when missing (not a URI; ":memory:" is refused because the read
-// pool and the writer must share the file). SQLite runs in WAL mode with
+// Open opens target: a PostgreSQL URL or key=value DSN (see IsDSN; libpq
+// parameters such as sslmode, connect_timeout and passfile apply) or a
+// SQLite file name, created when missing (not a URI; ":memory:" is refused
+// because the read pool and the writer must share the file). SQLite runs in WAL mode with
 // synchronous=FULL, so a commit is durable when it returns. Errors: a bad
 // name or DSN, an unreachable server (Open pings it within ctx).
 func Open(ctx context.Context, target string) (*DB, error) {
@@ -129,30 +123,15 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	name := Redact(dsn)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
 	}
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
 	}
 	return &DB{Dialect: Postgres, W: db, R: db, Name: name}, nil
-}
-
-// Redact returns dsn with its password replaced by "xxxxx", for logs and
-// messages; other strings are returned unchanged.
-func Redact(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return dsn
-	}
-	userinfo := dsn[scheme+3 : at]
-	if user, _, ok := strings.Cut(userinfo, ":"); ok {
-		return dsn[:scheme+3] + user + ":xxxxx" + dsn[at:]
-	}
-	return dsn
 }
 
 // Close closes the pools.
