@@ -60,6 +60,7 @@ type DB struct {
 	// Name is the file name or the DSN with its passwords masked (Redact),
 	// for messages.
 	Name string
+	file fileIdentity // SQLite: the file opened, for CheckFile
 }
 
 // Open opens target: a PostgreSQL URL or key=value DSN (see IsDSN; libpq
@@ -90,6 +91,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	id, err := openedFile(path)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -97,7 +103,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	return &DB{Dialect: SQLite, W: w, R: r, Name: path}, nil
+	return &DB{Dialect: SQLite, W: w, R: r, Name: path, file: id}, nil
 }
 
 // connectWriter opens the writer's connection, which switches the file to
@@ -145,8 +151,11 @@ func (db *DB) Close() error {
 // Rebind rewrites the `?` placeholders of q for the dialect: unchanged for
 // SQLite, $1, $2, … for PostgreSQL. `?` inside '…' literals, "…"
 // identifiers and -- comments is left alone.
-func (db *DB) Rebind(q string) string {
-	if db.Dialect != Postgres || !strings.Contains(q, "?") {
+func (db *DB) Rebind(q string) string { return Rebind(db.Dialect, q) }
+
+// Rebind is DB.Rebind for dialect d.
+func Rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
@@ -182,8 +191,11 @@ func (db *DB) Rebind(q string) string {
 
 // Write runs fn in one write transaction and commits; any error from fn
 // rolls back and is returned unchanged, a failed begin or commit is
-// wrapped. SQLite: BEGIN IMMEDIATE, durable at return. PostgreSQL: READ
-// COMMITTED; use LockKey inside fn to serialize a read-then-write.
+// wrapped. SQLite: BEGIN IMMEDIATE, durable at return; when the file at
+// the path is no longer the one opened after the commit (CheckFile: one
+// stat), Write fails with ErrFileChanged: what it wrote is not in the
+// file the path names, and a retry must go to a new one. PostgreSQL: READ COMMITTED; use LockKey inside fn
+// to serialize a read-then-write.
 func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -196,7 +208,7 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return db.CheckFile()
 }
 
 // Read runs fn in one read-only transaction, so that its queries see one
