@@ -177,7 +177,7 @@ func Load(path string) (*Config, error) {
 	for i := range c.Lists {
 		relativeTo(path, &c.Lists[i].Path)
 	}
-	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey} {
+	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {

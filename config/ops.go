@@ -4,6 +4,10 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/dustin/go-humanize"
+
+	"milter91/internal/sqldb"
 )
 
 // Archive configures the header archive (Decree 91/2020 Art. 10.6) and
@@ -15,11 +19,18 @@ type Archive struct {
 	// Retention is how long records are kept (≥ 180 days, Art. 10.6);
 	// older ones are pruned hourly.
 	Retention time.Duration
-	// Queue is how many records wait for the store at most (more are
-	// dropped and counted, never blocking mail); Batch is how many one
+	// Queue is how many records wait for the store in memory at most
+	// (more go to the spool, never blocking mail); Batch is how many one
 	// write takes.
 	Queue int
 	Batch int
+	// SpoolDir keeps the records past Queue on disk until the store takes
+	// them (kept across restarts); "" in the file means "<Store>.spool"
+	// for a SQLite store, none for PostgreSQL. SpoolMax bounds it in
+	// bytes; 0 turns spooling off. Without a spool, or with it full, such
+	// records are dropped, counted and logged with their queue IDs.
+	SpoolDir string
+	SpoolMax int64
 }
 
 // Admin configures the admin HTTP API.
@@ -43,6 +54,8 @@ type rawArchive struct {
 	Retention string `yaml:"retention"`
 	Queue     int    `yaml:"queue"`
 	Batch     int    `yaml:"batch"`
+	SpoolDir  string `yaml:"spool_dir"`
+	SpoolMax  string `yaml:"spool_max"`
 }
 
 type rawAdmin struct {
@@ -67,6 +80,18 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 	}
 	if a.Batch < 1 || a.Batch > a.Queue {
 		v.fail("$.archive.batch", "archive.batch: must be between 1 and archive.queue (%d)", a.Queue)
+	}
+	if n, err := humanize.ParseBytes(r.SpoolMax); err != nil {
+		v.fail("$.archive.spool_max", "archive.spool_max: %q is not a size (e.g. 256MiB; 0 turns the spool off)", r.SpoolMax)
+	} else {
+		a.SpoolMax = int64(min(n, 1<<62))
+	}
+	a.SpoolDir = r.SpoolDir
+	if a.SpoolDir == "" && a.Store != "" && !sqldb.IsDSN(a.Store) {
+		a.SpoolDir = a.Store + ".spool"
+	}
+	if a.SpoolMax == 0 {
+		a.SpoolDir = ""
 	}
 	c.Archive = a
 }
