@@ -23,9 +23,17 @@ const (
 func init() { slotNames = append(slotNames, slotFaultArchive, slotFaultSpool) }
 
 // archiveDaemon starts a daemon on slot with the header archive at store
-// (more YAML in extra) and the admin API; it returns the daemon, its
-// config path, the API's base URL and token.
+// (more archive keys, indented, in extra) and the admin API; it returns
+// the daemon, its config path, the API's base URL and token.
 func archiveDaemon(t *testing.T, e *env, slot, store, extra string) (*daemon, string, string, string) {
+	t.Helper()
+	return adminDaemon(t, e, slot, fmt.Sprintf("archive:\n  store: %q\n%s", store, extra))
+}
+
+// adminDaemon starts a daemon on slot with the YAML blocks yaml and the
+// admin API (a fresh token in its directory); it returns the daemon, its
+// config path, the API's base URL and the token.
+func adminDaemon(t *testing.T, e *env, slot, yaml string) (*daemon, string, string, string) {
 	t.Helper()
 	dir := filepath.Join(e.root, "d-"+slot)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -33,8 +41,7 @@ func archiveDaemon(t *testing.T, e *env, slot, store, extra string) (*daemon, st
 	}
 	token := writeToken(t, filepath.Join(dir, "admin.token"))
 	adminAddr := "127.0.0.1:" + strconv.Itoa(freePort())
-	yaml := fmt.Sprintf("archive:\n  store: %q\n%sadmin:\n  listen: %q\n  token_file: %q\n",
-		store, extra, adminAddr, filepath.Join(dir, "admin.token"))
+	yaml += fmt.Sprintf("admin:\n  listen: %q\n  token_file: %q\n", adminAddr, filepath.Join(dir, "admin.token"))
 	d, cfg := opsDaemon(t, e, slot, []string{slot}, yaml)
 	ctx, cancel := context.WithTimeout(context.Background(), opsPollTimeout)
 	defer cancel()
