@@ -1,6 +1,6 @@
 // Package report builds the periodic statistics an email service provider
-// sends to the authority under Decree 91/2020 Art. 10.7 ("counts by verdict,
-// rule and article, exportable per period", shared/decree91.md) from the
+// sends to the authority under Decree 91/2020 Art. 10.7 (counts by verdict,
+// rule and article, exportable per period) from the
 // archive's daily counts (archive.Count), and writes them as CSV, JSON or a
 // self-contained HTML page. Build is pure: the period is passed in.
 package report
