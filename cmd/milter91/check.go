@@ -32,7 +32,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.authUser, "auth-user", "", "SASL login name ({auth_authen})")
 	fs.StringVar(&f.direction, "direction", "", "Decree 91 direction: inbound or outbound (default: as the config decides)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return 2
 	}
 	ip, err := netip.ParseAddr(f.ip)

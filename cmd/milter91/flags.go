@@ -34,6 +34,32 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args into fs with flags allowed anywhere, before,
+// between or after the positional arguments: Go's flag package stops at the
+// first argument that is not a flag, so `check msg.eml --json` would take
+// --json for a second file name. Every argument after "--" is positional,
+// and so is "-" (stdin). Afterwards fs.Args() holds the positional
+// arguments in their order. The error is the flag package's (already
+// printed to fs's output).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
 // loadConfig reads --config (or the embedded default) and applies --dns.
 func (c *common) loadConfig() (*config.Config, error) {
 	var cfg *config.Config

@@ -54,7 +54,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr, &d.flags)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	memProfile := fs.String("memprofile", "", "write a Go allocation profile to this file when the daemon stops (for load tests)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
 	if *cpuProfile != "" {
