@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"milter91/config"
+	"milter91/resolver"
 )
 
 // multiFlag collects a repeatable string flag.
@@ -58,6 +59,31 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
 	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// resolverInfo names the nameservers a command asks ("IP:PORT") and where
+// they came from: "--dns", "dns.servers" (the config) or resolvConf.
+type resolverInfo struct {
+	Servers []string `json:"servers"`
+	Source  string   `json:"source"`
+}
+
+// resolverOf describes the resolver res that newResolver built from cfg,
+// as loadConfig produced it from c.
+func (c *common) resolverOf(cfg *config.Config, res *resolver.Client) resolverInfo {
+	info := resolverInfo{Servers: res.Servers(), Source: resolvConf}
+	switch {
+	case len(c.dns) > 0:
+		info.Source = "--dns"
+	case len(cfg.DNS.Servers) > 0:
+		info.Source = "dns.servers"
+	}
+	return info
+}
+
+// String is the text form: "127.0.0.1:53 (--dns)".
+func (r resolverInfo) String() string {
+	return strings.Join(r.Servers, ", ") + " (" + r.Source + ")"
 }
 
 // loadConfig reads --config (or the embedded default) and applies --dns.

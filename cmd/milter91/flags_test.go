@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"milter91/config"
+	"milter91/resolver"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -67,5 +70,46 @@ func TestFlagsAfterArguments(t *testing.T) {
 	rules := writeFile(t, dir, "bad.yml", "rules:\n  - {id: X, ref: RFC 1, score: 1, when: {dnsbl: nowhere.example.test}}\n")
 	if r := runCmd("", "rules", "lint", rules, "--config", cfg); r.code != 1 || !strings.Contains(r.stderr, "nowhere.example.test") {
 		t.Errorf("rules lint FILE --config: exit %d, stderr %q; want the undefined zone reported", r.code, r.stderr)
+	}
+}
+
+// check names the resolver it asked, and where its servers came from.
+func TestCheckNamesResolver(t *testing.T) {
+	dns := startDNS(t)
+	dir := t.TempDir()
+	msg := writeFile(t, dir, "msg.eml", unsigned)
+	plain := writeFile(t, dir, "plain.yml", baseConfig)
+	withServers := writeFile(t, dir, "servers.yml", strings.Replace(baseConfig, "dns:\n", "dns:\n  servers: [\""+dns.Addr()+"\"]\n", 1))
+	for _, tc := range []struct {
+		name string
+		args []string
+		src  string
+	}{
+		{name: "--dns", args: []string{"--config", plain, "--dns", dns.Addr()}, src: "--dns"},
+		{name: "dns.servers", args: []string{"--config", withServers}, src: "dns.servers"},
+	} {
+		args := append([]string{"check", "--ip", cleanIP, msg}, tc.args...)
+		r := runCmd("", args...)
+		if want := "resolver: " + dns.Addr() + " (" + tc.src + ")\n"; r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("%s: exit %d, stdout lacks %q:\n%s%s", tc.name, r.code, want, r.stdout, r.stderr)
+		}
+		r = runCmd("", append(args, "--json")...)
+		var got struct {
+			Resolver resolverInfo `json:"resolver"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Resolver.Source != tc.src || !slices.Equal(got.Resolver.Servers, []string{dns.Addr()}) {
+			t.Errorf("%s --json: resolver %+v (%v), want %s from %s", tc.name, got.Resolver, err, dns.Addr(), tc.src)
+		}
+	}
+}
+
+func TestResolverOfResolvConf(t *testing.T) {
+	res, err := resolver.New(resolver.Config{Servers: []string{"127.0.0.1:53"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c common
+	if got := c.resolverOf(&config.Config{}, res); got.Source != resolvConf || got.String() != "127.0.0.1:53 ("+resolvConf+")" {
+		t.Errorf("no --dns, no dns.servers: %+v %q", got, got)
 	}
 }

@@ -122,7 +122,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
-	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
+	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
