@@ -203,6 +203,9 @@ func writeRecord(w io.Writer, r archive.Record) {
 	if r.Advertiser != "" {
 		fmt.Fprintf(w, " advertiser=%s", r.Advertiser)
 	}
+	if r.Stage == archive.StageRCPT {
+		fmt.Fprint(w, " stage=rcpt (refused before DATA)")
+	}
 	fmt.Fprintln(w)
 	if r.Header != "" {
 		fmt.Fprintf(w, "%s\n", r.Header)
