@@ -14,6 +14,12 @@ export GOTOOLCHAIN := go1.27.3
 # staticcheck, installed into GOPATH/bin by `make deps` when missing.
 STATICCHECK_VERSION = v0.8.2
 STATICCHECK = $(shell $(GO) env GOPATH)/bin/staticcheck
+# What `milter91 version` prints: builds here run with -buildvcs=false, so
+# the version (git describe; the commit hash while there is no tag) and the
+# revision come from git through -ldflags -X.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS = -X main.version=$(VERSION) -X main.revision=$(REVISION)
 # Go files that gofmt must accept; testdata may hold deliberate oddities.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')
 
@@ -47,7 +53,7 @@ bench:
 	$(GO) test -short -run '^$$' -bench . -benchmem ./...
 
 build:
-	$(GO) build -o $(BIN) ./cmd/milter91
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/milter91
 
 deps:
 	@bash scripts/install-test-deps.sh

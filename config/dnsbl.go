@@ -41,7 +41,7 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 		}
 		for j, code := range z.Codes {
 			v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
-			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask})
+			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask, Early: code.Early})
 		}
 		for j, e := range z.ErrorCodes {
 			if !validAddrOrPrefix(e) {
@@ -92,17 +92,28 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 			v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "dnsbl.zones[%d].sources: %q, %s zones take %s", i, src, typ, strings.Join(valid, ", "))
 		}
 	}
-	switch {
-	case z.Early != "" && z.Early != dnsbl.EarlyReject:
-		v.fail(path+".early", "dnsbl.zones[%d].early: %q, want %s or nothing", i, z.Early, dnsbl.EarlyReject)
-	case z.Early != "" && (typ != dnsbl.TypeIP || (len(z.Sources) > 0 && !slices.Contains(z.Sources, dnsbl.SourceClient))):
-		v.fail(path+".early", "dnsbl.zones[%d].early: reject needs an IP zone asked about the client address", i)
+	asksClient := typ == dnsbl.TypeIP && (len(z.Sources) == 0 || slices.Contains(z.Sources, dnsbl.SourceClient))
+	v.early(path, fmt.Sprintf("dnsbl.zones[%d].early", i), z.Early, asksClient)
+	for j, c := range z.Codes {
+		v.early(fmt.Sprintf("%s.codes[%d]", path, j), fmt.Sprintf("dnsbl.zones[%d].codes[%d].early", i, j), c.Early, asksClient)
 	}
 	if z.IPv6 && typ != dnsbl.TypeIP {
 		v.fail(path+".ipv6", "dnsbl.zones[%d].ipv6: only for type: ip", i)
 	}
 	if z.FullName && typ != dnsbl.TypeDomain {
 		v.fail(path+".full_name", "dnsbl.zones[%d].full_name: only for type: domain", i)
+	}
+}
+
+// early checks the early value of a zone or of one of its codes at path
+// (what names it in the message): reject or nothing, and reject only on
+// an IP zone asked about the client address.
+func (v *validator) early(path, what, early string, asksClient bool) {
+	switch {
+	case early != "" && early != dnsbl.EarlyReject:
+		v.fail(path+".early", "%s: %q, want %s or nothing", what, early, dnsbl.EarlyReject)
+	case early != "" && !asksClient:
+		v.fail(path+".early", "%s: reject needs an IP zone asked about the client address", what)
 	}
 }
 

@@ -87,6 +87,7 @@ type rawCode struct {
 	Tag     string `yaml:"tag"`
 	Match   string `yaml:"match"`
 	Bitmask int    `yaml:"bitmask"`
+	Early   string `yaml:"early"`
 }
 
 type rawRules struct {

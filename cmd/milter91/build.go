@@ -112,12 +112,15 @@ func orNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
+// resolvConf is where the nameservers come from when dns.servers is empty.
+const resolvConf = "/etc/resolv.conf"
+
 // newResolver builds the DNS resolver: the configured servers, else
-// /etc/resolv.conf.
+// resolvConf's.
 func newResolver(cfg *config.Config) (*resolver.Client, error) {
 	servers := cfg.DNS.Servers
 	if len(servers) == 0 {
-		s, err := resolver.ServersFromResolvConf("/etc/resolv.conf")
+		s, err := resolver.ServersFromResolvConf(resolvConf)
 		if err != nil {
 			return nil, fmt.Errorf("dns: no servers configured and %w", err)
 		}

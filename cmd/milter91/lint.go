@@ -16,7 +16,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlagSet("rules lint", stderr, &c)
 	noDefaults := fs.Bool("no-defaults", false, "do not load the embedded default rules")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return 2
 	}
 	var cfg *config.Config
