@@ -592,6 +592,14 @@ func (d *Decoder) getArrayNode(node ast.Node) (ast.ArrayNode, error) {
 	if _, ok := node.(*ast.NullNode); ok {
 		return nil, nil
 	}
+	if tag, ok := node.(*ast.TagNode); ok {
+		// A TagNode is an ArrayNode whose ArrayRange is nil unless the
+		// tagged value is a sequence: decide on the value itself.
+		if tag.Value == nil {
+			return nil, nil
+		}
+		return d.getArrayNode(tag.Value)
+	}
 	if anchor, ok := node.(*ast.AnchorNode); ok {
 		arrayNode, ok := anchor.Value.(ast.ArrayNode)
 		if ok {
