@@ -52,6 +52,10 @@ type Scanner struct {
 	startedFlowMapNum      int
 	indentState            IndentState
 	savedPos               *token.Position
+
+	// flowMapStack has one entry per open flow collection, innermost
+	// last: true for a mapping, false for a sequence.
+	flowMapStack []bool
 }
 
 func (s *Scanner) pos() *token.Position {
@@ -906,6 +910,20 @@ func (s *Scanner) isFlowMode() bool {
 	return false
 }
 
+// isInFlowMap reports whether the innermost open flow collection is a
+// mapping: only there may a ':' not followed by white space be a value
+// indicator ("{a:1}"); inside a flow sequence nested in a flow mapping
+// ("{a: [127.0.0.1:53]}") it belongs to the plain scalar.
+func (s *Scanner) isInFlowMap() bool {
+	return len(s.flowMapStack) > 0 && s.flowMapStack[len(s.flowMapStack)-1]
+}
+
+func (s *Scanner) popFlowCollection() {
+	if len(s.flowMapStack) > 0 {
+		s.flowMapStack = s.flowMapStack[:len(s.flowMapStack)-1]
+	}
+}
+
 func (s *Scanner) scanFlowMapStart(ctx *Context) bool {
 	if ctx.existsBuffer() && !s.isFlowMode() {
 		return false
@@ -915,6 +933,7 @@ func (s *Scanner) scanFlowMapStart(ctx *Context) bool {
 	ctx.addOriginBuf('{')
 	ctx.addToken(token.MappingStart(string(ctx.obuf), s.pos()))
 	s.startedFlowMapNum++
+	s.flowMapStack = append(s.flowMapStack, true)
 	s.progressColumn(ctx, 1)
 	ctx.clear()
 	return true
@@ -929,6 +948,7 @@ func (s *Scanner) scanFlowMapEnd(ctx *Context) bool {
 	ctx.addOriginBuf('}')
 	ctx.addToken(token.MappingEnd(string(ctx.obuf), s.pos()))
 	s.startedFlowMapNum--
+	s.popFlowCollection()
 	s.progressColumn(ctx, 1)
 	ctx.clear()
 	return true
@@ -943,6 +963,7 @@ func (s *Scanner) scanFlowArrayStart(ctx *Context) bool {
 	ctx.addOriginBuf('[')
 	ctx.addToken(token.SequenceStart(string(ctx.obuf), s.pos()))
 	s.startedFlowSequenceNum++
+	s.flowMapStack = append(s.flowMapStack, false)
 	s.progressColumn(ctx, 1)
 	ctx.clear()
 	return true
@@ -957,6 +978,7 @@ func (s *Scanner) scanFlowArrayEnd(ctx *Context) bool {
 	ctx.addOriginBuf(']')
 	ctx.addToken(token.SequenceEnd(string(ctx.obuf), s.pos()))
 	s.startedFlowSequenceNum--
+	s.popFlowCollection()
 	s.progressColumn(ctx, 1)
 	ctx.clear()
 	return true
@@ -980,14 +1002,14 @@ func (s *Scanner) scanMapDelim(ctx *Context) (bool, error) {
 	if s.isDirective || s.isAnchor || s.isAlias {
 		return false, nil
 	}
-	if s.startedFlowMapNum <= 0 && nc != ' ' && nc != '\t' && !s.isNewLineChar(nc) && !ctx.isNextEOS() {
+	if !s.isInFlowMap() && nc != ' ' && nc != '\t' && !s.isNewLineChar(nc) && !ctx.isNextEOS() {
 		return false, nil
 	}
-	if s.startedFlowMapNum > 0 && nc == '/' {
+	if s.isInFlowMap() && nc == '/' {
 		// like http://
 		return false, nil
 	}
-	if s.startedFlowMapNum > 0 {
+	if s.isInFlowMap() {
 		tk := ctx.lastToken()
 		if tk != nil && tk.Type == token.MappingValueType {
 			return false, nil
