@@ -12,16 +12,10 @@ import (
 )
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
-	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0)
-	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0)
-	c.DNSBL.MaxBodyDomains = r.MaxBodyDomains
-	c.DNSBL.MaxQueries = r.MaxQueries
-	if r.MaxBodyDomains < 1 || r.MaxBodyDomains > maxBodyDomains {
-		v.fail("$.dnsbl.max_body_domains", "dnsbl.max_body_domains: %d, want 1 to %d", r.MaxBodyDomains, maxBodyDomains)
-	}
-	if r.MaxQueries < 1 || r.MaxQueries > maxQueries {
-		v.fail("$.dnsbl.max_queries", "dnsbl.max_queries: %d, want 1 to %d", r.MaxQueries, maxQueries)
-	}
+	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0, maxZoneInterval)
+	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0, maxZoneInterval)
+	c.DNSBL.MaxBodyDomains = v.count("$.dnsbl.max_body_domains", r.MaxBodyDomains, 1, maxBodyDomains)
+	c.DNSBL.MaxQueries = v.count("$.dnsbl.max_queries", r.MaxQueries, 1, maxQueries)
 	seen := map[string]bool{}
 	for i, z := range r.Zones {
 		path := fmt.Sprintf("$.dnsbl.zones[%d]", i)
@@ -37,11 +31,11 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			Early: z.Early, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
 		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
-			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)
+			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond, maxDNSTimeout)
 		}
 		for j, code := range z.Codes {
-			v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
-			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask, Early: code.Early})
+			bitmask := v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
+			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: bitmask, Early: code.Early})
 		}
 		for j, e := range z.ErrorCodes {
 			if !validAddrOrPrefix(e) {
@@ -52,20 +46,24 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	}
 }
 
-func (v *validator) code(path string, c rawCode) {
+// code checks one return-code mapping and returns its bitmask (0: none).
+func (v *validator) code(path string, c rawCode) int {
 	if c.Tag == "" {
 		v.fail(path, "%s: tag is required", path[2:])
 	}
 	switch {
-	case c.Match != "" && c.Bitmask != 0:
+	case c.Match != "" && c.Bitmask != "":
 		v.fail(path, "%s: give match or bitmask, not both", path[2:])
 	case c.Match != "":
 		if !validAddrOrPrefix(c.Match) {
 			v.fail(path+".match", "%s.match: %q is not an address or CIDR", path[2:], c.Match)
 		}
-	case c.Bitmask < 1 || c.Bitmask > 255:
+	case c.Bitmask == "":
 		v.fail(path, "%s: need match (address or CIDR) or bitmask (1-255)", path[2:])
+	default:
+		return v.count(path+".bitmask", c.Bitmask, 1, maxBitmask)
 	}
+	return 0
 }
 
 func validAddrOrPrefix(s string) bool {
@@ -116,13 +114,6 @@ func (v *validator) early(path, what, early string, asksClient bool) {
 		v.fail(path+".early", "%s: reject needs an IP zone asked about the client address", what)
 	}
 }
-
-// Upper bounds of dnsbl.max_body_domains and dnsbl.max_queries: a message
-// must not be able to buy thousands of queries.
-const (
-	maxBodyDomains = 200
-	maxQueries     = 1000
-)
 
 // lists checks the local list entries: a unique name of txn.ListName
 // syntax, a path, a kind, sources. The files are read when the engine is

@@ -41,8 +41,8 @@ const minArchiveRetention = 180 * 24 * time.Hour
 type rawArchive struct {
 	Store     string `yaml:"store"`
 	Retention string `yaml:"retention"`
-	Queue     int    `yaml:"queue"`
-	Batch     int    `yaml:"batch"`
+	Queue     number `yaml:"queue"`
+	Batch     number `yaml:"batch"`
 }
 
 type rawAdmin struct {
@@ -53,7 +53,7 @@ type rawAdmin struct {
 }
 
 func (v *validator) archive(c *Config, r *rawArchive) {
-	a := Archive{Store: r.Store, Queue: r.Queue, Batch: r.Batch}
+	a := Archive{Store: r.Store, Queue: v.count("$.archive.queue", r.Queue, 1, maxArchiveQueue)}
 	ret, err := parseDays(r.Retention)
 	switch {
 	case err != nil:
@@ -62,11 +62,8 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 		v.fail("$.archive.retention", "archive.retention: %s is below 180 days (Decree 91/2020 Art. 10.6)", r.Retention)
 	}
 	a.Retention = ret
-	if a.Queue < 1 {
-		v.fail("$.archive.queue", "archive.queue: must be at least 1")
-	}
-	if a.Batch < 1 || a.Batch > a.Queue {
-		v.fail("$.archive.batch", "archive.batch: must be between 1 and archive.queue (%d)", a.Queue)
+	if a.Queue > 0 {
+		a.Batch = v.count("$.archive.batch", r.Batch, 1, a.Queue)
 	}
 	c.Archive = a
 }

@@ -36,7 +36,7 @@ func compileRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	}
 	files, err := rules.ReadPaths(uniquePaths(append(append([]string(nil), cfg.Rules.Paths...), extra...))...)
 	if err != nil {
-		return nil, err
+		return nil, atRulePaths(cfg, err)
 	}
 	return rules.Compile(append(sources, files...))
 }
@@ -155,10 +155,14 @@ func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, e
 }
 
 // newLocalLists loads the configured local lists, nil when there are
-// none. Reload outcomes are logged.
+// none; a file that cannot be opened is reported at its config entry.
+// Reload outcomes are logged.
 func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, error) {
 	if len(cfg.Lists) == 0 {
 		return nil, nil
+	}
+	if err := openListFiles(cfg); err != nil {
+		return nil, err
 	}
 	return dnsbl.NewLocalLists(cfg.Lists, func(msg string, args ...any) {
 		level := slog.LevelInfo
