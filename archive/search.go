@@ -166,6 +166,9 @@ func scanRecords(ctx context.Context, tx *sql.Tx, query string, args []any) ([]i
 			return nil, nil, err
 		}
 		r.Time = time.UnixMilli(ms).UTC()
+		if r.Direction == DirectionRCPTStage {
+			r.Direction, r.Stage = "", StageRCPT
+		}
 		r.Header = string(header)
 		if r.Rules, err = decodeList(rules); err != nil {
 			return nil, nil, err

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/goccy/go-yaml/ast"
+
 	"milter91/dnsbl"
 	"milter91/internal/sqldb"
 	"milter91/txn"
@@ -61,6 +63,17 @@ type Config struct {
 	Archive Archive
 	// Admin is the admin HTTP API.
 	Admin Admin
+
+	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
+	file *ast.File
+}
+
+// ErrorAt returns an error at the position in c's file of the value at key
+// ("rules.paths[0]", "lists[2].path"): the value's own, else that of the
+// nearest enclosing key written in the file, else none (a default value).
+func (c *Config) ErrorAt(key, format string, args ...any) Error {
+	line, col := position(c.file, "$."+key)
+	return Error{File: c.Source, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Decree configures the Decree 91/2020 analysis, registry and directions.

@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"milter91/internal/sqldb"
 )
 
@@ -52,8 +50,8 @@ const minArchiveRetention = 180 * 24 * time.Hour
 type rawArchive struct {
 	Store     string `yaml:"store"`
 	Retention string `yaml:"retention"`
-	Queue     int    `yaml:"queue"`
-	Batch     int    `yaml:"batch"`
+	Queue     number `yaml:"queue"`
+	Batch     number `yaml:"batch"`
 	SpoolDir  string `yaml:"spool_dir"`
 	SpoolMax  string `yaml:"spool_max"`
 }
@@ -66,7 +64,7 @@ type rawAdmin struct {
 }
 
 func (v *validator) archive(c *Config, r *rawArchive) {
-	a := Archive{Store: r.Store, Queue: r.Queue, Batch: r.Batch}
+	a := Archive{Store: r.Store, Queue: v.count("$.archive.queue", r.Queue, 1, maxArchiveQueue)}
 	ret, err := parseDays(r.Retention)
 	switch {
 	case err != nil:
@@ -75,17 +73,10 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 		v.fail("$.archive.retention", "archive.retention: %s is below 180 days (Decree 91/2020 Art. 10.6)", r.Retention)
 	}
 	a.Retention = ret
-	if a.Queue < 1 {
-		v.fail("$.archive.queue", "archive.queue: must be at least 1")
+	if a.Queue > 0 {
+		a.Batch = v.count("$.archive.batch", r.Batch, 1, a.Queue)
 	}
-	if a.Batch < 1 || a.Batch > a.Queue {
-		v.fail("$.archive.batch", "archive.batch: must be between 1 and archive.queue (%d)", a.Queue)
-	}
-	if n, err := humanize.ParseBytes(r.SpoolMax); err != nil {
-		v.fail("$.archive.spool_max", "archive.spool_max: %q is not a size (e.g. 256MiB; 0 turns the spool off)", r.SpoolMax)
-	} else {
-		a.SpoolMax = int64(min(n, 1<<62))
-	}
+	a.SpoolMax = v.size("$.archive.spool_max", r.SpoolMax, 0, maxArchiveSpool)
 	a.SpoolDir = r.SpoolDir
 	if a.SpoolDir == "" && a.Store != "" && !sqldb.IsDSN(a.Store) {
 		a.SpoolDir = a.Store + ".spool"

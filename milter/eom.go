@@ -17,6 +17,7 @@ type decision struct {
 	quarantine  string // quarantine only
 	removeRcpts []string
 	fault       *fault // the internal fault that decided, if any
+	atRCPT      bool   // the client was refused at RCPT, before DATA
 }
 
 // EndOfMessage evaluates the message and answers: header edits and accept,

@@ -78,7 +78,7 @@ func TestVersionAndUsage(t *testing.T) {
 		outHas string
 		errHas string
 	}{
-		{name: "version", args: []string{"version"}, code: 0, outHas: "milter91 " + version + "\n"},
+		{name: "version", args: []string{"version"}, code: 0, outHas: "milter91 " + version + " (revision "},
 		{name: "--version", args: []string{"--version"}, code: 0, outHas: "milter91 " + version},
 		{name: "help", args: []string{"help"}, code: 0, outHas: "usage:"},
 		{name: "no command", code: 2, errHas: "usage:"},

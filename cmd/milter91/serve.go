@@ -56,7 +56,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr, &d.flags)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	memProfile := fs.String("memprofile", "", "write a Go allocation profile to this file when the daemon stops (for load tests)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
 	if *cpuProfile != "" {
@@ -124,7 +124,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
-	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
+	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
