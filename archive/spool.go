@@ -35,6 +35,7 @@ type Spool struct {
 	mu      sync.Mutex
 	sealed  []spoolSeg // oldest first; the one being written is cur
 	cur     *os.File
+	curInfo os.FileInfo // cur's identity, for curIntact
 	curSeg  spoolSeg
 	bytes   int64 // of every segment, cur included
 	records int64
@@ -117,12 +118,22 @@ func (s *Spool) Put(r Record) error {
 	if s.bytes+int64(len(buf)) > s.max {
 		return ErrSpoolFull
 	}
+	if s.cur != nil && !s.curIntact() {
+		// Its file was removed (or the directory): what it holds is lost
+		// (Oldest counts it), and a write to it would be too.
+		s.sealLocked()
+	}
 	if s.cur == nil {
 		f, err := os.OpenFile(s.path(s.next), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("archive: spool: %w", err)
 		}
-		s.cur, s.curSeg = f, spoolSeg{seq: s.next}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("archive: spool: %w", err)
+		}
+		s.cur, s.curInfo, s.curSeg = f, fi, spoolSeg{seq: s.next}
 		s.next++
 	}
 	n, err := s.cur.Write(buf)
@@ -139,6 +150,13 @@ func (s *Spool) Put(r Record) error {
 		s.sealLocked()
 	}
 	return nil
+}
+
+// curIntact reports whether the path of the segment being written still
+// names its file (one stat, as sqldb.DB.CheckFile).
+func (s *Spool) curIntact() bool {
+	fi, err := os.Stat(s.path(s.curSeg.seq))
+	return err == nil && os.SameFile(fi, s.curInfo)
 }
 
 // sealLocked closes the segment being written (fsync'ed) and queues it
@@ -175,29 +193,41 @@ func (s *Spool) Empty() bool {
 	return len(s.sealed) == 0 && s.cur == nil
 }
 
-// Oldest returns the records of the oldest segment (sealing the one being
-// written when no other waits) and its sequence for Done; lost counts the
-// bytes after its first damaged frame (a write cut short). seq is 0 when
-// the spool is empty. The same segment comes back until it is Done.
-// Errors: the file system's.
-func (s *Spool) Oldest() (seq uint64, recs []Record, lost int64, err error) {
+// segment is what Oldest read: the oldest segment's sequence (0 when the
+// spool is empty) and records, and what of it could not be read: the bytes
+// after its first damaged frame (a write cut short) and the records lost
+// with them (all of them when its file is gone).
+type segment struct {
+	seq         uint64
+	recs        []Record
+	lostBytes   int64
+	lostRecords int
+}
+
+// Oldest reads the oldest segment, sealing the one being written when no
+// other waits. The same segment comes back until it is Done. Errors: the
+// file system's, except a segment file gone, which reads as all lost.
+func (s *Spool) Oldest() (segment, error) {
 	s.mu.Lock()
 	if len(s.sealed) == 0 {
 		s.sealLocked()
 	}
 	if len(s.sealed) == 0 {
 		s.mu.Unlock()
-		return 0, nil, 0, nil
+		return segment{}, nil
 	}
 	seg := s.sealed[0]
 	s.mu.Unlock()
 	// A sealed segment is never written again: read it unlocked.
 	data, err := os.ReadFile(s.path(seg.seq))
+	if errors.Is(err, os.ErrNotExist) {
+		return segment{seq: seg.seq, lostBytes: seg.bytes, lostRecords: seg.n}, nil
+	}
 	if err != nil {
-		return 0, nil, 0, fmt.Errorf("archive: spool: %w", err)
+		return segment{}, fmt.Errorf("archive: spool: %w", err)
 	}
 	recs, used := decodeSegment(data)
-	return seg.seq, recs, int64(len(data) - used), nil
+	return segment{seq: seg.seq, recs: recs, lostBytes: int64(len(data) - used), lostRecords: max(seg.n-len(recs), 0)}, nil
 }
 
 // Done removes segment seq, the oldest, once its records are stored.

@@ -76,12 +76,13 @@ func TestSpoolSegmentsAndRestart(t *testing.T) {
 	if sp.Len() != 7 || sp.Empty() {
 		t.Fatalf("Len %d, Empty %v after 7 Puts", sp.Len(), sp.Empty())
 	}
-	seq, got, lost, err := sp.Oldest()
-	if err != nil || lost != 0 || !reflect.DeepEqual(queueIDs(got), queueIDs(in[:3])) {
-		t.Fatalf("Oldest: %v %v lost %d, want s0-s2", err, queueIDs(got), lost)
+	seg, err := sp.Oldest()
+	seq := seg.seq
+	if err != nil || seg.lostBytes != 0 || !reflect.DeepEqual(queueIDs(seg.recs), queueIDs(in[:3])) {
+		t.Fatalf("Oldest: %v %v lost %d, want s0-s2", err, queueIDs(seg.recs), seg.lostBytes)
 	}
-	if again, _, _, _ := sp.Oldest(); again != seq {
-		t.Errorf("Oldest before Done gave segment %d, then %d", seq, again)
+	if again, _ := sp.Oldest(); again.seq != seq {
+		t.Errorf("Oldest before Done gave segment %d, then %d", seq, again.seq)
 	}
 	if err := sp.Done(seq); err != nil {
 		t.Fatal(err)
@@ -101,12 +102,12 @@ func TestSpoolSegmentsAndRestart(t *testing.T) {
 	}
 	var ids []string
 	for !sp.Empty() {
-		seq, got, _, err := sp.Oldest()
+		seg, err := sp.Oldest()
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, queueIDs(got)...)
-		if err := sp.Done(seq); err != nil {
+		ids = append(ids, queueIDs(seg.recs)...)
+		if err := sp.Done(seg.seq); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,9 +147,9 @@ func TestSpoolFullAndDamaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, got, lost, err := sp.Oldest()
-	if err != nil || len(got) != 2 || lost != int64(len(frame)-3) || sp.Len() != 2 {
-		t.Errorf("damaged segment: %d records, %d bytes lost, Len %d, %v; want 2, %d, 2", len(got), lost, sp.Len(), err, len(frame)-3)
+	seg, err := sp.Oldest()
+	if err != nil || len(seg.recs) != 2 || seg.lostBytes != int64(len(frame)-3) || seg.lostRecords != 0 || sp.Len() != 2 {
+		t.Errorf("damaged segment: %+v, Len %d, %v; want 2 records, %d bytes lost, 2", seg, sp.Len(), err, len(frame)-3)
 	}
 }
 

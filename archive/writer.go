@@ -170,15 +170,16 @@ func (w *Writer) Add(r Record) bool {
 	w.mu.RLock()
 	ok, reason := false, "queue full"
 	if !w.closed {
-		if sp := w.opts.Spool; sp == nil || sp.Empty() {
-			select {
-			case w.queue <- r:
-				ok = true
-			default:
-			}
+		sp := w.opts.Spool
+		queued := sp == nil || sp.Empty()
+		if queued {
+			ok = w.enqueue(r)
 		}
-		if !ok && w.opts.Spool != nil {
+		if !ok && sp != nil {
 			ok, reason = w.spool(r)
+		}
+		if !ok && !queued {
+			ok = w.enqueue(r) // the spool fails: the queue still has room
 		}
 	} else {
 		reason = "archive closed"
@@ -190,6 +191,16 @@ func (w *Writer) Add(r Record) bool {
 	}
 	w.accepted.Add(1)
 	return true
+}
+
+// enqueue puts r into the queue unless it is full.
+func (w *Writer) enqueue(r Record) bool {
+	select {
+	case w.queue <- r:
+		return true
+	default:
+		return false
+	}
 }
 
 // spool puts r into the spool; the reason is why it could not.

@@ -139,25 +139,39 @@ func (w *Writer) ready(b *batch, retrying bool) (bool, error) {
 		return true, nil
 	}
 	for !w.opts.Spool.Empty() {
-		seq, recs, lost, err := w.opts.Spool.Oldest()
+		seg, err := w.opts.Spool.Oldest()
 		if err != nil {
 			w.logs.Note(w.opts.Now(), "spool", 1, "archive: spool failed", slog.String("error", err.Error()))
 			return false, err
 		}
-		if lost > 0 {
-			w.opts.Logger.Error("archive: spool segment damaged, its tail is lost", slog.Uint64("segment", seq),
-				slog.Int("records", len(recs)), slog.Int64("bytes_lost", lost))
-		}
-		if len(recs) > 0 {
-			b.recs, b.seg = recs, seq
-			w.held.Store(int64(len(recs)))
+		w.lostInSpool(seg)
+		if len(seg.recs) > 0 {
+			b.recs, b.seg = seg.recs, seg.seq
+			w.held.Store(int64(len(seg.recs)))
 			return true, nil
 		}
-		if err := w.spoolDone(seq); err != nil {
+		if err := w.spoolDone(seg.seq); err != nil {
 			return false, err
 		}
 	}
 	return false, nil
+}
+
+// lostInSpool counts and logs what of seg could not be read back (its
+// queue IDs are not known).
+func (w *Writer) lostInSpool(seg segment) {
+	if seg.lostBytes == 0 && seg.lostRecords == 0 {
+		return
+	}
+	w.dropped.Add(int64(seg.lostRecords))
+	w.reportedDrops.Add(int64(seg.lostRecords)) // logged here, with the segment
+	if w.opts.OnDropped != nil {
+		for range seg.lostRecords {
+			w.opts.OnDropped()
+		}
+	}
+	w.opts.Logger.Error("archive: spool segment damaged or gone, records lost", slog.Uint64("segment", seg.seq),
+		slog.Int("records_kept", len(seg.recs)), slog.Int("records_lost", seg.lostRecords), slog.Int64("bytes_lost", seg.lostBytes))
 }
 
 // finish ends a stored batch: a segment is removed from the spool.

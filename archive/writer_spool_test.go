@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -196,5 +197,32 @@ func TestWriterOutageOnBothBackends(t *testing.T) {
 				t.Errorf("stats %+v, want nothing dropped, not failing, spool empty", st)
 			}
 		})
+	}
+}
+
+// A spool whose directory is removed under the writer: the record it held
+// is counted lost (and logged); those added afterwards go to the queue,
+// which has room, and are written.
+func TestWriterSpoolFailingFallsBackToTheQueue(t *testing.T) {
+	f := &fakeStore{}
+	dir := filepath.Join(t.TempDir(), "spool")
+	sp := openSpool(t, dir, 1<<20, 4)
+	if err := sp.Put(recs("old", 1)[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWriter(f, WriterOptions{Queue: 10, Batch: 4, Flush: time.Millisecond, RetryMin: time.Millisecond,
+		RetryMax: 2 * time.Millisecond, Spool: sp})
+	stop := start(t, w)
+	in := recs("n", 5)
+	addAll(t, w, in)
+	waitFor(t, "the records kept", func() bool { st := w.Stats(); return st.Written+st.Dropped == 6 && st.Spooled == 0 })
+	stop()
+	st := w.Stats()
+	got := f.ids()
+	if !reflect.DeepEqual(got, queueIDs(in)) || st.Dropped != 1 {
+		t.Errorf("written %v, stats %+v; want the 5 new records, the spooled one counted lost", got, st)
 	}
 }
