@@ -45,4 +45,7 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-replace github.com/goccy/go-yaml => ./third_party/github.com/goccy/go-yaml
+replace (
+	github.com/d--j/go-milter => ./third_party/github.com/d--j/go-milter
+	github.com/goccy/go-yaml => ./third_party/github.com/goccy/go-yaml
+)
