@@ -159,6 +159,9 @@ func (m *serverSession) processMsg(backend Milter, msg *wire.Message) (*Response
 		}
 		m.macros.DelStageAndAbove(StageHelo)
 		hostname := wire.ReadCString(msg.Data)
+		if len(hostname)+1 >= len(msg.Data) {
+			return nil, errors.New("milter: conn: host name without NUL or no protocol family")
+		}
 		msg.Data = msg.Data[len(hostname)+1:]
 		// get protocol family
 		protocolFamily := msg.Data[0]
@@ -225,6 +228,9 @@ func (m *serverSession) processMsg(backend Milter, msg *wire.Message) (*Response
 		}
 		m.macros.DelStageAndAbove(StageRcpt)
 		from := wire.ReadCString(msg.Data)
+		if len(from) == len(msg.Data) {
+			return nil, errors.New("milter: mail: address without NUL")
+		}
 		data := msg.Data[len(from)+1:]
 
 		// the rest of the data are ESMTP arguments, separated by a zero byte.
@@ -238,6 +244,9 @@ func (m *serverSession) processMsg(backend Milter, msg *wire.Message) (*Response
 		}
 		m.macros.DelStageAndAbove(StageData)
 		to := wire.ReadCString(msg.Data)
+		if len(to) == len(msg.Data) {
+			return nil, errors.New("milter: rcpt: address without NUL")
+		}
 		rest := msg.Data[len(to)+1:]
 
 		// the rest of the data are ESMTP arguments, separated by a zero byte.

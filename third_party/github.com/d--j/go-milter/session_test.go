@@ -243,6 +243,8 @@ func Test_milterSession_processMsg(t *testing.T) {
 		}, &wire.Message{wire.Code('@'), nil}, nil, true},
 		{"conn err 1", fields{backend: err}, &wire.Message{wire.CodeConn, []byte{'h', 0, 'L', 0, 0, '/', 'r', 'u', 'n', 0}}, cont, true},
 		{"conn err 2", fields{backend: def}, &wire.Message{wire.CodeConn, nil}, nil, true},
+		{"conn without NUL", fields{backend: def}, &wire.Message{wire.CodeConn, []byte{'h'}}, nil, true},
+		{"conn without family", fields{backend: def}, &wire.Message{wire.CodeConn, []byte{'h', 0}}, nil, true},
 		{"conn unknown protocol", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -421,6 +423,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 		{"mail-err-2", fields{
 			backend: def,
 		}, &wire.Message{wire.CodeMail, []byte{}}, nil, true},
+		{"mail without NUL", fields{backend: def}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>'}}, nil, true},
 		{"mail-err-3", fields{
 			backend: err,
 		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, true},
@@ -471,6 +474,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 				}
 			},
 		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0, 'C', '=', 'D', 0}}, cont, false},
+		{"rcpt without NUL", fields{backend: def}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>'}}, nil, true},
 		{"rcpt-err-1", fields{backend: err}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0}}, cont, true},
 		{"rcpt-err-2", fields{
 			backend: def,

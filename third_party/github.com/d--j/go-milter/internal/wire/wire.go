@@ -91,6 +91,9 @@ func ReadPacket(conn net.Conn, timeout time.Duration) (*Message, error) {
 		return nil, err
 	}
 
+	if length == 0 {
+		return nil, errors.New("milter: empty packet without command byte")
+	}
 	if length > maxPacketSize {
 		return nil, fmt.Errorf("milter: reject to read %d bytes in one message", length)
 	}

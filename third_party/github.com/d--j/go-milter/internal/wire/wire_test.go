@@ -29,6 +29,7 @@ func TestReadPacket(t *testing.T) {
 		wantErr bool
 	}{
 		{"Error on bogus data", args{packets{{[]byte("bogus"), 0}}, time.Second}, nil, true},
+		{"Empty packet", args{packets{{[]byte{0, 0, 0, 0}, 0}}, time.Second}, nil, true},
 		{"Simple", args{packets{{[]byte{0, 0, 0, 1}, 0}, {[]byte("b"), 0}}, time.Second}, &Message{Code: 'b'}, false},
 		{"Timeout", args{packets{{[]byte{0, 0, 0, 1}, 2 * time.Second}, {[]byte("b"), 0}}, time.Second}, nil, true},
 		{"Timeout2", args{packets{{[]byte{}, 2 * time.Second}, {[]byte{0, 0, 0, 1, 'b'}, 0}}, time.Second}, nil, true},
