@@ -67,6 +67,7 @@ func NewClient(network, address string, opts ...Option) *Client {
 		},
 		readTimeout:    10 * time.Second,
 		writeTimeout:   10 * time.Second,
+		maxPacketSize:  DefaultMaxPacketSize,
 		maxVersion:     MaxClientProtocolVersion,
 		actions:        AllClientSupportedActionMasks,
 		protocol:       allClientSupportedProtocolMasks,
@@ -171,6 +172,7 @@ func (c *Client) session(conn net.Conn, macros Macros) (*ClientSession, error) {
 	s := &ClientSession{
 		readTimeout:    c.options.readTimeout,
 		writeTimeout:   c.options.writeTimeout,
+		maxPacketSize:  c.options.maxPacketSize,
 		state:          clientStateClosed,
 		macros:         macros,
 		macrosByStages: make([][]string, StageEndMarker),
@@ -227,8 +229,9 @@ type ClientSession struct {
 	skipUnknown bool
 	closedErr   error
 
-	readTimeout  time.Duration
-	writeTimeout time.Duration
+	readTimeout   time.Duration
+	writeTimeout  time.Duration
+	maxPacketSize uint32
 
 	macros         Macros
 	macrosByStages [][]MacroName
@@ -266,7 +269,7 @@ func (s *ClientSession) negotiate(maximumVersion uint32, actionMask OptAction, p
 	if err := s.writePacket(msg); err != nil {
 		return s.errorOut(fmt.Errorf("milter: negotiate: optneg write: %w", err))
 	}
-	msg, err := wire.ReadPacket(s.conn, s.readTimeout)
+	msg, err := wire.ReadPacket(s.conn, s.readTimeout, s.maxPacketSize)
 	if err != nil {
 		return s.errorOut(fmt.Errorf("milter: negotiate: optneg read: %w", err))
 	}
@@ -413,7 +416,7 @@ func (s *ClientSession) sendCmdMacros(code wire.Code, macros map[MacroName]strin
 
 func (s *ClientSession) readAction(skipOk bool) (*Action, error) {
 	for {
-		msg, err := wire.ReadPacket(s.conn, s.readTimeout)
+		msg, err := wire.ReadPacket(s.conn, s.readTimeout, s.maxPacketSize)
 		if err != nil {
 			return nil, s.errorOut(fmt.Errorf("action read: %w", err))
 		}
@@ -910,7 +913,7 @@ func (s *ClientSession) Skip() bool {
 
 func (s *ClientSession) readModifyActs() (modifyActs []ModifyAction, act *Action, err error) {
 	for {
-		msg, err := wire.ReadPacket(s.conn, s.readTimeout)
+		msg, err := wire.ReadPacket(s.conn, s.readTimeout, s.maxPacketSize)
 		if err != nil {
 			return nil, nil, fmt.Errorf("action read: %w", err)
 		}

@@ -18,6 +18,7 @@ type options struct {
 	protocol                    OptProtocol
 	dialer                      Dialer
 	readTimeout, writeTimeout   time.Duration
+	maxPacketSize               uint32
 	offeredMaxData, usedMaxData DataSize
 	macrosByStage               macroRequests
 	newMilter                   NewMilterFunc
@@ -111,10 +112,26 @@ func WithWriteTimeout(timeout time.Duration) Option {
 	}
 }
 
+// DefaultMaxPacketSize is the default of [WithMaxPacketSize]: 4 MB.
+// MTAs send body chunks of at most the negotiated [DataSize] and header fields of at most about 100 KB
+// (Postfix: header_size_limit = 102400 bytes).
+const DefaultMaxPacketSize uint32 = 4 * 1024 * 1024
+
+// WithMaxPacketSize sets the largest packet (command byte and data, in bytes) that this [Client] or [Server]
+// reads from the other party. A larger packet is an error that closes the connection before its data is read.
+// A [Server] also refuses body chunks larger than the negotiated [DataSize].
+// The default is [DefaultMaxPacketSize]. The protocol maximum of this library is 512 MB; 0 means that maximum.
+func WithMaxPacketSize(size uint32) Option {
+	return func(h *options) {
+		h.maxPacketSize = size
+	}
+}
+
 // WithOfferedMaxData sets the [DataSize] that your MTA wants to offer to milters.
 // The milter needs to accept this offer in protocol negotiation for it to become effective.
 // This is just an indication to the milter that it can send bigger packages.
-// This library does not care what value was negotiated and always accepts packages of up to 512 MB.
+// This library accepts packages of up to [WithMaxPacketSize] whatever value was negotiated; a [Server] refuses
+// body chunks larger than the negotiated value.
 //
 // This is a [Client] only [Option].
 func WithOfferedMaxData(offeredMaxData DataSize) Option {

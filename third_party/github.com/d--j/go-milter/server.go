@@ -269,11 +269,12 @@ type Server struct {
 // This function will panic when you provide invalid options.
 func NewServer(opts ...Option) *Server {
 	options := options{
-		maxVersion:   MaxServerProtocolVersion,
-		actions:      0,
-		protocol:     0,
-		readTimeout:  0,
-		writeTimeout: 10 * time.Second,
+		maxVersion:    MaxServerProtocolVersion,
+		actions:       0,
+		protocol:      0,
+		readTimeout:   0,
+		writeTimeout:  10 * time.Second,
+		maxPacketSize: DefaultMaxPacketSize,
 	}
 	if len(opts) > 0 {
 		for _, o := range opts {

@@ -348,3 +348,47 @@ func TestServer_MilterCount(t *testing.T) {
 		t.Errorf("MilterCount() = %d, want %d", got, 1)
 	}
 }
+
+func TestServer_MaxPacketSize(t *testing.T) {
+	t.Parallel()
+	noOp := WithMilter(func() Milter { return NoOpMilter{} })
+	start := func(serverOptions, clientOptions []Option) serverClientWrap {
+		w := newServerClient(t, NewMacroBag(), append(serverOptions, noOp), clientOptions)
+		t.Cleanup(w.Cleanup)
+		if _, err := w.session.Conn("localhost", FamilyInet, 2525, "127.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.session.Helo("localhost"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.session.Mail("<>", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.session.Rcpt("<r@example.com>", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.session.DataStart(); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	w := start([]Option{WithMaxPacketSize(1024)}, nil)
+	if _, err := w.session.HeaderField("Subject", string(bytes.Repeat([]byte("a"), 1000)), nil); err != nil {
+		t.Fatalf("header under the maximum packet size: %v", err)
+	}
+	if _, err := w.session.HeaderField("Subject", string(bytes.Repeat([]byte("a"), 1024)), nil); err == nil {
+		t.Fatal("header over the maximum packet size: no error, want the connection closed")
+	}
+	// a body chunk over the negotiated 64 KB data size, well within the packet size
+	w = start(nil, []Option{WithUsedMaxData(DataSize256K)})
+	if _, err := w.session.HeaderEnd(); err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte("b"), int(DataSize64K))
+	if _, err := w.session.BodyChunk(chunk); err != nil {
+		t.Fatalf("body chunk of the negotiated size: %v", err)
+	}
+	if _, err := w.session.BodyChunk(append(chunk, 'b')); err == nil {
+		t.Fatal("body chunk over the negotiated size: no error, want the connection closed")
+	}
+}

@@ -48,7 +48,7 @@ func (m *serverSession) readPacket(timeout time.Duration) (*wire.Message, error)
 	if conn == nil {
 		return nil, errCloseSession
 	}
-	return wire.ReadPacket(conn, timeout)
+	return wire.ReadPacket(conn, timeout, m.server.options.maxPacketSize)
 }
 
 // writePacket sends a milter response packet to socket stream
@@ -277,6 +277,9 @@ func (m *serverSession) processMsg(backend Milter, msg *wire.Message) (*Response
 		return resp, err
 
 	case wire.CodeBody:
+		if len(msg.Data) > int(m.maxDataSize) {
+			return nil, fmt.Errorf("milter: body: chunk of %d bytes exceeds the negotiated data size %d", len(msg.Data), m.maxDataSize)
+		}
 		resp, err := backend.BodyChunk(msg.Data, m.modifier.withState(modifierStateProgressOnly))
 		m.macros.DelStageAndAbove(StageEndMarker)
 		return resp, err

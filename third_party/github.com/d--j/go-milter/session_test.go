@@ -543,6 +543,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 		{"body accept", fields{
 			backend: acceptAll,
 		}, &wire.Message{wire.CodeBody, []byte{'a', 'b', 'c'}}, accept, false},
+		{"body over data size", fields{backend: def}, &wire.Message{wire.CodeBody, make([]byte, DataSize64K+1)}, nil, true},
 		{"body-err-1", fields{backend: err}, &wire.Message{wire.CodeBody, []byte{'a', 'b', 'c'}}, cont, true},
 		{"end", fields{
 			backend: def,
@@ -611,11 +612,12 @@ func Test_milterSession_processMsg(t *testing.T) {
 			factory, stack := tt.fields.backend()
 			s := NewServer(WithMilter(factory))
 			m := &serverSession{
-				server:   s,
-				version:  MaxServerProtocolVersion,
-				actions:  tt.fields.actions,
-				protocol: tt.fields.protocol,
-				macros:   newMacroStages(),
+				server:      s,
+				version:     MaxServerProtocolVersion,
+				actions:     tt.fields.actions,
+				protocol:    tt.fields.protocol,
+				maxDataSize: DataSize64K,
+				macros:      newMacroStages(),
 			}
 			m.modifier = newModifier(m, modifierStateReadOnly)
 			gotR, err := m.processMsg(factory(), tt.msg)

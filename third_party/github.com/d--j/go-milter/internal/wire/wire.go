@@ -77,7 +77,11 @@ const (
 // We reject reading/writing messages larger than 512 MB outright.
 const maxPacketSize = 512 * 1024 * 1024
 
-func ReadPacket(conn net.Conn, timeout time.Duration) (*Message, error) {
+// ReadPacket reads one packet from conn. timeout, when not 0, bounds the whole read.
+// maxSize is the largest packet length (command byte and data) that is read; a
+// larger length is an error and nothing of the packet is read. 0, or a value above
+// the protocol maximum of 512 MB, means that maximum.
+func ReadPacket(conn net.Conn, timeout time.Duration, maxSize uint32) (*Message, error) {
 	if timeout != 0 {
 		_ = conn.SetReadDeadline(time.Now().Add(timeout))
 		defer func(conn net.Conn) {
@@ -94,8 +98,11 @@ func ReadPacket(conn net.Conn, timeout time.Duration) (*Message, error) {
 	if length == 0 {
 		return nil, errors.New("milter: empty packet without command byte")
 	}
-	if length > maxPacketSize {
-		return nil, fmt.Errorf("milter: reject to read %d bytes in one message", length)
+	if maxSize == 0 || maxSize > maxPacketSize {
+		maxSize = maxPacketSize
+	}
+	if length > maxSize {
+		return nil, fmt.Errorf("milter: reject to read %d bytes in one message (maximum %d)", length, maxSize)
 	}
 
 	// read packet data

@@ -21,6 +21,7 @@ func TestReadPacket(t *testing.T) {
 	type args struct {
 		data    packets
 		timeout time.Duration
+		maxSize uint32
 	}
 	tests := []struct {
 		name    string
@@ -28,12 +29,15 @@ func TestReadPacket(t *testing.T) {
 		want    *Message
 		wantErr bool
 	}{
-		{"Error on bogus data", args{packets{{[]byte("bogus"), 0}}, time.Second}, nil, true},
-		{"Empty packet", args{packets{{[]byte{0, 0, 0, 0}, 0}}, time.Second}, nil, true},
-		{"Simple", args{packets{{[]byte{0, 0, 0, 1}, 0}, {[]byte("b"), 0}}, time.Second}, &Message{Code: 'b'}, false},
-		{"Timeout", args{packets{{[]byte{0, 0, 0, 1}, 2 * time.Second}, {[]byte("b"), 0}}, time.Second}, nil, true},
-		{"Timeout2", args{packets{{[]byte{}, 2 * time.Second}, {[]byte{0, 0, 0, 1, 'b'}, 0}}, time.Second}, nil, true},
-		{"With Data", args{packets{{[]byte{0, 0, 0, 4, 't', 'e', 's', 't'}, 0}}, time.Second}, &Message{Code: 't', Data: []byte{'e', 's', 't'}}, false},
+		{"Error on bogus data", args{packets{{[]byte("bogus"), 0}}, time.Second, 0}, nil, true},
+		{"Empty packet", args{packets{{[]byte{0, 0, 0, 0}, 0}}, time.Second, 0}, nil, true},
+		{"Simple", args{packets{{[]byte{0, 0, 0, 1}, 0}, {[]byte("b"), 0}}, time.Second, 0}, &Message{Code: 'b'}, false},
+		{"Timeout", args{packets{{[]byte{0, 0, 0, 1}, 2 * time.Second}, {[]byte("b"), 0}}, time.Second, 0}, nil, true},
+		{"Timeout2", args{packets{{[]byte{}, 2 * time.Second}, {[]byte{0, 0, 0, 1, 'b'}, 0}}, time.Second, 0}, nil, true},
+		{"With Data", args{packets{{[]byte{0, 0, 0, 4, 't', 'e', 's', 't'}, 0}}, time.Second, 0}, &Message{Code: 't', Data: []byte{'e', 's', 't'}}, false},
+		{"At maxSize", args{packets{{[]byte{0, 0, 0, 4, 't', 'e', 's', 't'}, 0}}, time.Second, 4}, &Message{Code: 't', Data: []byte{'e', 's', 't'}}, false},
+		{"Over maxSize", args{packets{{[]byte{0, 0, 0, 4, 't', 'e', 's', 't'}, 0}}, time.Second, 3}, nil, true},
+		{"Over protocol maximum", args{packets{{[]byte{0x20, 0, 0, 1}, 0}}, time.Second, 0}, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +76,7 @@ func TestReadPacket(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			got, err := ReadPacket(conn, ltt.args.timeout)
+			got, err := ReadPacket(conn, ltt.args.timeout, ltt.args.maxSize)
 			if (err != nil) != ltt.wantErr {
 				t.Errorf("ReadPacket() error = %v, wantErr %v", err, ltt.wantErr)
 				return
