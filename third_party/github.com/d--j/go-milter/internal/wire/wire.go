@@ -2,6 +2,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -106,8 +107,8 @@ func ReadPacket(conn net.Conn, timeout time.Duration, maxSize uint32) (*Message,
 	}
 
 	// read packet data
-	data := make([]byte, length)
-	if _, err := io.ReadFull(conn, data); err != nil {
+	data, err := readData(conn, length)
+	if err != nil {
 		return nil, err
 	}
 
@@ -118,6 +119,28 @@ func ReadPacket(conn net.Conn, timeout time.Duration, maxSize uint32) (*Message,
 	}
 
 	return &message, nil
+}
+
+// readAhead is the most readData allocates before the bytes to fill it arrived.
+const readAhead = 64 * 1024
+
+// readData reads exactly n bytes from r. Up to readAhead bytes are allocated at once;
+// longer data grows its buffer as it arrives, so a peer that announces a large packet
+// and never sends it does not make us hold its size in memory.
+func readData(r io.Reader, n uint32) ([]byte, error) {
+	if n <= readAhead {
+		data := make([]byte, n)
+		_, err := io.ReadFull(r, data)
+		return data, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, readAhead))
+	if _, err := io.CopyN(buf, r, int64(n)); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func WritePacket(conn net.Conn, msg *Message, timeout time.Duration) error {

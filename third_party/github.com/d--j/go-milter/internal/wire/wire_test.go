@@ -2,10 +2,12 @@ package wire
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -228,5 +230,42 @@ func TestMessage_MacroCode(t *testing.T) {
 				t.Errorf("MacroCode() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// readPacketFrom runs ReadPacket on one end of a pipe while the other end writes raw and closes.
+func readPacketFrom(raw []byte) (*Message, error) {
+	client, server := net.Pipe()
+	defer server.Close()
+	go func() {
+		_, _ = client.Write(raw)
+		_ = client.Close()
+	}()
+	return ReadPacket(server, time.Minute, 0)
+}
+
+func TestReadPacket_Large(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 200*1024/16)
+	raw := append([]byte{0, 3, 32, 1, 'B'}, data...) // length 200 KB + 1
+	got, err := readPacketFrom(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Code != 'B' || !bytes.Equal(got.Data, data) {
+		t.Errorf("ReadPacket() got code %c and %d bytes, want B and the %d bytes sent", got.Code, len(got.Data), len(data))
+	}
+}
+
+func TestReadPacket_AnnouncedButNotSent(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	// announces 400 MB, sends 10 bytes
+	_, err := readPacketFrom([]byte{0x18, 0, 0, 0, 'B', '0', '1', '2', '3', '4', '5', '6', '7', '8'})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("ReadPacket() error = %v, want %v", err, io.ErrUnexpectedEOF)
+	}
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 1<<20 {
+		t.Errorf("ReadPacket() allocated %d bytes for a packet of which 10 bytes arrived, want less than 1 MB", grown)
 	}
 }
