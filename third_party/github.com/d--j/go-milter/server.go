@@ -317,10 +317,15 @@ func (oc *onceCloseListener) Close() error {
 
 func (oc *onceCloseListener) close() { oc.closeErr = oc.Listener.Close() }
 
+// maxAcceptDelay bounds the pause after a temporary accept error.
+const maxAcceptDelay = time.Second
+
 // Serve starts the server.
 // You can call this function multiple times to serve on multiple listeners.
 // The server will accept connections until it is closed or shutdown.
 // The function will return ErrServerClosed when the server is closed.
+// Temporary errors of ln.Accept (e.g. running out of file descriptors) are logged with [LogWarning] and
+// retried after a pause of 5 ms that doubles with each further error up to one second; other errors end Serve.
 func (s *Server) Serve(ln net.Listener) error {
 	localLn := &onceCloseListener{Listener: ln}
 	if !s.trackListener(localLn, true) {
@@ -328,14 +333,32 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	defer s.trackListener(localLn, false)
 
+	var tempDelay time.Duration // how long to sleep on accept failure
 	for {
 		conn, err := localLn.Accept()
 		if err != nil {
 			if s.shuttingDown() {
 				return nil
 			}
+			// Like net/http: a temporary error (e.g. EMFILE/ENFILE, out of file descriptors) is retried
+			// after a pause that doubles up to one second, so the server keeps running and serves
+			// again once connections end.
+			if ne, ok := err.(net.Error); ok && ne.Temporary() {
+				if tempDelay == 0 {
+					tempDelay = 5 * time.Millisecond
+				} else {
+					tempDelay *= 2
+				}
+				if tempDelay > maxAcceptDelay {
+					tempDelay = maxAcceptDelay
+				}
+				LogWarning("Accept error: %v; retrying in %v", err, tempDelay)
+				time.Sleep(tempDelay)
+				continue
+			}
 			return err
 		}
+		tempDelay = 0
 		go func(conn net.Conn) {
 			session := serverSession{}
 			if !s.trackSession(&session, true) {

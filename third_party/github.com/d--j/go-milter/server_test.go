@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -390,5 +393,49 @@ func TestServer_MaxPacketSize(t *testing.T) {
 	}
 	if _, err := w.session.BodyChunk(append(chunk, 'b')); err == nil {
 		t.Fatal("body chunk over the negotiated size: no error, want the connection closed")
+	}
+}
+
+// emfileListener fails its first fails calls to Accept with EMFILE, as a process out of file descriptors does.
+type emfileListener struct {
+	net.Listener
+	fails atomic.Int32
+}
+
+func (l *emfileListener) Accept() (net.Conn, error) {
+	if l.fails.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+func TestServer_AcceptTemporaryError(t *testing.T) {
+	t.Parallel()
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &emfileListener{Listener: tcp}
+	ln.fails.Store(4)
+	s := NewServer(WithMilter(func() Milter { return NoOpMilter{} }))
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	session, err := NewClient("tcp", tcp.Addr().String()).Session(NewMacroBag())
+	if err != nil {
+		t.Fatalf("session after temporary accept errors: %v", err)
+	}
+	act, err := session.Conn("localhost", FamilyInet, 2525, "127.0.0.1")
+	if err != nil || act.Type != ActionContinue {
+		t.Fatalf("Conn() = %+v, %v; want continue", act, err)
+	}
+	if n := ln.fails.Load(); n >= 0 {
+		t.Errorf("%d accept errors left, want all 4 consumed", n+1)
+	}
+	session.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve() after Close = %v, want nil", err)
 	}
 }
