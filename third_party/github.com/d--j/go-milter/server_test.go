@@ -239,7 +239,7 @@ func TestServer_NoOpMilter(t *testing.T) {
 func TestServer_Shutdown(t *testing.T) {
 	t.Parallel()
 	type args struct {
-		mod func(wrap *serverClientWrap)
+		mod func(t *testing.T, wrap *serverClientWrap)
 		ctx func() (context.Context, context.CancelFunc)
 	}
 	oneSecCtx := func() (context.Context, context.CancelFunc) {
@@ -250,15 +250,19 @@ func TestServer_Shutdown(t *testing.T) {
 		args    args
 		wantErr bool
 	}{
-		{"active", args{func(wrap *serverClientWrap) {
+		{"active", args{func(t *testing.T, wrap *serverClientWrap) {
 			// newServerClient opens a session
 		}, oneSecCtx}, true},
-		{"idle", args{func(wrap *serverClientWrap) {
+		{"idle", args{func(t *testing.T, wrap *serverClientWrap) {
 			_ = wrap.session.Close()
 			time.Sleep(time.Millisecond * 100)
 		}, oneSecCtx}, false},
-		{"graceful", args{func(w *serverClientWrap) {
+		{"graceful", args{func(t *testing.T, w *serverClientWrap) {
+			// the session is not safe for concurrent use: w.Cleanup closes it again after this goroutine ended
+			done := make(chan struct{})
+			t.Cleanup(func() { <-done })
 			go func() {
+				defer close(done)
 				if _, err := w.session.Conn("localhost", FamilyInet, 2525, "127.0.0.1"); err != nil {
 					return
 				}
@@ -302,7 +306,7 @@ func TestServer_Shutdown(t *testing.T) {
 				return NoOpMilter{}
 			})}, nil)
 			t.Cleanup(w.Cleanup)
-			tt.args.mod(&w)
+			tt.args.mod(t, &w)
 			ctx, cancel := tt.args.ctx()
 			defer cancel()
 			if err := w.server.Shutdown(ctx); (err != nil) != tt.wantErr {

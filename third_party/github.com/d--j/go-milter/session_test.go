@@ -26,16 +26,16 @@ func Test_milterSession_negotiate(t *testing.T) {
 		want    *wire.Message
 		wantErr bool
 	}{
-		{"negotiation error 1", fields{}, &wire.Message{wire.CodeOptNeg, nil}, nil, true},
-		{"negotiation error 2", fields{}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
-		{"negotiation error 3", fields{}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
+		{"negotiation error 1", fields{}, &wire.Message{Code: wire.CodeOptNeg, Data: nil}, nil, true},
+		{"negotiation error 2", fields{}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
+		{"negotiation error 3", fields{}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
 		{"negotiation error 4", fields{callback: func(mtaVersion, milterVersion uint32, mtaActions, milterActions OptAction, mtaProtocol, milterProtocol OptProtocol, offeredMaxData DataSize) (version uint32, actions OptAction, protocol OptProtocol, maxData DataSize, err error) {
 			return 0, 0, 0, 0, errors.New("error")
-		}}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
+		}}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}}, nil, true},
 		{"negotiation", fields{callback: func(mtaVersion, milterVersion uint32, mtaActions, milterActions OptAction, mtaProtocol, milterProtocol OptProtocol, offeredMaxData DataSize) (version uint32, actions OptAction, protocol OptProtocol, maxData DataSize, err error) {
 			return milterVersion, OptAddHeader, OptNoConnect, DataSize64K, nil
-		}}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 6, 0, 0, 0, 1, 0, 0, 0, 1}}, false},
-		{"negotiation macros", fields{milterActions: OptSetMacros, macroRequests: macroRequests{{"j", "_"}, {"i"}}}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0}}, &wire.Message{wire.CodeOptNeg, []byte{0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'j', ' ', '_', 0, 0, 0, 0, 1, 'i', 0}}, false},
+		}}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 6, 0, 0, 0, 1, 0, 0, 0, 1}}, false},
+		{"negotiation macros", fields{milterActions: OptSetMacros, macroRequests: macroRequests{{"j", "_"}, {"i"}}}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0}}, &wire.Message{Code: wire.CodeOptNeg, Data: []byte{0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'j', ' ', '_', 0, 0, 0, 0, 1, 'i', 0}}, false},
 	}
 	for _, tt_ := range tests {
 		t.Run(tt_.name, func(t *testing.T) {
@@ -234,17 +234,17 @@ func Test_milterSession_processMsg(t *testing.T) {
 		{"abort-3", fields{backend: err}, &wire.Message{Code: wire.CodeAbort}, nil, true},
 		{"quit-new-conn", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeQuitNewConn, nil}, nil, false},
+		}, &wire.Message{Code: wire.CodeQuitNewConn, Data: nil}, nil, false},
 		{"quit", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeQuit, nil}, nil, false},
+		}, &wire.Message{Code: wire.CodeQuit, Data: nil}, nil, false},
 		{"unknown-code", fields{
 			backend: def,
-		}, &wire.Message{wire.Code('@'), nil}, nil, true},
-		{"conn err 1", fields{backend: err}, &wire.Message{wire.CodeConn, []byte{'h', 0, 'L', 0, 0, '/', 'r', 'u', 'n', 0}}, cont, true},
-		{"conn err 2", fields{backend: def}, &wire.Message{wire.CodeConn, nil}, nil, true},
-		{"conn without NUL", fields{backend: def}, &wire.Message{wire.CodeConn, []byte{'h'}}, nil, true},
-		{"conn without family", fields{backend: def}, &wire.Message{wire.CodeConn, []byte{'h', 0}}, nil, true},
+		}, &wire.Message{Code: wire.Code('@'), Data: nil}, nil, true},
+		{"conn err 1", fields{backend: err}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, 'L', 0, 0, '/', 'r', 'u', 'n', 0}}, cont, true},
+		{"conn err 2", fields{backend: def}, &wire.Message{Code: wire.CodeConn, Data: nil}, nil, true},
+		{"conn without NUL", fields{backend: def}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h'}}, nil, true},
+		{"conn without family", fields{backend: def}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0}}, nil, true},
 		{"conn unknown protocol", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -262,7 +262,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{0, 'U'}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{0, 'U'}}, cont, false},
 		{"conn unix protocol", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -280,7 +280,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"h\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, 'L', 0, 0, '/', 'r', 'u', 'n', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, 'L', 0, 0, '/', 'r', 'u', 'n', 0}}, cont, false},
 		{"conn tcp4 protocol", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -298,10 +298,10 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"h\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '4', 9, 251, '1', '2', '7', '.', '0', '.', '0', '.', '1', '2', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '4', 9, 251, '1', '2', '7', '.', '0', '.', '0', '.', '1', '2', 0}}, cont, false},
 		{"conn tcp4 protocol err", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '4', 9, 251, '6', '6', '6', '.', '0', '.', '0', '.', '1', '2', 0}}, nil, true},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '4', 9, 251, '6', '6', '6', '.', '0', '.', '0', '.', '1', '2', 0}}, nil, true},
 		{"conn tcp6 protocol", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -319,7 +319,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"h\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '6', 9, 251, ':', ':', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '6', 9, 251, ':', ':', 0}}, cont, false},
 		{"conn tcp6 protocol 2", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -337,7 +337,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"h\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '6', 9, 251, '[', ':', ':', ']', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '6', 9, 251, '[', ':', ':', ']', 0}}, cont, false},
 		{"conn tcp6 protocol 3", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -355,19 +355,19 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"h\", got %q", p.host)
 				}
 			},
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '6', 9, 251, 'I', 'P', 'v', '6', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '1', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '6', 9, 251, 'I', 'P', 'v', '6', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '0', ':', '1', 0}}, cont, false},
 		{"conn tcp6 protocol err", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '6', 9, 251, '[', '@', ']', 0}}, nil, true},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '6', 9, 251, '[', '@', ']', 0}}, nil, true},
 		{"conn tcp6 protocol err 2", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '6', 9}}, nil, true},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '6', 9}}, nil, true},
 		{"conn bogus protocol err", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '+', 9, 251, '[', ':', ':', ']', 0}}, nil, true},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '+', 9, 251, '[', ':', ':', ']', 0}}, nil, true},
 		{"conn accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeConn, []byte{'h', 0, '4', 9, 251, '1', '2', '7', '.', '0', '.', '0', '.', '1', '2', 0}}, accept, false},
+		}, &wire.Message{Code: wire.CodeConn, Data: []byte{'h', 0, '4', 9, 251, '1', '2', '7', '.', '0', '.', '0', '.', '1', '2', 0}}, accept, false},
 		{"helo", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -375,14 +375,14 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected h, got %q", stack.last().name)
 				}
 			},
-		}, &wire.Message{wire.CodeHelo, []byte{'h', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeHelo, Data: []byte{'h', 0}}, cont, false},
 		{"helo accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeHelo, []byte{'h', 0}}, accept, false},
-		{"helo-err-1", fields{backend: err}, &wire.Message{wire.CodeHelo, []byte{'h', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeHelo, Data: []byte{'h', 0}}, accept, false},
+		{"helo-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeHelo, Data: []byte{'h', 0}}, cont, true},
 		{"helo-err-2", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeHelo, []byte{}}, nil, true},
+		}, &wire.Message{Code: wire.CodeHelo, Data: []byte{}}, nil, true},
 		{"mail", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -393,10 +393,10 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"\", got %q", stack.last().fromEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0}}, cont, false},
 		{"mail accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0}}, accept, false},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0}}, accept, false},
 		{"mail esmtp", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -407,7 +407,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected A=B, got %q", stack.last().fromEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, false},
 		{"mail esmtp multi", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -418,15 +418,15 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected A=B C=D, got %q", stack.last().fromEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0, 'C', '=', 'D', 0}}, cont, false},
-		{"mail-err-1", fields{backend: err}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0, 'C', '=', 'D', 0}}, cont, false},
+		{"mail-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0}}, cont, true},
 		{"mail-err-2", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeMail, []byte{}}, nil, true},
-		{"mail without NUL", fields{backend: def}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>'}}, nil, true},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{}}, nil, true},
+		{"mail without NUL", fields{backend: def}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>'}}, nil, true},
 		{"mail-err-3", fields{
 			backend: err,
-		}, &wire.Message{wire.CodeMail, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeMail, Data: []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, true},
 		{"rcpt", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -437,10 +437,10 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"\", got %q", stack.last().rcptEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0}}, cont, false},
 		{"rcpt accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0}}, accept, false},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0}}, accept, false},
 		{"rcpt-repeat", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -451,7 +451,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"\", got %q", stack.last().rcptEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0}}, cont, false},
 		{"rcpt esmtp", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -462,7 +462,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected A=B, got %q", stack.last().rcptEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0}}, cont, false},
 		{"rcpt esmtp multi", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -473,12 +473,12 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected A=B C=D, got %q", stack.last().rcptEsmtp)
 				}
 			},
-		}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0, 'C', '=', 'D', 0}}, cont, false},
-		{"rcpt without NUL", fields{backend: def}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>'}}, nil, true},
-		{"rcpt-err-1", fields{backend: err}, &wire.Message{wire.CodeRcpt, []byte{'<', 'r', '>', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0, 'A', '=', 'B', 0, 'C', '=', 'D', 0}}, cont, false},
+		{"rcpt without NUL", fields{backend: def}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>'}}, nil, true},
+		{"rcpt-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{'<', 'r', '>', 0}}, cont, true},
 		{"rcpt-err-2", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeRcpt, []byte{}}, nil, true},
+		}, &wire.Message{Code: wire.CodeRcpt, Data: []byte{}}, nil, true},
 		{"data", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -486,11 +486,11 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected dataCalled false")
 				}
 			},
-		}, &wire.Message{wire.CodeData, nil}, cont, false},
+		}, &wire.Message{Code: wire.CodeData, Data: nil}, cont, false},
 		{"data accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeData, nil}, accept, false},
-		{"data-err-1", fields{backend: err}, &wire.Message{wire.CodeData, nil}, cont, true},
+		}, &wire.Message{Code: wire.CodeData, Data: nil}, accept, false},
+		{"data-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeData, Data: nil}, cont, true},
 		{"header", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -501,17 +501,17 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected <>, got %q", stack.last().hdrName)
 				}
 			},
-		}, &wire.Message{wire.CodeHeader, []byte{'T', 'o', 0, '<', '>', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeHeader, Data: []byte{'T', 'o', 0, '<', '>', 0}}, cont, false},
 		{"header accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeHeader, []byte{'T', 'o', 0, '<', '>', 0}}, accept, false},
-		{"header-err-1", fields{backend: err}, &wire.Message{wire.CodeHeader, []byte{'T', 'o', 0, '<', '>', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeHeader, Data: []byte{'T', 'o', 0, '<', '>', 0}}, accept, false},
+		{"header-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeHeader, Data: []byte{'T', 'o', 0, '<', '>', 0}}, cont, true},
 		{"header-err-2", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeHeader, []byte{'T', 'o', 0}}, nil, true},
+		}, &wire.Message{Code: wire.CodeHeader, Data: []byte{'T', 'o', 0}}, nil, true},
 		{"header-err-3", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeHeader, []byte{}}, nil, true},
+		}, &wire.Message{Code: wire.CodeHeader, Data: []byte{}}, nil, true},
 		{"eoh", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -519,11 +519,11 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("Headers() not called")
 				}
 			},
-		}, &wire.Message{wire.CodeEOH, nil}, cont, false},
+		}, &wire.Message{Code: wire.CodeEOH, Data: nil}, cont, false},
 		{"eoh accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeEOH, nil}, accept, false},
-		{"eoh-err-1", fields{backend: err}, &wire.Message{wire.CodeEOH, nil}, cont, true},
+		}, &wire.Message{Code: wire.CodeEOH, Data: nil}, accept, false},
+		{"eoh-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeEOH, Data: nil}, cont, true},
 		{"body empty", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -531,7 +531,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"\", got %q", stack.last().chunk)
 				}
 			},
-		}, &wire.Message{wire.CodeBody, []byte{}}, cont, false},
+		}, &wire.Message{Code: wire.CodeBody, Data: []byte{}}, cont, false},
 		{"body", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -539,12 +539,12 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected \"abc\", got %q", stack.last().chunk)
 				}
 			},
-		}, &wire.Message{wire.CodeBody, []byte{'a', 'b', 'c'}}, cont, false},
+		}, &wire.Message{Code: wire.CodeBody, Data: []byte{'a', 'b', 'c'}}, cont, false},
 		{"body accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeBody, []byte{'a', 'b', 'c'}}, accept, false},
-		{"body over data size", fields{backend: def}, &wire.Message{wire.CodeBody, make([]byte, DataSize64K+1)}, nil, true},
-		{"body-err-1", fields{backend: err}, &wire.Message{wire.CodeBody, []byte{'a', 'b', 'c'}}, cont, true},
+		}, &wire.Message{Code: wire.CodeBody, Data: []byte{'a', 'b', 'c'}}, accept, false},
+		{"body over data size", fields{backend: def}, &wire.Message{Code: wire.CodeBody, Data: make([]byte, DataSize64K+1)}, nil, true},
+		{"body-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeBody, Data: []byte{'a', 'b', 'c'}}, cont, true},
 		{"end", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -552,8 +552,8 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("EndOfMessage() not called")
 				}
 			},
-		}, &wire.Message{wire.CodeEOB, []byte{'a', 'b', 'c'}}, &wire.Message{wire.Code(wire.ActAccept), nil}, false},
-		{"end-err-1", fields{backend: err}, &wire.Message{wire.CodeEOB, []byte{'a', 'b', 'c'}}, accept, true},
+		}, &wire.Message{Code: wire.CodeEOB, Data: []byte{'a', 'b', 'c'}}, &wire.Message{Code: wire.Code(wire.ActAccept), Data: nil}, false},
+		{"end-err-1", fields{backend: err}, &wire.Message{Code: wire.CodeEOB, Data: []byte{'a', 'b', 'c'}}, accept, true},
 		{"unknown", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -562,13 +562,13 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expected abc, got %q", p.cmd)
 				}
 			},
-		}, &wire.Message{wire.CodeUnknown, []byte{'a', 'b', 'c', 0}}, cont, false},
+		}, &wire.Message{Code: wire.CodeUnknown, Data: []byte{'a', 'b', 'c', 0}}, cont, false},
 		{"unknown accept", fields{
 			backend: acceptAll,
-		}, &wire.Message{wire.CodeUnknown, []byte{'a', 'b', 'c', 0}}, accept, false},
+		}, &wire.Message{Code: wire.CodeUnknown, Data: []byte{'a', 'b', 'c', 0}}, accept, false},
 		{"unknown-err-1", fields{
 			backend: err,
-		}, &wire.Message{wire.CodeUnknown, []byte{'a', 'b', 'c', 0}}, cont, true},
+		}, &wire.Message{Code: wire.CodeUnknown, Data: []byte{'a', 'b', 'c', 0}}, cont, true},
 		{"macro 1", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -576,7 +576,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("should be <nil>")
 				}
 			},
-		}, &wire.Message{wire.CodeMacro, []byte{byte(wire.CodeConn)}}, nil, false},
+		}, &wire.Message{Code: wire.CodeMacro, Data: []byte{byte(wire.CodeConn)}}, nil, false},
 		{"macro 2", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -588,7 +588,7 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expect %+v, got %+v", expect, s.macros.byStages[StageConnect])
 				}
 			},
-		}, &wire.Message{wire.CodeMacro, []byte{byte(wire.CodeConn), 'j', 0, '1', 0, 'i', 0, '2', 0}}, nil, false},
+		}, &wire.Message{Code: wire.CodeMacro, Data: []byte{byte(wire.CodeConn), 'j', 0, '1', 0, 'i', 0, '2', 0}}, nil, false},
 		{"macro 3", fields{
 			backend: def,
 			check: func(t *testing.T, s *serverSession, stack *processTestMilterStack) {
@@ -600,10 +600,10 @@ func Test_milterSession_processMsg(t *testing.T) {
 					t.Errorf("expect %+v, got %+v", expect, s.macros.byStages[StageConnect])
 				}
 			},
-		}, &wire.Message{wire.CodeMacro, []byte{byte(wire.CodeConn), 'j', 0, '1', 0, 'i', 0}}, nil, false},
+		}, &wire.Message{Code: wire.CodeMacro, Data: []byte{byte(wire.CodeConn), 'j', 0, '1', 0, 'i', 0}}, nil, false},
 		{"macro err", fields{
 			backend: def,
-		}, &wire.Message{wire.CodeMacro, []byte{}}, nil, true},
+		}, &wire.Message{Code: wire.CodeMacro, Data: []byte{}}, nil, true},
 	}
 	for _, tt_ := range tests {
 		t.Run(tt_.name, func(t *testing.T) {
