@@ -31,23 +31,18 @@ const flushTimeout = 10 * time.Second
 // whose Write is held until the next Read or Close. The milter protocol
 // is request/response: go-milter only reads once its answer is complete,
 // so nothing waits on a held reply. Deadlines are the connection's own.
+// release, when set, runs once, at the first Close.
 type bufferedConn struct {
 	net.Conn
-	r  *bufio.Reader
-	mu sync.Mutex // w: Close may run on another goroutine (Shutdown)
-	w  []byte
+	r       *bufio.Reader
+	mu      sync.Mutex // w: Close may run on another goroutine (Shutdown)
+	w       []byte
+	release func()
+	closed  sync.Once
 }
 
-// bufferedListener hands out connections whose reads are buffered and
-// whose writes are held until the next read.
-type bufferedListener struct{ net.Listener }
-
-func (l bufferedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, connReadBuffer)}, nil
+func newBufferedConn(c net.Conn, release func()) *bufferedConn {
+	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, connReadBuffer), release: release}
 }
 
 // Read sends the held replies, then reads.
@@ -78,7 +73,11 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 // closes the connection.
 func (c *bufferedConn) Close() error {
 	c.flush()
-	return c.Conn.Close()
+	err := c.Conn.Close()
+	if c.release != nil {
+		c.closed.Do(c.release)
+	}
+	return err
 }
 
 func (c *bufferedConn) flush() error {

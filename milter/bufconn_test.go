@@ -20,12 +20,13 @@ func tcpPair(t *testing.T) (*bufferedConn, net.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := bufferedListener{Listener: ln}.Accept()
+	raw, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := newBufferedConn(raw, nil)
 	t.Cleanup(func() { peer.Close(); c.Close() })
-	return c.(*bufferedConn), peer
+	return c, peer
 }
 
 // readAvailable reads what arrives at peer within d.
