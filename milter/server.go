@@ -55,6 +55,10 @@ const (
 	// (300 s) per command, plus the time Postfix's own restrictions take:
 	// twice that.
 	DefaultIdleTimeout = 10 * time.Minute
+	// DefaultMaxHeaderBytes is Exim's header_maxsize (1 MiB);
+	// DefaultMaxHeaderFields allows 1000 header fields.
+	DefaultMaxHeaderBytes  int64 = 1 << 20
+	DefaultMaxHeaderFields       = 1000
 	// DefaultMaxConnections caps the milter connections open at once per
 	// Server, i.e. per listen address (one per SMTP session).
 	DefaultMaxConnections = 4096
@@ -83,6 +87,15 @@ type Options struct {
 	// MaxMessageSize, when > 0, rejects messages (headers + body, bytes)
 	// larger than this with 552 5.3.4 as soon as the body passes it.
 	MaxMessageSize int64
+	// MaxHeaderBytes (name ":" value CRLF summed over the fields) and
+	// MaxHeaderFields bound the header block kept of one message; past
+	// either, nothing more is stored and the message is rejected with
+	// 552 5.3.4 "Message header exceeds fixed limit" at the first event
+	// the MTA reads a reply for (the first body chunk or end of message
+	// with Postfix). DefaultMaxHeaderBytes and DefaultMaxHeaderFields when
+	// <= 0.
+	MaxHeaderBytes  int64
+	MaxHeaderFields int
 	// Logger receives the per-message summary and fault lines;
 	// slog.Default() when nil.
 	Logger *slog.Logger
@@ -139,6 +152,9 @@ type MessageStats struct {
 	// Direction is the Decree 91/2020 direction ("inbound", "outbound"),
 	// "" when the message was not evaluated or the stage is off.
 	Direction string
+	// Limit is the limit the message was rejected for (LimitMessageSize,
+	// LimitHeaderBytes, LimitHeaderFields), "" for none.
+	Limit string
 }
 
 // Server is a milter server. Create it with New.
@@ -163,6 +179,12 @@ func New(opts Options) *Server {
 	}
 	if opts.MaxConnections <= 0 {
 		opts.MaxConnections = DefaultMaxConnections
+	}
+	if opts.MaxHeaderBytes <= 0 {
+		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if opts.MaxHeaderFields <= 0 {
+		opts.MaxHeaderFields = DefaultMaxHeaderFields
 	}
 	if opts.FailMode != txn.ActionAccept {
 		opts.FailMode = txn.ActionTempfail
