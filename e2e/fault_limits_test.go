@@ -111,7 +111,7 @@ func TestFaultHeaderLimits(t *testing.T) {
 // 552 5.3.4; its peak memory is logged (the figure in BENCHMARKS.md) and
 // may grow by that plus the garbage of the 20 KB packets, under 16 MiB
 // (64 MiB under the race detector). Storing the whole header grew it by
-// 177 MiB (633 MiB).
+// 177-240 MiB (633 MiB).
 func TestFaultHeaderFlood(t *testing.T) {
 	e := needEnv(t)
 	d, _ := faultDaemon(t, e, slotFaultFlood, e.dns.Addr(), "milter91.log", nil)
