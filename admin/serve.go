@@ -10,23 +10,15 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/net/netutil"
+	"milter91/internal/httplimit"
 )
-
-// limits bound the server's connections.
-type limits struct {
-	readHeader, read, write, idle time.Duration
-	maxHeaderBytes                int
-	// maxConns are served at once; more wait in the listen backlog.
-	maxConns int
-}
 
 // serveLimits (our choice). Reads and writes are long enough for a
 // 64 MiB import or a full export on a slow link; a request's headers
 // must arrive quickly; an idle keep-alive connection is closed after
 // 2 minutes.
-var serveLimits = limits{readHeader: 10 * time.Second, read: 5 * time.Minute, write: 5 * time.Minute,
-	idle: 2 * time.Minute, maxHeaderBytes: 64 << 10, maxConns: 64}
+var serveLimits = httplimit.Limits{ReadHeader: 10 * time.Second, Read: 5 * time.Minute, Write: 5 * time.Minute,
+	Idle: 2 * time.Minute, MaxHeaderBytes: 64 << 10, MaxConns: 64}
 
 // shutdownGrace is how long requests in flight may finish after ctx is
 // cancelled; then their connections are closed.
@@ -46,21 +38,13 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey
 	return serve(ctx, ln, h, tlsCert, tlsKey, serveLimits)
 }
 
-func serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey string, l limits) error {
+func serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey string, l httplimit.Limits) error {
 	if (tlsCert == "") != (tlsKey == "") {
 		return errors.New("admin: TLS needs both a certificate and a key file")
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: l.readHeader,
-		ReadTimeout:       l.read,
-		WriteTimeout:      l.write,
-		IdleTimeout:       l.idle,
-		MaxHeaderBytes:    l.maxHeaderBytes,
-		// net/http's own complaints (TLS handshakes, panics) go to the
-		// daemon's log, read at the time Serve is called.
-		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
-	}
+	// net/http's own complaints (TLS handshakes, panics) go to the
+	// daemon's log, read at the time Serve is called.
+	srv := l.Server(h, slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn))
 	if tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
 		if err != nil {
@@ -68,7 +52,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
-	ln = netutil.LimitListener(ln, l.maxConns)
+	ln = l.Listener(ln)
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -10,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -19,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"milter91/internal/httplimit/httplimittest"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key as PEM files
@@ -220,7 +220,7 @@ func TestServeClosesIdleConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := serveLimits
-	l.idle = 100 * time.Millisecond
+	l.Idle = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, ln, newHandler(t, Options{}), "", "", l) }()
@@ -230,29 +230,6 @@ func TestServeClosesIdleConnections(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second)) // a last guard
 	req := "GET /v1/health HTTP/1.1\r\nHost: admin.test\r\nAuthorization: Bearer " + testToken + "\r\n\r\n"
-	if _, err := io.WriteString(c, req); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(c)
-	resp, err := http.ReadResponse(r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil || resp.StatusCode != http.StatusOK || resp.Close {
-		t.Fatalf("health: %s, close %v, %v; want 200 on a kept-alive connection", resp.Status, resp.Close, err)
-	}
-	start := time.Now()
-	if n, err := r.Read(make([]byte, 1)); err != io.EOF {
-		t.Fatalf("idle connection: read %d bytes, %v; want it closed by the server", n, err)
-	}
-	if idle := time.Since(start); idle < l.idle {
-		t.Errorf("closed after %v idle, before the idle timeout %v", idle, l.idle)
-	}
+	httplimittest.IdleClosed(t, ln.Addr().String(), req, l.Idle)
 }
