@@ -32,7 +32,7 @@ test: deps vet fmt-check staticcheck
 
 # The patched in-tree copies of libraries are modules of their own, which
 # ./... leaves out: their tests (the regression tests of our patches) run here.
-THIRD_PARTY = third_party/github.com/goccy/go-yaml
+THIRD_PARTY = third_party/github.com/goccy/go-yaml third_party/github.com/d--j/go-milter
 test-third-party:
 	@set -e; for d in $(THIRD_PARTY); do (cd $$d && $(GO) vet ./... && $(GO) test -race -count=1 ./...); done
 
