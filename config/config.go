@@ -46,11 +46,15 @@ type Config struct {
 	SpoolThreshold int64
 	SpoolDir       string
 	// MetricsListen is HOST:PORT of the Prometheus /metrics endpoint; ""
-	// is off.
-	MetricsListen string
-	DNS           DNS
-	DKIM          DKIM
-	DNSBL         DNSBL
+	// is off. A host that is not a loopback address needs
+	// MetricsAllowRemote (the endpoint has no authentication).
+	MetricsListen      string
+	MetricsAllowRemote bool
+	// Limits bound milter connections and header blocks.
+	Limits Limits
+	DNS    DNS
+	DKIM   DKIM
+	DNSBL  DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.

@@ -87,6 +87,29 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 	c.Archive = a
 }
 
+// metrics checks metrics_listen: HOST:PORT, on a loopback address unless
+// metrics_allow_remote (the endpoint has no authentication).
+func (v *validator) metrics(c *Config, allowRemote bool) {
+	c.MetricsAllowRemote = allowRemote
+	if c.MetricsListen == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(c.MetricsListen)
+	switch {
+	case err != nil:
+		v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
+	case !allowRemote && !isLoopback(host):
+		v.fail("$.metrics_listen", "metrics_listen: %q is not a loopback address; set metrics_allow_remote: true to serve the metrics elsewhere (they have no authentication)", c.MetricsListen)
+	}
+}
+
+// isLoopback reports whether host (of HOST:PORT) is "localhost" or a
+// loopback IP address; "" (all interfaces) is not.
+func isLoopback(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	return host == "localhost" || (err == nil && ip.IsLoopback())
+}
+
 func (v *validator) admin(c *Config, r *rawAdmin) {
 	a := Admin(*r)
 	c.Admin = a
@@ -104,7 +127,7 @@ func (v *validator) admin(c *Config, r *rawAdmin) {
 	if (a.TLSCert == "") != (a.TLSKey == "") {
 		v.fail("$.admin.tls_cert", "admin: tls_cert and tls_key go together")
 	}
-	if ip, err := netip.ParseAddr(host); a.TLSCert == "" && host != "localhost" && (err != nil || !ip.IsLoopback()) {
+	if a.TLSCert == "" && !isLoopback(host) {
 		v.fail("$.admin.listen", "admin.listen: %q is not a loopback address; set tls_cert and tls_key to serve it elsewhere", a.Listen)
 	}
 	if a.TokenFile == "" {

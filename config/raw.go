@@ -16,6 +16,8 @@ type raw struct {
 	SpoolThreshold    string     `yaml:"spool_threshold"`
 	SpoolDir          string     `yaml:"spool_dir"`
 	MetricsListen     string     `yaml:"metrics_listen"`
+	MetricsRemote     bool       `yaml:"metrics_allow_remote"`
+	Limits            rawLimits  `yaml:"limits"`
 	DNS               rawDNS     `yaml:"dns"`
 	DKIM              rawDKIM    `yaml:"dkim"`
 	DNSBL             rawDNSBL   `yaml:"dnsbl"`

@@ -41,11 +41,8 @@ func (v *validator) validate(r *raw) *Config {
 	}
 	c.SkipAuthenticated = r.SkipAuthenticated == nil || *r.SkipAuthenticated
 	v.listen(c, string(r.SocketMode))
-	if c.MetricsListen != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
-			v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
-		}
-	}
+	v.metrics(c, r.MetricsRemote)
+	v.limits(c, &r.Limits)
 	v.failMode(c, r.FailMode)
 	if c.AuthservID == "" {
 		h, err := os.Hostname()

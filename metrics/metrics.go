@@ -2,18 +2,14 @@
 // messages by action, internal faults, rule matches (with their ref),
 // Decree 91/2020 advertising mail, DNS queries and cache hits, evaluation
 // time and time per check, blocklist results and zone events, temporary
-// DNS errors, reloads, messages being evaluated, store errors and header
-// archive records.
+// DNS errors, reloads, messages being evaluated, store errors, header
+// archive records, milter connections and messages rejected for a limit.
 // These counts are also what an operator reports per period to the
 // authority (Decree 91/2020 Art. 10.7).
 package metrics
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,6 +37,7 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	storeErr *prometheus.CounterVec
 	archived *prometheus.CounterVec
+	milterCollectors
 }
 
 // New registers the milter91 collectors and the Go/process collectors on
@@ -78,9 +75,11 @@ func New() *Metrics {
 		}, []string{"zone", "event"}),
 	}
 	m.addCheckCollectors()
+	m.addMilterCollectors()
 	m.initLabels()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
 		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived,
+		m.conns, m.refused, m.limits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -103,6 +102,7 @@ func (m *Metrics) initLabels() {
 		{vec: m.storeErr, values: []string{"registry", "archive"}},
 		{vec: m.archived, values: []string{"written", "spooled", "dropped"}},
 		{vec: m.reloads, values: []string{"ok", "failed"}},
+		{vec: m.limits, values: []string{milter.LimitHeaderBytes, milter.LimitHeaderFields, milter.LimitMessageSize}},
 	} {
 		for _, x := range v.values {
 			v.vec.WithLabelValues(x)
@@ -117,8 +117,13 @@ func (m *Metrics) Hooks() milter.Metrics {
 			m.messages.WithLabelValues(s.Action.String(), s.Direction).Inc()
 			m.elapsed.Observe(s.Elapsed.Seconds())
 			m.size.Observe(float64(s.Size))
+			if s.Limit != "" {
+				m.limits.WithLabelValues(s.Limit).Inc()
+			}
 		},
-		Fault: func(kind string) { m.faults.WithLabelValues(kind).Inc() },
+		Fault:       func(kind string) { m.faults.WithLabelValues(kind).Inc() },
+		Connections: func(delta int) { m.conns.Add(float64(delta)) },
+		ConnRefused: m.refused.Inc,
 	}
 }
 
@@ -254,21 +259,4 @@ func (m *Metrics) WatchResolver(r ResolverStats) {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-}
-
-// Serve serves /metrics on ln until ctx ends.
-func (m *Metrics) Serve(ctx context.Context, ln net.Listener) error {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", m.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -16,6 +16,11 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	h := m.Hooks()
 	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048, Direction: "inbound"})
 	h.Fault("panic")
+	h.Message(milter.MessageStats{Action: txn.ActionReject, Limit: milter.LimitHeaderFields})
+	h.Connections(1)
+	h.Connections(1)
+	h.Connections(-1)
+	h.ConnRefused()
 	m.Outcome(&txn.Outcome{
 		Verdict: txn.Verdict{Matches: []txn.Match{{ID: "D91_OUT_LABEL", Ref: "Decree 91/2020 Art. 18"}}},
 		Facts: txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", RegistryUnavailable: true, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}},
@@ -37,6 +42,10 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
 		`milter91_messages_total{action="reject",direction="inbound"} 1`,
+		`milter91_limit_rejections_total{limit="header_fields"} 1`,
+		`milter91_limit_rejections_total{limit="header_bytes"} 0`,
+		`milter91_milter_connections 1`,
+		`milter91_milter_connections_refused_total 1`,
 		`milter91_store_errors_total{store="registry"} 1`,
 		`milter91_store_errors_total{store="archive"} 1`,
 		`milter91_archive_records_total{result="dropped"} 2`,

@@ -76,11 +76,9 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return 1
 	}
 	d.logger = newLogger(cfg, stderr)
-	// go-milter's own warnings (a misbehaving MTA) go to the same log,
-	// in its format.
-	gomilter.LogWarning = func(format string, v ...any) {
-		d.logger.Warn("milter protocol: " + fmt.Sprintf(format, v...))
-	}
+	// go-milter's own warnings (a misbehaving MTA, accept errors) go to
+	// the same log, in its format.
+	gomilter.LogWarning = protocolWarnings(d.logger)
 	d.stats = metrics.New()
 	code, err := d.run(cfg)
 	if err != nil {
@@ -138,15 +136,19 @@ func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, archive 
 	serveErr := make(chan error, len(listeners))
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{
-			Evaluator:      func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
-			Metrics:        d.stats.Hooks(),
-			FailMode:       cfg.FailMode,
-			Deadline:       cfg.MessageDeadline,
-			SpoolThreshold: cfg.SpoolThreshold,
-			SpoolDir:       cfg.SpoolDir,
-			Logger:         d.logger,
-			Listener:       cfg.Listen[i],
-			Archive:        archive,
+			Evaluator:       func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
+			Metrics:         d.stats.Hooks(),
+			FailMode:        cfg.FailMode,
+			Deadline:        cfg.MessageDeadline,
+			SpoolThreshold:  cfg.SpoolThreshold,
+			SpoolDir:        cfg.SpoolDir,
+			MaxHeaderBytes:  cfg.Limits.HeaderBytes,
+			MaxHeaderFields: cfg.Limits.HeaderFields,
+			IdleTimeout:     cfg.Limits.MilterIdleTimeout,
+			MaxConnections:  cfg.Limits.MilterConnections,
+			Logger:          d.logger,
+			Listener:        cfg.Listen[i],
+			Archive:         archive,
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
@@ -265,7 +267,8 @@ func needRestart(old, cfg *config.Config) []string {
 	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
-	add("metrics_listen", old.MetricsListen != cfg.MetricsListen)
+	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
+	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)
 	add("admin", old.Admin != cfg.Admin)
 	add("fail_mode", old.FailMode != cfg.FailMode)
