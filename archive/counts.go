@@ -96,8 +96,8 @@ func (s *Store) Counts(ctx context.Context, since, until time.Time) ([]Count, er
 		return nil, errors.New("archive: counts: want since < until, both set")
 	}
 	var out []Count
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT day, direction, dimension, key, n
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT day, direction, dimension, key, n
 			FROM archive_daily_counts WHERE day >= ? AND day < ?`), since.UnixMilli(), until.UnixMilli())
 		if err != nil {
 			return err

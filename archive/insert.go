@@ -124,7 +124,7 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 		rows[i] = toRow(r)
 	}
 	counts := tally(rows)
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.insertRows(ctx, tx, rows); err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 const multiRows = 300
 
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
-	hs, err := tx.PrepareContext(ctx, s.db.Rebind(insertHeader))
+	hs, err := tx.PrepareContext(ctx, s.rebind(insertHeader))
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Store) insertMulti(ctx context.Context, tx *sql.Tx, prefix, suffix stri
 			args = append(args, v...)
 		}
 		b.WriteString(suffix)
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(b.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
 			return err
 		}
 	}

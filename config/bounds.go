@@ -24,6 +24,7 @@ const (
 	maxDKIMSignatures = 100            // dkim.max_signatures: each costs a key lookup and an RSA verification
 	maxPer24h         = 1000           // decree91.max_per_24h
 	maxArchiveQueue   = 1_000_000      // archive.queue: records held in memory
+	maxArchiveSpool   = 1 << 40        // archive.spool_max: bytes on disk
 	maxBitmask        = 255            // dnsbl.zones[].codes[].bitmask: the last octet
 	maxBodyDomains    = 200            // dnsbl.max_body_domains: a message must not buy thousands of queries
 	maxQueries        = 1000           // dnsbl.max_queries

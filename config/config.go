@@ -83,9 +83,9 @@ func (c *Config) ErrorAt(key, format string, args ...any) Error {
 // Decree configures the Decree 91/2020 analysis, registry and directions.
 type Decree struct {
 	Enabled bool
-	// Registry is the SQLite file or postgres:// URL of consents, refusals
-	// and sends; "" means no registry (consent, refusal and frequency are
-	// then not checked). Several hosts share one registry on PostgreSQL.
+	// Registry is the SQLite file or PostgreSQL URL or DSN of consents,
+	// refusals and sends; "" means no registry (consent, refusal and
+	// frequency are then not checked). Several hosts share one registry on PostgreSQL.
 	Registry string
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.
@@ -194,7 +194,7 @@ func Load(path string) (*Config, error) {
 	for i := range c.Lists {
 		relativeTo(path, &c.Lists[i].Path)
 	}
-	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey} {
+	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {

@@ -4,22 +4,31 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"milter91/internal/sqldb"
 )
 
 // Archive configures the header archive (Decree 91/2020 Art. 10.6) and
 // the daily counts behind the statistics reports (Art. 10.7).
 type Archive struct {
-	// Store is a SQLite file name or a postgres:// URL; "" turns the
+	// Store is a SQLite file name or a PostgreSQL URL or DSN; "" turns the
 	// archive off.
 	Store string
 	// Retention is how long records are kept (≥ 180 days, Art. 10.6);
 	// older ones are pruned hourly.
 	Retention time.Duration
-	// Queue is how many records wait for the store at most (more are
-	// dropped and counted, never blocking mail); Batch is how many one
+	// Queue is how many records wait for the store in memory at most
+	// (more go to the spool, never blocking mail); Batch is how many one
 	// write takes.
 	Queue int
 	Batch int
+	// SpoolDir keeps the records past Queue on disk until the store takes
+	// them (kept across restarts); "" in the file means "<Store>.spool"
+	// for a SQLite store, none for PostgreSQL. SpoolMax bounds it in
+	// bytes; 0 turns spooling off. Without a spool, or with it full, such
+	// records are dropped, counted and logged with their queue IDs.
+	SpoolDir string
+	SpoolMax int64
 }
 
 // Admin configures the admin HTTP API.
@@ -43,6 +52,8 @@ type rawArchive struct {
 	Retention string `yaml:"retention"`
 	Queue     number `yaml:"queue"`
 	Batch     number `yaml:"batch"`
+	SpoolDir  string `yaml:"spool_dir"`
+	SpoolMax  string `yaml:"spool_max"`
 }
 
 type rawAdmin struct {
@@ -64,6 +75,14 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 	a.Retention = ret
 	if a.Queue > 0 {
 		a.Batch = v.count("$.archive.batch", r.Batch, 1, a.Queue)
+	}
+	a.SpoolMax = v.size("$.archive.spool_max", r.SpoolMax, 0, maxArchiveSpool)
+	a.SpoolDir = r.SpoolDir
+	if a.SpoolDir == "" && a.Store != "" && !sqldb.IsDSN(a.Store) {
+		a.SpoolDir = a.Store + ".spool"
+	}
+	if a.SpoolMax == 0 {
+		a.SpoolDir = ""
 	}
 	c.Archive = a
 }

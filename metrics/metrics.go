@@ -100,7 +100,7 @@ func (m *Metrics) initLabels() {
 		values []string
 	}{
 		{vec: m.storeErr, values: []string{"registry", "archive"}},
-		{vec: m.archived, values: []string{"written", "dropped"}},
+		{vec: m.archived, values: []string{"written", "spooled", "dropped"}},
 		{vec: m.reloads, values: []string{"ok", "failed"}},
 		{vec: m.limits, values: []string{milter.LimitHeaderBytes, milter.LimitHeaderFields, milter.LimitMessageSize}},
 	} {
@@ -177,10 +177,10 @@ func (m *Metrics) addCheckCollectors() {
 		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
 	})
 	m.storeErr = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup), archive (a failed batch write).",
+		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune).",
 	}, []string{"store"})
 	m.archived = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, or dropped (queue full while the store failed).",
+		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, spooled (past archive.queue, to disk), or dropped (no room in the queue and the spool, or the spool failing).",
 	}, []string{"result"})
 }
 
@@ -188,9 +188,37 @@ func (m *Metrics) addCheckCollectors() {
 // "archive").
 func (m *Metrics) StoreError(store string) { m.storeErr.WithLabelValues(store).Inc() }
 
-// Archived counts n header archive records with result "written" or
-// "dropped".
+// Archived counts n header archive records with result "written",
+// "spooled" or "dropped".
 func (m *Metrics) Archived(result string, n int) { m.archived.WithLabelValues(result).Add(float64(n)) }
+
+// WatchStore exports milter91_store_up{store}: 1 while up reports that
+// the store's last write worked, 0 from a failed write to the next one
+// that works. Call it once per store.
+func (m *Metrics) WatchStore(store string, up func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "milter91_store_up", Help: "1 while the store's last write worked, 0 from a failed write to the next one that works, by store.",
+		ConstLabels: prometheus.Labels{"store": store},
+	}, func() float64 {
+		if up() {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// WatchArchiveSpool exports what the header archive's spool holds now:
+// milter91_archive_spool_records and milter91_archive_spool_bytes.
+func (m *Metrics) WatchArchiveSpool(spool func() (records, bytes int64)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "milter91_archive_spool_records", Help: "Header archive records waiting on disk for the store (archive.spool_dir).",
+		}, func() float64 { n, _ := spool(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "milter91_archive_spool_bytes", Help: "Size of the header archive's spool on disk, in bytes (bounded by archive.spool_max).",
+		}, func() float64 { _, b := spool(); return float64(b) }),
+	)
+}
 
 // Reload counts one reload: ok, or failed (the running config stays).
 func (m *Metrics) Reload(ok bool) {

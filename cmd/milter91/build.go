@@ -182,7 +182,7 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 // cache outlive reloads) and the registry store (nil without one);
 // events receives the blocklist zones' state changes (nil: none).
 func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Store, logger *slog.Logger,
-	events func(dnsbl.Event), check checkMode) (*engine.Engine, error) {
+	events func(dnsbl.Event), mode engineMode) (*engine.Engine, error) {
 	set, err := loadRules(cfg)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
-	dec, err := decreeOptions(cfg, store, check.dryRun, check.direction)
+	dec, err := decreeOptions(cfg, store, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +214,11 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	})
 }
 
-// checkMode adapts the engine for `milter91 check`: record nothing, and
-// optionally force the Decree 91 direction.
-type checkMode struct {
+// engineMode adapts the engine: for `milter91 check`, record nothing and
+// optionally force the Decree 91 direction; for serve, follow the
+// registry's writes in registry (health, metrics).
+type engineMode struct {
 	dryRun    bool
 	direction string
+	registry  *storeState
 }

@@ -89,7 +89,7 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if store != nil {
 		defer store.Close()
 	}
-	eng, err := buildEngine(cfg, res, store, logger, nil, checkMode{dryRun: true, direction: f.direction})
+	eng, err := buildEngine(cfg, res, store, logger, nil, engineMode{dryRun: true, direction: f.direction})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -33,8 +33,10 @@ type daemon struct {
 	logger *slog.Logger
 	res    *resolver.Client
 	store  *registry.Store
-	engine atomic.Pointer[engine.Engine]
-	stats  *metrics.Metrics
+	// regState follows the registry's writes (nil without a registry).
+	regState *storeState
+	engine   atomic.Pointer[engine.Engine]
+	stats    *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
 	// and list file watch.
 	stopBackground context.CancelFunc
@@ -194,9 +196,13 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.store, err = openRegistry(cfg); err != nil {
 			return err
 		}
+		if d.store != nil {
+			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
+			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
+		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, checkMode{})
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState})
 	if err != nil {
 		return err
 	}
