@@ -48,7 +48,8 @@ test-third-party:
 FUZZTIME ?= 30000x
 FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
-	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad archive:FuzzSpoolFrame internal/sqldb:FuzzRedact
+	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
+	registry:FuzzImportConsents admin:FuzzDecodeCursor
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
 	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \

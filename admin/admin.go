@@ -13,16 +13,20 @@ import (
 )
 
 // Registry is the part of *registry.Store the API uses (Decree 91/2020
-// Art. 11 consents, Art. 20 refusals). Single records are written through
-// the import methods too: their *registry.ImportError tells bad input
-// (400) from a store failure (500), which the Add methods cannot.
+// Art. 11 consents, Art. 20 refusals). Input the registry refuses comes
+// back as an error matching registry.ErrInvalid (answered 400: a
+// *registry.InvalidError from the Add methods, a *registry.ImportError
+// from the imports); any other error is a store failure (500). Listings
+// are asked for with a Filter.Limit (a page) and streamed by the exports.
 type Registry interface {
-	ImportConsents(ctx context.Context, r io.Reader, now time.Time) (int, error)
+	AddConsent(ctx context.Context, c registry.Consent) (changed bool, err error)
 	RevokeConsent(ctx context.Context, advertiser, rcpt string, now time.Time) (bool, error)
 	ListConsents(ctx context.Context, f registry.Filter) ([]registry.Consent, error)
+	ImportConsents(ctx context.Context, r io.Reader, now time.Time) (int, error)
 	ExportConsents(ctx context.Context, w io.Writer) error
-	ImportRefusals(ctx context.Context, r io.Reader, now time.Time) (int, error)
+	AddRefusal(ctx context.Context, r registry.Refusal) error
 	ListRefusals(ctx context.Context, f registry.Filter) ([]registry.Refusal, error)
+	ImportRefusals(ctx context.Context, r io.Reader, now time.Time) (int, error)
 	ExportRefusals(ctx context.Context, w io.Writer) error
 }
 

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -49,9 +48,10 @@ type addedConsent struct {
 	Consent consentOut `json:"consent"`
 }
 
-// listConsents answers GET /v1/consents?advertiser=&recipient=.
+// listConsents answers GET /v1/consents?advertiser=&recipient=&limit=&cursor=
+// with one page.
 func (a *api) listConsents(w http.ResponseWriter, r *http.Request) {
-	f, ok := listFilter(w, r)
+	f, limit, ok := listFilter(w, r, cursorConsents)
 	if !ok {
 		return
 	}
@@ -60,16 +60,11 @@ func (a *api) listConsents(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "list consents", err)
 		return
 	}
-	out := make([]consentOut, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, toConsentOut(c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, newPage(cs, limit, cursorConsents, toConsentOut))
 }
 
-// addConsent answers POST /v1/consents: the consent is recorded as one
-// line of a consent import, so the registry's checks apply and a
-// rejected field comes back as a *registry.ImportError (400).
+// addConsent answers POST /v1/consents: a field the registry refuses
+// (registry.ErrInvalid) is a 400 with its reasons.
 func (a *api) addConsent(w http.ResponseWriter, r *http.Request) {
 	var in consentIn
 	if !decodeJSON(w, r, &in) {
@@ -81,10 +76,8 @@ func (a *api) addConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	c := registry.Consent{Advertiser: in.Advertiser, Recipient: in.Recipient, Method: in.Method, Time: at,
 		Evidence: in.Evidence, MaxPerDay: in.MaxPerDay, LastUsedAt: now}
-	n, ok := a.importOne(w, r, "add consent", now, func(buf *bytes.Buffer) error {
-		return registry.WriteConsents(buf, []registry.Consent{c})
-	}, a.reg.ImportConsents)
-	if !ok {
+	changed, err := a.reg.AddConsent(r.Context(), c)
+	if a.addFailed(w, r, "add consent", err) {
 		return
 	}
 	stored, err := a.reg.ListConsents(r.Context(), registry.Filter{Advertiser: c.Advertiser, Recipient: c.Recipient})
@@ -95,7 +88,7 @@ func (a *api) addConsent(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "add consent", err)
 		return
 	}
-	writeJSON(w, addedStatus(n), addedConsent{Changed: n > 0, Consent: toConsentOut(stored[0])})
+	writeJSON(w, addedStatus(changed), addedConsent{Changed: changed, Consent: toConsentOut(stored[0])})
 }
 
 // revokeConsent answers DELETE /v1/consents?advertiser=&recipient=.

@@ -34,11 +34,12 @@ func TestListConsents(t *testing.T) {
 		filter registry.Filter
 		want   []string // advertisers listed, in order
 	}{
-		{name: "all", target: "/v1/consents", status: 200, want: []string{"example.com", "example.org"}},
+		{name: "all", target: "/v1/consents", status: 200, filter: registry.Filter{Limit: DefaultListLimit + 1},
+			want: []string{"example.com", "example.org"}},
 		{name: "filtered", target: "/v1/consents?advertiser=example.org&recipient=user@example.net", status: 200,
-			filter: registry.Filter{Advertiser: "example.org", Recipient: rcpt}, want: []string{"example.org"}},
+			filter: registry.Filter{Advertiser: "example.org", Recipient: rcpt, Limit: DefaultListLimit + 1}, want: []string{"example.org"}},
 		{name: "no match", target: "/v1/consents?advertiser=example.net", status: 200,
-			filter: registry.Filter{Advertiser: "example.net"}, want: []string{}},
+			filter: registry.Filter{Advertiser: "example.net", Limit: DefaultListLimit + 1}, want: []string{}},
 		{name: "bad advertiser", target: "/v1/consents?advertiser=exa%21mple.com", status: 400, errHas: `invalid character '!'`},
 		{name: "bad recipient", target: "/v1/consents?recipient=nobody", status: 400, errHas: "want local@domain"},
 		{name: "space in recipient", target: "/v1/consents?recipient=a%20b@example.net", status: 400, errHas: "space"},
@@ -58,13 +59,13 @@ func TestListConsents(t *testing.T) {
 			if f.filter != tt.filter {
 				t.Errorf("filter %+v, want %+v", f.filter, tt.filter)
 			}
-			got := decodeBody[[]map[string]any](t, rec)
+			got := decodeBody[page[map[string]any]](t, rec)
 			var advs []string
-			for _, c := range got {
+			for _, c := range got.Items {
 				advs = append(advs, c["advertiser"].(string))
 			}
-			if strings.Join(advs, ",") != strings.Join(tt.want, ",") || got == nil {
-				t.Errorf("listed %v (body %s), want %v", advs, rec.Body, tt.want)
+			if strings.Join(advs, ",") != strings.Join(tt.want, ",") || got.Items == nil || got.Next != nil {
+				t.Errorf("listed %v, next %v (body %s), want %v and no next page", advs, got.Next, rec.Body, tt.want)
 			}
 		})
 	}
@@ -73,12 +74,12 @@ func TestListConsents(t *testing.T) {
 func TestListConsentsJSONShape(t *testing.T) {
 	rec := do(newHandler(t, Options{Registry: seeded()}), request{method: "GET", target: "/v1/consents"})
 	expect(t, rec, 200, "")
-	want := `[{"advertiser":"example.com","recipient":"user@example.net","method":"form",` +
+	want := `{"items":[{"advertiser":"example.com","recipient":"user@example.net","method":"form",` +
 		`"time":"2026-02-01T00:00:00Z","evidence":"https://example.com/signup/42","max_per_day":0,` +
 		`"revoked_at":null,"last_used_at":"2026-02-01T00:00:00Z"},` +
 		`{"advertiser":"example.org","recipient":"user@example.net","method":"call_sms",` +
 		`"time":"2026-01-05T00:00:00Z","evidence":"","max_per_day":5,` +
-		`"revoked_at":"2026-02-10T00:00:00Z","last_used_at":"2026-02-10T00:00:00Z"}]`
+		`"revoked_at":"2026-02-10T00:00:00Z","last_used_at":"2026-02-10T00:00:00Z"}],"next":null}`
 	if got := strings.TrimSpace(rec.Body.String()); got != want {
 		t.Errorf("body\n%s\nwant\n%s", got, want)
 	}
@@ -139,7 +140,7 @@ func addConsentCases() []addConsentCase {
 			status: 413, errHas: "limit of 1048576", nocalls: true},
 		{name: "registry refuses", req: request{ctype: "application/json", body: ok},
 			setup: func(f *fakeRegistry) {
-				f.problems = []registry.Problem{{Line: 2, Reason: `advertiser "a.example.com" is not an organizational domain`}, {Line: 2, Reason: "method \"x\": want form"}}
+				f.invalid = []string{`advertiser "a.example.com" is not an organizational domain`, "method \"x\": want form"}
 			}, status: 400, errHas: `advertiser "a.example.com" is not an organizational domain; method "x": want form`},
 		{name: "store error", req: request{ctype: "application/json", body: ok},
 			setup: func(f *fakeRegistry) { f.err = errStore }, status: 500, errHas: "add consent: disk on fire"},

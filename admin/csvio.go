@@ -1,13 +1,10 @@
 package admin
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"milter91/registry"
@@ -19,10 +16,12 @@ type problemOut struct {
 	Reason string `json:"reason"`
 }
 
-// importRejected answers an import with invalid lines.
+// importRejected answers an import with invalid lines. Truncated: the
+// import stopped at registry.MaxProblems and later lines were not checked.
 type importRejected struct {
-	Error    string       `json:"error"`
-	Problems []problemOut `json:"problems"`
+	Error     string       `json:"error"`
+	Problems  []problemOut `json:"problems"`
+	Truncated bool         `json:"truncated"`
 }
 
 // The registry's methods, bound late: routes are built before we know
@@ -75,11 +74,7 @@ func (a *api) importFailed(w http.ResponseWriter, r *http.Request, op string, er
 		}
 		return
 	}
-	noun := "problems"
-	if len(ie.Problems) == 1 {
-		noun = "problem"
-	}
-	out := importRejected{Error: fmt.Sprintf("%d %s, nothing imported", len(ie.Problems), noun),
+	out := importRejected{Error: registry.ImportSummary(ie), Truncated: ie.Truncated,
 		Problems: make([]problemOut, len(ie.Problems))}
 	for i, p := range ie.Problems {
 		out.Problems[i] = problemOut{Line: p.Line, Reason: p.Reason}
@@ -140,36 +135,24 @@ func (a *api) recordTimes(w http.ResponseWriter, raw string) (at, now time.Time,
 	return at, now, true
 }
 
-// addedStatus is 201 when a POST changed the registry (n records), 200
-// when a later record was already on file.
-func addedStatus(n int) int {
-	if n == 0 {
-		return http.StatusOK
+// addedStatus is 201 when a POST changed the registry, 200 when a later
+// record was already on file.
+func addedStatus(changed bool) int {
+	if changed {
+		return http.StatusCreated
 	}
-	return http.StatusCreated
+	return http.StatusOK
 }
 
-// importOne writes one record as CSV with write and imports it at now. On
-// failure it has answered: 400 with the record's problems, or 500.
-func (a *api) importOne(w http.ResponseWriter, r *http.Request, op string, now time.Time, write func(*bytes.Buffer) error, imp importFunc) (int, bool) {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		a.storeError(w, r, op, err)
-		return 0, false
-	}
-	n, err := imp(r.Context(), &buf, now)
-	var ie *registry.ImportError
+// addFailed answers a failed POST of one record: 400 with the reasons of
+// a record the registry refuses, else 500. It reports whether err was set.
+func (a *api) addFailed(w http.ResponseWriter, r *http.Request, op string, err error) bool {
+	var ie *registry.InvalidError
 	switch {
 	case errors.As(err, &ie):
-		reasons := make([]string, len(ie.Problems))
-		for i, p := range ie.Problems {
-			reasons[i] = p.Reason
-		}
-		writeError(w, http.StatusBadRequest, strings.Join(reasons, "; "))
-		return 0, false
+		writeError(w, http.StatusBadRequest, ie.Error())
 	case err != nil:
 		a.storeError(w, r, op, err)
-		return 0, false
 	}
-	return n, true
+	return err != nil
 }

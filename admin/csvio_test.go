@@ -38,7 +38,13 @@ func importCases() []importCase {
 				f.problems = []registry.Problem{{Line: 2, Reason: "method \"fax\": want form"}, {Line: 5, Reason: "time is empty"}}
 			}, status: 400,
 			want: `{"error":"2 problems, nothing imported","problems":[{"line":2,"reason":"method \"fax\": want form"},` +
-				`{"line":5,"reason":"time is empty"}]}`},
+				`{"line":5,"reason":"time is empty"}],"truncated":false}`},
+		{name: "problems, truncated", req: request{target: "/v1/refusals/import", ctype: "text/csv", body: refusals},
+			setup: func(f *fakeRegistry) {
+				f.problems, f.truncated = []registry.Problem{{Line: 2, Reason: "empty scope"}}, true
+			}, status: 400,
+			want: `{"error":"1 problem before the import stopped (later lines were not checked), nothing imported",` +
+				`"problems":[{"line":2,"reason":"empty scope"}],"truncated":true}`},
 		{name: "wrong content type", req: request{target: "/v1/refusals/import", ctype: "application/json", body: refusals},
 			status: 415, errHas: "want text/csv"},
 		{name: "declared too large", req: request{target: "/v1/consents/import", ctype: "text/csv", body: consents, length: maxCSVBody + 1},

@@ -13,6 +13,14 @@
 // Bodies are JSON (Content-Type: application/json, at most 1 MiB, one
 // object, unknown fields refused) except the CSV imports (Content-Type:
 // text/csv, at most 64 MiB). Times are RFC 3339; answers give them in UTC.
+// Text fields must be UTF-8 without NUL (what PostgreSQL can store).
+//
+// The registry listings are paged: limit (1..1000, default 100) records
+// per answer, {"items": [record, …], "next": CURSOR or null}, in key
+// order. To read on, repeat the request with cursor=CURSOR (an opaque
+// URL-safe string; keep the other parameters). A page starts after the
+// last key of the one before, so records added or removed meanwhile
+// never repeat or skip the others.
 // Query parameters other than the documented ones, a parameter given
 // twice and an empty one are refused (400), so that a typo cannot widen
 // a selection.
@@ -46,9 +54,10 @@
 //	  settings that only a restart applies (listen, dns, the stores, …)
 //	→ 500 {"error": "reload: …"}; the running configuration stays.
 //
-// GET /v1/consents?advertiser=DOMAIN&recipient=ADDR
+// GET /v1/consents?advertiser=DOMAIN&recipient=ADDR&limit=N&cursor=CURSOR
 //
-//	Both optional. → 200 [consent, …] ordered by advertiser, recipient.
+//	All optional. → 200 {"items": [consent, …], "next": CURSOR|null}
+//	ordered by advertiser, recipient (byte-wise).
 //	A consent: {"advertiser": "example.com", "recipient": "user@example.net",
 //	"method": "form"|"call_sms"|"software", "time": RFC 3339,
 //	"evidence": "…", "max_per_day": 0 (none agreed) or 1..1000,
@@ -75,20 +84,26 @@
 //	Body: CSV with a header row; columns advertiser, recipient, method,
 //	time (required), evidence, max_per_day, revoked_at, last_used_at.
 //	All lines or none are applied.
+//	Every line is checked before any is applied; the import stops at the
+//	100th problem. Lines are at most 64 KiB.
 //	→ 200 {"imported": n} (records inserted or updated)
 //	→ 400 {"error": "N problems, nothing imported",
-//	       "problems": [{"line": 3, "reason": "…"}, …]}
+//	       "problems": [{"line": 3, "reason": "…"}, …], "truncated": false}
+//	  truncated true: the import stopped at the 100th problem (or at a
+//	  line over 64 KiB) and later lines were not checked.
 //
 // GET /v1/consents/export
 //
-//	→ 200 text/csv, every consent in the import format. A failure after
-//	the first byte aborts the connection, so a cut file is never taken
-//	for a complete one.
+//	→ 200 text/csv, every consent in the import format, streamed from one
+//	snapshot of the registry; cells are as stored (no formula escaping),
+//	so the file re-imports identically. A failure after the first byte
+//	aborts the connection, so a cut file is never taken for a complete
+//	one.
 //
-// GET /v1/refusals?advertiser=DOMAIN&recipient=ADDR
+// GET /v1/refusals?advertiser=DOMAIN&recipient=ADDR&limit=N&cursor=CURSOR
 //
-//	Both optional. → 200 [refusal, …] ordered by advertiser, recipient,
-//	scope. A refusal: {"advertiser", "recipient", "scope": "all" or a
+//	All optional. → 200 {"items": [refusal, …], "next": CURSOR|null}
+//	ordered by advertiser, recipient, scope. A refusal: {"advertiser", "recipient", "scope": "all" or a
 //	product/group id, "time", "channel": "web"|"email"|"phone"|"api"|
 //	"captured", "evidence", "last_used_at"}
 //
@@ -97,7 +112,7 @@
 //	Body {"advertiser", "recipient" required; "scope" (default "all"),
 //	"time" (default now, not in the future), "channel" (default "api"),
 //	"evidence" optional}. Effective at once (Art. 20.3).
-//	→ 201 {"changed": true, "refusals": [every refusal of the pair]}
+//	→ 201 {"changed": true, "refusals": [the pair's refusals, at most 1000]}
 //	→ 400 {"error": "…"}
 //	There is no DELETE: the registry keeps refusals until retention ends.
 //

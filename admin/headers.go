@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"milter91/archive"
@@ -66,12 +65,6 @@ func parseHeaderQuery(r *http.Request, now time.Time) (HeaderQuery, error) {
 		}
 		q.ClientIP = ip.Unmap().String()
 	}
-	if v := args["limit"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxHeaderLimit {
-			return q, fmt.Errorf("limit %q: want 1..%d", v, MaxHeaderLimit)
-		}
-		q.Limit = n
-	}
-	return q, nil
+	q.Limit, err = parseLimit(args, DefaultHeaderLimit, MaxHeaderLimit)
+	return q, err
 }

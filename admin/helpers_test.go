@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -32,16 +33,18 @@ var errStore = errors.New("disk on fire")
 // fakeRegistry is an in-memory Registry. It stores what it is given
 // without normalising; imports parse the CSV the handlers write.
 type fakeRegistry struct {
-	mu       sync.Mutex
-	consents map[string]registry.Consent // key advertiser "|" recipient
-	refusals map[string]registry.Refusal // key advertiser "|" recipient "|" scope
-	err      error                       // every method fails with it
-	problems []registry.Problem          // imports fail with an *ImportError
-	drain    bool                        // imports read the whole body and fail with the read error
-	partial  bool                        // exports write a line before failing with err
-	calls    int                         // methods called
-	filter   registry.Filter             // of the last List call
-	now      time.Time                   // of the last import or revocation
+	mu        sync.Mutex
+	consents  map[string]registry.Consent // key advertiser "|" recipient
+	refusals  map[string]registry.Refusal // key advertiser "|" recipient "|" scope
+	err       error                       // every method fails with it
+	problems  []registry.Problem          // imports fail with an *ImportError
+	truncated bool                        // and its Truncated
+	invalid   []string                    // Add methods fail with an *InvalidError of these reasons
+	drain     bool                        // imports read the whole body and fail with the read error
+	partial   bool                        // exports write a line before failing with err
+	calls     int                         // methods called
+	filter    registry.Filter             // of the last List call
+	now       time.Time                   // of the last import or revocation
 }
 
 func newFakeRegistry() *fakeRegistry {
@@ -62,7 +65,7 @@ func (f *fakeRegistry) readRows(r io.Reader) ([]map[string]string, error) {
 		return nil, fmt.Errorf("fake import: %w", err)
 	}
 	if f.problems != nil {
-		return nil, &registry.ImportError{Problems: f.problems}
+		return nil, &registry.ImportError{Problems: f.problems, Truncated: f.truncated}
 	}
 	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil || len(recs) == 0 {
@@ -131,6 +134,35 @@ func (f *fakeRegistry) ImportRefusals(_ context.Context, r io.Reader, now time.T
 	return len(rows), nil
 }
 
+func (f *fakeRegistry) AddConsent(_ context.Context, c registry.Consent) (bool, error) {
+	err := f.begin()
+	defer f.mu.Unlock()
+	if err == nil && f.invalid != nil {
+		err = fmt.Errorf("registry: consent: %w", &registry.InvalidError{Reasons: f.invalid})
+	}
+	if err != nil {
+		return false, err
+	}
+	key := c.Advertiser + "|" + c.Recipient
+	if old, ok := f.consents[key]; ok && old.Time.After(c.Time) {
+		return false, nil // like the registry: an older consent is ignored
+	}
+	f.consents[key] = c
+	return true, nil
+}
+
+func (f *fakeRegistry) AddRefusal(_ context.Context, r registry.Refusal) error {
+	err := f.begin()
+	defer f.mu.Unlock()
+	if err == nil && f.invalid != nil {
+		err = fmt.Errorf("registry: refusal: %w", &registry.InvalidError{Reasons: f.invalid})
+	}
+	if err == nil {
+		f.refusals[r.Advertiser+"|"+r.Recipient+"|"+r.Scope] = r
+	}
+	return err
+}
+
 func (f *fakeRegistry) RevokeConsent(_ context.Context, advertiser, rcpt string, now time.Time) (bool, error) {
 	err := f.begin()
 	defer f.mu.Unlock()
@@ -147,9 +179,23 @@ func (f *fakeRegistry) RevokeConsent(_ context.Context, advertiser, rcpt string,
 	return true, nil
 }
 
-// matches reports whether a record of advertiser and recipient passes f.
-func matches(f registry.Filter, advertiser, recipient string) bool {
-	return (f.Advertiser == "" || f.Advertiser == advertiser) && (f.Recipient == "" || f.Recipient == recipient)
+// matches reports whether a record of key k passes f, its After
+// included.
+func matches(f registry.Filter, k registry.Key) bool {
+	after := f.After == (registry.Key{}) || cmp.Or(strings.Compare(k.Advertiser, f.After.Advertiser),
+		strings.Compare(k.Recipient, f.After.Recipient), strings.Compare(k.Scope, f.After.Scope)) > 0
+	return (f.Advertiser == "" || f.Advertiser == k.Advertiser) && (f.Recipient == "" || f.Recipient == k.Recipient) && after
+}
+
+// list returns the items in sorted that f selects, at most f.Limit.
+func list[T interface{ Key() registry.Key }](f registry.Filter, sorted []T) []T {
+	var out []T
+	for _, it := range sorted {
+		if matches(f, it.Key()) && (f.Limit == 0 || len(out) < f.Limit) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // sortedValues returns m's values in key order.
@@ -170,26 +216,26 @@ func (f *fakeRegistry) ListConsents(_ context.Context, flt registry.Filter) ([]r
 	err := f.begin()
 	defer f.mu.Unlock()
 	f.filter = flt
-	var out []registry.Consent
-	for _, c := range sortedValues(f.consents) {
-		if matches(flt, c.Advertiser, c.Recipient) {
-			out = append(out, c)
-		}
-	}
-	return out, err
+	return list(flt, sortedValues(f.consents)), err
 }
 
 func (f *fakeRegistry) ListRefusals(_ context.Context, flt registry.Filter) ([]registry.Refusal, error) {
 	err := f.begin()
 	defer f.mu.Unlock()
 	f.filter = flt
-	var out []registry.Refusal
-	for _, r := range sortedValues(f.refusals) {
-		if matches(flt, r.Advertiser, r.Recipient) {
-			out = append(out, r)
+	return list(flt, sortedValues(f.refusals)), err
+}
+
+// each yields the items in order, as registry.EachConsent does.
+func each[T any](items []T) func(func(T) error) error {
+	return func(fn func(T) error) error {
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return out, err
 }
 
 // export writes the header line, then fails or writes the records.
@@ -207,11 +253,11 @@ func (f *fakeRegistry) export(w io.Writer, write func() error) error {
 }
 
 func (f *fakeRegistry) ExportConsents(_ context.Context, w io.Writer) error {
-	return f.export(w, func() error { return registry.WriteConsents(w, sortedValues(f.consents)) })
+	return f.export(w, func() error { return registry.StreamConsents(w, each(sortedValues(f.consents))) })
 }
 
 func (f *fakeRegistry) ExportRefusals(_ context.Context, w io.Writer) error {
-	return f.export(w, func() error { return registry.WriteRefusals(w, sortedValues(f.refusals)) })
+	return f.export(w, func() error { return registry.StreamRefusals(w, each(sortedValues(f.refusals))) })
 }
 
 // fakeSearcher is an in-memory HeaderSearcher that keeps the last query.

@@ -115,20 +115,6 @@ func requiredSpan(args map[string]string, now time.Time) (since, until time.Time
 	return since, until, CheckSpan(since, until)
 }
 
-// listFilter reads the advertiser and recipient parameters of a list
-// request; on bad input it answers 400 and returns false.
-func listFilter(w http.ResponseWriter, r *http.Request) (registry.Filter, bool) {
-	args, err := queryArgs(r, "advertiser", "recipient")
-	if err == nil {
-		var f registry.Filter
-		if f, err = filterArgs(args); err == nil {
-			return f, true
-		}
-	}
-	writeError(w, http.StatusBadRequest, err.Error())
-	return registry.Filter{}, false
-}
-
 // filterArgs builds a registry.Filter from the advertiser and recipient
 // parameters, checked as checkDomain and checkAddress do.
 func filterArgs(args map[string]string) (registry.Filter, error) {
@@ -195,5 +181,5 @@ func recordTime(v string, now time.Time) (time.Time, error) {
 	if t.After(now) {
 		return t, fmt.Errorf("time %s is in the future", v)
 	}
-	return t, nil
+	return t.UTC(), nil
 }

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"net/http"
 	"time"
 
@@ -20,11 +19,15 @@ type refusalOut struct {
 	LastUsedAt time.Time `json:"last_used_at"`
 }
 
+func toRefusalOut(r registry.Refusal) refusalOut {
+	return refusalOut{Advertiser: r.Advertiser, Recipient: r.Recipient, Scope: r.Scope,
+		Time: r.Time.UTC(), Channel: r.Channel, Evidence: r.Evidence, LastUsedAt: r.LastUsedAt.UTC()}
+}
+
 func toRefusalsOut(rs []registry.Refusal) []refusalOut {
 	out := make([]refusalOut, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, refusalOut{Advertiser: r.Advertiser, Recipient: r.Recipient, Scope: r.Scope,
-			Time: r.Time.UTC(), Channel: r.Channel, Evidence: r.Evidence, LastUsedAt: r.LastUsedAt.UTC()})
+		out = append(out, toRefusalOut(r))
 	}
 	return out
 }
@@ -46,9 +49,10 @@ type addedRefusal struct {
 	Refusals []refusalOut `json:"refusals"`
 }
 
-// listRefusals answers GET /v1/refusals?advertiser=&recipient=.
+// listRefusals answers GET /v1/refusals?advertiser=&recipient=&limit=&cursor=
+// with one page.
 func (a *api) listRefusals(w http.ResponseWriter, r *http.Request) {
-	f, ok := listFilter(w, r)
+	f, limit, ok := listFilter(w, r, cursorRefusals)
 	if !ok {
 		return
 	}
@@ -57,12 +61,11 @@ func (a *api) listRefusals(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "list refusals", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toRefusalsOut(rs))
+	writeJSON(w, http.StatusOK, newPage(rs, limit, cursorRefusals, toRefusalOut))
 }
 
-// addRefusal answers POST /v1/refusals; like addConsent it goes through
-// the import so that a rejected field is a 400. Scope defaults to all
-// (Art. 20.1), channel to api.
+// addRefusal answers POST /v1/refusals like addConsent. Scope defaults to
+// all (Art. 20.1), channel to api.
 func (a *api) addRefusal(w http.ResponseWriter, r *http.Request) {
 	var in refusalIn
 	if !decodeJSON(w, r, &in) {
@@ -80,16 +83,14 @@ func (a *api) addRefusal(w http.ResponseWriter, r *http.Request) {
 	if rf.Channel == "" {
 		rf.Channel = registry.ChannelAPI
 	}
-	n, ok := a.importOne(w, r, "add refusal", now, func(buf *bytes.Buffer) error {
-		return registry.WriteRefusals(buf, []registry.Refusal{rf})
-	}, a.reg.ImportRefusals)
-	if !ok {
+	if a.addFailed(w, r, "add refusal", a.reg.AddRefusal(r.Context(), rf)) {
 		return
 	}
-	stored, err := a.reg.ListRefusals(r.Context(), registry.Filter{Advertiser: rf.Advertiser, Recipient: rf.Recipient})
+	stored, err := a.reg.ListRefusals(r.Context(), registry.Filter{Advertiser: rf.Advertiser, Recipient: rf.Recipient,
+		Limit: MaxListLimit})
 	if err != nil {
 		a.storeError(w, r, "add refusal", err)
 		return
 	}
-	writeJSON(w, addedStatus(n), addedRefusal{Changed: n > 0, Refusals: toRefusalsOut(stored)})
+	writeJSON(w, http.StatusCreated, addedRefusal{Changed: true, Refusals: toRefusalsOut(stored)})
 }

@@ -26,10 +26,11 @@ func TestListRefusals(t *testing.T) {
 		want   string // exact body
 	}{
 		{name: "filtered", target: "/v1/refusals?advertiser=example.org", status: 200,
-			want: `[{"advertiser":"example.org","recipient":"user@example.net","scope":"news","time":"2026-02-03T00:00:00Z",` +
-				`"channel":"email","evidence":"msg 12","last_used_at":"2026-02-03T00:00:00Z"}]`},
-		{name: "none", target: "/v1/refusals?recipient=other@example.net", status: 200, want: `[]`},
-		{name: "unknown parameter", target: "/v1/refusals?scope=all", status: 400, errHas: `unknown parameter "scope" (known: advertiser, recipient)`},
+			want: `{"items":[{"advertiser":"example.org","recipient":"user@example.net","scope":"news","time":"2026-02-03T00:00:00Z",` +
+				`"channel":"email","evidence":"msg 12","last_used_at":"2026-02-03T00:00:00Z"}],"next":null}`},
+		{name: "none", target: "/v1/refusals?recipient=other@example.net", status: 200, want: `{"items":[],"next":null}`},
+		{name: "unknown parameter", target: "/v1/refusals?scope=all", status: 400,
+			errHas: `unknown parameter "scope" (known: advertiser, recipient, limit, cursor)`},
 		{name: "bad recipient", target: "/v1/refusals?recipient=@example.net", status: 400, errHas: "want local@domain"},
 		{name: "store error", target: "/v1/refusals", err: errStore, status: 500, errHas: "list refusals: disk on fire"},
 	}
@@ -68,7 +69,7 @@ func TestAddRefusal(t *testing.T) {
 			status: 400, errHas: "in the future"},
 		{name: "unknown field", body: `{"advertiser":"example.com","product":"news"}`, status: 400, errHas: `unknown field "product"`},
 		{name: "registry refuses", body: `{"advertiser":"example.com","recipient":"user@example.net","channel":"fax"}`,
-			setup:  func(f *fakeRegistry) { f.problems = []registry.Problem{{Line: 2, Reason: `channel "fax": want web`}} },
+			setup:  func(f *fakeRegistry) { f.invalid = []string{`channel "fax": want web`} },
 			status: 400, errHas: `channel "fax": want web`},
 		{name: "store error", body: `{"advertiser":"example.com","recipient":"user@example.net"}`,
 			setup: func(f *fakeRegistry) { f.err = errStore }, status: 500, errHas: "add refusal: disk on fire"},

@@ -10,7 +10,10 @@ import (
 )
 
 // Request body limits (our choice: one JSON record is a few hundred
-// bytes; 64 MiB of CSV is about a million registry lines).
+// bytes; 64 MiB of CSV is about a million registry lines). An import
+// streams through a temporary file, so memory does not grow with the
+// body; the limit bounds that file and the time one import holds the
+// registry's writer.
 const (
 	maxJSONBody = 1 << 20
 	maxCSVBody  = 64 << 20

@@ -29,10 +29,10 @@ const shutdownGrace = 10 * time.Second
 // headers must arrive within 10 s and 64 KiB, a request within 5 minutes,
 // its answer leave within 5 minutes; idle keep-alive connections are
 // closed after 2 minutes; 64 connections are served at once. With
-// tlsCert and tlsKey (PEM file paths) it serves HTTPS (TLS 1.2 or
-// later); both or neither must be given. Errors: one TLS file without
-// the other, unloadable TLS files, ln failing, a shutdown that had to
-// cut requests. Errors of net/http itself (TLS handshakes) are logged
+// tlsCert and tlsKey (PEM file paths, read by LoadKeyPair) it serves
+// HTTPS (TLS 1.2 or later); both or neither must be given. Errors: one
+// TLS file without the other, unloadable TLS files, ln failing, a
+// shutdown that had to cut requests. Errors of net/http itself (TLS handshakes) are logged
 // through slog.Default at Warn.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey string) error {
 	return serve(ctx, ln, h, tlsCert, tlsKey, serveLimits)
@@ -46,7 +46,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey
 	// daemon's log, read at the time Serve is called.
 	srv := l.Server(h, slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn))
 	if tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		cert, err := LoadKeyPair(tlsCert, tlsKey)
 		if err != nil {
 			return fmt.Errorf("admin: TLS: %w", err)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -22,23 +21,16 @@ const tokenChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 
 // LoadToken reads the bearer token from the file at path, without
 // surrounding whitespace. Errors: the file cannot be read, is not a
-// regular file, is readable or writable by group or others (mode &
+// regular file (a FIFO is refused at once, never waited on), is readable or writable by group or others (mode &
 // 0o077, named in the error), is over 4 KiB, or the token is empty,
 // shorter than MinTokenLen bytes or has characters a bearer token cannot
 // carry (RFC 6750 §2.1).
 func LoadToken(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, fi, err := openRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("admin: token: %w", err)
+		return nil, fmt.Errorf("admin: token file: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("admin: token: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("admin: token file %s is not a regular file", path)
-	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("admin: token file %s has mode %04o: group or others have access; chmod 600 it", path, perm)
 	}

@@ -21,6 +21,8 @@ const (
 	maxSpoolThreshold = 1 << 30        // spool_threshold: bytes held in memory per message
 	maxDNSRetries     = 10             // dns.retries
 	maxCacheEntries   = 10_000_000     // dns.cache_size
+	maxCacheBytes     = 16 << 30       // dns.cache_bytes
+	minCacheBytes     = 1 << 20        // dns.cache_bytes but 0 (off): an entry may hold the largest DNS answer
 	maxDKIMSignatures = 100            // dkim.max_signatures: each costs a key lookup and an RSA verification
 	maxPer24h         = 1000           // decree91.max_per_24h
 	maxArchiveQueue   = 1_000_000      // archive.queue: records held in memory

@@ -117,7 +117,9 @@ type DNS struct {
 	Servers   []string
 	Timeout   time.Duration // per query attempt
 	Retries   int           // extra attempts after the first
-	CacheSize int           // entries
+	CacheSize int           // entries; 0 is no cache
+	// CacheBytes bounds the cache's memory in bytes; 0 is no cache.
+	CacheBytes int64
 }
 
 // DKIM configures verification.

@@ -25,7 +25,8 @@ func TestDefault(t *testing.T) {
 	if len(c.DNSBL.Zones) != 0 {
 		t.Errorf("default enables blocklists %v; none may be on by default", c.DNSBL.Zones)
 	}
-	if c.SocketMode != 0o660 || c.DKIM.MaxSignatures != 5 || !c.Rules.Defaults || c.DNS.Timeout != 2*time.Second {
+	if c.SocketMode != 0o660 || c.DKIM.MaxSignatures != 5 || !c.Rules.Defaults || c.DNS.Timeout != 2*time.Second ||
+		c.DNS.CacheSize != 10000 || c.DNS.CacheBytes != 32<<20 {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	if c.AuthservID == "" {
@@ -158,6 +159,9 @@ func TestOperatorMistakes(t *testing.T) {
 		{"unix path twice", "listen: [unix:/run/m/a.sock, unix:/run/m//a.sock]\n", "listed twice"},
 		{"bad port", "listen: inet:127.0.0.1:99999\n", "m.yml:1:9: listen"},
 		{"cache size", "dns: {cache_size: -5}\n", "dns.cache_size"},
+		{"cache bytes not a size", "dns: {cache_bytes: lots}\n", `m.yml:1:20: dns.cache_bytes: "lots" is not a size`},
+		{"cache bytes too small", "dns: {cache_bytes: 64KiB}\n", "dns.cache_bytes: 64KiB, want 0 (off) or 1.0 MiB to 16 GiB"},
+		{"cache bytes negative", "dns: {cache_bytes: -1MiB}\n", "dns.cache_bytes"},
 		{"spool dir", "spool_dir: " + dir + "/missing\n", "spool_dir"},
 		{"prefix injection", "tag: {subject_prefix: \"[S]\\r\\nBcc: x@example.org \"}\n", "control character"},
 		{"type error plain", "dns: {retries: two}\n", "want a whole number"},

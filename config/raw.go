@@ -45,10 +45,11 @@ type rawDecree struct {
 }
 
 type rawDNS struct {
-	Servers   []string `yaml:"servers"`
-	Timeout   string   `yaml:"timeout"`
-	Retries   number   `yaml:"retries"`
-	CacheSize number   `yaml:"cache_size"`
+	Servers    []string `yaml:"servers"`
+	Timeout    string   `yaml:"timeout"`
+	Retries    number   `yaml:"retries"`
+	CacheSize  number   `yaml:"cache_size"`
+	CacheBytes string   `yaml:"cache_bytes"`
 }
 
 type rawDKIM struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/milter"
@@ -115,6 +116,16 @@ func (v *validator) dns(c *Config, r *rawDNS) {
 	c.DNS.Servers = r.Servers
 	c.DNS.Retries = v.count("$.dns.retries", r.Retries, 0, maxDNSRetries)
 	c.DNS.CacheSize = v.count("$.dns.cache_size", r.CacheSize, 0, maxCacheEntries)
+	// 0 turns the cache off; any other size must hold the largest answer
+	// (the resolver caches none over 1/16 of the bound).
+	switch n, err := humanize.ParseBytes(r.CacheBytes); {
+	case err == nil && n == 0:
+	case err == nil && (n < minCacheBytes || n > maxCacheBytes):
+		v.fail("$.dns.cache_bytes", "dns.cache_bytes: %s, want 0 (off) or %s to %s", r.CacheBytes,
+			humanize.IBytes(minCacheBytes), humanize.IBytes(maxCacheBytes))
+	default:
+		c.DNS.CacheBytes = v.size("$.dns.cache_bytes", r.CacheBytes, minCacheBytes, maxCacheBytes)
+	}
 }
 
 // NormalizeServer checks a nameserver given as HOST, HOST:PORT or [V6]:PORT

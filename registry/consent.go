@@ -32,18 +32,13 @@ type Consent struct {
 	LastUsedAt time.Time
 }
 
-// Filter selects records for listing; empty fields match everything.
-type Filter struct {
-	Advertiser string
-	Recipient  string
-}
-
 // normalize validates c and returns it with normalised ids, times
-// truncated to the millisecond and LastUsedAt defaulted.
+// truncated to the millisecond and LastUsedAt defaulted. The error is an
+// *InvalidError.
 func (c Consent) normalize() (Consent, error) {
 	c, errs := c.checkFields()
 	errs = append(errs, normTimes(&c.Time, &c.LastUsedAt, &c.RevokedAt)...)
-	return c, joinErrs(errs)
+	return c, invalid(errs...)
 }
 
 // checkFields validates and normalises everything but the times.
@@ -53,8 +48,8 @@ func (c Consent) checkFields() (Consent, []error) {
 	if c.Advertiser, err = checkAdvertiser(c.Advertiser); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Recipient, err = normAddress(c.Recipient); err != nil {
-		errs = append(errs, fmt.Errorf("recipient: %w", err))
+	if c.Recipient, err = checkRecipient(c.Recipient); err != nil {
+		errs = append(errs, err)
 	}
 	c.Method = strings.ToLower(strings.TrimSpace(c.Method))
 	if !validMethod(c.Method) {
@@ -96,22 +91,27 @@ const consentUpsert = `INSERT INTO consents
 	WHERE excluded.consented_at >= consents.consented_at`
 
 // AddConsent validates c and records it durably (see consentUpsert for an
-// existing pair). Errors name every invalid field.
-func (s *Store) AddConsent(ctx context.Context, c Consent) error {
-	c, err := c.normalize()
+// existing pair). changed is false when a consent given later is on record
+// and c was ignored. Errors: an *InvalidError (ErrInvalid) naming every
+// invalid field, or the store's.
+func (s *Store) AddConsent(ctx context.Context, c Consent) (changed bool, err error) {
+	c, err = c.normalize()
 	if err != nil {
-		return fmt.Errorf("registry: consent: %w", err)
+		return false, fmt.Errorf("registry: consent: %w", err)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertConsent(ctx, tx, c) })
-}
-
-func (s *Store) insertConsent(ctx context.Context, tx *sql.Tx, c Consent) error {
-	_, err := tx.ExecContext(ctx, s.q(consentUpsert), c.Advertiser, c.Recipient, c.Method, ms(c.Time),
-		c.Evidence, c.MaxPerDay, nullMS(c.RevokedAt), ms(c.LastUsedAt))
-	if err != nil {
-		return fmt.Errorf("registry: add consent: %w", err)
-	}
-	return nil
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(consentUpsert), consentArgs(c)...)
+		if err == nil {
+			var n int64
+			n, err = res.RowsAffected()
+			changed = n > 0
+		}
+		if err != nil {
+			return fmt.Errorf("registry: add consent: %w", err)
+		}
+		return nil
+	})
+	return changed, err
 }
 
 // RevokeConsent withdraws the active consent of rcpt for advertiser at now
@@ -120,11 +120,11 @@ func (s *Store) insertConsent(ctx context.Context, tx *sql.Tx, c Consent) error 
 func (s *Store) RevokeConsent(ctx context.Context, advertiser, rcpt string, now time.Time) (bool, error) {
 	adv, err := normAdvertiser(advertiser)
 	if err != nil {
-		return false, fmt.Errorf("registry: %w", err)
+		return false, fmt.Errorf("registry: %w", invalid(err))
 	}
-	addr, err := normAddress(rcpt)
+	addr, err := checkRecipient(rcpt)
 	if err != nil {
-		return false, fmt.Errorf("registry: recipient: %w", err)
+		return false, fmt.Errorf("registry: %w", invalid(err))
 	}
 	var n int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -137,73 +137,6 @@ func (s *Store) RevokeConsent(ctx context.Context, advertiser, rcpt string, now 
 		return err
 	})
 	return n > 0, err
-}
-
-// ListConsents returns the consents matching f, ordered by advertiser and
-// recipient.
-func (s *Store) ListConsents(ctx context.Context, f Filter) ([]Consent, error) {
-	var out []Consent
-	err := s.eachConsent(ctx, f, func(c Consent) error {
-		out = append(out, c)
-		return nil
-	})
-	return out, err
-}
-
-// eachConsent streams the consents matching f to fn in key order.
-func (s *Store) eachConsent(ctx context.Context, f Filter, fn func(Consent) error) error {
-	where, args, err := filterSQL(f)
-	if err != nil {
-		return err
-	}
-	return s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT advertiser, recipient, method, consented_at, evidence,
-			max_per_day, revoked_at, last_used_at FROM consents`+where+` ORDER BY advertiser, recipient`), args...)
-		if err != nil {
-			return fmt.Errorf("registry: list consents: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Consent
-			var at, last int64
-			var revoked sql.NullInt64
-			if err := rows.Scan(&c.Advertiser, &c.Recipient, &c.Method, &at, &c.Evidence, &c.MaxPerDay, &revoked, &last); err != nil {
-				return fmt.Errorf("registry: list consents: %w", err)
-			}
-			c.Time, c.LastUsedAt = fromMS(at), fromMS(last)
-			if revoked.Valid {
-				c.RevokedAt = fromMS(revoked.Int64)
-			}
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-}
-
-// filterSQL turns f into a WHERE clause on advertiser and recipient.
-func filterSQL(f Filter) (string, []any, error) {
-	var conds []string
-	var args []any
-	if f.Advertiser != "" {
-		adv, err := normAdvertiser(f.Advertiser)
-		if err != nil {
-			return "", nil, fmt.Errorf("registry: %w", err)
-		}
-		conds, args = append(conds, "advertiser = ?"), append(args, adv)
-	}
-	if f.Recipient != "" {
-		addr, err := normAddress(f.Recipient)
-		if err != nil {
-			return "", nil, fmt.Errorf("registry: recipient: %w", err)
-		}
-		conds, args = append(conds, "recipient = ?"), append(args, addr)
-	}
-	if len(conds) == 0 {
-		return "", nil, nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 // nullMS stores a zero time as NULL.

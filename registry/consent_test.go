@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -30,16 +31,23 @@ func TestAddConsentValidation(t *testing.T) {
 			{name: "revoked before given", edit: func(c *Consent) { c.RevokedAt = t0.Add(-time.Second) }, wantErr: "revoked_at is before time"},
 			{name: "used before given", edit: func(c *Consent) { c.LastUsedAt = t0.Add(-time.Second) }, wantErr: "last_used_at is before"},
 			{name: "two problems at once", edit: func(c *Consent) { c.Method, c.Recipient = "", "x" }, wantErr: "recipient: address \"x\": want local@domain; method \"\""},
+			// PostgreSQL refuses both in text: the same 400 on both backends.
+			{name: "NUL in evidence", edit: func(c *Consent) { c.Evidence = "form\x00id" }, wantErr: "evidence: NUL byte at byte 5"},
+			{name: "evidence not UTF-8", edit: func(c *Consent) { c.Evidence = "caf\xe9" }, wantErr: "evidence: not UTF-8 at byte 4"},
+			{name: "recipient not UTF-8", edit: func(c *Consent) { c.Recipient = "j\xfcrgen@example.net" }, wantErr: "recipient: not UTF-8 at byte 2"},
+			{name: "NUL in recipient", edit: func(c *Consent) { c.Recipient = "a\x00b@example.net" }, wantErr: "recipient: NUL byte at byte 2"},
 		}
 		for _, tt := range tests {
 			c := ok
 			tt.edit(&c)
-			err := s.AddConsent(context.Background(), c)
+			changed, err := s.AddConsent(context.Background(), c)
 			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Errorf("%s: %v", tt.name, err)
+			case tt.wantErr == "" && (err != nil || !changed):
+				t.Errorf("%s: changed %v, %v", tt.name, changed, err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+			case tt.wantErr != "" && (!errors.Is(err, ErrInvalid) || changed):
+				t.Errorf("%s: error %v (changed %v) does not match ErrInvalid", tt.name, err, changed)
 			}
 		}
 		cs, err := s.ListConsents(context.Background(), Filter{})
@@ -66,10 +74,11 @@ func TestConsentUpsert(t *testing.T) {
 			again       Consent
 			wantRevoked bool
 			wantMethod  string
+			wantChanged bool
 		}{
-			{name: "same consent re-added", again: Consent{Method: MethodCallSMS, Time: t0}, wantRevoked: true, wantMethod: MethodCallSMS},
+			{name: "same consent re-added", again: Consent{Method: MethodCallSMS, Time: t0}, wantRevoked: true, wantMethod: MethodCallSMS, wantChanged: true},
 			{name: "older consent", again: Consent{Method: MethodSoftware, Time: t0.Add(-time.Hour)}, wantRevoked: true, wantMethod: MethodForm},
-			{name: "newer consent", again: Consent{Method: MethodSoftware, Time: t0.Add(2 * time.Hour)}, wantRevoked: false, wantMethod: MethodSoftware},
+			{name: "newer consent", again: Consent{Method: MethodSoftware, Time: t0.Add(2 * time.Hour)}, wantRevoked: false, wantMethod: MethodSoftware, wantChanged: true},
 		}
 		for _, tt := range tests {
 			s := b.openStore(t)
@@ -80,7 +89,9 @@ func TestConsentUpsert(t *testing.T) {
 			}
 			again := tt.again
 			again.Advertiser, again.Recipient = adv, rcpt
-			addConsent(t, s, again)
+			if changed, err := s.AddConsent(context.Background(), again); err != nil || changed != tt.wantChanged {
+				t.Fatalf("%s: AddConsent changed %v, %v; want changed %v", tt.name, changed, err, tt.wantChanged)
+			}
 			cs, err := s.ListConsents(context.Background(), Filter{Advertiser: adv, Recipient: rcpt})
 			if err != nil || len(cs) != 1 {
 				t.Fatalf("%s: list %v %v", tt.name, cs, err)
@@ -110,7 +121,7 @@ func TestRevokeConsent(t *testing.T) {
 		}
 		for _, tt := range tests {
 			got, err := s.RevokeConsent(ctx, adv, tt.addr, t0.Add(time.Hour))
-			if got != tt.want || (err != nil) != tt.isErr {
+			if got != tt.want || (err != nil) != tt.isErr || (tt.isErr && !errors.Is(err, ErrInvalid)) {
 				t.Errorf("%s: %v %v, want %v error=%v", tt.name, got, err, tt.want, tt.isErr)
 			}
 		}
@@ -139,6 +150,9 @@ func TestAddRefusalValidation(t *testing.T) {
 			{name: "evidence over the limit", edit: func(r *Refusal) { r.Evidence = strings.Repeat("e", MaxEvidence+1) }, wantErr: "evidence: 2049 bytes"},
 			{name: "no time", edit: func(r *Refusal) { r.Time = time.Time{} }, wantErr: "time is empty"},
 			{name: "subdomain advertiser", edit: func(r *Refusal) { r.Advertiser = "mail.example.com" }, wantErr: "not an organizational domain"},
+			{name: "NUL in scope", edit: func(r *Refusal) { r.Scope = "news\x00" }, wantErr: "scope: NUL byte at byte 5"},
+			{name: "scope not UTF-8", edit: func(r *Refusal) { r.Scope = "<\xff>" }, wantErr: "scope: not UTF-8 at byte 2"},
+			{name: "NUL in evidence", edit: func(r *Refusal) { r.Evidence = "\x00" }, wantErr: "evidence: NUL byte at byte 1"},
 		}
 		for _, tt := range tests {
 			r := ok
@@ -149,6 +163,8 @@ func TestAddRefusalValidation(t *testing.T) {
 				t.Errorf("%s: %v", tt.name, err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantErr)
+			case tt.wantErr != "" && !errors.Is(err, ErrInvalid):
+				t.Errorf("%s: error %v does not match ErrInvalid", tt.name, err)
 			}
 		}
 	})

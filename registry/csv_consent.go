@@ -26,7 +26,7 @@ var consentCSV = csvSpec{
 func (s *Store) ImportConsents(ctx context.Context, r io.Reader, now time.Time) (int, error) {
 	return importRows(ctx, s, r, now, rowImport[Consent]{
 		what: "consents", spec: consentCSV, parse: parseConsentRow, args: consentArgs, upsert: consentUpsert,
-		key: func(c Consent) string { return c.Advertiser + "\x00" + c.Recipient },
+		key: Consent.Key,
 		dup: "same advertiser and recipient",
 	})
 }
@@ -64,15 +64,15 @@ func consentArgs(c Consent) []any {
 // all columns, ordered by advertiser and recipient; times in UTC with
 // milliseconds, so that the file re-imports to the same records.
 func (s *Store) ExportConsents(ctx context.Context, w io.Writer) error {
-	return writeCSV(w, consentCSV.columns, func(emit func([]string) error) error {
-		return s.eachConsent(ctx, Filter{}, func(c Consent) error { return emit(consentRecord(c)) })
-	})
+	return StreamConsents(w, func(fn func(Consent) error) error { return s.EachConsent(ctx, Filter{}, fn) })
 }
 
-// WriteConsents writes cs as CSV in the ExportConsents format (for a
-// filtered listing).
-func WriteConsents(w io.Writer, cs []Consent) error {
-	return writeRecords(w, consentCSV.columns, cs, consentRecord)
+// StreamConsents writes the consents each yields (EachConsent with a
+// filter) as CSV in the ExportConsents format, in bounded memory.
+func StreamConsents(w io.Writer, each func(func(Consent) error) error) error {
+	return writeCSV(w, consentCSV.columns, func(emit func([]string) error) error {
+		return each(func(c Consent) error { return emit(consentRecord(c)) })
+	})
 }
 
 func consentRecord(c Consent) []string {

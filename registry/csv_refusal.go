@@ -23,7 +23,7 @@ var refusalCSV = csvSpec{
 func (s *Store) ImportRefusals(ctx context.Context, r io.Reader, now time.Time) (int, error) {
 	return importRows(ctx, s, r, now, rowImport[Refusal]{
 		what: "refusals", spec: refusalCSV, parse: parseRefusalRow, args: refusalArgs, upsert: refusalUpsert,
-		key: func(rf Refusal) string { return rf.Advertiser + "\x00" + rf.Recipient + "\x00" + rf.Scope },
+		key: Refusal.Key,
 		dup: "same advertiser, recipient and scope",
 	})
 }
@@ -61,15 +61,15 @@ func refusalArgs(r Refusal) []any {
 // all columns, ordered by advertiser, recipient and scope; times in UTC
 // with milliseconds, so that the file re-imports to the same records.
 func (s *Store) ExportRefusals(ctx context.Context, w io.Writer) error {
-	return writeCSV(w, refusalCSV.columns, func(emit func([]string) error) error {
-		return s.eachRefusal(ctx, Filter{}, func(r Refusal) error { return emit(refusalRecord(r)) })
-	})
+	return StreamRefusals(w, func(fn func(Refusal) error) error { return s.EachRefusal(ctx, Filter{}, fn) })
 }
 
-// WriteRefusals writes rs as CSV in the ExportRefusals format (for a
-// filtered listing).
-func WriteRefusals(w io.Writer, rs []Refusal) error {
-	return writeRecords(w, refusalCSV.columns, rs, refusalRecord)
+// StreamRefusals writes the refusals each yields (EachRefusal with a
+// filter) as CSV in the ExportRefusals format, in bounded memory.
+func StreamRefusals(w io.Writer, each func(func(Refusal) error) error) error {
+	return writeCSV(w, refusalCSV.columns, func(emit func([]string) error) error {
+		return each(func(r Refusal) error { return emit(refusalRecord(r)) })
+	})
 }
 
 func refusalRecord(r Refusal) []string {

@@ -1,15 +1,9 @@
 package registry
 
 import (
-	"bufio"
-	"cmp"
-	"context"
-	"database/sql"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,111 +24,57 @@ type Problem struct {
 // String formats p as "line N: reason".
 func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Reason) }
 
+// MaxProblems bounds the problems one import reports: it stops reading at
+// the 100th (our choice: enough to fix a file by, and a bound on the
+// answer of a file that is all wrong).
+const MaxProblems = 100
+
 // ImportError is returned when an import had invalid lines; nothing was
-// applied. Problems are in file order.
+// applied. Problems are in file order, at most MaxProblems; Truncated says
+// that the import stopped there (or at a record it could not read past)
+// and later lines were not checked. It matches ErrInvalid.
 type ImportError struct {
-	Problems []Problem
+	Problems  []Problem
+	Truncated bool
 }
 
-// Error lists the problems, one "line N: reason" per line.
+// Error lists the problems, one "line N: reason" per line, and a last
+// line when the list was truncated.
 func (e *ImportError) Error() string {
-	lines := make([]string, len(e.Problems))
+	lines := make([]string, len(e.Problems), len(e.Problems)+1)
 	for i, p := range e.Problems {
 		lines[i] = p.String()
 	}
+	if e.Truncated {
+		lines = append(lines, TruncatedNote)
+	}
 	return strings.Join(lines, "\n")
 }
+
+// ImportSummary is the one-line summary of e: "N problems, nothing
+// imported", saying when the import stopped at MaxProblems.
+func ImportSummary(e *ImportError) string {
+	noun := "problems"
+	if len(e.Problems) == 1 {
+		noun = "problem"
+	}
+	if e.Truncated {
+		return fmt.Sprintf("%d %s before the import stopped (later lines were not checked), nothing imported", len(e.Problems), noun)
+	}
+	return fmt.Sprintf("%d %s, nothing imported", len(e.Problems), noun)
+}
+
+// TruncatedNote is the last line of a truncated ImportError.
+const TruncatedNote = "stopped here: later lines were not checked"
+
+// Is reports whether target is ErrInvalid.
+func (e *ImportError) Is(target error) bool { return target == ErrInvalid }
 
 // csvSpec names a table's columns in export order; required ones must be
 // in the header and non-empty on every line.
 type csvSpec struct {
 	columns  []string
 	required []string
-}
-
-// csvRow is one record with its starting line.
-type csvRow struct {
-	line int
-	rec  []string
-	idx  map[string]int
-}
-
-// get returns the trimmed value of column name, "" when the column is absent.
-func (r csvRow) get(name string) string {
-	if i, ok := r.idx[name]; ok {
-		return strings.TrimSpace(r.rec[i])
-	}
-	return ""
-}
-
-// readCSV reads a header and the records after it. It collects every
-// problem (header, field count, CSV syntax) rather than stopping at the
-// first; only an I/O error is returned as err. A UTF-8 BOM, CRLF line ends,
-// quoted fields and blank lines are accepted.
-func readCSV(r io.Reader, spec csvSpec) ([]csvRow, []Problem, error) {
-	br := bufio.NewReader(r)
-	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil, []Problem{{Line: 1, Reason: "empty file: a header line is required"}}, nil
-	case err != nil:
-		return nil, nil, err
-	}
-	idx, probs := parseHeader(head, spec)
-	if len(probs) > 0 {
-		return nil, probs, nil
-	}
-	var rows []csvRow
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return rows, probs, nil
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			probs = append(probs, Problem{Line: pe.StartLine, Reason: pe.Err.Error()})
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(head) {
-			probs = append(probs, Problem{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(head))})
-			continue
-		}
-		rows = append(rows, csvRow{line: line, rec: rec, idx: idx})
-	}
-}
-
-// parseHeader maps column names (trimmed, case-insensitive) to positions
-// and reports unknown, duplicate and missing required columns as line 1.
-func parseHeader(head []string, spec csvSpec) (map[string]int, []Problem) {
-	idx := make(map[string]int, len(head))
-	var probs []Problem
-	for i, h := range head {
-		name := strings.ToLower(strings.TrimSpace(h))
-		if _, dup := idx[name]; dup {
-			probs = append(probs, Problem{Line: 1, Reason: fmt.Sprintf("duplicate column %q", name)})
-			continue
-		}
-		if !slices.Contains(spec.columns, name) {
-			probs = append(probs, Problem{Line: 1, Reason: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(spec.columns, ", "))})
-			continue
-		}
-		idx[name] = i
-	}
-	for _, c := range spec.required {
-		if _, ok := idx[c]; !ok {
-			probs = append(probs, Problem{Line: 1, Reason: fmt.Sprintf("missing required column %q", c)})
-		}
-	}
-	return idx, probs
 }
 
 // rowParser reads the values of one row, collecting every error so that
@@ -183,35 +123,6 @@ func (p *rowParser) problems() []Problem {
 	return out
 }
 
-// applyAll runs upsert once per args in one write transaction, all rows
-// or none, and returns how many rows it inserted or updated.
-func (s *Store) applyAll(ctx context.Context, upsert string, args [][]any) (int, error) {
-	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(upsert))
-		if err != nil {
-			return fmt.Errorf("registry: import: %w", err)
-		}
-		defer stmt.Close()
-		for _, a := range args {
-			res, err := stmt.ExecContext(ctx, a...)
-			if err != nil {
-				return fmt.Errorf("registry: import: %w", err)
-			}
-			changed, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("registry: import: %w", err)
-			}
-			n += changed
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return int(n), nil
-}
-
 // writeCSV writes the header and rows and reports the first write error.
 func writeCSV(w io.Writer, header []string, each func(emit func([]string) error) error) error {
 	cw := csv.NewWriter(w)
@@ -231,55 +142,4 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(csvTime)
-}
-
-// rowImport describes how one table is imported from CSV.
-type rowImport[T any] struct {
-	what   string // "consents", for errors
-	spec   csvSpec
-	parse  func(csvRow, time.Time) (T, []Problem)
-	key    func(T) string // identity of a record: two lines with one key are duplicates
-	dup    string         // what a duplicate shares, for its Problem
-	args   func(T) []any  // upsert arguments
-	upsert string
-}
-
-// importRows validates every line of r (all problems, line numbers sorted)
-// and then applies all of them in one transaction, or none.
-func importRows[T any](ctx context.Context, s *Store, r io.Reader, now time.Time, imp rowImport[T]) (int, error) {
-	rows, probs, err := readCSV(r, imp.spec)
-	if err != nil {
-		return 0, fmt.Errorf("registry: import %s: %w", imp.what, err)
-	}
-	seen := make(map[string]int, len(rows))
-	args := make([][]any, 0, len(rows))
-	for _, row := range rows {
-		rec, rowProbs := imp.parse(row, now)
-		if len(rowProbs) == 0 {
-			k := imp.key(rec)
-			if first, dup := seen[k]; dup {
-				rowProbs = append(rowProbs, Problem{Line: row.line, Reason: fmt.Sprintf("duplicate of line %d (%s)", first, imp.dup)})
-			}
-			seen[k] = row.line
-		}
-		probs = append(probs, rowProbs...)
-		args = append(args, imp.args(rec))
-	}
-	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return 0, &ImportError{Problems: probs}
-	}
-	return s.applyAll(ctx, imp.upsert, args)
-}
-
-// writeRecords writes items as CSV under columns, one record each.
-func writeRecords[T any](w io.Writer, columns []string, items []T, record func(T) []string) error {
-	return writeCSV(w, columns, func(emit func([]string) error) error {
-		for _, it := range items {
-			if err := emit(record(it)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

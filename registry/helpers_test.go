@@ -64,7 +64,7 @@ func openAt(t testing.TB, target string) *Store {
 
 func addConsent(t *testing.T, s *Store, c Consent) {
 	t.Helper()
-	if err := s.AddConsent(context.Background(), c); err != nil {
+	if _, err := s.AddConsent(context.Background(), c); err != nil {
 		t.Fatalf("AddConsent(%+v): %v", c, err)
 	}
 }

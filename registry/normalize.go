@@ -152,6 +152,9 @@ func normScope(s string) (string, error) {
 	if strings.EqualFold(strings.TrimSpace(s), ScopeAll) {
 		return ScopeAll, nil
 	}
+	if err := checkText("scope", s); err != nil {
+		return "", err // before lower-casing, which would turn bad bytes into U+FFFD
+	}
 	p := normProduct(s)
 	if p == "" {
 		return "", errors.New("empty scope (want all or a product/group id)")
@@ -197,7 +200,7 @@ func checkEvidence(e string) error {
 	if len(e) > MaxEvidence {
 		return fmt.Errorf("evidence: %d bytes, at most %d (a reference to the proof, not the proof)", len(e), MaxEvidence)
 	}
-	return nil
+	return checkText("evidence", e)
 }
 
 // ms converts t to the stored form: Unix milliseconds, UTC.
@@ -205,15 +208,3 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 // fromMS converts a stored Unix-millisecond value back to UTC time.
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// joinErrs joins errs into one error, "a; b"; nil when there are none.
-func joinErrs(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return errors.New(strings.Join(msgs, "; "))
-}

@@ -32,12 +32,13 @@ type Refusal struct {
 }
 
 // normalize validates r and returns it with normalised ids, times
-// truncated to the millisecond and LastUsedAt defaulted.
+// truncated to the millisecond and LastUsedAt defaulted. The error is an
+// *InvalidError.
 func (r Refusal) normalize() (Refusal, error) {
 	r, errs := r.checkFields()
 	var none time.Time
 	errs = append(errs, normTimes(&r.Time, &r.LastUsedAt, &none)...)
-	return r, joinErrs(errs)
+	return r, invalid(errs...)
 }
 
 // checkFields validates and normalises everything but the times.
@@ -47,8 +48,8 @@ func (r Refusal) checkFields() (Refusal, []error) {
 	if r.Advertiser, err = checkAdvertiser(r.Advertiser); err != nil {
 		errs = append(errs, err)
 	}
-	if r.Recipient, err = normAddress(r.Recipient); err != nil {
-		errs = append(errs, fmt.Errorf("recipient: %w", err))
+	if r.Recipient, err = checkRecipient(r.Recipient); err != nil {
+		errs = append(errs, err)
 	}
 	if r.Scope, err = normScope(r.Scope); err != nil {
 		errs = append(errs, err)
@@ -79,7 +80,8 @@ const refusalUpsert = `INSERT INTO refusals
 		last_used_at = GREATEST(refusals.last_used_at, excluded.last_used_at)`
 
 // AddRefusal validates r and records it durably; it takes effect for the
-// next Recipient call (Art. 20.3). Errors name every invalid field.
+// next Recipient call (Art. 20.3). Errors: an *InvalidError (ErrInvalid)
+// naming every invalid field, or the store's.
 func (s *Store) AddRefusal(ctx context.Context, r Refusal) error {
 	r, err := r.normalize()
 	if err != nil {
@@ -95,43 +97,4 @@ func (s *Store) insertRefusal(ctx context.Context, tx *sql.Tx, r Refusal) error 
 		return fmt.Errorf("registry: add refusal: %w", err)
 	}
 	return nil
-}
-
-// ListRefusals returns the refusals matching f, ordered by advertiser,
-// recipient and scope.
-func (s *Store) ListRefusals(ctx context.Context, f Filter) ([]Refusal, error) {
-	var out []Refusal
-	err := s.eachRefusal(ctx, f, func(r Refusal) error {
-		out = append(out, r)
-		return nil
-	})
-	return out, err
-}
-
-// eachRefusal streams the refusals matching f to fn in key order.
-func (s *Store) eachRefusal(ctx context.Context, f Filter, fn func(Refusal) error) error {
-	where, args, err := filterSQL(f)
-	if err != nil {
-		return err
-	}
-	return s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT advertiser, recipient, scope, refused_at, channel, evidence,
-			last_used_at FROM refusals`+where+` ORDER BY advertiser, recipient, scope`), args...)
-		if err != nil {
-			return fmt.Errorf("registry: list refusals: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r Refusal
-			var at, last int64
-			if err := rows.Scan(&r.Advertiser, &r.Recipient, &r.Scope, &at, &r.Channel, &r.Evidence, &last); err != nil {
-				return fmt.Errorf("registry: list refusals: %w", err)
-			}
-			r.Time, r.LastUsedAt = fromMS(at), fromMS(last)
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -79,5 +80,50 @@ func TestCell(t *testing.T) {
 		if got := cell(tc.in); got != tc.want {
 			t.Errorf("cell(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// Every text cell whose first character a spreadsheet reads as a formula
+// (OWASP "CSV injection": = + - @ tab CR) comes out with a leading
+// apostrophe through the whole writer, in each column taken from mail or
+// configuration; other cells are unchanged.
+func TestWriteCSVNeutralisesFormulas(t *testing.T) {
+	for _, lead := range []string{"=", "+", "-", "@", "\t", "\r"} {
+		t.Run(fmt.Sprintf("%q", lead), func(t *testing.T) {
+			hostile := lead + "HYPERLINK(\"http://example.com\")"
+			r := Report{
+				Totals:      Totals{ByDirection: []DirectionTotal{{Direction: hostile}}},
+				Rules:       []Item{{Key: hostile, N: 1}},
+				Articles:    []Item{{Key: "Art. 18", Name: hostile, N: 1}},
+				Advertisers: []Item{{Key: "safe.example.com", N: 2}},
+			}
+			var buf bytes.Buffer
+			if err := WriteCSV(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatalf("output is not CSV: %v", err)
+			}
+			cells := map[string]string{}
+			for _, rec := range recs {
+				switch rec[0] {
+				case "direction":
+					cells["direction"] = rec[2]
+				case "rule":
+					cells["rule key"] = rec[3]
+				case "article":
+					cells["article name"] = rec[4]
+				case "advertiser":
+					cells["advertiser key"] = rec[3]
+				}
+			}
+			for col, want := range map[string]string{"direction": "'" + hostile, "rule key": "'" + hostile,
+				"article name": "'" + hostile, "advertiser key": "safe.example.com"} {
+				if got := cells[col]; got != want {
+					t.Errorf("%s cell %q, want %q", col, got, want)
+				}
+			}
+		})
 	}
 }

@@ -73,11 +73,15 @@ func (a *answer) empty() bool {
 
 // joinTXT concatenates the character-strings of one TXT record
 // (RFC 7208 §3.3), turning miekg/dns presentation escapes back into the
-// raw bytes that were on the wire.
+// raw bytes that were on the wire. The result has no spare capacity: the
+// cache keeps it and counts its length.
 func joinTXT(parts []string) string {
 	var b strings.Builder
 	for _, p := range parts {
 		unescapeTo(&b, p)
+	}
+	if b.Cap() > b.Len() {
+		return strings.Clone(b.String())
 	}
 	return b.String()
 }

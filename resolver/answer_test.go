@@ -1,7 +1,9 @@
 package resolver
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -62,7 +64,10 @@ func TestChase(t *testing.T) {
 			for _, s := range tc.answer {
 				rrs = append(rrs, mustRR(t, s))
 			}
-			got, ttl := chase(rrs, tc.qname, dns.TypeA)
+			got, ttl, ok := chase(rrs, tc.qname, dns.TypeA)
+			if !ok {
+				t.Fatal("chase gave up")
+			}
 			var addrs []string
 			for _, a := range parseAnswer(dns.TypeA, got).addrs {
 				addrs = append(addrs, a.String())
@@ -71,6 +76,32 @@ func TestChase(t *testing.T) {
 				t.Errorf("got %v ttl %d, want %v ttl %d", addrs, ttl, tc.want, tc.wantTTL)
 			}
 		})
+	}
+}
+
+// A CNAME chain is followed up to maxChain records; a longer one is a
+// temporary error, so that an answer of thousands of CNAMEs costs linear
+// time, not quadratic.
+func TestChaseLongChain(t *testing.T) {
+	chain := func(links int) []dns.RR {
+		var rrs []dns.RR
+		for i := range links {
+			rrs = append(rrs, mustRR(t, fmt.Sprintf("c%d.test. 60 IN CNAME c%d.test.", i, i+1)))
+		}
+		return append(rrs, mustRR(t, fmt.Sprintf("c%d.test. 60 IN A 127.0.0.1", links)))
+	}
+	if got, _, ok := chase(chain(maxChain), "c0.test.", dns.TypeA); !ok || len(got) != 1 {
+		t.Errorf("chain of %d CNAMEs: %v, ok %v; want the A record", maxChain, got, ok)
+	}
+	if got, _, ok := chase(chain(maxChain+1), "c0.test.", dns.TypeA); ok || got != nil {
+		t.Errorf("chain of %d CNAMEs: %v, ok %v; want none, not ok", maxChain+1, got, ok)
+	}
+	c := &Client{}
+	resp := new(dns.Msg)
+	resp.Answer = chain(3000)
+	res, ttl, final := c.classify(resp, "c0.test.", dns.TypeA)
+	if res.ans != nil || res.notFound || !strings.Contains(res.reason, "CNAME chain") || ttl != 0 || final {
+		t.Errorf("classify of a 3000-CNAME chain = %+v, ttl %v, final %v; want a temporary, uncached result", res, ttl, final)
 	}
 }
 

@@ -43,8 +43,8 @@ func New(cfg Config) (*Client, error) {
 		udp: &dns.Client{Net: "udp", Timeout: s.timeout, UDPSize: ednsSize},
 		tcp: &dns.Client{Net: "tcp", Timeout: s.timeout},
 	}
-	if s.cacheSize > 0 {
-		c.cache = newCache(s.cacheSize)
+	if s.cacheSize > 0 && s.cacheBytes > 0 {
+		c.cache = newCache(s.cacheSize, s.cacheBytes)
 	}
 	return c, nil
 }

@@ -16,6 +16,7 @@ const (
 	DefaultTimeout     = 2 * time.Second
 	DefaultRetries     = 2
 	DefaultCacheSize   = 10000
+	DefaultCacheBytes  = 32 << 20
 	DefaultMaxTTL      = time.Hour
 	DefaultNegativeTTL = 60 * time.Second
 	defaultPort        = "53"
@@ -37,6 +38,11 @@ type Config struct {
 	// CacheSize bounds the cache in entries (one per name and type):
 	// 0 means the default 10000, a negative value disables the cache.
 	CacheSize int
+	// CacheBytes bounds the cache's memory: the bytes of the cached
+	// names, records and strings plus a fixed cost per entry. An answer
+	// over 1/16 of it is not cached. 0 means the default 32 MiB, a
+	// negative value disables the cache.
+	CacheBytes int64
 	// MinTTL and MaxTTL clamp every cache lifetime, positive and negative
 	// (defaults 0 and 1h; MaxTTL 0 means the default).
 	MinTTL, MaxTTL time.Duration
@@ -52,7 +58,8 @@ type settings struct {
 	servers     []string
 	timeout     time.Duration
 	attempts    int
-	cacheSize   int // <= 0: no cache
+	cacheSize   int   // <= 0: no cache
+	cacheBytes  int64 // <= 0: no cache
 	minTTL      time.Duration
 	maxTTL      time.Duration
 	negativeTTL time.Duration
@@ -62,7 +69,7 @@ type settings struct {
 // settle validates cfg and fills in the defaults.
 func (cfg Config) settle() (settings, error) {
 	s := settings{
-		timeout: cfg.Timeout, attempts: 1 + cfg.Retries, cacheSize: cfg.CacheSize,
+		timeout: cfg.Timeout, attempts: 1 + cfg.Retries, cacheSize: cfg.CacheSize, cacheBytes: cfg.CacheBytes,
 		minTTL: cfg.MinTTL, maxTTL: cfg.MaxTTL, negativeTTL: cfg.NegativeTTL, now: cfg.Now,
 	}
 	if len(cfg.Servers) == 0 {
@@ -89,6 +96,9 @@ func (cfg Config) settle() (settings, error) {
 	}
 	if s.cacheSize == 0 {
 		s.cacheSize = DefaultCacheSize
+	}
+	if s.cacheBytes == 0 {
+		s.cacheBytes = DefaultCacheBytes
 	}
 	if s.maxTTL == 0 {
 		s.maxTTL = DefaultMaxTTL

@@ -47,7 +47,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.timeout != 2*time.Second || s.attempts != 3 || s.cacheSize != 10000 ||
+	if s.timeout != 2*time.Second || s.attempts != 3 || s.cacheSize != 10000 || s.cacheBytes != 32<<20 ||
 		s.minTTL != 0 || s.maxTTL != time.Hour || s.negativeTTL != time.Minute || s.now == nil {
 		t.Errorf("defaults = %+v", s)
 	}
@@ -64,6 +64,9 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if c.cache != nil {
 		t.Error("New with CacheSize -1 made a cache")
+	}
+	if c, err := New(Config{Servers: []string{"127.0.0.1"}, CacheBytes: -1}); err != nil || c.cache != nil {
+		t.Errorf("New with CacheBytes -1: cache %v, err %v; want no cache", c.cache, err)
 	}
 	if got, want := c.Servers(), []string{"127.0.0.1:53", "[::1:5353]:53", "[::1]:5353"}; !slices.Equal(got, want) {
 		t.Errorf("Servers() = %q, want %q", got, want)

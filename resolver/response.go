@@ -15,7 +15,11 @@ import (
 func (c *Client) classify(resp *dns.Msg, qname string, qtype uint16) (res result, ttl time.Duration, final bool) {
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
-		if rrs, chainTTL := chase(resp.Answer, qname, qtype); len(rrs) > 0 {
+		rrs, chainTTL, ok := chase(resp.Answer, qname, qtype)
+		if !ok {
+			return result{reason: "CNAME chain over " + strconv.Itoa(maxChain) + " records"}, 0, false
+		}
+		if len(rrs) > 0 {
 			ans := parseAnswer(qtype, rrs)
 			if ans.empty() {
 				// Records of the type whose data is unusable (an A record
@@ -36,14 +40,20 @@ func (c *Client) classify(resp *dns.Msg, qname string, qtype uint16) (res result
 	return result{reason: reason}, 0, false
 }
 
+// maxChain bounds the CNAME records chase follows (our choice: recursive
+// resolvers restart a query about ten times at most, so a longer chain in
+// one answer is built to cost us time). It makes chase linear in the
+// answer: at most maxChain+1 passes.
+const maxChain = 16
+
 // chase returns the records of qtype for qname in an answer section,
 // following the CNAME chain inside it (RFC 1034 §3.6.2, §5.2.2), and the
 // smallest TTL along the way. A chain that loops or ends without records of
-// qtype gives none.
-func chase(rrs []dns.RR, qname string, qtype uint16) ([]dns.RR, uint32) {
+// qtype gives none; ok is false for a chain longer than maxChain (or a
+// loop in an answer of more than maxChain records).
+func chase(rrs []dns.RR, qname string, qtype uint16) (matched []dns.RR, ttl uint32, ok bool) {
 	name, ttl := qname, uint32(math.MaxUint32)
-	for range len(rrs) + 1 {
-		var matched []dns.RR
+	for range min(len(rrs), maxChain) + 1 {
 		var cname *dns.CNAME
 		for _, rr := range rrs {
 			h := rr.Header()
@@ -58,15 +68,17 @@ func chase(rrs []dns.RR, qname string, qtype uint16) ([]dns.RR, uint32) {
 			}
 		}
 		if len(matched) > 0 {
-			return matched, ttl
+			return matched, ttl, true
 		}
 		if cname == nil {
-			return nil, 0
+			return nil, 0, true
 		}
 		ttl = min(ttl, cname.Hdr.Ttl)
 		name = cname.Target
 	}
-	return nil, 0
+	// Out of passes: a loop (at most len(rrs) distinct names) or a chain
+	// over maxChain.
+	return nil, 0, len(rrs) <= maxChain
 }
 
 // negativeTTL is the cache lifetime of an NXDOMAIN or NODATA response:

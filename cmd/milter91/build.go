@@ -128,18 +128,19 @@ func newResolver(cfg *config.Config) (*resolver.Client, error) {
 	}
 	// In the config 0 means "none"; resolver.Config reads 0 as "default"
 	// and a negative value as "none".
-	retries, cacheSize := cfg.DNS.Retries, cfg.DNS.CacheSize
+	retries, cacheSize, cacheBytes := cfg.DNS.Retries, cfg.DNS.CacheSize, cfg.DNS.CacheBytes
 	if retries == 0 {
 		retries = -1
 	}
-	if cacheSize <= 0 {
-		cacheSize = -1
+	if cacheSize <= 0 || cacheBytes <= 0 {
+		cacheSize, cacheBytes = -1, -1
 	}
 	return resolver.New(resolver.Config{
-		Servers:   servers,
-		Timeout:   cfg.DNS.Timeout,
-		Retries:   retries,
-		CacheSize: cacheSize,
+		Servers:    servers,
+		Timeout:    cfg.DNS.Timeout,
+		Retries:    retries,
+		CacheSize:  cacheSize,
+		CacheBytes: cacheBytes,
 	})
 }
 

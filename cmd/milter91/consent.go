@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"milter91/registry"
@@ -73,7 +72,8 @@ func consentAdd(ctx context.Context, args []string, env cliEnv) int {
 	now := env.now()
 	var err error
 	if c.Time, err = parseTimeFlag(at, now); err != nil {
-		return failRegistry(env, "consent add", err)
+		fmt.Fprintf(env.stderr, "milter91 consent add: %v\n", err)
+		return 2
 	}
 	c.LastUsedAt = now
 	s, err := f.open(ctx, true)
@@ -81,15 +81,14 @@ func consentAdd(ctx context.Context, args []string, env cliEnv) int {
 		return failRegistry(env, "consent add", err)
 	}
 	defer s.Close()
-	if err := s.AddConsent(ctx, c); err != nil {
+	if _, err := s.AddConsent(ctx, c); err != nil {
 		return failRegistry(env, "consent add", err)
 	}
 	// Show the stored record: an older consent than the one on file is
 	// ignored, and the operator must see that.
-	cs, err := s.ListConsents(ctx, registry.Filter{Advertiser: c.Advertiser, Recipient: c.Recipient})
-	if err == nil {
-		err = consentTable(env.stdout, cs)
-	}
+	err = consentTable(env.stdout, func(fn func(registry.Consent) error) error {
+		return s.EachConsent(ctx, registry.Filter{Advertiser: c.Advertiser, Recipient: c.Recipient}, fn)
+	})
 	if err != nil {
 		return failRegistry(env, "consent add", err)
 	}
@@ -142,14 +141,11 @@ func consentList(ctx context.Context, args []string, env cliEnv) int {
 		return failRegistry(env, "consent list", err)
 	}
 	defer s.Close()
-	cs, err := s.ListConsents(ctx, filter)
-	if err != nil {
-		return failRegistry(env, "consent list", err)
-	}
+	each := func(fn func(registry.Consent) error) error { return s.EachConsent(ctx, filter, fn) }
 	if *asCSV {
-		err = registry.WriteConsents(env.stdout, cs)
+		err = registry.StreamConsents(env.stdout, each)
 	} else {
-		err = consentTable(env.stdout, cs)
+		err = consentTable(env.stdout, each)
 	}
 	if err != nil {
 		return failRegistry(env, "consent list", err)
@@ -157,16 +153,19 @@ func consentList(ctx context.Context, args []string, env cliEnv) int {
 	return 0
 }
 
-func consentTable(w io.Writer, cs []registry.Consent) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADVERTISER\tRECIPIENT\tMETHOD\tTIME\tMAX/24H\tREVOKED\tLAST USED\tEVIDENCE")
-	for _, c := range cs {
-		maxPerDay := "-"
-		if c.MaxPerDay > 0 {
-			maxPerDay = strconv.Itoa(c.MaxPerDay)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Advertiser, c.Recipient, c.Method, tableTime(c.Time),
-			maxPerDay, tableTime(c.RevokedAt), tableTime(c.LastUsedAt), oneLine(c.Evidence))
-	}
-	return tw.Flush()
+// consentTable prints the consents each yields as a table; the rows are
+// streamed in blocks of tableBlock, each aligned on its own.
+func consentTable(w io.Writer, each func(func(registry.Consent) error) error) error {
+	const head = "ADVERTISER\tRECIPIENT\tMETHOD\tTIME\tMAX/24H\tREVOKED\tLAST USED\tEVIDENCE"
+	return streamTable(w, head, func(row func(...string)) error {
+		return each(func(c registry.Consent) error {
+			maxPerDay := "-"
+			if c.MaxPerDay > 0 {
+				maxPerDay = strconv.Itoa(c.MaxPerDay)
+			}
+			row(c.Advertiser, c.Recipient, c.Method, tableTime(c.Time), maxPerDay, tableTime(c.RevokedAt),
+				tableTime(c.LastUsedAt), oneLine(c.Evidence))
+			return nil
+		})
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,7 +155,7 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if cfg.Admin.TLSCert != "" {
 		// Checked here so that a broken pair stops the start instead of
 		// leaving the daemon without its admin API.
-		if _, err := tls.LoadX509KeyPair(cfg.Admin.TLSCert, cfg.Admin.TLSKey); err != nil {
+		if _, err := admin.LoadKeyPair(cfg.Admin.TLSCert, cfg.Admin.TLSKey); err != nil {
 			return fmt.Errorf("admin.tls_cert/tls_key: %w", err)
 		}
 	}

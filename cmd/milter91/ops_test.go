@@ -45,7 +45,7 @@ func TestHealthFollowsRegistryWrites(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Now()
-	if err := s.AddConsent(ctx, registry.Consent{Advertiser: "example.com", Recipient: "user@example.net",
+	if _, err := s.AddConsent(ctx, registry.Consent{Advertiser: "example.com", Recipient: "user@example.net",
 		Method: registry.MethodForm, Time: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

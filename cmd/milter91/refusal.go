@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"milter91/registry"
@@ -69,7 +68,8 @@ func refusalAdd(ctx context.Context, args []string, env cliEnv) int {
 	now := env.now()
 	var err error
 	if r.Time, err = parseTimeFlag(at, now); err != nil {
-		return failRegistry(env, "refusal add", err)
+		fmt.Fprintf(env.stderr, "milter91 refusal add: %v\n", err)
+		return 2
 	}
 	r.LastUsedAt = now
 	s, err := f.open(ctx, true)
@@ -80,10 +80,9 @@ func refusalAdd(ctx context.Context, args []string, env cliEnv) int {
 	if err := s.AddRefusal(ctx, r); err != nil {
 		return failRegistry(env, "refusal add", err)
 	}
-	rs, err := s.ListRefusals(ctx, registry.Filter{Advertiser: r.Advertiser, Recipient: r.Recipient})
-	if err == nil {
-		err = refusalTable(env.stdout, rs)
-	}
+	err = refusalTable(env.stdout, func(fn func(registry.Refusal) error) error {
+		return s.EachRefusal(ctx, registry.Filter{Advertiser: r.Advertiser, Recipient: r.Recipient}, fn)
+	})
 	if err != nil {
 		return failRegistry(env, "refusal add", err)
 	}
@@ -108,14 +107,11 @@ func refusalList(ctx context.Context, args []string, env cliEnv) int {
 		return failRegistry(env, "refusal list", err)
 	}
 	defer s.Close()
-	rs, err := s.ListRefusals(ctx, filter)
-	if err != nil {
-		return failRegistry(env, "refusal list", err)
-	}
+	each := func(fn func(registry.Refusal) error) error { return s.EachRefusal(ctx, filter, fn) }
 	if *asCSV {
-		err = registry.WriteRefusals(env.stdout, rs)
+		err = registry.StreamRefusals(env.stdout, each)
 	} else {
-		err = refusalTable(env.stdout, rs)
+		err = refusalTable(env.stdout, each)
 	}
 	if err != nil {
 		return failRegistry(env, "refusal list", err)
@@ -123,12 +119,14 @@ func refusalList(ctx context.Context, args []string, env cliEnv) int {
 	return 0
 }
 
-func refusalTable(w io.Writer, rs []registry.Refusal) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADVERTISER\tRECIPIENT\tSCOPE\tTIME\tCHANNEL\tLAST USED\tEVIDENCE")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Advertiser, r.Recipient, r.Scope, tableTime(r.Time),
-			r.Channel, tableTime(r.LastUsedAt), oneLine(r.Evidence))
-	}
-	return tw.Flush()
+// refusalTable prints the refusals each yields as a table, streamed like
+// consentTable.
+func refusalTable(w io.Writer, each func(func(registry.Refusal) error) error) error {
+	const head = "ADVERTISER\tRECIPIENT\tSCOPE\tTIME\tCHANNEL\tLAST USED\tEVIDENCE"
+	return streamTable(w, head, func(row func(...string)) error {
+		return each(func(r registry.Refusal) error {
+			row(r.Advertiser, r.Recipient, r.Scope, tableTime(r.Time), r.Channel, tableTime(r.LastUsedAt), oneLine(r.Evidence))
+			return nil
+		})
+	})
 }

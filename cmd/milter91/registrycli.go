@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"milter91/internal/sqldb"
@@ -86,23 +87,22 @@ func parseTimeFlag(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// failRegistry prints err for the command name and returns exit code 1; an import
-// error prints one "line N: reason" per line.
+// failRegistry prints err for the command name and returns the exit code:
+// 2 for input the registry refuses (registry.ErrInvalid), else 1. An
+// import error prints one "line N: reason" per line.
 func failRegistry(env cliEnv, name string, err error) int {
+	code := 1
+	if errors.Is(err, registry.ErrInvalid) {
+		code = 2
+	}
 	var ie *registry.ImportError
 	if errors.As(err, &ie) {
-		for _, p := range ie.Problems {
-			fmt.Fprintln(env.stderr, p)
-		}
-		noun := "problems"
-		if len(ie.Problems) == 1 {
-			noun = "problem"
-		}
-		fmt.Fprintf(env.stderr, "milter91 %s: %d %s, nothing imported\n", name, len(ie.Problems), noun)
-		return 1
+		fmt.Fprintln(env.stderr, ie)
+		fmt.Fprintf(env.stderr, "milter91 %s: %s\n", name, registry.ImportSummary(ie))
+		return code
 	}
 	fmt.Fprintf(env.stderr, "milter91 %s: %v\n", name, err)
-	return 1
+	return code
 }
 
 // runImport implements "consent import" and "refusal import": one FILE
@@ -176,6 +176,29 @@ func exportFile(path string, write func(io.Writer) error) error {
 	}
 	if err != nil {
 		os.Remove(path)
+	}
+	return err
+}
+
+// tableBlock is how many rows a streamed table aligns at a time: a listing
+// of the whole registry is printed in bounded memory.
+const tableBlock = 1000
+
+// streamTable prints head and the rows rows yields through a tabwriter
+// (two spaces between columns), flushed every tableBlock rows, and
+// returns the first error of rows or of w.
+func streamTable(w io.Writer, head string, rows func(row func(...string)) error) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, head)
+	n := 0
+	err := rows(func(cells ...string) {
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		if n++; n%tableBlock == 0 {
+			tw.Flush()
+		}
+	})
+	if ferr := tw.Flush(); err == nil {
+		err = ferr
 	}
 	return err
 }

@@ -265,7 +265,7 @@ func needRestart(old, cfg *config.Config) []string {
 	add("socket_group", old.SocketGroup != cfg.SocketGroup)
 	add("log", old.Log != cfg.Log)
 	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
-		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize)
+		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize || old.DNS.CacheBytes != cfg.DNS.CacheBytes)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
