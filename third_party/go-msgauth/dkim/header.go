@@ -19,21 +19,34 @@ func readHeader(r *bufio.Reader) (header, error) {
 	tr := textproto.NewReader(r)
 
 	var h header
+	// A field is built in its own buffer and added once it ends: appending
+	// each continuation line to the field's string would copy the field
+	// again for every line, quadratic in the number of lines.
+	var field strings.Builder
+	endField := func() {
+		if field.Len() > 0 {
+			h = append(h, field.String())
+			field.Reset()
+		}
+	}
 	for {
 		l, err := tr.ReadLine()
 		if err != nil {
+			endField()
 			return h, fmt.Errorf("failed to read header: %v", err)
 		}
 
 		if len(l) == 0 {
 			break
-		} else if len(h) > 0 && (l[0] == ' ' || l[0] == '\t') {
-			// This is a continuation line
-			h[len(h)-1] += l + crlf
-		} else {
-			h = append(h, l+crlf)
 		}
+		if field.Len() == 0 || (l[0] != ' ' && l[0] != '\t') {
+			// Not a continuation line: a new field starts
+			endField()
+		}
+		field.WriteString(l)
+		field.WriteString(crlf)
 	}
+	endField()
 
 	return h, nil
 }

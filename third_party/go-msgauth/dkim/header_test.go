@@ -3,6 +3,7 @@ package dkim
 import (
 	"bufio"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,26 @@ var headerTests = []struct {
 			"Subject: Your Name\r\n" +
 			"\r\n",
 	},
+	{
+		h: header{
+			"From: <mistuha@kiminonawa.moe>\r\n",
+			"Subject: Your\r\n Name\r\n\tand mine\r\n",
+			"To: <taki@kiminonawa.moe>\r\n",
+		},
+		s: "From: <mistuha@kiminonawa.moe>\r\n" +
+			"Subject: Your\r\n Name\r\n\tand mine\r\n" +
+			"To: <taki@kiminonawa.moe>\r\n" +
+			"\r\n",
+	},
+	{
+		h: header{
+			" leading continuation\r\n",
+			"Subject: Your Name\r\n",
+		},
+		s: " leading continuation\r\n" +
+			"Subject: Your Name\r\n" +
+			"\r\n",
+	},
 }
 
 func TestReadHeader(t *testing.T) {
@@ -37,6 +58,20 @@ func TestReadHeader(t *testing.T) {
 		if !reflect.DeepEqual(h, test.h) {
 			t.Errorf("Expected header to be \n%v\n but got \n%v", test.h, h)
 		}
+	}
+}
+
+func BenchmarkReadHeader_folded(b *testing.B) {
+	for _, lines := range []int{10000, 100000} {
+		s := "Subject: x\r\n" + strings.Repeat(" ab\r\n", lines) + "\r\n"
+		b.Run(strconv.Itoa(lines), func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for i := 0; i < b.N; i++ {
+				if _, err := readHeader(bufio.NewReader(strings.NewReader(s))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
