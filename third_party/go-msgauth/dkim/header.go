@@ -151,7 +151,10 @@ func sortParams(params map[string]string) ([]string, string, bool) {
 }
 
 type headerPicker struct {
-	h      header
+	h header
+	// byKey lists the indices in h of the fields of each lower-case key,
+	// in header order; built on the first Pick.
+	byKey  map[string][]int
 	picked map[string]int
 }
 
@@ -162,24 +165,26 @@ func newHeaderPicker(h header) *headerPicker {
 	}
 }
 
+// Pick returns the last field named key (case-insensitive) that no earlier
+// Pick of key returned, "" when there is none. The header is indexed once,
+// so that picking k keys from n fields costs O(n + k), not O(n * k): the h=
+// tag of a signature may list thousands of names.
 func (p *headerPicker) Pick(key string) string {
-	key = strings.ToLower(key)
-
-	at := p.picked[key]
-	for i := len(p.h) - 1; i >= 0; i-- {
-		kv := p.h[i]
-		k, _ := parseHeaderField(kv)
-
-		if !strings.EqualFold(k, key) {
-			continue
+	if p.byKey == nil {
+		p.byKey = make(map[string][]int)
+		for i, kv := range p.h {
+			k, _ := parseHeaderField(kv)
+			k = strings.ToLower(k)
+			p.byKey[k] = append(p.byKey[k], i)
 		}
-
-		if at == 0 {
-			p.picked[key]++
-			return kv
-		}
-		at--
 	}
 
-	return ""
+	key = strings.ToLower(key)
+	at := p.picked[key]
+	fields := p.byKey[key]
+	if at >= len(fields) {
+		return ""
+	}
+	p.picked[key]++
+	return p.h[fields[len(fields)-1-at]]
 }

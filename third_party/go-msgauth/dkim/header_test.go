@@ -169,6 +169,31 @@ func TestHeaderPicker_Pick(t *testing.T) {
 			}
 		}
 	})
+	t.Run("interleaved names, more keys than fields", func(t *testing.T) {
+		headers := header{
+			"To: fst",
+			"From: a",
+			"to: snd",
+			"Subject: s",
+			"TO: trd",
+		}
+		want := []struct{ key, kv string }{
+			{"To", "TO: trd"},
+			{"from", "From: a"},
+			{"to", "to: snd"},
+			{"From", ""},
+			{"tO", "To: fst"},
+			{"to", ""},
+			{"subject", "Subject: s"},
+			{"Cc", ""},
+		}
+		picker := newHeaderPicker(headers)
+		for _, w := range want {
+			if v := picker.Pick(w.key); v != w.kv {
+				t.Errorf("Pick(%q) = %q, want %q", w.key, v, w.kv)
+			}
+		}
+	})
 	t.Run("non-canonical header fields", func(t *testing.T) {
 		headers := header{
 			"Message-ID: asdf",
@@ -181,6 +206,27 @@ func TestHeaderPicker_Pick(t *testing.T) {
 			t.Errorf("Pick() = %q, want %q", v, "")
 		}
 	})
+}
+
+func BenchmarkHeaderPicker_Pick(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		h := make(header, n)
+		keys := make([]string, n)
+		for i := range h {
+			h[i] = "Received: from " + strconv.Itoa(i) + "\r\n"
+			keys[i] = "Received"
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				picker := newHeaderPicker(h)
+				for _, k := range keys {
+					if picker.Pick(k) == "" {
+						b.Fatal("Pick() = \"\"")
+					}
+				}
+			}
+		})
+	}
 }
 
 func TestFoldHeaderField(t *testing.T) {
