@@ -186,16 +186,19 @@ func parallelVerify(r io.Reader, h header, signatures []*signature, options *Ver
 		}()
 	}
 
-	if _, err := io.Copy(io.MultiWriter(writers...), r); err != nil {
-		return nil, err
-	}
+	_, copyErr := io.Copy(io.MultiWriter(writers...), r)
 	for _, wr := range pipeWriters {
-		wr.Close()
+		// After a read error the verifications get it from their pipe;
+		// with a plain return they would wait for more data for ever.
+		wr.CloseWithError(copyErr)
 	}
 
 	verifications := make([]*Verification, len(signatures))
 	for i, ch := range chans {
 		verifications[i] = <-ch
+	}
+	if copyErr != nil {
+		return verifications, copyErr
 	}
 
 	// Return unexpected failures as a separate error.

@@ -1,12 +1,14 @@
 package dkim
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -292,5 +294,40 @@ func TestVerify_tooManySignatures(t *testing.T) {
 	}
 	if len(verifs) != options.MaxVerifications {
 		t.Fatalf("Expected %v verifications, got %v", options.MaxVerifications, len(verifs))
+	}
+}
+
+func TestParallelVerify_readError(t *testing.T) {
+	// The message ends in a read error three bytes into the body: every
+	// verification must get it instead of waiting for the rest.
+	errRead := errors.New("read error")
+	cut := strings.Index(tooManySignaturesMailString, "\n\n") + 2 + 3
+	r := bufio.NewReader(io.MultiReader(strings.NewReader(tooManySignaturesMailString[:cut]), iotest.ErrReader(errRead)))
+	h, err := readHeader(r)
+	if err != nil {
+		t.Fatalf("Expected no error while reading header, got: %v", err)
+	}
+	var signatures []*signature
+	for i, kv := range h {
+		if k, v := parseHeaderField(kv); k == headerFieldName {
+			signatures = append(signatures, &signature{i, v})
+		}
+	}
+
+	if len(signatures) < 2 {
+		t.Fatalf("Expected several signatures, got %v", len(signatures))
+	}
+
+	verifs, err := parallelVerify(r, h, signatures, nil)
+	if err != errRead {
+		t.Fatalf("Expected the read error, got %v", err)
+	}
+	if len(verifs) != len(signatures) {
+		t.Fatalf("Expected %v verifications, got %v", len(signatures), len(verifs))
+	}
+	for i, v := range verifs {
+		if v.Err != errRead {
+			t.Errorf("Verification %v: expected the read error, got %v", i, v.Err)
+		}
 	}
 }
