@@ -53,23 +53,38 @@ func (c *simpleCanonicalizer) CanonicalizeHeader(s string) string {
 }
 
 type simpleBodyCanonicalizer struct {
-	w         io.Writer
-	crlfBuf   []byte
+	w io.Writer
+	// crlfs counts the CRLFs held back: they are dropped if nothing but
+	// more of them follows. Counting them instead of keeping their bytes
+	// keeps a body of many empty lines linear: each write used to copy
+	// all the held-back bytes again.
+	crlfs int
+	// cr holds back a final CR: the next write may begin with its LF.
+	cr        bool
 	crlfFixer crlfFixer
 }
 
 func (c *simpleBodyCanonicalizer) Write(b []byte) (int, error) {
 	written := len(b)
-	b = append(c.crlfBuf, b...)
-
 	b = c.crlfFixer.Fix(b)
+
+	if c.cr && len(b) > 0 && b[0] == '\n' {
+		c.cr = false
+		c.crlfs++
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return written, nil
+	}
 
 	end := len(b)
 	// If it ends with \r, maybe the next write will begin with \n
-	if end > 0 && b[end-1] == '\r' {
+	cr := b[end-1] == '\r'
+	if cr {
 		end--
 	}
 	// Keep all \r\n sequences
+	crlfs := 0
 	for end >= 2 {
 		prev := b[end-2]
 		cur := b[end-1]
@@ -77,25 +92,55 @@ func (c *simpleBodyCanonicalizer) Write(b []byte) (int, error) {
 			break
 		}
 		end -= 2
+		crlfs++
 	}
 
-	c.crlfBuf = b[end:]
-
-	var err error
-	if end > 0 {
-		_, err = c.w.Write(b[:end])
+	if end == 0 && !c.cr {
+		c.crlfs += crlfs
+		c.cr = cr
+		return written, nil
 	}
+	if err := c.flush(); err != nil {
+		return written, err
+	}
+	c.crlfs, c.cr = crlfs, cr
+	_, err := c.w.Write(b[:end])
 	return written, err
 }
 
-func (c *simpleBodyCanonicalizer) Close() error {
-	// Flush crlfBuf if it ends with a single \r (without a matching \n)
-	if len(c.crlfBuf) > 0 && c.crlfBuf[len(c.crlfBuf)-1] == '\r' {
-		if _, err := c.w.Write(c.crlfBuf); err != nil {
+// flush writes the CRLFs and the CR held back.
+func (c *simpleBodyCanonicalizer) flush() error {
+	for c.crlfs > 0 {
+		n := c.crlfs
+		if n > len(crlfRun)/2 {
+			n = len(crlfRun) / 2
+		}
+		if _, err := c.w.Write(crlfRun[:2*n]); err != nil {
+			return err
+		}
+		c.crlfs -= n
+	}
+	if c.cr {
+		c.cr = false
+		if _, err := c.w.Write([]byte{'\r'}); err != nil {
 			return err
 		}
 	}
-	c.crlfBuf = nil
+	return nil
+}
+
+// crlfRun is written in pieces by flush; writers must not modify it.
+var crlfRun = []byte(strings.Repeat(crlf, 512))
+
+func (c *simpleBodyCanonicalizer) Close() error {
+	// Flush the held-back CRLFs if they end with a single \r (without a
+	// matching \n)
+	if c.cr {
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+	c.crlfs = 0
 
 	if _, err := c.w.Write([]byte(crlf)); err != nil {
 		return err

@@ -2,6 +2,9 @@ package dkim
 
 import (
 	"bytes"
+	"io"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +52,18 @@ var simpleCanonicalizerBodyTests = []struct {
 		[]string{"\r\n", "\r", "\n", "hey\n", "\n"},
 		"\r\n\r\nhey\r\n",
 	},
+	{
+		[]string{"a\r", "\r\n"},
+		"a\r\r\n",
+	},
+	{
+		[]string{"a\r\n", "\r", "\r\n\r\n", "b\r\n\r", "\n\r\n"},
+		"a\r\n\r\r\n\r\nb\r\n",
+	},
+	{
+		[]string{strings.Repeat("\r\n", 3000), "x", strings.Repeat("\r\n", 3000)},
+		strings.Repeat("\r\n", 3000) + "x\r\n",
+	},
 }
 
 func TestSimpleCanonicalizer_CanonicalBody(t *testing.T) {
@@ -70,6 +85,22 @@ func TestSimpleCanonicalizer_CanonicalBody(t *testing.T) {
 		} else if s := b.String(); s != test.canonical {
 			t.Errorf("Expected canonical body for %q to be %q, but got %q", test.original, test.canonical, s)
 		}
+	}
+}
+
+func BenchmarkSimpleCanonicalizer_emptyLines(b *testing.B) {
+	for _, n := range []int{1 << 20, 8 << 20} {
+		chunk := []byte(strings.Repeat("\r\n", 16<<10))
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for i := 0; i < b.N; i++ {
+				wc := new(simpleCanonicalizer).CanonicalizeBody(io.Discard)
+				for written := 0; written < n; written += len(chunk) {
+					wc.Write(chunk)
+				}
+				wc.Close()
+			}
+		})
 	}
 }
 
