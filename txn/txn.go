@@ -6,19 +6,20 @@
 package txn
 
 import (
+	"bytes"
 	"io"
 	"net/netip"
 	"strings"
+
+	"milter91/internal/mailmsg"
 )
 
-// Header is one message header field exactly as received.
-// Value is everything after the colon, without the terminating CRLF, with
-// folding and the leading space kept (milter SMFIP_HDR_LEADSPC), so that the
-// original bytes can be rebuilt as Name + ":" + Value + "\r\n".
-type Header struct {
-	Name  string
-	Value string
-}
+// Header is one message header field exactly as received (see
+// mailmsg.Field). Value is everything after the colon, without the
+// terminating CRLF, with folding and the leading space kept (milter
+// SMFIP_HDR_LEADSPC), so that the original bytes can be rebuilt as
+// Name + ":" + Value + "\r\n".
+type Header = mailmsg.Field
 
 // Conn is what is known about the SMTP connection. It lives as long as the
 // SMTP session: every message of one session shares it.
@@ -92,15 +93,7 @@ func (t *Transaction) Size() int64 {
 // the headers rebuilt byte for byte, an empty line, then the body.
 // Each call returns an independent reader.
 func (t *Transaction) MessageReader() io.Reader {
-	var b strings.Builder
-	for _, h := range t.Headers {
-		b.WriteString(h.Name)
-		b.WriteByte(':')
-		b.WriteString(h.Value)
-		b.WriteString("\r\n")
-	}
-	b.WriteString("\r\n")
-	m := &messageReader{head: strings.NewReader(b.String())}
+	m := &messageReader{head: bytes.NewReader(mailmsg.AppendBlock(nil, t.Headers))}
 	if t.Body != nil {
 		m.body = t.Body.Reader()
 	}
@@ -112,7 +105,7 @@ func (t *Transaction) MessageReader() io.Reader {
 // own per call (io.Copy of a MultiReader allocates one): DKIM verification
 // copies every message this way.
 type messageReader struct {
-	head *strings.Reader
+	head *bytes.Reader
 	body io.Reader // nil without a body
 }
 
