@@ -7,6 +7,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -58,7 +59,7 @@ func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
 	for _, f := range t.Headers {
 		switch strings.ToLower(f.Name) {
 		case "content-type", "content-transfer-encoding", "content-disposition":
-			h.Add(f.Name, strings.TrimSpace(unfold(f.Value)))
+			h.Add(f.Name, strings.TrimSpace(mailmsg.Unfold(f.Value)))
 		}
 	}
 	body := io.Reader(strings.NewReader(""))
@@ -155,16 +156,3 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 	}
 	return out
 }
-
-// unfold removes the line breaks of a folded header value (RFC 5322
-// §2.2.3).
-func unfold(v string) string {
-	if !strings.ContainsAny(v, "\r\n") {
-		return v
-	}
-	return lineBreaks.Replace(v)
-}
-
-// lineBreaks removes CR and LF; built once, a Replacer is safe for
-// concurrent use.
-var lineBreaks = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")

@@ -6,6 +6,7 @@ import (
 
 	"milter91/decree"
 	"milter91/dnsbl"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -90,7 +91,7 @@ func domainOf(addr string) string {
 // dkimDomain returns the d= tag of a DKIM-Signature field value
 // (RFC 6376 §3.5, tag=value list, §3.2), "" when there is none.
 func dkimDomain(v string) string {
-	for tag := range strings.SplitSeq(unfold(v), ";") {
+	for tag := range strings.SplitSeq(mailmsg.Unfold(v), ";") {
 		name, value, ok := strings.Cut(tag, "=")
 		if ok && strings.TrimSpace(name) == "d" {
 			return strings.Join(strings.Fields(value), "")

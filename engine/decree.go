@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -203,7 +204,7 @@ func productIDs(t *txn.Transaction, names []string) []string {
 	var out []string
 	for _, n := range names {
 		for _, v := range t.HeaderValues(n) {
-			if v = unfold(v); v != "" {
+			if v = strings.TrimSpace(mailmsg.Unfold(v)); v != "" {
 				out = append(out, v)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/archive"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d 
 	r.Header = renderHeaders(fields)
 	r.MessageID = archive.NormalizeMessageID(lastValue(fields, "Message-ID"))
 	r.From = fromAddress(lastValue(fields, "From"))
-	r.Subject = strings.TrimSpace(unfoldValue(lastValue(fields, "Subject")))
+	r.Subject = strings.TrimSpace(mailmsg.Unfold(lastValue(fields, "Subject")))
 	if out != nil {
 		r.Score = out.Verdict.Score
 		r.Rules = out.Verdict.RuleIDs()
@@ -126,14 +127,10 @@ func lastValue(h []txn.Header, name string) string {
 	return ""
 }
 
-func unfoldValue(v string) string {
-	return strings.NewReplacer("\r\n", "", "\n", "").Replace(v)
-}
-
 // fromAddress is the first address of a From value, lower-cased; the raw
 // value trimmed when it does not parse.
 func fromAddress(v string) string {
-	v = strings.TrimSpace(unfoldValue(v))
+	v = strings.TrimSpace(mailmsg.Unfold(v))
 	if list, err := netmail.ParseAddressList(v); err == nil && len(list) > 0 {
 		return archive.NormalizeAddress(list[0].Address)
 	}
