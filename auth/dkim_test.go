@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,5 +160,35 @@ func TestVerifyDKIMReadError(t *testing.T) {
 	_, err = VerifyDKIM(context.Background(), r, io.MultiReader(strings.NewReader(signed), errReader{}), 0)
 	if err == nil {
 		t.Fatal("want an error when the body cannot be read")
+	}
+}
+
+// VerifyDKIMFields on the fields and body of txn.ReadMessage gives what
+// VerifyDKIM gives on the raw message, with folded fields of thousands
+// of lines after the signed ones.
+func TestVerifyDKIMFields(t *testing.T) {
+	key, record := newEd25519(5)
+	otherKey, otherRecord := newEd25519(6)
+	signed := sign(t, otherKey, "example.org", "s2", sign(t, key, "example.com", "s1", testMessage))
+	head, body, _ := strings.Cut(signed, "\r\n\r\n")
+	folded := head + "\r\nX-Folded: a" + strings.Repeat("\r\n bc", 5000) + "\r\n\r\n" + body
+	r := &resolver.Fake{TXT: map[string][]string{
+		"s1._domainkey.example.com": {record}, "s2._domainkey.example.org": {otherRecord}}}
+	for name, msg := range map[string]string{"signed twice": signed, "with a folded field": folded} {
+		t.Run(name, func(t *testing.T) {
+			want, err := VerifyDKIM(context.Background(), r, strings.NewReader(msg), 0)
+			if err != nil || len(want) != 2 || want[0].Result != "pass" || want[1].Result != "pass" {
+				t.Fatalf("VerifyDKIM: %+v, %v; want two passes", want, err)
+			}
+			headers, sp, err := txn.ReadMessage(strings.NewReader(msg), 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Close()
+			got, err := VerifyDKIMFields(context.Background(), r, headers, sp.Reader(), 0)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("VerifyDKIMFields: %+v, %v; want %+v", got, err, want)
+			}
+		})
 	}
 }

@@ -35,7 +35,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	})
 	run("dkim", func() {
 		var err error
-		dkim, err = auth.VerifyDKIM(ctx, e.opt.Resolver, t.MessageReader(), e.opt.MaxDKIM)
+		dkim, err = auth.VerifyDKIMFields(ctx, e.opt.Resolver, t.Headers, t.BodyReader(), e.opt.MaxDKIM)
 		if err != nil {
 			panic(fmt.Sprintf("reading message: %v", err))
 		}
