@@ -58,34 +58,19 @@ func replyText(r txn.Reply) string {
 // deliveredHeaders applies edits to a copy of the received headers the way
 // the MTA does (see applyEdits): deletes and changes by the original
 // per-name index, inserts before the i-th current header, adds at the end.
+// The headers are indexed by name once, so that thousands of edits (one
+// delete per forged Authentication-Results) stay linear.
 func deliveredHeaders(received []txn.Header, edits []txn.HeaderEdit) []txn.Header {
-	type slot struct {
-		h       txn.Header
-		deleted bool
-	}
-	cur := make([]slot, len(received))
-	for i, h := range received {
-		cur[i] = slot{h: h}
-	}
-	nth := func(name string, idx int) int {
-		n := 0
-		for i, sl := range cur {
-			if strings.EqualFold(sl.h.Name, name) {
-				n++
-				if n == idx {
-					return i
-				}
-			}
-		}
-		return -1
-	}
+	cur := slices.Clone(received)
+	deleted := make([]bool, len(received))
+	index := mailmsg.IndexFields(received)
 	var inserted, added []txn.Header
 	for _, e := range edits {
 		switch e.Op {
 		case txn.EditDelete, txn.EditChange:
-			if i := nth(e.Name, e.Index); i >= 0 {
-				cur[i].deleted = e.Op == txn.EditDelete || e.Value == ""
-				cur[i].h.Value = e.Value
+			if i := index.Nth(e.Name, e.Index); i >= 0 {
+				deleted[i] = e.Op == txn.EditDelete || e.Value == ""
+				cur[i].Value = e.Value
 			}
 		case txn.EditInsert:
 			inserted = append(inserted, txn.Header{Name: e.Name, Value: e.Value})
@@ -95,9 +80,9 @@ func deliveredHeaders(received []txn.Header, edits []txn.HeaderEdit) []txn.Heade
 	}
 	out := make([]txn.Header, 0, len(received)+len(inserted)+len(added))
 	out = append(out, inserted...)
-	for _, sl := range cur {
-		if !sl.deleted {
-			out = append(out, sl.h)
+	for i, h := range cur {
+		if !deleted[i] {
+			out = append(out, h)
 		}
 	}
 	return append(out, added...)
