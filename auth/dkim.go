@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 
+	"milter91/internal/ctxio"
 	"milter91/internal/mailmsg"
 	"milter91/resolver"
 	"milter91/txn"
@@ -41,7 +42,8 @@ const DefaultMaxSignatures = 5
 // missing or revoked key, unsupported algorithm, expired x= (RFC 6376 §6.1).
 // Detail gives the reason of every non-pass result.
 //
-// The error is non-nil only when msg cannot be read.
+// The error is non-nil only when msg cannot be read, or ctx ended while
+// its body was read.
 func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs int) ([]txn.DKIM, error) {
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(msg)
@@ -61,8 +63,10 @@ func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs
 // body. The header block given to go-msgauth is rebuilt from fields, so
 // that both see the same fields. Time is linear in the header's size (one
 // pass to find the signatures, one to rebuild, go-msgauth's read) plus one
-// hash of the body per signature. The error is non-nil only when body
-// cannot be read.
+// hash of the body per signature; the body is read in pieces of at most
+// ctxio.Piece and not past the end of ctx. The error is non-nil only when
+// body cannot be read, or ctx ended while it was (the error wraps
+// context.Cause(ctx)).
 func VerifyDKIMFields(ctx context.Context, r resolver.Resolver, fields []mailmsg.Field, body io.Reader, maxSigs int) ([]txn.DKIM, error) {
 	if maxSigs <= 0 {
 		maxSigs = DefaultMaxSignatures
@@ -78,7 +82,7 @@ func VerifyDKIMFields(ctx context.Context, r resolver.Resolver, fields []mailmsg
 		},
 		MaxVerifications: maxSigs,
 	}
-	msg := &headThenRest{head: bytes.NewReader(mailmsg.AppendBlock(nil, fields)), rest: body}
+	msg := &headThenRest{head: bytes.NewReader(mailmsg.AppendBlock(nil, fields)), rest: ctxio.NewReader(ctx, body)}
 	verifs, err := dkim.VerifyWithOptions(msg, opts)
 	if err != nil && !errors.Is(err, dkim.ErrTooManySignatures) {
 		return nil, fmt.Errorf("auth: reading message: %w", err)

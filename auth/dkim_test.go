@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"milter91/internal/ctxio"
 	"milter91/resolver"
 	"milter91/txn"
 )
@@ -188,6 +189,56 @@ func TestVerifyDKIMFields(t *testing.T) {
 			got, err := VerifyDKIMFields(context.Background(), r, headers, sp.Reader(), 0)
 			if err != nil || !slices.Equal(got, want) {
 				t.Errorf("VerifyDKIMFields: %+v, %v; want %+v", got, err, want)
+			}
+		})
+	}
+}
+
+// cancelingReader reads r and cancels its context once more than after
+// bytes were read.
+type cancelingReader struct {
+	r      io.Reader
+	after  int
+	read   int
+	cancel context.CancelFunc
+}
+
+func (c *cancelingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.read += n; c.read > c.after {
+		c.cancel()
+	}
+	return n, err
+}
+
+// The body of a signed message is not read past the end of the context:
+// with one signature and with several (each verified in its own
+// goroutine), VerifyDKIMFields returns the context's error once it has
+// read at most one piece more than when the context ended.
+func TestVerifyDKIMFieldsStopsAtContextEnd(t *testing.T) {
+	key, record := newEd25519(7)
+	r := &resolver.Fake{TXT: map[string][]string{"s1._domainkey.example.com": {record}}}
+	long := strings.Replace(testMessage, "Hello Bob.\r\n", strings.Repeat("Hello Bob.\r\n", 300_000), 1)
+	once := sign(t, key, "example.com", "s1", long)
+	// Signatures that do not verify still have the body hashed.
+	crafted := "DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA\r\n"
+	thrice := crafted + crafted + once
+	for name, msg := range map[string]string{"one signature": once, "three signatures": thrice} {
+		t.Run(name, func(t *testing.T) {
+			headers, sp, err := txn.ReadMessage(strings.NewReader(msg), 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			body := &cancelingReader{r: sp.Reader(), after: 256 << 10, cancel: cancel}
+			got, err := VerifyDKIMFields(ctx, r, headers, body, 0)
+			if !errors.Is(err, context.Canceled) || got != nil {
+				t.Fatalf("got %+v, %v; want no results and context.Canceled", got, err)
+			}
+			if body.read > body.after+ctxio.Piece || int64(body.read) >= sp.Size() {
+				t.Errorf("read %d of %d body bytes after the context ended at %d", body.read, sp.Size(), body.after)
 			}
 		})
 	}

@@ -1,12 +1,14 @@
 package decree
 
 import (
+	"context"
 	"io"
 	"mime"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
 
+	"milter91/internal/ctxio"
 	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
@@ -45,8 +47,9 @@ type Body struct {
 // without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
 // what was decoded before the fault, and a panic inside the MIME, charset
 // or HTML libraries an empty Body, so that a malformed body cannot turn
-// into a check failure (and the fail mode) for ever.
-func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
+// into a check failure (and the fail mode) for ever. Reading stops when ctx
+// ends (the message deadline): the Body then holds what was decoded so far.
+func ReadBody(ctx context.Context, t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
 	defer func() {
 		if recover() != nil {
 			b = &Body{}
@@ -62,10 +65,7 @@ func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
 			h.Add(f.Name, strings.TrimSpace(mailmsg.Unfold(f.Value)))
 		}
 	}
-	body := io.Reader(strings.NewReader(""))
-	if t.Body != nil {
-		body = t.Body.Reader()
-	}
+	body := ctxio.NewReader(ctx, t.BodyReader())
 	w := walker{tail: max(tailBytes, 0), head: max(headBytes, 0)}
 	got := w.entity(h, body, 0)
 	return &Body{last: got.last, all: got.all}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"sync"
 
@@ -60,16 +61,16 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func()
 // first call, for both the link extraction and the Decree 91 analysis:
 // the tails the analysis reads and, when a zone or list asks about links,
 // the first decree.DefaultMaxLinkBytes of each part.
-func (e *Engine) bodyReader(t *txn.Transaction) func() *decree.Body {
+func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction) func() *decree.Body {
 	head := 0
 	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
 		head = decree.DefaultMaxLinkBytes
 	}
 	return sync.OnceValue(func() *decree.Body {
 		if a := e.opt.Decree.Analyzer; a != nil {
-			return a.ReadBody(t, head)
+			return a.ReadBody(ctx, t, head)
 		}
-		return decree.ReadBody(t, 0, head)
+		return decree.ReadBody(ctx, t, 0, head)
 	})
 }
 

@@ -36,7 +36,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	run("dkim", func() {
 		var err error
 		dkim, err = auth.VerifyDKIMFields(ctx, e.opt.Resolver, t.Headers, t.BodyReader(), e.opt.MaxDKIM)
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			panic(fmt.Sprintf("reading message: %v", err))
 		}
 	})

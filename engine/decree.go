@@ -14,8 +14,8 @@ import (
 // Analyzer is the Decree 91/2020 analysis of one message (package decree).
 type Analyzer interface {
 	// ReadBody decodes t's text parts as AnalyzeBody needs them, with the
-	// first headBytes of each for link extraction too.
-	ReadBody(t *txn.Transaction, headBytes int) *decree.Body
+	// first headBytes of each for link extraction too, until ctx ends.
+	ReadBody(ctx context.Context, t *txn.Transaction, headBytes int) *decree.Body
 	// AnalyzeBody returns what the message says about itself, from its
 	// headers and body; dkim and fromDomain give the advertiser id.
 	AnalyzeBody(t *txn.Transaction, body *decree.Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
