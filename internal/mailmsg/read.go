@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 )
 
 // ReadHeader reads the header block at the start of br and returns its
@@ -23,7 +24,7 @@ import (
 // bytes backs all the fields. err is non-nil only when br fails to read.
 func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
 	var (
-		buf     []byte // "Name:Value" of every field, back to back
+		buf     chunks // "Name:Value" of every field, back to back
 		spans   []span
 		line    []byte
 		scratch []byte // lines longer than br's buffer
@@ -39,10 +40,11 @@ func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
 		content := trimLineEnd(line)
 		switch {
 		case len(content) == 0:
-			return build(buf, spans), nil, nil
+			return build(&buf, spans), nil, nil
 		case (content[0] == ' ' || content[0] == '\t') && len(spans) > 0:
-			buf = append(append(buf, '\r', '\n'), content...)
-			spans[len(spans)-1].end = len(buf)
+			buf.write(crlf)
+			buf.write(content)
+			spans[len(spans)-1].end = buf.n
 			continue
 		}
 		colon := bytes.IndexByte(content, ':')
@@ -51,13 +53,13 @@ func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
 			if line[len(line)-1] == '\n' {
 				body = append(body, '\r', '\n')
 			}
-			return build(buf, spans), body, nil
+			return build(&buf, spans), body, nil
 		}
-		start := len(buf)
-		buf = append(buf, content...)
-		spans = append(spans, span{start: start, colon: start + colon, end: len(buf)})
+		start := buf.n
+		buf.write(content)
+		spans = append(spans, span{start: start, colon: start + colon, end: buf.n})
 	}
-	return build(buf, spans), nil, nil
+	return build(&buf, spans), nil, nil
 }
 
 // trimLineEnd returns line without its trailing CRs and LFs.
@@ -69,15 +71,48 @@ func trimLineEnd(line []byte) []byte {
 	return line[:n]
 }
 
+var crlf = []byte("\r\n")
+
 // span locates one field in ReadHeader's buffer.
 type span struct{ start, colon, end int }
 
+// chunks is a buffer in pieces that never move: growing it copies
+// nothing, and String joins the pieces once. Pieces double from 4 KiB up to
+// 1 MiB, so a small header costs one small piece.
+type chunks struct {
+	full [][]byte
+	cur  []byte
+	n    int // bytes written
+}
+
+func (c *chunks) write(p []byte) {
+	if len(c.cur)+len(p) > cap(c.cur) {
+		size := min(max(2*cap(c.cur), 4<<10), 1<<20)
+		if len(c.cur) > 0 {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]byte, 0, max(size, len(p)))
+	}
+	c.cur = append(c.cur, p...)
+	c.n += len(p)
+}
+
+func (c *chunks) String() string {
+	var b strings.Builder
+	b.Grow(c.n)
+	for _, p := range c.full {
+		b.Write(p)
+	}
+	b.Write(c.cur)
+	return b.String()
+}
+
 // build turns the buffer and spans into fields sharing one string.
-func build(buf []byte, spans []span) []Field {
+func build(buf *chunks, spans []span) []Field {
 	if len(spans) == 0 {
 		return nil
 	}
-	s := string(buf)
+	s := buf.String()
 	fields := make([]Field, len(spans))
 	for i, sp := range spans {
 		fields[i] = Field{Name: s[sp.start:sp.colon], Value: s[sp.colon+1 : sp.end]}
