@@ -28,7 +28,7 @@ test: deps vet fmt-check staticcheck
 # "context deadline exceeded", golang/go#75804); new
 # crashers land in the package's testdata/fuzz and fail the run.
 FUZZTIME ?= 30000x
-FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage dnsbl:FuzzParseList dnsbl:FuzzQueryName \
+FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
 	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse
 fuzz-short:

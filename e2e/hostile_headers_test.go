@@ -147,8 +147,12 @@ func sendMeasured(t *testing.T, e *env, d *daemon, tok string, data []byte) sink
 	before := logUsage(t, d, "before")
 	start := time.Now()
 	r, err := sendOnce(e.smtpAddr(slotHostile), outMessage{From: "alice@" + goodDomain, To: []string{recipient}, Data: data})
+	after := logUsage(t, d, "after the reply")
+	t.Logf("%d-byte message: reply %v after %v; daemon CPU %.2f s for it, peak RSS %.1f MiB (%+.1f MiB)",
+		len(data), r, time.Since(start).Round(time.Millisecond), (after.cpu - before.cpu).Seconds(),
+		float64(after.HWM)/(1<<20), float64(after.HWM-before.HWM)/(1<<20))
 	if err != nil || r.Code != 250 {
-		t.Fatalf("%d-byte message: reply %v (err %v), want 250", len(data), r, err)
+		t.Fatalf("reply %v (err %v), want 250", r, err)
 	}
 	rec, err := d.waitLog(withField("queue_id", r.queueID()), sinkTimeout)
 	if err != nil {
@@ -157,12 +161,7 @@ func sendMeasured(t *testing.T, e *env, d *daemon, tok string, data []byte) sink
 	if rec["action"] != "accept" || rec["fault"] != nil {
 		t.Errorf("log line action %v fault %v, want accept without a fault", rec["action"], rec["fault"])
 	}
-	m := delivered(t, e, tok)
-	after := logUsage(t, d, "after the reply")
-	t.Logf("%d-byte message: reply after %v; daemon CPU %.2f s for it, peak RSS %.1f MiB (%+.1f MiB)",
-		len(data), time.Since(start).Round(time.Millisecond), (after.cpu - before.cpu).Seconds(),
-		float64(after.HWM)/(1<<20), float64(after.HWM-before.HWM)/(1<<20))
-	return m
+	return delivered(t, e, tok)
 }
 
 // usage is the daemon's CPU time so far and its memory.
