@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"milter91/internal/httplimit/httplimittest"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key as PEM files
@@ -208,4 +210,26 @@ func TestServeGraceful(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Serve: %v", err)
 	}
+}
+
+// An idle keep-alive connection is closed after the idle timeout: a
+// client cannot hold connections (file descriptors) open for ever.
+func TestServeClosesIdleConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := serveLimits
+	l.Idle = 100 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, ln, newHandler(t, Options{}), "", "", l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	req := "GET /v1/health HTTP/1.1\r\nHost: admin.test\r\nAuthorization: Bearer " + testToken + "\r\n\r\n"
+	httplimittest.IdleClosed(t, ln.Addr().String(), req, l.Idle)
 }

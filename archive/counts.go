@@ -31,7 +31,8 @@ func dayOf(ms int64) int64 {
 
 // tally adds up the counts rows contribute, by the rules of Count: every
 // row once under DimAction; once per distinct non-empty rule, article and
-// advertiser; DimBlockedIP (the client IP) only for reject and tempfail.
+// advertiser; DimBlockedIP (the client IP) only for a reject or tempfail
+// of a blocked client (Record.BlockedClient).
 // The result is sorted by its primary key, so that concurrent batches on
 // PostgreSQL lock count rows in one order and cannot deadlock.
 func tally(rows []row) []dailyCount {
@@ -56,7 +57,7 @@ func tally(rows []row) []dailyCount {
 		if r.advertiser != "" {
 			add(DimAdvertiser, r.advertiser)
 		}
-		if (r.action == "reject" || r.action == "tempfail") && r.clientIP != "" {
+		if (r.action == "reject" || r.action == "tempfail") && r.blockedClient && r.clientIP != "" {
 			add(DimBlockedIP, r.clientIP)
 		}
 	}
@@ -95,8 +96,8 @@ func (s *Store) Counts(ctx context.Context, since, until time.Time) ([]Count, er
 		return nil, errors.New("archive: counts: want since < until, both set")
 	}
 	var out []Count
-	err := s.db.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT day, direction, dimension, key, n
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT day, direction, dimension, key, n
 			FROM archive_daily_counts WHERE day >= ? AND day < ?`), since.UnixMilli(), until.UnixMilli())
 		if err != nil {
 			return err

@@ -12,17 +12,22 @@ func TestCounts(t *testing.T) {
 	day1 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	day2 := day1.Add(24 * time.Hour)
 	batch1 := []Record{
-		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject",
+		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject", BlockedClient: true,
 			Rules: []string{"r1", "r2", "r1"}, Articles: []string{"Art. 18"}, Advertiser: "example.com"},
 		{Time: t0.Add(time.Hour), Direction: "outbound", ClientIP: "127.0.0.5", Action: "accept", Rules: []string{"r1"}},
+		// Our own submission client, refused for what it sent: not a
+		// blocked client IP.
+		{Time: t0.Add(time.Hour), Direction: "outbound", ClientIP: "127.0.0.1", Action: "reject", Rules: []string{"r3"}},
+		// A client refused at RCPT counts in the RCPT-stage direction.
+		{Time: t0.Add(2 * time.Hour), Stage: StageRCPT, BlockedClient: true, ClientIP: "127.0.0.66", Action: "reject"},
 		// The last millisecond of day 1, then day 2 (a tempfail from the
 		// same IP written IPv4-mapped).
-		{Time: day2.Add(-time.Millisecond), Direction: "inbound", ClientIP: "127.0.0.7", Action: "tempfail"},
-		{Time: day2, Direction: "inbound", ClientIP: "::ffff:127.0.0.9", Action: "tempfail", Rules: []string{""}},
+		{Time: day2.Add(-time.Millisecond), Direction: "inbound", ClientIP: "127.0.0.7", Action: "tempfail", BlockedClient: true},
+		{Time: day2, Direction: "inbound", ClientIP: "::ffff:127.0.0.9", Action: "tempfail", Rules: []string{""}, BlockedClient: true},
 	}
 	batch2 := []Record{
-		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject", Rules: []string{"r2"}},
-		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject", Rules: []string{"r2"}},
+		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject", Rules: []string{"r2"}, BlockedClient: true},
+		{Time: t0, Direction: "inbound", ClientIP: "127.0.0.9", Action: "reject", Rules: []string{"r2"}, BlockedClient: true},
 	}
 	c := func(day time.Time, dir, dim, key string, n int64) Count {
 		return Count{Day: day, Direction: dir, Dimension: dim, Key: key, N: n}
@@ -37,7 +42,11 @@ func TestCounts(t *testing.T) {
 		c(day1, "inbound", DimBlockedIP, "127.0.0.7", 1),
 		c(day1, "inbound", DimBlockedIP, "127.0.0.9", 1),
 		c(day1, "outbound", DimAction, "accept", 1),
+		c(day1, "outbound", DimAction, "reject", 1),
 		c(day1, "outbound", DimRule, "r1", 1),
+		c(day1, "outbound", DimRule, "r3", 1),
+		c(day1, DirectionRCPTStage, DimAction, "reject", 1),
+		c(day1, DirectionRCPTStage, DimBlockedIP, "127.0.0.66", 1),
 		c(day2, "inbound", DimAction, "tempfail", 1),
 		c(day2, "inbound", DimBlockedIP, "127.0.0.9", 1),
 	}
@@ -52,7 +61,11 @@ func TestCounts(t *testing.T) {
 		c(day1, "inbound", DimBlockedIP, "127.0.0.9", 3),
 		c(day1, "inbound", DimBlockedIP, "127.0.0.7", 1),
 		c(day1, "outbound", DimAction, "accept", 1),
+		c(day1, "outbound", DimAction, "reject", 1),
 		c(day1, "outbound", DimRule, "r1", 1),
+		c(day1, "outbound", DimRule, "r3", 1),
+		c(day1, DirectionRCPTStage, DimAction, "reject", 1),
+		c(day1, DirectionRCPTStage, DimBlockedIP, "127.0.0.66", 1),
 	}
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()

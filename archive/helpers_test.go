@@ -81,7 +81,11 @@ func queueIDs(recs []Record) []string {
 func tableRows(t *testing.T, s *Store, table string) int {
 	t.Helper()
 	var n int
-	if err := s.db.R.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+	db, err := s.cur()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.R.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 		t.Fatalf("count %s: %v", table, err)
 	}
 	return n

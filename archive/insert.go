@@ -23,6 +23,7 @@ type row struct {
 	size                                int64
 	rcpts                               []string
 	ruleKeys, articleKeys               []string
+	blockedClient                       bool // counts only (Record.BlockedClient)
 }
 
 // toRow normalises r for storage: Time to Unix ms; addresses, message id
@@ -34,7 +35,7 @@ func toRow(r Record) row {
 	out := row{
 		time:        r.Time.UnixMilli(),
 		queueID:     cleanText(r.QueueID),
-		direction:   indexKey(r.Direction),
+		direction:   countDirection(r),
 		clientIP:    storedIP(r.ClientIP),
 		clientName:  cleanText(r.ClientName),
 		helo:        cleanText(r.HELO),
@@ -52,6 +53,8 @@ func toRow(r Record) row {
 		articleKeys: distinctKeys(r.Articles),
 		rules:       jsonList(r.Rules),
 		articles:    jsonList(r.Articles),
+
+		blockedClient: r.BlockedClient,
 	}
 	if math.IsNaN(out.score) {
 		out.score = 0
@@ -62,6 +65,15 @@ func toRow(r Record) row {
 		}
 	}
 	return out
+}
+
+// countDirection is the stored direction of r: DirectionRCPTStage for a
+// client refused at RCPT, else r.Direction.
+func countDirection(r Record) string {
+	if r.Stage == StageRCPT {
+		return DirectionRCPTStage
+	}
+	return indexKey(r.Direction)
 }
 
 // distinctKeys returns the distinct non-empty values of l in their stored
@@ -112,7 +124,7 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 		rows[i] = toRow(r)
 	}
 	counts := tally(rows)
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.insertRows(ctx, tx, rows); err != nil {
 			return err
 		}
@@ -129,7 +141,7 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 const multiRows = 300
 
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
-	hs, err := tx.PrepareContext(ctx, s.db.Rebind(insertHeader))
+	hs, err := tx.PrepareContext(ctx, s.rebind(insertHeader))
 	if err != nil {
 		return err
 	}
@@ -176,7 +188,7 @@ func (s *Store) insertMulti(ctx context.Context, tx *sql.Tx, prefix, suffix stri
 			args = append(args, v...)
 		}
 		b.WriteString(suffix)
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(b.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
 			return err
 		}
 	}

@@ -27,7 +27,7 @@ func TestSearchPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := s.db.R.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+		rows, err := s.db.Load().R.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,8 +34,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 			break
 		}
 	}
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM archive_daily_counts WHERE day <= ?`), limit-dayMS)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM archive_daily_counts WHERE day <= ?`), limit-dayMS)
 		return err
 	})
 	if err != nil {
@@ -50,10 +50,10 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 // one bound deletes matching rows in both tables. more reports whether
 // rows before limit may remain.
 func (s *Store) pruneChunk(ctx context.Context, limit int64) (n int64, more bool, err error) {
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		cut := limit
 		var last int64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT time FROM archive_headers
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT time FROM archive_headers
 			WHERE time < ? ORDER BY time LIMIT 1 OFFSET ?`), limit, s.chunk-1).Scan(&last)
 		switch {
 		case err == nil:
@@ -62,10 +62,10 @@ func (s *Store) pruneChunk(ctx context.Context, limit int64) (n int64, more bool
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM archive_recipients WHERE time < ?`), cut); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM archive_recipients WHERE time < ?`), cut); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM archive_headers WHERE time < ?`), cut)
+		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM archive_headers WHERE time < ?`), cut)
 		if err != nil {
 			return err
 		}

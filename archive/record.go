@@ -46,14 +46,34 @@ type Record struct {
 	Reply string `json:"reply"`
 	// Size is the message size in bytes (header and body).
 	Size int64 `json:"size"`
+	// Stage is StageRCPT for a client refused at RCPT, before DATA (no
+	// header block, no rule ran, no Decree 91 direction); "" for a message
+	// answered at its end. Such a record is stored and counted with the
+	// direction DirectionRCPTStage.
+	Stage string `json:"stage,omitempty"`
+	// BlockedClient says the message was refused (reject or tempfail) for
+	// what its client is: at RCPT, or while an IP blocklist or a local
+	// block list listed the client address, and not an authenticated
+	// submission. Only such messages count under "blocked_ip"; it is not
+	// kept with the header row.
+	BlockedClient bool `json:"blocked_client,omitempty"`
 }
 
+// StageRCPT is Record.Stage of a client refused at RCPT.
+const StageRCPT = "rcpt"
+
+// DirectionRCPTStage is the Count.Direction of clients refused at RCPT:
+// Decree 91 did not run, so no direction is known.
+const DirectionRCPTStage = "rcpt"
+
 // Count is one line of the daily counts behind the Art. 10.7 reports: N
-// messages on Day (UTC midnight) in Direction whose Dimension has Key.
-// Dimensions: "action" (key: the action), "rule" (rule id), "article"
-// (e.g. "Art. 18"), "advertiser" (domain), "blocked_ip" (client IP of a
-// rejected or tempfailed message). Every message counts once under
-// "action"; under the others once per distinct key.
+// messages on Day (UTC midnight) in Direction ("inbound", "outbound", ""
+// with the Decree 91 stage off, DirectionRCPTStage for clients refused at
+// RCPT) whose Dimension has Key. Dimensions: "action" (key: the action),
+// "rule" (rule id), "article" (e.g. "Art. 18"), "advertiser" (domain),
+// "blocked_ip" (client IP of a message refused for what its client is,
+// Record.BlockedClient). Every message counts once under "action"; under
+// the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
 	Direction string    `json:"direction"`

@@ -56,7 +56,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Record, error) {
 		return nil, fmt.Errorf("archive: search: %w", err)
 	}
 	var out []Record
-	err = s.db.Read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *sql.Tx) error {
 		ids, recs, err := scanRecords(ctx, tx, query, args)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Store) searchSQL(q Query) (string, []any, error) {
 	}
 	b.WriteString(" ORDER BY h.time DESC, h.id DESC LIMIT ?")
 	args = append(args, limit)
-	return s.db.Rebind(b.String()), args, nil
+	return s.rebind(b.String()), args, nil
 }
 
 type filter struct{ col, val string }
@@ -166,6 +166,9 @@ func scanRecords(ctx context.Context, tx *sql.Tx, query string, args []any) ([]i
 			return nil, nil, err
 		}
 		r.Time = time.UnixMilli(ms).UTC()
+		if r.Direction == DirectionRCPTStage {
+			r.Direction, r.Stage = "", StageRCPT
+		}
 		r.Header = string(header)
 		if r.Rules, err = decodeList(rules); err != nil {
 			return nil, nil, err
@@ -206,7 +209,7 @@ func (s *Store) attachRcpts(ctx context.Context, tx *sql.Tx, ids []int64, recs [
 		}
 		q := `SELECT header_id, rcpt FROM archive_recipients WHERE header_id IN (?` +
 			strings.Repeat(", ?", len(chunk)-1) + `) ORDER BY header_id, rcpt`
-		rows, err := tx.QueryContext(ctx, s.db.Rebind(q), args...)
+		rows, err := tx.QueryContext(ctx, s.rebind(q), args...)
 		if err != nil {
 			return err
 		}

@@ -104,3 +104,16 @@ func TestSearchDefaultLimit(t *testing.T) {
 		t.Errorf("first record at %s, want the newest %s", got[0].Time, want)
 	}
 }
+
+// A record of a client refused at RCPT comes back with its stage.
+func TestSearchRCPTStage(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		mustInsert(t, s,
+			Record{Time: t0, QueueID: "E", Stage: StageRCPT, BlockedClient: true, ClientIP: "127.0.0.66", Action: "reject", Reply: "554 5.7.1 listed"},
+			Record{Time: t0.Add(time.Minute), QueueID: "F", Direction: "inbound", ClientIP: "127.0.0.66", Action: "accept"})
+		got := mustSearch(t, s, Query{Since: t0, Until: t0.Add(time.Hour), ClientIP: "127.0.0.66"})
+		if len(got) != 2 || got[1].Stage != StageRCPT || got[1].Direction != "" || got[0].Stage != "" || got[0].Direction != "inbound" {
+			t.Errorf("records %+v", got)
+		}
+	})
+}

@@ -2,7 +2,11 @@ package archive
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"milter91/internal/sqldb"
 )
@@ -16,14 +20,113 @@ const defaultPruneChunk = 5000
 // daily counts, in a SQLite file or a PostgreSQL database. Safe for
 // concurrent use; on PostgreSQL several hosts may share one database.
 type Store struct {
-	db *sqldb.DB
+	// db is the open database; nil after a SQLite file vanished and its
+	// successor could not be created yet (reopen).
+	db      atomic.Pointer[sqldb.DB]
+	target  string
+	dialect sqldb.Dialect
+	// reopening serializes reopen.
+	reopening sync.Mutex
 	// chunk is defaultPruneChunk; tests lower it.
 	chunk int
 }
 
+// errNoFile is the error of a store whose SQLite file vanished and could
+// not be created again yet.
+var errNoFile = errors.New("archive: the database file is gone and a new one could not be created yet")
+
+func newStore(db *sqldb.DB, target string) *Store {
+	s := &Store{target: target, dialect: db.Dialect, chunk: defaultPruneChunk}
+	s.db.Store(db)
+	return s
+}
+
+// rebind is sqldb.Rebind in the store's dialect.
+func (s *Store) rebind(q string) string { return sqldb.Rebind(s.dialect, q) }
+
+// cur returns the open database, or errNoFile.
+func (s *Store) cur() (*sqldb.DB, error) {
+	if db := s.db.Load(); db != nil {
+		return db, nil
+	}
+	return nil, errNoFile
+}
+
+// writable returns the database to write to, first creating the archive
+// again at its path when an earlier reopen failed.
+func (s *Store) writable(ctx context.Context) (*sqldb.DB, error) {
+	if db := s.db.Load(); db != nil {
+		return db, nil
+	}
+	if err := s.reopen(ctx, nil); err != nil {
+		return nil, err
+	}
+	return s.cur()
+}
+
+// write runs fn in one write transaction (sqldb.DB.Write), recovering
+// from a vanished SQLite file (see recover).
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	db, err := s.writable(ctx)
+	if err != nil {
+		return err
+	}
+	return s.recover(ctx, db, db.Write(ctx, fn))
+}
+
+// read runs fn in one read-only transaction (sqldb.DB.Read).
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	db, err := s.cur()
+	if err != nil {
+		return err
+	}
+	return db.Read(ctx, fn)
+}
+
+// recover handles a write that failed with err on db: when the SQLite file
+// vanished or was replaced (sqldb.ErrFileChanged), it closes db and opens
+// (creating) the archive at the path again, so that the caller's retry
+// lands in the file the path names. It returns err, with what it did.
+func (s *Store) recover(ctx context.Context, db *sqldb.DB, err error) error {
+	if !errors.Is(err, sqldb.ErrFileChanged) {
+		return err
+	}
+	if rerr := s.reopen(ctx, db); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return fmt.Errorf("%w (a new archive is open at the path; the batch is retried)", err)
+}
+
+// reopen replaces old (nil: none open) by the archive at the path, created
+// and migrated when missing. Another caller's reopen since old was read
+// counts as done.
+func (s *Store) reopen(ctx context.Context, old *sqldb.DB) error {
+	s.reopening.Lock()
+	defer s.reopening.Unlock()
+	if s.db.Load() != old {
+		return nil
+	}
+	if old != nil {
+		s.db.Store(nil)
+		old.Close()
+	}
+	db, err := sqldb.Open(ctx, s.target)
+	if err != nil {
+		return fmt.Errorf("archive: reopen: %w", err)
+	}
+	if err := db.Migrate(ctx, "archive", steps); err != nil {
+		db.Close()
+		return fmt.Errorf("archive: reopen: %s: %w", db.Name, err)
+	}
+	s.db.Store(db)
+	return nil
+}
+
 // Open opens target (a SQLite file name, created when missing, or a
-// postgres:// URL; see sqldb.Open) and brings the archive schema to this
-// program's version. Errors: a bad target, an unreachable server, a schema
+// PostgreSQL URL or DSN; see sqldb.Open) and brings the archive schema to
+// this program's version. A SQLite file deleted or replaced while the
+// Store is open is noticed by the next write (sqldb.ErrFileChanged), which
+// fails; the Store then creates the archive at the path again. Errors: a bad target, an unreachable server, a schema
 // written by a newer milter91, a failing migration.
 func Open(ctx context.Context, target string) (*Store, error) {
 	db, err := sqldb.Open(ctx, target)
@@ -34,7 +137,7 @@ func Open(ctx context.Context, target string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("archive: %s: %w", db.Name, err)
 	}
-	return &Store{db: db, chunk: defaultPruneChunk}, nil
+	return newStore(db, target), nil
 }
 
 // OpenExisting opens an archive for reading (the CLI's search and
@@ -60,10 +163,15 @@ func OpenExisting(ctx context.Context, target string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, chunk: defaultPruneChunk}, nil
+	return newStore(db, target), nil
 }
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
-	return s.db.Close()
+	s.reopening.Lock()
+	defer s.reopening.Unlock()
+	if db := s.db.Swap(nil); db != nil {
+		return db.Close()
+	}
+	return nil
 }

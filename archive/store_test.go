@@ -94,8 +94,8 @@ func TestInsertAtomic(t *testing.T) {
 		return out
 	}
 	eachStore(t, func(t *testing.T, s *Store) {
-		for _, stmt := range trigger[s.db.Dialect.String()] {
-			if _, err := s.db.W.Exec(stmt); err != nil {
+		for _, stmt := range trigger[s.dialect.String()] {
+			if _, err := s.db.Load().W.Exec(stmt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -126,7 +126,7 @@ func TestOpenTwiceAndEmptyInsert(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open #%d: %v", i+1, err)
 		}
-		if v, err := s.db.SchemaVersion(ctx, "archive"); err != nil || v != len(steps) {
+		if v, err := s.db.Load().SchemaVersion(ctx, "archive"); err != nil || v != len(steps) {
 			t.Errorf("schema version %d, %v; want %d", v, err, len(steps))
 		}
 		if err := s.Insert(ctx, nil); err != nil {

@@ -48,17 +48,24 @@ type WriterOptions struct {
 	// WriteTimeout bounds one Insert attempt (default 30 s); a store that
 	// does not answer within it counts as failed and is retried.
 	WriteTimeout time.Duration
+	// Spool takes the records the queue cannot, and the ones the last
+	// flush could not write; nil drops them (counted and logged). While
+	// it holds records new ones go to it too, so that they are written in
+	// the order they came. Run closes it.
+	Spool *Spool
 	// Now is the clock for pruning and log rate limits (default time.Now).
 	Now func() time.Time
 	// Logger gets the rate-limited failure lines (default: discarded).
 	Logger *slog.Logger
 	// OnError is called after each failed Insert or Prune, OnDropped for
-	// each record lost (queue full, added after Run ended, or not written
-	// by the last flush), OnWritten with the size of each stored batch.
-	// They run on the Writer's goroutines (OnDropped on Add's) and must
-	// not block.
+	// each record lost (queue and spool full or the spool failing, added
+	// after Run ended, or not written by the last flush), OnSpooled for
+	// each record put into the spool, OnWritten with the size of each
+	// stored batch. They run on the Writer's goroutines (OnDropped and
+	// OnSpooled also on Add's) and must not block.
 	OnError   func()
 	OnDropped func()
+	OnSpooled func()
 	OnWritten func(n int)
 }
 
@@ -69,14 +76,21 @@ const logEvery = time.Minute
 
 // WriterStats are a Writer's counters since NewWriter.
 type WriterStats struct {
-	// Accepted counts records Add took; Pending those not yet written
-	// (queued or in the batch being written).
+	// Accepted counts records Add took (queued or spooled); Pending those
+	// in the queue or in the batch being written.
 	Accepted, Pending int64
 	// Written counts records stored; Dropped records lost (see OnDropped).
 	Written, Dropped int64
+	// Spooled and SpoolBytes are what the spool holds now (records added
+	// by an earlier run included).
+	Spooled, SpoolBytes int64
 	// FailedBatches counts failed Insert calls (a batch retried three
 	// times and then written counts 3).
 	FailedBatches int64
+	// Failing is true from a failed Insert to the next one that works;
+	// LastError is that failure's text.
+	Failing   bool
+	LastError string
 }
 
 // Writer moves Records from the milter's goroutines to an Inserter in
@@ -98,6 +112,8 @@ type Writer struct {
 	held                               atomic.Int64 // records in the batch being written
 	accepted, written, dropped, failed atomic.Int64
 	reportedDrops                      atomic.Int64
+	lost                               lostIDs
+	lastErr                            atomic.Pointer[string] // nil: the last Insert worked
 }
 
 // NewWriter returns a Writer into store; start it with Run.
@@ -144,32 +160,67 @@ func withDefaults(o WriterOptions) WriterOptions {
 	return o
 }
 
-// Add queues r for writing and reports whether it was queued. It never
-// blocks: when the queue is full, or Run has ended, r is dropped and
-// counted (Stats().Dropped, OnDropped) and Add returns false.
+// Add queues r for writing and reports whether it was taken. It never
+// waits for the database or for room in the queue: when the queue is full
+// (or the spool already holds records) r goes to the spool, a short file
+// append; when there is no spool, the spool is full or fails, or Run has
+// ended, r is dropped, counted (Stats().Dropped, OnDropped) and its queue
+// ID logged, and Add returns false.
 func (w *Writer) Add(r Record) bool {
 	w.mu.RLock()
-	ok := false
+	ok, reason := false, "queue full"
 	if !w.closed {
-		select {
-		case w.queue <- r:
-			ok = true
-		default:
+		sp := w.opts.Spool
+		queued := sp == nil || sp.Empty()
+		if queued {
+			ok = w.enqueue(r)
 		}
+		if !ok && sp != nil {
+			ok, reason = w.spool(r)
+		}
+		if !ok && !queued {
+			ok = w.enqueue(r) // the spool fails: the queue still has room
+		}
+	} else {
+		reason = "archive closed"
 	}
 	w.mu.RUnlock()
 	if !ok {
-		w.drop(1)
+		w.drop(reason, r)
 		return false
 	}
 	w.accepted.Add(1)
 	return true
 }
 
-func (w *Writer) drop(n int) {
-	w.dropped.Add(int64(n))
+// enqueue puts r into the queue unless it is full.
+func (w *Writer) enqueue(r Record) bool {
+	select {
+	case w.queue <- r:
+		return true
+	default:
+		return false
+	}
+}
+
+// spool puts r into the spool; the reason is why it could not.
+func (w *Writer) spool(r Record) (bool, string) {
+	if err := w.opts.Spool.Put(r); err != nil {
+		return false, err.Error()
+	}
+	if w.opts.OnSpooled != nil {
+		w.opts.OnSpooled()
+	}
+	return true, ""
+}
+
+// drop counts recs as lost and keeps their queue IDs for the next log
+// line.
+func (w *Writer) drop(reason string, recs ...Record) {
+	w.dropped.Add(int64(len(recs)))
+	w.lost.note(reason, recs)
 	if w.opts.OnDropped != nil {
-		for range n {
+		for range recs {
 			w.opts.OnDropped()
 		}
 	}
@@ -177,11 +228,18 @@ func (w *Writer) drop(n int) {
 
 // Stats returns the counters.
 func (w *Writer) Stats() WriterStats {
-	return WriterStats{
+	st := WriterStats{
 		Accepted:      w.accepted.Load(),
 		Pending:       int64(len(w.queue)) + w.held.Load(),
 		Written:       w.written.Load(),
 		Dropped:       w.dropped.Load(),
 		FailedBatches: w.failed.Load(),
 	}
+	if sp := w.opts.Spool; sp != nil {
+		st.Spooled, st.SpoolBytes = sp.Len(), sp.Bytes()
+	}
+	if e := w.lastErr.Load(); e != nil {
+		st.Failing, st.LastError = true, *e
+	}
+	return st
 }

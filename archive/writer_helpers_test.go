@@ -139,6 +139,27 @@ func (h *logSink) lines(msg string) []int64 {
 	return out
 }
 
+// attr returns the attribute key of each record logged with msg, as text.
+func (h *logSink) attr(msg, key string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := []string{}
+	for _, r := range h.recs {
+		if r.Message != msg {
+			continue
+		}
+		v := ""
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == key {
+				v = a.Value.String()
+			}
+			return true
+		})
+		out = append(out, v)
+	}
+	return out
+}
+
 // start runs w until the returned stop is called; stop waits for Run.
 func start(t *testing.T, w *Writer) (stop func()) {
 	t.Helper()

@@ -125,8 +125,11 @@ func TestWriterQueueFull(t *testing.T) {
 	if got := f.ids(); !reflect.DeepEqual(got, queueIDs(in[:4])) {
 		t.Errorf("written %v", got)
 	}
-	if got := logs.lines("archive: queue full, records dropped"); !reflect.DeepEqual(got, []int64{2}) {
-		t.Errorf("queue-full log lines (counts) %v, want one line counting 2", got)
+	if got := logs.lines("archive: records dropped"); !reflect.DeepEqual(got, []int64{2}) {
+		t.Errorf("drop log lines (counts) %v, want one line counting 2", got)
+	}
+	if got := logs.attr("archive: records dropped", "queue_ids"); !reflect.DeepEqual(got, []string{"q4 q5"}) {
+		t.Errorf("drop log lines list %q, want the queue IDs of the 2 dropped", got)
 	}
 }
 

@@ -29,13 +29,16 @@ import (
 // means equal domains, relaxed means equal organizational domains (see
 // OrgDomain). SPF aligns only with Result pass for the mailfrom identity;
 // DKIM with any signature whose Result is pass. Without a usable record the
-// alignment flags use relaxed mode. Result is pass when either aligns, fail
-// otherwise.
+// alignment flags use relaxed mode. Result is pass when either aligns;
+// otherwise temperror when an identifier that could have aligned ended in
+// temperror (the SPF mailfrom identity, or a DKIM signature whose d=
+// aligns), since a later attempt may pass (RFC 8601 §2.7.1; RFC 7489
+// §6.6.2 applies the policy only to a failed check); fail otherwise.
 //
 // Policy is p=, or sp= when the record was found at the organizational
 // domain and the From domain is a subdomain of it (§6.3); Pct is pct=
-// (100 when absent). Neither is applied here; both stay empty without a
-// usable record.
+// (100 when absent), also with temperror. Neither is applied here; both
+// stay empty without a usable record.
 func CheckDMARC(ctx context.Context, r resolver.Resolver, fromHeaders []string, spfRes txn.SPF, dkimRes []txn.DKIM) txn.DMARC {
 	domain, why := fromDomain(fromHeaders)
 	if domain == "" {
@@ -67,13 +70,35 @@ func CheckDMARC(ctx context.Context, r resolver.Resolver, fromHeaders []string, 
 	if disc.rec.Percent != nil {
 		out.Pct = *disc.rec.Percent
 	}
-	out.Result = txn.ResultFail
-	if out.SPFAligned || out.DKIMAligned {
+	pending := undecided(domain, spfRes, dkimRes, aspf, adkim)
+	switch {
+	case out.SPFAligned || out.DKIMAligned:
 		out.Result = txn.ResultPass
-	} else {
+	case pending != "":
+		out.Result = txn.ResultTemperror
+		out.Detail = pending + " and no aligned pass: the policy cannot be applied now"
+	default:
+		out.Result = txn.ResultFail
 		out.Detail = "neither SPF nor DKIM is aligned with the From domain"
 	}
 	return out
+}
+
+// undecided names the first identifier that could have aligned with the
+// From domain but ended in temperror, "" when there is none: the SPF
+// mailfrom identity (the only one that can align), then each DKIM
+// signature. Without such an identifier a later attempt could not change a
+// fail.
+func undecided(fromDomain string, spfRes txn.SPF, dkimRes []txn.DKIM, aspf, adkim dmarc.AlignmentMode) string {
+	if spfRes.Result == txn.ResultTemperror && spfRes.Identity == IdentityMailFrom && aligned(spfRes.Domain, fromDomain, aspf) {
+		return "SPF temperror for " + spfRes.Domain
+	}
+	for _, d := range dkimRes {
+		if d.Result == txn.ResultTemperror && aligned(d.Domain, fromDomain, adkim) {
+			return "DKIM temperror for d=" + d.Domain
+		}
+	}
+	return ""
 }
 
 // aligned reports whether an authenticated domain aligns with the From

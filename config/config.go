@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/goccy/go-yaml/ast"
+
 	"milter91/dnsbl"
 	"milter91/internal/sqldb"
 	"milter91/txn"
@@ -44,11 +46,15 @@ type Config struct {
 	SpoolThreshold int64
 	SpoolDir       string
 	// MetricsListen is HOST:PORT of the Prometheus /metrics endpoint; ""
-	// is off.
-	MetricsListen string
-	DNS           DNS
-	DKIM          DKIM
-	DNSBL         DNSBL
+	// is off. A host that is not a loopback address needs
+	// MetricsAllowRemote (the endpoint has no authentication).
+	MetricsListen      string
+	MetricsAllowRemote bool
+	// Limits bound milter connections and header blocks.
+	Limits Limits
+	DNS    DNS
+	DKIM   DKIM
+	DNSBL  DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.
@@ -61,14 +67,25 @@ type Config struct {
 	Archive Archive
 	// Admin is the admin HTTP API.
 	Admin Admin
+
+	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
+	file *ast.File
+}
+
+// ErrorAt returns an error at the position in c's file of the value at key
+// ("rules.paths[0]", "lists[2].path"): the value's own, else that of the
+// nearest enclosing key written in the file, else none (a default value).
+func (c *Config) ErrorAt(key, format string, args ...any) Error {
+	line, col := position(c.file, "$."+key)
+	return Error{File: c.Source, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Decree configures the Decree 91/2020 analysis, registry and directions.
 type Decree struct {
 	Enabled bool
-	// Registry is the SQLite file or postgres:// URL of consents, refusals
-	// and sends; "" means no registry (consent, refusal and frequency are
-	// then not checked). Several hosts share one registry on PostgreSQL.
+	// Registry is the SQLite file or PostgreSQL URL or DSN of consents,
+	// refusals and sends; "" means no registry (consent, refusal and
+	// frequency are then not checked). Several hosts share one registry on PostgreSQL.
 	Registry string
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.
@@ -177,7 +194,7 @@ func Load(path string) (*Config, error) {
 	for i := range c.Lists {
 		relativeTo(path, &c.Lists[i].Path)
 	}
-	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey} {
+	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {

@@ -87,6 +87,8 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"bad limits", "dnsbl:\n  max_queries: 0\n  max_body_domains: 100000\n", []string{"t.yml:2:16: dnsbl.max_queries", "t.yml:3:21: dnsbl.max_body_domains"}},
 		{"early reject where it means nothing", "dnsbl:\n  zones:\n    - name: d.test\n      type: domain\n      early: reject\n      ipv6: true\nlists:\n  - name: ok\n    path: ok.txt\n    kind: allow\n    early: reject\n",
 			[]string{"t.yml:5:14: dnsbl.zones[0].early: reject needs an IP zone", "t.yml:6:13: dnsbl.zones[0].ipv6", "t.yml:11:12: lists[0].early: reject needs a block list"}},
+		{"early reject on codes where it means nothing", "dnsbl:\n  zones:\n    - name: d.test\n      type: domain\n      codes: [{tag: a, match: 127.0.0.2, early: reject}]\n    - name: i.test\n      codes: [{tag: b, match: 127.0.0.2, early: later}]\n",
+			[]string{"t.yml:5:49: dnsbl.zones[0].codes[0].early: reject needs an IP zone", "t.yml:7:49: dnsbl.zones[1].codes[0].early: \"later\", want reject"}},
 		{"bad lists", "lists:\n  - name: a b\n    path: x\n  - name: n\n    kind: deny\n    sources: [body]\n    path: y\n  - name: n\n",
 			[]string{"t.yml:2:11: lists[0].name", "t.yml:5:11: lists[1].kind", "t.yml:6:15: lists[1].sources", "lists[2].name: list \"n\" named twice", "lists[2]: path is required"}},
 		{"syntax", "dns: [\n", []string{"t.yml:"}},

@@ -18,7 +18,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		Labels:                r.Labels,
 		MultiRecipient:        r.MultiRecipient,
 		ProductHeaders:        r.ProductHeaders,
-		MaxPer24h:             3,
+		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
 		v.fail("$.decree91.default_direction", "decree91.default_direction: %q: want inbound or outbound", d.DefaultDirection)
@@ -32,12 +32,6 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	for i, l := range d.Labels {
 		if strings.TrimSpace(l) == "" {
 			v.fail(fmt.Sprintf("$.decree91.labels[%d]", i), "decree91.labels: empty label")
-		}
-	}
-	if r.MaxPer24h != nil {
-		d.MaxPer24h = *r.MaxPer24h
-		if d.MaxPer24h < 1 {
-			v.fail("$.decree91.max_per_24h", "decree91.max_per_24h: must be at least 1 (Art. 13.5 allows 3)")
 		}
 	}
 	for i, l := range d.OutboundListeners {

@@ -12,16 +12,10 @@ import (
 )
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
-	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0)
-	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0)
-	c.DNSBL.MaxBodyDomains = r.MaxBodyDomains
-	c.DNSBL.MaxQueries = r.MaxQueries
-	if r.MaxBodyDomains < 1 || r.MaxBodyDomains > maxBodyDomains {
-		v.fail("$.dnsbl.max_body_domains", "dnsbl.max_body_domains: %d, want 1 to %d", r.MaxBodyDomains, maxBodyDomains)
-	}
-	if r.MaxQueries < 1 || r.MaxQueries > maxQueries {
-		v.fail("$.dnsbl.max_queries", "dnsbl.max_queries: %d, want 1 to %d", r.MaxQueries, maxQueries)
-	}
+	c.DNSBL.PauseAfterBlocked = v.duration("$.dnsbl.pause_after_blocked", r.PauseAfterBlocked, 0, maxZoneInterval)
+	c.DNSBL.HealthInterval = v.duration("$.dnsbl.health_interval", r.HealthInterval, 0, maxZoneInterval)
+	c.DNSBL.MaxBodyDomains = v.count("$.dnsbl.max_body_domains", r.MaxBodyDomains, 1, maxBodyDomains)
+	c.DNSBL.MaxQueries = v.count("$.dnsbl.max_queries", r.MaxQueries, 1, maxQueries)
 	seen := map[string]bool{}
 	for i, z := range r.Zones {
 		path := fmt.Sprintf("$.dnsbl.zones[%d]", i)
@@ -37,11 +31,11 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 			Early: z.Early, Secret: z.Secret, IPv6: z.IPv6, ErrorCodes: z.ErrorCodes}
 		v.zoneSources(path, i, z)
 		if z.Timeout != "" {
-			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond)
+			zone.Timeout = v.duration(path+".timeout", z.Timeout, time.Millisecond, maxDNSTimeout)
 		}
 		for j, code := range z.Codes {
-			v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
-			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: code.Bitmask})
+			bitmask := v.code(fmt.Sprintf("%s.codes[%d]", path, j), code)
+			zone.Codes = append(zone.Codes, dnsbl.CodeMap{Tag: code.Tag, Match: code.Match, Bitmask: bitmask, Early: code.Early})
 		}
 		for j, e := range z.ErrorCodes {
 			if !validAddrOrPrefix(e) {
@@ -52,20 +46,24 @@ func (v *validator) dnsbl(c *Config, r *rawDNSBL) {
 	}
 }
 
-func (v *validator) code(path string, c rawCode) {
+// code checks one return-code mapping and returns its bitmask (0: none).
+func (v *validator) code(path string, c rawCode) int {
 	if c.Tag == "" {
 		v.fail(path, "%s: tag is required", path[2:])
 	}
 	switch {
-	case c.Match != "" && c.Bitmask != 0:
+	case c.Match != "" && c.Bitmask != "":
 		v.fail(path, "%s: give match or bitmask, not both", path[2:])
 	case c.Match != "":
 		if !validAddrOrPrefix(c.Match) {
 			v.fail(path+".match", "%s.match: %q is not an address or CIDR", path[2:], c.Match)
 		}
-	case c.Bitmask < 1 || c.Bitmask > 255:
+	case c.Bitmask == "":
 		v.fail(path, "%s: need match (address or CIDR) or bitmask (1-255)", path[2:])
+	default:
+		return v.count(path+".bitmask", c.Bitmask, 1, maxBitmask)
 	}
+	return 0
 }
 
 func validAddrOrPrefix(s string) bool {
@@ -92,11 +90,10 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 			v.fail(fmt.Sprintf("%s.sources[%d]", path, j), "dnsbl.zones[%d].sources: %q, %s zones take %s", i, src, typ, strings.Join(valid, ", "))
 		}
 	}
-	switch {
-	case z.Early != "" && z.Early != dnsbl.EarlyReject:
-		v.fail(path+".early", "dnsbl.zones[%d].early: %q, want %s or nothing", i, z.Early, dnsbl.EarlyReject)
-	case z.Early != "" && (typ != dnsbl.TypeIP || (len(z.Sources) > 0 && !slices.Contains(z.Sources, dnsbl.SourceClient))):
-		v.fail(path+".early", "dnsbl.zones[%d].early: reject needs an IP zone asked about the client address", i)
+	asksClient := typ == dnsbl.TypeIP && (len(z.Sources) == 0 || slices.Contains(z.Sources, dnsbl.SourceClient))
+	v.early(path, fmt.Sprintf("dnsbl.zones[%d].early", i), z.Early, asksClient)
+	for j, c := range z.Codes {
+		v.early(fmt.Sprintf("%s.codes[%d]", path, j), fmt.Sprintf("dnsbl.zones[%d].codes[%d].early", i, j), c.Early, asksClient)
 	}
 	if z.IPv6 && typ != dnsbl.TypeIP {
 		v.fail(path+".ipv6", "dnsbl.zones[%d].ipv6: only for type: ip", i)
@@ -106,12 +103,17 @@ func (v *validator) zoneSources(path string, i int, z rawZone) {
 	}
 }
 
-// Upper bounds of dnsbl.max_body_domains and dnsbl.max_queries: a message
-// must not be able to buy thousands of queries.
-const (
-	maxBodyDomains = 200
-	maxQueries     = 1000
-)
+// early checks the early value of a zone or of one of its codes at path
+// (what names it in the message): reject or nothing, and reject only on
+// an IP zone asked about the client address.
+func (v *validator) early(path, what, early string, asksClient bool) {
+	switch {
+	case early != "" && early != dnsbl.EarlyReject:
+		v.fail(path+".early", "%s: %q, want %s or nothing", what, early, dnsbl.EarlyReject)
+	case early != "" && !asksClient:
+		v.fail(path+".early", "%s: reject needs an IP zone asked about the client address", what)
+	}
+}
 
 // lists checks the local list entries: a unique name of txn.ListName
 // syntax, a path, a kind, sources. The files are read when the engine is

@@ -4,22 +4,31 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"milter91/internal/sqldb"
 )
 
 // Archive configures the header archive (Decree 91/2020 Art. 10.6) and
 // the daily counts behind the statistics reports (Art. 10.7).
 type Archive struct {
-	// Store is a SQLite file name or a postgres:// URL; "" turns the
+	// Store is a SQLite file name or a PostgreSQL URL or DSN; "" turns the
 	// archive off.
 	Store string
 	// Retention is how long records are kept (≥ 180 days, Art. 10.6);
 	// older ones are pruned hourly.
 	Retention time.Duration
-	// Queue is how many records wait for the store at most (more are
-	// dropped and counted, never blocking mail); Batch is how many one
+	// Queue is how many records wait for the store in memory at most
+	// (more go to the spool, never blocking mail); Batch is how many one
 	// write takes.
 	Queue int
 	Batch int
+	// SpoolDir keeps the records past Queue on disk until the store takes
+	// them (kept across restarts); "" in the file means "<Store>.spool"
+	// for a SQLite store, none for PostgreSQL. SpoolMax bounds it in
+	// bytes; 0 turns spooling off. Without a spool, or with it full, such
+	// records are dropped, counted and logged with their queue IDs.
+	SpoolDir string
+	SpoolMax int64
 }
 
 // Admin configures the admin HTTP API.
@@ -41,8 +50,10 @@ const minArchiveRetention = 180 * 24 * time.Hour
 type rawArchive struct {
 	Store     string `yaml:"store"`
 	Retention string `yaml:"retention"`
-	Queue     int    `yaml:"queue"`
-	Batch     int    `yaml:"batch"`
+	Queue     number `yaml:"queue"`
+	Batch     number `yaml:"batch"`
+	SpoolDir  string `yaml:"spool_dir"`
+	SpoolMax  string `yaml:"spool_max"`
 }
 
 type rawAdmin struct {
@@ -53,7 +64,7 @@ type rawAdmin struct {
 }
 
 func (v *validator) archive(c *Config, r *rawArchive) {
-	a := Archive{Store: r.Store, Queue: r.Queue, Batch: r.Batch}
+	a := Archive{Store: r.Store, Queue: v.count("$.archive.queue", r.Queue, 1, maxArchiveQueue)}
 	ret, err := parseDays(r.Retention)
 	switch {
 	case err != nil:
@@ -62,13 +73,41 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 		v.fail("$.archive.retention", "archive.retention: %s is below 180 days (Decree 91/2020 Art. 10.6)", r.Retention)
 	}
 	a.Retention = ret
-	if a.Queue < 1 {
-		v.fail("$.archive.queue", "archive.queue: must be at least 1")
+	if a.Queue > 0 {
+		a.Batch = v.count("$.archive.batch", r.Batch, 1, a.Queue)
 	}
-	if a.Batch < 1 || a.Batch > a.Queue {
-		v.fail("$.archive.batch", "archive.batch: must be between 1 and archive.queue (%d)", a.Queue)
+	a.SpoolMax = v.size("$.archive.spool_max", r.SpoolMax, 0, maxArchiveSpool)
+	a.SpoolDir = r.SpoolDir
+	if a.SpoolDir == "" && a.Store != "" && !sqldb.IsDSN(a.Store) {
+		a.SpoolDir = a.Store + ".spool"
+	}
+	if a.SpoolMax == 0 {
+		a.SpoolDir = ""
 	}
 	c.Archive = a
+}
+
+// metrics checks metrics_listen: HOST:PORT, on a loopback address unless
+// metrics_allow_remote (the endpoint has no authentication).
+func (v *validator) metrics(c *Config, allowRemote bool) {
+	c.MetricsAllowRemote = allowRemote
+	if c.MetricsListen == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(c.MetricsListen)
+	switch {
+	case err != nil:
+		v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
+	case !allowRemote && !isLoopback(host):
+		v.fail("$.metrics_listen", "metrics_listen: %q is not a loopback address; set metrics_allow_remote: true to serve the metrics elsewhere (they have no authentication)", c.MetricsListen)
+	}
+}
+
+// isLoopback reports whether host (of HOST:PORT) is "localhost" or a
+// loopback IP address; "" (all interfaces) is not.
+func isLoopback(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	return host == "localhost" || (err == nil && ip.IsLoopback())
 }
 
 func (v *validator) admin(c *Config, r *rawAdmin) {
@@ -88,7 +127,7 @@ func (v *validator) admin(c *Config, r *rawAdmin) {
 	if (a.TLSCert == "") != (a.TLSKey == "") {
 		v.fail("$.admin.tls_cert", "admin: tls_cert and tls_key go together")
 	}
-	if ip, err := netip.ParseAddr(host); a.TLSCert == "" && host != "localhost" && (err != nil || !ip.IsLoopback()) {
+	if a.TLSCert == "" && !isLoopback(host) {
 		v.fail("$.admin.listen", "admin.listen: %q is not a loopback address; set tls_cert and tls_key to serve it elsewhere", a.Listen)
 	}
 	if a.TokenFile == "" {

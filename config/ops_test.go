@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +63,35 @@ func TestValueErrorsInFileOrder(t *testing.T) {
 	}
 	if strings.Join(lines, ",") != "1,2,3,4" {
 		t.Errorf("lines %v, want 1,2,3,4:\n%v", lines, err)
+	}
+}
+
+func TestArchiveSpoolConfig(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, src, dir string
+		max            int64
+	}{
+		{name: "SQLite store: next to it", src: "archive: {store: archive.db}\n", dir: filepath.Join(dir, "archive.db.spool"), max: 256 << 20},
+		{name: "PostgreSQL store: none unless set", src: "archive: {store: \"postgres://m91@127.0.0.1/m91\"}\n", max: 256 << 20},
+		{name: "set, relative", src: "archive: {store: \"host=db dbname=m91\", spool_dir: spool, spool_max: 1GiB}\n", dir: filepath.Join(dir, "spool"), max: 1 << 30},
+		{name: "off", src: "archive: {store: archive.db, spool_max: 0}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "m.yml")
+			if err := os.WriteFile(path, []byte(tc.src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Archive.SpoolDir != tc.dir || c.Archive.SpoolMax != tc.max {
+				t.Errorf("spool %q, %d bytes; want %q, %d", c.Archive.SpoolDir, c.Archive.SpoolMax, tc.dir, tc.max)
+			}
+		})
+	}
+	if _, err := Parse("m.yml", []byte("archive: {spool_max: lots}\n")); err == nil || !strings.Contains(err.Error(), "m.yml:1:22: archive.spool_max") {
+		t.Errorf("bad spool_max: %v", err)
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"milter91/fileerr"
+	"milter91/internal/yamlsafe"
 )
 
 // Error is one configuration problem at a position (1-based line and
@@ -25,16 +27,22 @@ type ErrorList = fileerr.List
 
 // Parse validates data (YAML) over the embedded defaults; name is used in
 // error positions. A nil data gives the defaults. Errors are an
-// ErrorList whose positions lie inside data.
-func Parse(name string, data []byte) (*Config, error) {
+// ErrorList whose positions lie inside data; YAML tags (!x) are refused,
+// and a panic in the YAML library is an Internal Error at 1:1.
+func Parse(name string, data []byte) (cfg *Config, err error) {
+	defer fileerr.Recover(name, "YAML parser", &err)
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a BOM some editors write
-	cfg, err := parse(name, data)
+	cfg, err = parse(name, data)
 	var list ErrorList
 	if errors.As(err, &list) {
-		clampPositions(list, data)
+		list.ClampTo(name, data)
 	}
 	return cfg, err
 }
+
+// unmarshal decodes YAML into the raw config; a variable so that a test
+// can stand in for a library that panics.
+var unmarshal = yaml.UnmarshalWithOptions
 
 func parse(name string, data []byte) (*Config, error) {
 	var r raw
@@ -43,11 +51,11 @@ func parse(name string, data []byte) (*Config, error) {
 	}
 	var file *ast.File
 	if len(data) > 0 {
-		if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict()); err != nil {
-			return nil, ErrorList{yamlError(name, err)}
+		f, errs := parseFile(name, data)
+		if len(errs) > 0 {
+			return nil, errs
 		}
-		f, err := parser.ParseBytes(data, 0)
-		if err != nil {
+		if err := unmarshal(data, &r, yaml.Strict()); err != nil {
 			return nil, ErrorList{yamlError(name, err)}
 		}
 		file = f
@@ -66,25 +74,49 @@ func parse(name string, data []byte) (*Config, error) {
 		return nil, v.errs
 	}
 	cfg.Source = name
+	cfg.file = file
 	return cfg, nil
 }
 
-// lineBreak is a YAML line break (YAML 1.2 §5.4).
-var lineBreak = regexp.MustCompile(`\r\n|\r|\n`)
-
-// clampPositions keeps each error's position inside data: go-yaml places
-// some (an empty list item, a bad escape before a line break) past the end
-// of their line.
-func clampPositions(list ErrorList, data []byte) {
-	lines := lineBreak.Split(string(data), -1)
-	for i := range list {
-		e := &list[i]
-		if e.Line <= 0 {
-			continue
-		}
-		e.Line = min(e.Line, len(lines))
-		e.Col = min(e.Col, len(lines[e.Line-1])+1)
+// parseFile parses data into its syntax tree, for positions: its nesting
+// bounded first (yamlsafe), then the parser's first syntax error, then
+// every YAML tag, which the config does not use (a tag on a value decoded
+// into a list crashed go-yaml v1.19.2).
+func parseFile(name string, data []byte) (*ast.File, ErrorList) {
+	tokens, err := yamlsafe.Tokens(name, data)
+	if err != nil {
+		return nil, ErrorList{err.(Error)}
 	}
+	f, err := parser.Parse(tokens, 0)
+	if err != nil {
+		return nil, ErrorList{yamlError(name, err)}
+	}
+	var tags tagFinder
+	for _, doc := range f.Docs {
+		if doc != nil && doc.Body != nil {
+			ast.Walk(&tags, doc.Body)
+		}
+	}
+	var errs ErrorList
+	for _, tk := range tags {
+		errs = append(errs, Error{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
+			Msg: fmt.Sprintf("YAML tag %s: tags are not supported in the config; quote the value instead", tk.Value)})
+	}
+	return f, errs
+}
+
+// tagFinder collects the tokens of the tags of a syntax tree (ast.Walk).
+type tagFinder []*token.Token
+
+// Visit implements ast.Visitor.
+func (t *tagFinder) Visit(n ast.Node) ast.Visitor {
+	if n == nil {
+		return nil
+	}
+	if tag, ok := n.(*ast.TagNode); ok && tag.Start != nil && tag.Start.Position != nil {
+		*t = append(*t, tag.Start)
+	}
+	return t
 }
 
 // yamlError converts a go-yaml error into an Error with its position.

@@ -16,6 +16,8 @@ type raw struct {
 	SpoolThreshold    string     `yaml:"spool_threshold"`
 	SpoolDir          string     `yaml:"spool_dir"`
 	MetricsListen     string     `yaml:"metrics_listen"`
+	MetricsRemote     bool       `yaml:"metrics_allow_remote"`
+	Limits            rawLimits  `yaml:"limits"`
 	DNS               rawDNS     `yaml:"dns"`
 	DKIM              rawDKIM    `yaml:"dkim"`
 	DNSBL             rawDNSBL   `yaml:"dnsbl"`
@@ -36,7 +38,7 @@ type rawDecree struct {
 	OutboundListeners     []string `yaml:"outbound_listeners"`
 	OutboundDaemonNames   []string `yaml:"outbound_daemon_names"`
 	Labels                []string `yaml:"labels"`
-	MaxPer24h             *int     `yaml:"max_per_24h"`
+	MaxPer24h             number   `yaml:"max_per_24h"`
 	MultiRecipient        string   `yaml:"multi_recipient"`
 	Retention             string   `yaml:"retention"`
 	ProductHeaders        []string `yaml:"product_headers"`
@@ -45,19 +47,19 @@ type rawDecree struct {
 type rawDNS struct {
 	Servers   []string `yaml:"servers"`
 	Timeout   string   `yaml:"timeout"`
-	Retries   *int     `yaml:"retries"`
-	CacheSize *int     `yaml:"cache_size"`
+	Retries   number   `yaml:"retries"`
+	CacheSize number   `yaml:"cache_size"`
 }
 
 type rawDKIM struct {
-	MaxSignatures *int `yaml:"max_signatures"`
+	MaxSignatures number `yaml:"max_signatures"`
 }
 
 type rawDNSBL struct {
 	PauseAfterBlocked string    `yaml:"pause_after_blocked"`
 	HealthInterval    string    `yaml:"health_interval"`
-	MaxBodyDomains    int       `yaml:"max_body_domains"`
-	MaxQueries        int       `yaml:"max_queries"`
+	MaxBodyDomains    number    `yaml:"max_body_domains"`
+	MaxQueries        number    `yaml:"max_queries"`
 	Zones             []rawZone `yaml:"zones"`
 }
 
@@ -86,7 +88,8 @@ type rawZone struct {
 type rawCode struct {
 	Tag     string `yaml:"tag"`
 	Match   string `yaml:"match"`
-	Bitmask int    `yaml:"bitmask"`
+	Bitmask number `yaml:"bitmask"`
+	Early   string `yaml:"early"`
 }
 
 type rawRules struct {

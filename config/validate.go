@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/milter"
@@ -28,42 +27,23 @@ func (v *validator) fail(path, format string, args ...any) {
 	v.errs = append(v.errs, Error{File: v.name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (v *validator) duration(path, s string, min time.Duration) time.Duration {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		v.fail(path, "%s: %q is not a duration (e.g. 2s, 300ms)", path[2:], s)
-		return 0
-	}
-	if d < min {
-		v.fail(path, "%s: %s is below the minimum %s", path[2:], d, min)
-	}
-	return d
-}
-
 func (v *validator) validate(r *raw) *Config {
 	c := &Config{
 		Listen:          r.Listen,
 		SocketGroup:     r.SocketGroup,
 		AuthservID:      r.AuthservID,
-		MessageDeadline: v.duration("$.message_deadline", r.MessageDeadline, 100*time.Millisecond),
-		ShutdownGrace:   v.duration("$.shutdown_grace", r.ShutdownGrace, 0),
+		MessageDeadline: v.duration("$.message_deadline", r.MessageDeadline, 100*time.Millisecond, maxDeadline),
+		ShutdownGrace:   v.duration("$.shutdown_grace", r.ShutdownGrace, 0, maxDeadline),
+		SpoolThreshold:  v.size("$.spool_threshold", r.SpoolThreshold, 1, maxSpoolThreshold),
 		SpoolDir:        r.SpoolDir,
 		MetricsListen:   r.MetricsListen,
 		Tag:             Tag{SubjectPrefix: r.Tag.SubjectPrefix},
 	}
 	c.SkipAuthenticated = r.SkipAuthenticated == nil || *r.SkipAuthenticated
 	v.listen(c, string(r.SocketMode))
-	if c.MetricsListen != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
-			v.fail("$.metrics_listen", "metrics_listen: %q: want HOST:PORT", c.MetricsListen)
-		}
-	}
+	v.metrics(c, r.MetricsRemote)
+	v.limits(c, &r.Limits)
 	v.failMode(c, r.FailMode)
-	if n, err := humanize.ParseBytes(r.SpoolThreshold); err != nil {
-		v.fail("$.spool_threshold", "spool_threshold: %q is not a size (e.g. 1MiB)", r.SpoolThreshold)
-	} else {
-		c.SpoolThreshold = int64(n)
-	}
 	if c.AuthservID == "" {
 		h, err := os.Hostname()
 		if err != nil || h == "" {
@@ -74,13 +54,7 @@ func (v *validator) validate(r *raw) *Config {
 		v.fail("$.authserv_id", "authserv_id: %q must be a single token (RFC 8601 §2.5)", c.AuthservID)
 	}
 	v.dns(c, &r.DNS)
-	c.DKIM.MaxSignatures = 5
-	if r.DKIM.MaxSignatures != nil {
-		c.DKIM.MaxSignatures = *r.DKIM.MaxSignatures
-		if c.DKIM.MaxSignatures < 1 {
-			v.fail("$.dkim.max_signatures", "dkim.max_signatures: must be at least 1")
-		}
-	}
+	c.DKIM.MaxSignatures = v.count("$.dkim.max_signatures", r.DKIM.MaxSignatures, 1, maxDKIMSignatures)
 	v.dnsbl(c, &r.DNSBL)
 	v.lists(c, r.Lists)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}
@@ -132,27 +106,15 @@ func (v *validator) failMode(c *Config, s string) {
 }
 
 func (v *validator) dns(c *Config, r *rawDNS) {
-	c.DNS.Timeout = v.duration("$.dns.timeout", r.Timeout, 10*time.Millisecond)
+	c.DNS.Timeout = v.duration("$.dns.timeout", r.Timeout, 10*time.Millisecond, maxDNSTimeout)
 	for i, s := range r.Servers {
 		if _, err := NormalizeServer(s); err != nil {
 			v.fail(fmt.Sprintf("$.dns.servers[%d]", i), "dns.servers: %v", err)
 		}
 	}
 	c.DNS.Servers = r.Servers
-	c.DNS.Retries = 2
-	if r.Retries != nil {
-		c.DNS.Retries = *r.Retries
-		if c.DNS.Retries < 0 || c.DNS.Retries > 10 {
-			v.fail("$.dns.retries", "dns.retries: want 0 to 10")
-		}
-	}
-	c.DNS.CacheSize = 10000
-	if r.CacheSize != nil {
-		c.DNS.CacheSize = *r.CacheSize
-		if c.DNS.CacheSize < 0 || c.DNS.CacheSize > 10_000_000 {
-			v.fail("$.dns.cache_size", "dns.cache_size: want 0 (off) to 10000000 entries")
-		}
-	}
+	c.DNS.Retries = v.count("$.dns.retries", r.Retries, 0, maxDNSRetries)
+	c.DNS.CacheSize = v.count("$.dns.cache_size", r.CacheSize, 0, maxCacheEntries)
 }
 
 // NormalizeServer checks a nameserver given as HOST, HOST:PORT or [V6]:PORT

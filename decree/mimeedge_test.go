@@ -11,8 +11,8 @@ import (
 	"milter91/txn"
 )
 
-// mimeEdgeDir holds the shared malformed-MIME corpus (README.md there).
-const mimeEdgeDir = "../../shared/testdata/mime-edge"
+// mimeEdgeDir holds the malformed-MIME corpus (README.md and PROVENANCE.md there).
+const mimeEdgeDir = "testdata/mime-edge"
 
 // checkInvariants asserts what every analysis must satisfy, whatever the
 // input.
@@ -66,7 +66,7 @@ func merge(all, a, b []string) []string {
 	return out
 }
 
-// TestMIMEEdgeNoPanic analyses every file of the shared corpus.
+// TestMIMEEdgeNoPanic analyses every file of the corpus.
 func TestMIMEEdgeNoPanic(t *testing.T) {
 	a := newDefault(t)
 	n := 0

@@ -32,39 +32,61 @@ func checkEarly(early string, usable bool, need string) error {
 	return nil
 }
 
-// HasEarly reports whether some zone is marked EarlyReject; false for
-// nil.
+// HasEarly reports whether some zone, or some return code of a zone, is
+// marked EarlyReject; false for nil.
 func (c *Checker) HasEarly() bool {
 	if c == nil {
 		return false
 	}
 	for _, z := range c.zones {
-		if z.early {
+		if z.early || z.earlyCodes {
 			return true
 		}
 	}
 	return false
 }
 
-// Early asks the zones marked EarlyReject about the client ip (paused and
-// disabled zones are skipped as in Check) and returns the first listing
-// fact, in zone order, and true; false when none lists ip.
+// Early asks the zones marked EarlyReject, or with a code so marked, about
+// the client ip (paused and disabled zones are skipped as in Check) and
+// returns the first fact, in zone order, that is a listing of a zone
+// marked EarlyReject or has an answer matching a code marked EarlyReject,
+// and true; false when there is none.
 func (c *Checker) Early(ctx context.Context, r resolver.Resolver, ip netip.Addr) (txn.DNSBL, bool) {
 	var jobs []job
 	for _, j := range plan(c.zones, ip) {
-		if j.zone.early {
+		if j.zone.early || j.zone.earlyCodes {
 			jobs = append(jobs, j)
 		}
 	}
 	if len(jobs) == 0 {
 		return txn.DNSBL{}, false
 	}
-	for _, f := range c.run(ctx, r, jobs) {
-		if f.Listed && !f.Blocked {
+	for i, f := range c.run(ctx, r, jobs) {
+		if f.Listed && !f.Blocked && jobs[i].zone.rejectsEarly(f.Answers) {
 			return f, true
 		}
 	}
 	return txn.DNSBL{}, false
+}
+
+// rejectsEarly reports whether a listing with answers is rejected at RCPT:
+// the zone is marked EarlyReject, or an answer that is not an error code
+// matches a code marked EarlyReject.
+func (z *Zone) rejectsEarly(answers []netip.Addr) bool {
+	if z.early {
+		return true
+	}
+	for _, c := range z.codes {
+		if !c.early {
+			continue
+		}
+		for _, a := range answers {
+			if !z.isError(a) && c.matches(a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // HasEarly reports whether some block list is marked EarlyReject; false

@@ -75,3 +75,59 @@ func TestEarlyConfigErrors(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A combined zone with early codes: the SBL and XBL answers are refused at
+// RCPT, a PBL answer (end-user range) is left to the rules, and an answer
+// listed under both (PBL and XBL) is refused.
+func TestCheckerEarlyCodes(t *testing.T) {
+	zone := dnsbl.ZoneConfig{Name: "zen.example.test", Codes: []dnsbl.CodeMap{
+		{Tag: "sbl", Match: "127.0.0.2", Early: dnsbl.EarlyReject},
+		{Tag: "xbl", Match: "127.0.0.4/30", Early: dnsbl.EarlyReject},
+		{Tag: "pbl", Match: "127.0.0.10/31"},
+	}}
+	c := newChecker(t, compile(t, zone))
+	r := &resolver.Fake{A: map[string][]netip.Addr{
+		"2.0.0.127.zen.example.test":  addrs("127.0.0.2"),
+		"10.0.0.127.zen.example.test": addrs("127.0.0.11"),
+		"11.0.0.127.zen.example.test": addrs("127.0.0.10", "127.0.0.4"),
+	}}
+	if !c.HasEarly() {
+		t.Error("HasEarly false with early codes")
+	}
+	for _, tc := range []struct {
+		ip   string
+		want bool
+	}{
+		{ip: "127.0.0.2", want: true},
+		{ip: "127.0.0.10", want: false},
+		{ip: "127.0.0.11", want: true},
+		{ip: "127.0.0.99", want: false},
+	} {
+		f, ok := c.Early(context.Background(), r, netip.MustParseAddr(tc.ip))
+		if ok != tc.want || ok && f.Zone != "zen.example.test" {
+			t.Errorf("%s: early %v %+v, want %v", tc.ip, ok, f, tc.want)
+		}
+	}
+	pblOnly := zone
+	pblOnly.Codes = []dnsbl.CodeMap{{Tag: "pbl", Match: "127.0.0.10/31"}}
+	if newChecker(t, compile(t, pblOnly)).HasEarly() {
+		t.Error("HasEarly true without an early zone or code")
+	}
+}
+
+func TestEarlyCodeConfigErrors(t *testing.T) {
+	_, err := dnsbl.Compile([]dnsbl.ZoneConfig{
+		{Name: "a.example.test", Codes: []dnsbl.CodeMap{{Tag: "x", Match: "127.0.0.2", Early: "defer"}}},
+		{Name: "b.example.test", Type: dnsbl.TypeDomain, Codes: []dnsbl.CodeMap{{Tag: "x", Match: "127.0.0.2", Early: dnsbl.EarlyReject}}},
+		{Name: "c.example.test", Sources: []string{dnsbl.SourceURL}, Codes: []dnsbl.CodeMap{{Tag: "x", Match: "127.0.0.2", Early: dnsbl.EarlyReject}}},
+	})
+	for _, want := range []string{
+		`"a.example.test": codes[0]: early "defer"`,
+		`"b.example.test": codes[0]: early: reject needs an IP zone`,
+		`"c.example.test": codes[0]: early: reject needs an IP zone`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"golang.org/x/net/idna"
+
+	"milter91/fileerr"
 )
 
 // maxListErrors caps the bad lines reported by LoadList, so that loading
@@ -69,8 +71,11 @@ func loadFile(path string) (*List, os.FileInfo, error) {
 	return l, fi, nil
 }
 
-// parseList reads entries from r; name prefixes error messages.
-func parseList(r io.Reader, name string) (*List, error) {
+// parseList reads entries from r; name prefixes error messages. A panic
+// in it (a bug) is an Internal fileerr.Error at name:1:1: the list file
+// is refused, a reload keeps the previous list, and the daemon lives.
+func parseList(r io.Reader, name string) (_ *List, err error) {
+	defer fileerr.Recover(name, "list parser", &err)
 	b := newListBuilder()
 	var errs []error
 	bad := 0

@@ -30,7 +30,7 @@ func (c *Checker) Lookup(ctx context.Context, r resolver.Resolver, target, only 
 	if ip, err := netip.ParseAddr(strings.Trim(target, "[]")); err == nil {
 		p.addIP(ip, "")
 	} else if d := normTarget(target); d != "" {
-		p.addDomain(d, "")
+		p.addDomain(d, "", false)
 	} else {
 		return nil, fmt.Errorf("%q: not an IP address or a domain name of two or more labels", target)
 	}

@@ -51,7 +51,10 @@ const (
 
 // planMessage lists the lookups of s within lim: client address first,
 // then envelope and header targets, then body targets; the number of
-// lookups the limits dropped is returned with them.
+// lookups the limits dropped is returned with them: each distinct (zone,
+// target) lookup that a body domain past MaxBodyDomains or the MaxQueries
+// budget kept from being sent counts once, in every zone that would have
+// asked it.
 func planMessage(zones []*Zone, s Subject, lim Limits) ([]job, int) {
 	if lim.MaxBodyDomains <= 0 {
 		lim.MaxBodyDomains = DefaultMaxBodyDomains
@@ -75,18 +78,16 @@ func planMessage(zones []*Zone, s Subject, lim Limits) ([]job, int) {
 			if d == "" {
 				continue
 			}
+			cut := false
 			if fromBody {
 				org := orgOrSelf(d)
-				if !body[org] && len(body) >= lim.MaxBodyDomains {
-					p.skipped++
-					continue
-				}
-				body[org] = true
+				cut = !body[org] && len(body) >= lim.MaxBodyDomains
+				body[org] = body[org] || !cut
 			}
-			p.addDomain(d, t.Source)
+			p.addDomain(d, t.Source, cut)
 		}
 	}
-	return p.jobs, p.skipped
+	return p.jobs, len(p.skipped)
 }
 
 func isBodySource(s string) bool { return s == SourceURL || s == SourceEmail }
@@ -97,7 +98,13 @@ type planner struct {
 	limit     int  // jobs at most; < 0 unlimited
 	anySource bool // ask every zone of the right type, whatever its sources (Lookup)
 	jobs      []job
-	skipped   int
+	skipped   map[jobKey]bool // lookups not sent: past the limit, or cut
+}
+
+// jobKey is what makes two jobs the same lookup.
+type jobKey struct {
+	index  int
+	target string
 }
 
 // addIP plans ip in the IP zones asking source.
@@ -111,14 +118,15 @@ func (p *planner) addIP(ip netip.Addr, source string) {
 			continue
 		}
 		q, _ := QueryName(ip, z.name)
-		p.add(job{index: i, zone: z, query: q, target: ip.String()}, source)
+		p.add(job{index: i, zone: z, query: q, target: ip.String()}, source, false)
 	}
 }
 
 // addDomain plans the normalised domain d in the domain zones asking
 // source, trimmed to its organizational domain unless the zone wants full
-// names. Names too long to go in front of the zone are not asked.
-func (p *planner) addDomain(d, source string) {
+// names. Names too long to go in front of the zone are not asked. With cut
+// (a body domain past MaxBodyDomains) its lookups are skipped instead.
+func (p *planner) addDomain(d, source string, cut bool) {
 	for i, z := range p.zones {
 		if !z.domain || !(p.anySource || z.sources[source]) {
 			continue
@@ -128,14 +136,15 @@ func (p *planner) addDomain(d, source string) {
 			name = orgOrSelf(d)
 		}
 		if q := name + "." + z.name; len(q) <= 253 {
-			p.add(job{index: i, zone: z, query: q, target: name}, source)
+			p.add(job{index: i, zone: z, query: q, target: name}, source, cut)
 		}
 	}
 }
 
 // add appends j, or adds source to the job asking the same zone about the
-// same target; past the limit it counts a skipped lookup.
-func (p *planner) add(j job, source string) {
+// same target (that lookup is sent anyway, cut or not); cut or past the
+// limit, it records j as a skipped lookup instead.
+func (p *planner) add(j job, source string, cut bool) {
 	for k := range p.jobs {
 		if o := &p.jobs[k]; o.index == j.index && o.target == j.target {
 			if !slices.Contains(o.sources, source) {
@@ -144,8 +153,11 @@ func (p *planner) add(j job, source string) {
 			return
 		}
 	}
-	if p.limit >= 0 && len(p.jobs) >= p.limit {
-		p.skipped++
+	if cut || p.limit >= 0 && len(p.jobs) >= p.limit {
+		if p.skipped == nil {
+			p.skipped = map[jobKey]bool{}
+		}
+		p.skipped[jobKey{index: j.index, target: j.target}] = true
 		return
 	}
 	j.sources = []string{source}

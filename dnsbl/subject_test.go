@@ -91,12 +91,13 @@ func TestCheckMessageLimits(t *testing.T) {
 		wantQueries int
 		wantSkipped int
 	}{
-		// Defaults: client 1 + mail_from 1 + 20 body domains × 2 zones would
-		// be 42 queries; the budget of 40 stops the last two, and the 10
-		// body domains past the cap are skipped before.
-		{name: "defaults", lim: dnsbl.Limits{}, wantQueries: 40, wantSkipped: 12},
-		{name: "small budget", lim: dnsbl.Limits{MaxQueries: 3}, wantQueries: 3, wantSkipped: 10 + 2*20 - 1},
-		{name: "few body domains", lim: dnsbl.Limits{MaxBodyDomains: 2}, wantQueries: 6, wantSkipped: 28},
+		// Two domain zones (dbl, uribl) ask about links. Defaults: client 1
+		// + mail_from 1 + 20 body domains × 2 zones would be 42 queries;
+		// the budget of 40 stops the last two, and the 10 body domains past
+		// the cap cost 2 lookups each.
+		{name: "defaults", lim: dnsbl.Limits{}, wantQueries: 40, wantSkipped: 2 + 10*2},
+		{name: "small budget", lim: dnsbl.Limits{MaxQueries: 3}, wantQueries: 3, wantSkipped: (20*2 - 1) + 10*2},
+		{name: "few body domains", lim: dnsbl.Limits{MaxBodyDomains: 2}, wantQueries: 6, wantSkipped: 28 * 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +110,40 @@ func TestCheckMessageLimits(t *testing.T) {
 				t.Errorf("second query %q, want the MAIL FROM domain", facts[1].Query)
 			}
 		})
+	}
+}
+
+// A lookup the limits cut counts once, however many targets would have
+// asked it, and not at all when it is sent anyway or no zone asks it.
+func TestCheckMessageSkippedCountsLookups(t *testing.T) {
+	zones := compile(t,
+		dnsbl.ZoneConfig{Name: "dbl.example.test", Type: dnsbl.TypeDomain, Sources: []string{dnsbl.SourceFrom, dnsbl.SourceURL}},
+		dnsbl.ZoneConfig{Name: "uribl.example.test", Type: dnsbl.TypeDomain, Sources: []string{dnsbl.SourceURL}},
+	)
+	s := dnsbl.Subject{Targets: []dnsbl.Target{
+		{Source: dnsbl.SourceFrom, Name: "sender.example.com"},
+		{Source: dnsbl.SourceURL, Name: "a.first.example"},      // within the cap: 2 queries
+		{Source: dnsbl.SourceURL, Name: "www.cut.example"},      // past it: dbl and uribl, 2 lookups cut
+		{Source: dnsbl.SourceURL, Name: "img.cut.example"},      // the same two lookups
+		{Source: dnsbl.SourceURL, Name: "www.example.com"},      // dbl asks it anyway (From): only uribl cut
+		{Source: dnsbl.SourceEmail, Name: "mail.other.example"}, // no zone asks email addresses
+	}}
+	facts, skipped := newChecker(t, zones).CheckMessage(context.Background(), &resolver.Fake{}, s, dnsbl.Limits{MaxBodyDomains: 1})
+	want := []string{
+		"example.com.dbl.example.test from,url",
+		"first.example.dbl.example.test url",
+		"first.example.uribl.example.test url",
+	}
+	if got := queries(facts); !slices.Equal(got, want) || skipped != 3 {
+		t.Errorf("queries (skipped %d, want 3):\n%s\nwant:\n%s", skipped, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Past the budget, www.cut.example and img.cut.example are one lookup
+	// per zone.
+	_, skipped = newChecker(t, zones).CheckMessage(context.Background(), &resolver.Fake{}, s, dnsbl.Limits{MaxQueries: 1})
+	// first.example and cut.example in both zones, example.com in uribl
+	// (dbl sends it for From): 5.
+	if skipped != 5 {
+		t.Errorf("budget 1: skipped %d, want 5", skipped)
 	}
 }
 

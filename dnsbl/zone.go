@@ -43,8 +43,9 @@ type ZoneConfig struct {
 	// without the RFC 5782 §5 test points.
 	SkipHealth bool
 	// Early is EarlyReject to reject a listed client at RCPT, before DATA
-	// (see Checker.Early); "" leaves the decision to the rules at end of
-	// message. IP zones asked about SourceClient only.
+	// (see Checker.Early), whatever the answer; "" leaves the decision to
+	// the rules at end of message, except for the Codes marked early. IP
+	// zones asked about SourceClient only.
 	Early string
 	// Secret zones are not named in SMTP replies (txn.DNSBL.Secret).
 	Secret bool
@@ -72,10 +73,17 @@ type ZoneConfig struct {
 //     is not zero (SURBL/URIBL multi-list style).
 //
 // One answer may match several maps and so produce several tags.
+//
+// Early is EarlyReject to reject at RCPT a client whose answer matches
+// this map, as ZoneConfig.Early does for every answer: a combined zone
+// such as Spamhaus ZEN then refuses its SBL and XBL listings early and
+// leaves its PBL listings (end-user address ranges) to the rules. Same
+// zones as ZoneConfig.Early.
 type CodeMap struct {
 	Tag     string
 	Match   string
 	Bitmask int
+	Early   string
 }
 
 // Zone is a validated, immutable ZoneConfig, safe for concurrent use.
@@ -85,7 +93,8 @@ type Zone struct {
 	sources    map[string]bool // what the zone is asked about
 	fullName   bool
 	skipHealth bool
-	early      bool
+	early      bool // every listing is rejected at RCPT
+	earlyCodes bool // some code is rejected at RCPT
 	secret     bool
 	ipv6       bool
 	codes      []code
@@ -97,6 +106,7 @@ type code struct {
 	tag     string
 	match   netip.Prefix // used when bitmask is 0
 	bitmask uint8
+	early   bool
 }
 
 func (c code) matches(a netip.Addr) bool {
@@ -178,10 +188,15 @@ func compileZone(zc ZoneConfig) (*Zone, []error) {
 	}
 	for i, cm := range zc.Codes {
 		c, err := compileCode(cm, z.errorCodes)
+		if err == nil {
+			err = checkEarly(cm.Early, !z.domain && z.sources[SourceClient], "an IP zone asked about the client address")
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("codes[%d]: %w", i, err))
 			continue
 		}
+		c.early = cm.Early == EarlyReject
+		z.earlyCodes = z.earlyCodes || c.early
 		z.codes = append(z.codes, c)
 	}
 	return z, errs

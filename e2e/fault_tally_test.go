@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/textproto"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -124,23 +127,48 @@ func verifyDelivery(t *testing.T, e *env, tl *tally) int {
 }
 
 // waitQueueEmpty waits up to timeout until the instance's queue holds no
-// message (postqueue -j prints nothing): from then on no delivery can
-// still add or duplicate a message at the sink.
+// message: postqueue -j prints nothing and the incoming queue directory
+// holds no file. postqueue skips a file that cleanup is still writing
+// (mode 0600 until the message is complete), and a message stays in that
+// state while the milter checks it, so the queue listing alone can be
+// empty before a message already sent with its final dot is queued. From
+// then on no delivery can still add or duplicate a message at the sink.
 func (p *postfixInstance) waitQueueEmpty(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
+	incoming := filepath.Join(p.Root, "queue", "incoming")
 	for {
 		out, err := exec.Command("/usr/sbin/postqueue", "-c", p.ConfigDir, "-j").CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("postqueue -j: %w\n%s", err, out)
 		}
-		if len(strings.TrimSpace(string(out))) == 0 {
+		files, err := queueFiles(incoming)
+		if err != nil {
+			return err
+		}
+		if len(strings.TrimSpace(string(out))) == 0 && len(files) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("postfix queue not empty after %v:\n%s", timeout, out)
+			return fmt.Errorf("postfix queue not empty after %v: incoming %q\n%s", timeout, files, out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// queueFiles returns the names of the queue files under dir (hashed
+// subdirectories included).
+func queueFiles(dir string) ([]string, error) {
+	var names []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			names = append(names, d.Name())
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed while we walked
+		}
+		return err
+	})
+	return names, err
 }
 
 // faultMessage returns a message with token from alice@goodDomain (SPF and

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,25 +45,13 @@ func TestOpsArchiveAndAdmin(t *testing.T) {
 	e := needEnv(t)
 	today := time.Now().UTC().Format(time.DateOnly)
 	dir := filepath.Join(e.root, "d-"+slotOpsArchive)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	token := writeToken(t, filepath.Join(dir, "admin.token"))
-	adminAddr := "127.0.0.1:" + strconv.Itoa(freePort())
-	extra := fmt.Sprintf("decree91:\n  registry: %q\narchive:\n  store: %q\nadmin:\n  listen: %q\n  token_file: %q\n",
-		filepath.Join(dir, "registry.db"), filepath.Join(dir, "archive.db"), adminAddr, filepath.Join(dir, "admin.token"))
-	d, cfg := opsDaemon(t, e, slotOpsArchive, []string{slotOpsArchive}, extra)
-	ctx, cancel := context.WithTimeout(context.Background(), opsPollTimeout)
-	defer cancel()
-	if err := waitPort(ctx, adminAddr); err != nil {
-		t.Fatalf("admin API: %v", err)
-	}
+	d, cfg, base, token := adminDaemon(t, e, slotOpsArchive, fmt.Sprintf("decree91:\n  registry: %q\narchive:\n  store: %q\n",
+		filepath.Join(dir, "registry.db"), filepath.Join(dir, "archive.db")))
 
 	tl := &tally{}
 	sent := sendArchiveMessages(t, e, tl)
 	checkHeadersCLI(t, e, cfg, today, sent)
 	checkReportCLI(t, e, cfg, today)
-	base := "http://" + adminAddr
 	checkAdminAuth(t, base, token)
 	checkAdminArchive(t, base, token, today, sent)
 	checkAdminReload(t, d, base, token)

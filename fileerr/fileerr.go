@@ -5,6 +5,7 @@ package fileerr
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -14,6 +15,9 @@ type Error struct {
 	File      string
 	Line, Col int
 	Msg       string
+	// Internal marks a panic recovered in a parser (Recover): a bug in the
+	// code, not a fault of the file; fuzz targets fail on it.
+	Internal bool
 }
 
 // Error returns "file:line:col: msg", or "file: msg" without a position.
@@ -34,4 +38,22 @@ func (l List) Error() string {
 		msgs[i] = e.Error()
 	}
 	return strings.Join(msgs, "\n")
+}
+
+// lineBreak is a YAML line break (YAML 1.2 §5.4).
+var lineBreak = regexp.MustCompile(`\r\n|\r|\n`)
+
+// ClampTo keeps the position of each error of l about file inside data,
+// the file's text: go-yaml places some (an empty list item, a bad escape
+// before a line break) past the end of their line or of the file.
+func (l List) ClampTo(file string, data []byte) {
+	lines := lineBreak.Split(string(data), -1)
+	for i := range l {
+		e := &l[i]
+		if e.File != file || e.Line <= 0 {
+			continue
+		}
+		e.Line = min(e.Line, len(lines))
+		e.Col = min(e.Col, len(lines[e.Line-1])+1)
+	}
 }

@@ -2,18 +2,14 @@
 // messages by action, internal faults, rule matches (with their ref),
 // Decree 91/2020 advertising mail, DNS queries and cache hits, evaluation
 // time and time per check, blocklist results and zone events, temporary
-// DNS errors, reloads, messages being evaluated, store errors and header
-// archive records.
+// DNS errors, reloads, messages being evaluated, store errors, header
+// archive records, milter connections and messages rejected for a limit.
 // These counts are also what an operator reports per period to the
 // authority (Decree 91/2020 Art. 10.7).
 package metrics
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,6 +37,7 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	storeErr *prometheus.CounterVec
 	archived *prometheus.CounterVec
+	milterCollectors
 }
 
 // New registers the milter91 collectors and the Go/process collectors on
@@ -78,9 +75,11 @@ func New() *Metrics {
 		}, []string{"zone", "event"}),
 	}
 	m.addCheckCollectors()
+	m.addMilterCollectors()
 	m.initLabels()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
 		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived,
+		m.conns, m.refused, m.limits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -101,8 +100,9 @@ func (m *Metrics) initLabels() {
 		values []string
 	}{
 		{vec: m.storeErr, values: []string{"registry", "archive"}},
-		{vec: m.archived, values: []string{"written", "dropped"}},
+		{vec: m.archived, values: []string{"written", "spooled", "dropped"}},
 		{vec: m.reloads, values: []string{"ok", "failed"}},
+		{vec: m.limits, values: []string{milter.LimitHeaderBytes, milter.LimitHeaderFields, milter.LimitMessageSize}},
 	} {
 		for _, x := range v.values {
 			v.vec.WithLabelValues(x)
@@ -117,8 +117,13 @@ func (m *Metrics) Hooks() milter.Metrics {
 			m.messages.WithLabelValues(s.Action.String(), s.Direction).Inc()
 			m.elapsed.Observe(s.Elapsed.Seconds())
 			m.size.Observe(float64(s.Size))
+			if s.Limit != "" {
+				m.limits.WithLabelValues(s.Limit).Inc()
+			}
 		},
-		Fault: func(kind string) { m.faults.WithLabelValues(kind).Inc() },
+		Fault:       func(kind string) { m.faults.WithLabelValues(kind).Inc() },
+		Connections: func(delta int) { m.conns.Add(float64(delta)) },
+		ConnRefused: m.refused.Inc,
 	}
 }
 
@@ -172,10 +177,10 @@ func (m *Metrics) addCheckCollectors() {
 		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
 	})
 	m.storeErr = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup), archive (a failed batch write).",
+		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune).",
 	}, []string{"store"})
 	m.archived = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, or dropped (queue full while the store failed).",
+		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, spooled (past archive.queue, to disk), or dropped (no room in the queue and the spool, or the spool failing).",
 	}, []string{"result"})
 }
 
@@ -183,9 +188,37 @@ func (m *Metrics) addCheckCollectors() {
 // "archive").
 func (m *Metrics) StoreError(store string) { m.storeErr.WithLabelValues(store).Inc() }
 
-// Archived counts n header archive records with result "written" or
-// "dropped".
+// Archived counts n header archive records with result "written",
+// "spooled" or "dropped".
 func (m *Metrics) Archived(result string, n int) { m.archived.WithLabelValues(result).Add(float64(n)) }
+
+// WatchStore exports milter91_store_up{store}: 1 while up reports that
+// the store's last write worked, 0 from a failed write to the next one
+// that works. Call it once per store.
+func (m *Metrics) WatchStore(store string, up func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "milter91_store_up", Help: "1 while the store's last write worked, 0 from a failed write to the next one that works, by store.",
+		ConstLabels: prometheus.Labels{"store": store},
+	}, func() float64 {
+		if up() {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// WatchArchiveSpool exports what the header archive's spool holds now:
+// milter91_archive_spool_records and milter91_archive_spool_bytes.
+func (m *Metrics) WatchArchiveSpool(spool func() (records, bytes int64)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "milter91_archive_spool_records", Help: "Header archive records waiting on disk for the store (archive.spool_dir).",
+		}, func() float64 { n, _ := spool(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "milter91_archive_spool_bytes", Help: "Size of the header archive's spool on disk, in bytes (bounded by archive.spool_max).",
+		}, func() float64 { _, b := spool(); return float64(b) }),
+	)
+}
 
 // Reload counts one reload: ok, or failed (the running config stays).
 func (m *Metrics) Reload(ok bool) {
@@ -226,21 +259,4 @@ func (m *Metrics) WatchResolver(r ResolverStats) {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-}
-
-// Serve serves /metrics on ln until ctx ends.
-func (m *Metrics) Serve(ctx context.Context, ln net.Listener) error {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", m.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

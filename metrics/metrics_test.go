@@ -16,6 +16,11 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	h := m.Hooks()
 	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048, Direction: "inbound"})
 	h.Fault("panic")
+	h.Message(milter.MessageStats{Action: txn.ActionReject, Limit: milter.LimitHeaderFields})
+	h.Connections(1)
+	h.Connections(1)
+	h.Connections(-1)
+	h.ConnRefused()
 	m.Outcome(&txn.Outcome{
 		Verdict: txn.Verdict{Matches: []txn.Match{{ID: "D91_OUT_LABEL", Ref: "Decree 91/2020 Art. 18"}}},
 		Facts: txn.Facts{DNSQueries: 3, Decree: txn.Decree{Direction: "outbound", RegistryUnavailable: true, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: "missing"}},
@@ -28,14 +33,27 @@ func TestCountsAppearOnScrape(t *testing.T) {
 	m.StoreError("archive")
 	m.Archived("dropped", 2)
 	m.WatchResolver(fakeResolverStats{})
+	m.WatchStore("registry", func() bool { return false })
+	m.WatchStore("archive", func() bool { return true })
+	m.WatchArchiveSpool(func() (int64, int64) { return 12, 4096 })
+	m.Archived("spooled", 12)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
 		`milter91_messages_total{action="reject",direction="inbound"} 1`,
+		`milter91_limit_rejections_total{limit="header_fields"} 1`,
+		`milter91_limit_rejections_total{limit="header_bytes"} 0`,
+		`milter91_milter_connections 1`,
+		`milter91_milter_connections_refused_total 1`,
 		`milter91_store_errors_total{store="registry"} 1`,
 		`milter91_store_errors_total{store="archive"} 1`,
 		`milter91_archive_records_total{result="dropped"} 2`,
+		`milter91_archive_records_total{result="spooled"} 12`,
+		`milter91_store_up{store="registry"} 0`,
+		`milter91_store_up{store="archive"} 1`,
+		`milter91_archive_spool_records 12`,
+		`milter91_archive_spool_bytes 4096`,
 		`milter91_faults_total{kind="panic"} 1`,
 		`milter91_rule_matches_total{ref="Decree 91/2020 Art. 18",rule="D91_OUT_LABEL"} 1`,
 		`milter91_decree91_ads_total{direction="outbound",label="missing"} 1`,

@@ -35,6 +35,13 @@ func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d 
 	r.MessageID = archive.NormalizeMessageID(lastValue(fields, "Message-ID"))
 	r.From = fromAddress(lastValue(fields, "From"))
 	r.Subject = strings.TrimSpace(mailmsg.Unfold(lastValue(fields, "Subject")))
+	refused := d.action == txn.ActionReject || d.action == txn.ActionTempfail
+	switch {
+	case d.atRCPT:
+		r.Stage, r.BlockedClient = archive.StageRCPT, true
+	case out != nil && refused && d.fault == nil && msg.macros["auth_authen"] == "":
+		r.BlockedClient = out.Facts.ClientListed()
+	}
 	if out != nil {
 		r.Score = out.Verdict.Score
 		r.Rules = out.Verdict.RuleIDs()

@@ -99,8 +99,52 @@ func TestArchiveEarlyReject(t *testing.T) {
 	}
 	r := recs[0]
 	if r.Action != "reject" || r.Reply != "554 5.7.1 client listed" || r.ClientIP != "127.0.0.9" || r.Header != "" ||
-		!slices.Equal(r.Rcpts, []string{"a@example.net"}) {
+		!slices.Equal(r.Rcpts, []string{"a@example.net"}) || r.Stage != archive.StageRCPT || !r.BlockedClient {
 		t.Errorf("record = %+v", r)
+	}
+}
+
+// A message counts as from a blocked client when it was refused while a
+// blocklist or a block list listed the client address, and it was not an
+// authenticated submission; a refusal for what the message holds does not.
+func TestArchiveBlockedClient(t *testing.T) {
+	listed := txn.Facts{DNSBL: []txn.DNSBL{{Zone: "bl.example.test", Listed: true, Sources: []string{"client"}}}}
+	onList := txn.Facts{Lists: []txn.ListHit{{List: "national", Kind: "block", Sources: []string{"client"}}}}
+	linkListed := txn.Facts{DNSBL: []txn.DNSBL{{Zone: "uribl.example.test", Listed: true, Sources: []string{"url"}}}}
+	blockedZone := txn.Facts{DNSBL: []txn.DNSBL{{Zone: "bl.example.test", Listed: false, Blocked: true, Sources: []string{"client"}}}}
+	for _, tc := range []struct {
+		name   string
+		action txn.Action
+		facts  txn.Facts
+		auth   string
+		want   bool
+	}{
+		{name: "reject, IP blocklist", action: txn.ActionReject, facts: listed, want: true},
+		{name: "tempfail, local block list", action: txn.ActionTempfail, facts: onList, want: true},
+		{name: "reject for content", action: txn.ActionReject, facts: linkListed},
+		{name: "reject, zone refused the query", action: txn.ActionReject, facts: blockedZone},
+		{name: "listed but delivered", action: txn.ActionTag, facts: listed},
+		{name: "authenticated submission", action: txn.ActionReject, facts: listed, auth: "alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &txn.Outcome{Verdict: txn.Verdict{Action: tc.action}, Facts: tc.facts}
+			switch tc.action {
+			case txn.ActionReject:
+				out.Verdict.Reply = txn.Reply{Code: 550, Enhanced: "5.7.1", Text: "no"}
+			case txn.ActionTempfail:
+				out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "later"}
+			}
+			ev := &fakeEval{fn: func(context.Context, *txn.Transaction) (*txn.Outcome, error) { return out, nil }}
+			rec := &archiveSink{}
+			addr, _, _ := startServer(t, Options{Archive: rec.add}, ev)
+			m := dialMTA(t, addr)
+			m.connect("127.0.0.2", "helo.example.test")
+			m.macros.Set(gomilter.MacroAuthAuthen, tc.auth)
+			m.send(simple("QB1"))
+			if recs := rec.all(); len(recs) != 1 || recs[0].BlockedClient != tc.want || recs[0].Stage != "" {
+				t.Errorf("records %+v, want one with BlockedClient %v", recs, tc.want)
+			}
+		})
 	}
 }
 

@@ -2,9 +2,6 @@ package milter
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/binary"
-	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -30,94 +27,30 @@ const connWriteBuffer = 16 << 10
 // timeout, which a held write no longer gets).
 const flushTimeout = 10 * time.Second
 
-// bufferedListener hands out connections whose reads are buffered and
-// whose writes are held until the next read.
-type bufferedListener struct{ net.Listener }
-
-func (l bufferedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, connReadBuffer)}, nil
-}
-
 // bufferedConn is a net.Conn whose Read goes through a bufio.Reader and
 // whose Write is held until the next Read or Close. The milter protocol
 // is request/response: go-milter only reads once its answer is complete,
 // so nothing waits on a held reply. Deadlines are the connection's own.
+// release, when set, runs once, at the first Close.
 type bufferedConn struct {
 	net.Conn
-	r    *bufio.Reader
-	left int        // bytes of the current packet not yet read (checked)
-	mu   sync.Mutex // w: Close may run on another goroutine (Shutdown)
-	w    []byte
+	r       *bufio.Reader
+	mu      sync.Mutex // w: Close may run on another goroutine (Shutdown)
+	w       []byte
+	release func()
+	closed  sync.Once
 }
 
-// Read sends the held replies, then reads, at most to the end of the
-// current packet; a packet go-milter would crash on is an error instead
-// (see checkPacket).
+func newBufferedConn(c net.Conn, release func()) *bufferedConn {
+	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, connReadBuffer), release: release}
+}
+
+// Read sends the held replies, then reads.
 func (c *bufferedConn) Read(p []byte) (int, error) {
 	if err := c.flush(); err != nil {
 		return 0, err
 	}
-	if c.left == 0 {
-		n, err := c.checkPacket()
-		if err != nil {
-			return 0, err
-		}
-		c.left = n
-	}
-	n, err := c.r.Read(p[:min(len(p), c.left)])
-	c.left -= n
-	return n, err
-}
-
-// maxCheckedPacket bounds the connect, MAIL and RCPT packets: they are
-// checked whole in the read buffer (an SMTP command line is at most
-// 2048 bytes in Postfix, line_length_limit).
-const maxCheckedPacket = connReadBuffer - 4
-
-// checkPacket looks at the next packet (length, code, payload) without
-// consuming it and returns its size on the wire. go-milter v0.10.1
-// indexes some payloads without checking them and its session goroutine
-// does not recover, so one malformed packet would end the whole daemon:
-// an empty packet, a connect without the NUL after the host name or
-// without the family byte, a MAIL or RCPT without NUL. Those, and
-// connect/MAIL/RCPT packets over maxCheckedPacket, end this connection
-// with an error (the MTA applies its default action) instead.
-func (c *bufferedConn) checkPacket() (int, error) {
-	head, err := c.r.Peek(4)
-	if err != nil {
-		if len(head) == 0 {
-			return 0, err
-		}
-		return len(head), nil // a short tail: go-milter reports it
-	}
-	length := int(binary.BigEndian.Uint32(head))
-	if length == 0 {
-		return 0, fmt.Errorf("milter: empty packet from the MTA")
-	}
-	if head, err = c.r.Peek(5); err != nil {
-		return len(head), nil
-	}
-	code := head[4]
-	if code != 'C' && code != 'M' && code != 'R' {
-		return 4 + length, nil
-	}
-	if length > maxCheckedPacket {
-		return 0, fmt.Errorf("milter: %c packet of %d bytes from the MTA, over %d", code, length, maxCheckedPacket)
-	}
-	pkt, err := c.r.Peek(4 + length)
-	if err != nil {
-		return 0, err
-	}
-	data := pkt[5:]
-	nul := bytes.IndexByte(data, 0)
-	if nul < 0 || (code == 'C' && nul+1 >= len(data)) {
-		return 0, fmt.Errorf("milter: malformed %c packet from the MTA", code)
-	}
-	return 4 + length, nil
+	return c.r.Read(p)
 }
 
 // Write holds p, or sends the held bytes and p at once when they would
@@ -140,7 +73,11 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 // closes the connection.
 func (c *bufferedConn) Close() error {
 	c.flush()
-	return c.Conn.Close()
+	err := c.Conn.Close()
+	if c.release != nil {
+		c.closed.Do(c.release)
+	}
+	return err
 }
 
 func (c *bufferedConn) flush() error {

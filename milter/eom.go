@@ -17,6 +17,8 @@ type decision struct {
 	quarantine  string // quarantine only
 	removeRcpts []string
 	fault       *fault // the internal fault that decided, if any
+	atRCPT      bool   // the client was refused at RCPT, before DATA
+	limit       string // the limit that decided (LimitHeaderBytes, …), if any
 }
 
 // EndOfMessage evaluates the message and answers: header edits and accept,
@@ -30,9 +32,9 @@ func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) 
 	t := transaction(s.conn, msg)
 	var out *txn.Outcome
 	var d decision
-	if limit := s.srv.opts.MaxMessageSize; limit > 0 && msg.size() > limit {
+	if limit := s.srv.overLimit(msg); limit != "" {
 		s.srv.closeBody(t)
-		d = sizeDecision
+		d = limitDecision(limit)
 	} else {
 		var f *fault
 		out, f = s.srv.evaluate(t)
@@ -43,26 +45,39 @@ func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) 
 	return resp, err
 }
 
-// decideEarly answers at a body chunk: the fail mode for f, or the size
-// rejection when f is nil. The MTA sends no more events for this message.
-func (s *session) decideEarly(m gomilter.Modifier, f *fault) (*gomilter.Response, error) {
+// decideEarly answers d before end of message (a fail mode or a limit's
+// rejection); the MTA sends no more events for this message.
+func (s *session) decideEarly(m gomilter.Modifier, d decision) (*gomilter.Response, error) {
 	start := time.Now()
 	msg := s.msg
 	s.dropMessage()
-	d := sizeDecision
-	if f != nil {
-		d = s.srv.failDecision(f)
-	}
 	resp, err := s.send(m, d, msg.macros["i"])
 	s.srv.report(s.conn, msg, nil, d, err, time.Since(start))
 	return resp, err
 }
 
-// sizeDecision rejects a message over Options.MaxMessageSize
-// (RFC 3463 §3.4 X.3.4 "message too big for system").
-var sizeDecision = decision{
-	action: txn.ActionReject,
-	reply:  txn.Reply{Code: 552, Enhanced: "5.3.4", Text: "Message size exceeds fixed limit"},
+// overLimit names the limit msg passed: a header limit, or
+// Options.MaxMessageSize; "" when none.
+func (s *Server) overLimit(msg *message) string {
+	if msg.over != "" {
+		return msg.over
+	}
+	if limit := s.opts.MaxMessageSize; limit > 0 && msg.size() > limit {
+		return LimitMessageSize
+	}
+	return ""
+}
+
+// limitDecision rejects a message over limit with 552 5.3.4 (RFC 3463
+// §3.4 X.3.4 "message too big for system"): a permanent answer, since a
+// retry would send the same message again.
+func limitDecision(limit string) decision {
+	text := "Message size exceeds fixed limit"
+	if limit != LimitMessageSize {
+		text = "Message header exceeds fixed limit"
+	}
+	return decision{action: txn.ActionReject, limit: limit,
+		reply: txn.Reply{Code: 552, Enhanced: "5.3.4", Text: text}}
 }
 
 // decide maps the evaluator's result to the answer; any fault, and an

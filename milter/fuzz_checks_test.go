@@ -25,8 +25,7 @@ import (
 // server may close, never a timeout.
 func (d *fuzzDriver) check(act *gomilter.Action, err error, what string) {
 	d.t.Helper()
-	dropped := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	dropped := isDrop(err)
 	switch {
 	case d.dead: // the client refuses calls on a failed session
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -43,6 +42,12 @@ func (d *fuzzDriver) check(act *gomilter.Action, err error, what string) {
 	}
 }
 
+// isDrop reports whether err is the connection closed by the other end.
+func isDrop(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
 // smtpReply: code and enhanced code (RFC 3463 §2) and one line of
 // printable text.
 var smtpReply = regexp.MustCompile(`^([45])[0-9][0-9] ([45])\.[0-9]{1,3}\.[0-9]{1,3} [^\x00-\x1f\x7f]+$`)
@@ -57,21 +62,32 @@ func checkReply(t *testing.T, act *gomilter.Action, class int) {
 	}
 }
 
-// sizeRejected reports whether act is the size rejection, asserting that
-// it comes only for a message that may be over the limit and always for one
-// that surely is. The server counts name ":" value CRLF per header, the
-// empty line and the body; a value grows by at most a CR per LF.
-func (d *fuzzDriver) sizeRejected(act *gomilter.Action) bool {
-	rejected := strings.HasPrefix(act.SMTPReply, "552 5.3.4 ")
-	lo, hi := len(d.body)+2, len(d.body)+2
+// limitRejected reports whether act is the rejection of the header limits
+// or of the size limit, asserting that each comes only for a message that
+// may be over its limit and always for one that surely is (the header
+// limits are checked first). The server counts name ":" value CRLF per
+// header, the empty line and the body; a value grows by at most a CR per LF.
+func (d *fuzzDriver) limitRejected(act *gomilter.Action) bool {
+	header := act.SMTPReply == "552 5.3.4 Message header exceeds fixed limit"
+	size := act.SMTPReply == "552 5.3.4 Message size exceeds fixed limit"
+	headLo, headHi := 0, 0
 	for _, h := range d.headers {
-		lo += len(h.Name) + len(h.Value) + 3
-		hi += len(h.Name) + 2*len(h.Value) + 3
+		headLo += len(h.Name) + len(h.Value) + 3
+		headHi += len(h.Name) + 2*len(h.Value) + 3
 	}
-	if !d.rawSent && ((rejected && hi <= fuzzMaxSize) || (!rejected && lo > fuzzMaxSize)) {
+	fieldsOver := len(d.headers) > fuzzMaxFields
+	headerMay, headerSure := fieldsOver || headHi > fuzzMaxHeader, fieldsOver || headLo > fuzzMaxHeader
+	lo, hi := headLo+len(d.body)+2, headHi+len(d.body)+2
+	switch {
+	case d.rawSent:
+	case (header && !headerMay) || (!header && headerSure):
+		d.t.Fatalf("header of %d fields, %d to %d bytes, limits %d fields and %d bytes: got %v %q",
+			len(d.headers), headLo, headHi, fuzzMaxFields, fuzzMaxHeader, act.Type, act.SMTPReply)
+	case header:
+	case (size && hi <= fuzzMaxSize) || (!size && lo > fuzzMaxSize):
 		d.t.Fatalf("message of %d to %d bytes, limit %d: got %v %q", lo, hi, fuzzMaxSize, act.Type, act.SMTPReply)
 	}
-	return rejected
+	return header || size
 }
 
 // end sends end of message (after an empty chunk when none was sent:
@@ -80,6 +96,10 @@ func (d *fuzzDriver) sizeRejected(act *gomilter.Action) bool {
 func (d *fuzzDriver) end() {
 	if d.st == stEOH {
 		act, err := d.s.BodyChunk(nil)
+		if err == nil && d.limitRejected(act) {
+			d.abort()
+			return
+		}
 		if d.check(act, err, "empty body"); d.dead {
 			return
 		}
@@ -93,7 +113,7 @@ func (d *fuzzDriver) end() {
 	snaps := d.ev.snapshots()
 	d.ev.reset(int(d.ev.mode.Load()), d.ev.early != nil)
 	checkMods(d.t, mods)
-	if d.sizeRejected(act) || d.rawSent {
+	if d.limitRejected(act) || d.rawSent {
 		return
 	}
 	if len(snaps) != 1 {
@@ -215,5 +235,29 @@ func (d *fuzzDriver) rawPacket() {
 		default:
 			d.t.Fatalf("raw %c: reply code %q", code, c)
 		}
+	}
+}
+
+// oversize sends a packet over a limit: one announcing a length over
+// go-milter's maximum packet size (with a few bytes of it), or a body
+// chunk over the negotiated 64 KiB. The server must close the connection.
+func (d *fuzzDriver) oversize() {
+	var pkt []byte
+	if d.byte()&1 == 0 {
+		pkt = binary.BigEndian.AppendUint32(nil, gomilter.DefaultMaxPacketSize+1+uint32(d.u16()))
+		pkt = append(pkt, rawCodes[int(d.byte())%len(rawCodes)])
+		pkt = append(pkt, d.str()...)
+	} else {
+		n := int(gomilter.DataSize64K) + 1 + int(d.byte())
+		pkt = append(binary.BigEndian.AppendUint32(nil, uint32(n+1)), 'B')
+		pkt = append(pkt, make([]byte, n)...)
+	}
+	d.mayDrop, d.rawSent, d.dead = true, true, true
+	_ = d.raw.SetDeadline(time.Now().Add(fuzzReadLimit))
+	if _, err := d.raw.Write(pkt); err != nil && !isDrop(err) {
+		d.t.Fatalf("oversize packet: write: %v", err)
+	}
+	if n, err := io.Copy(io.Discard, d.raw); err != nil && !isDrop(err) {
+		d.t.Fatalf("oversize packet: connection not closed (%d bytes read): %v", n, err)
 	}
 }

@@ -19,10 +19,13 @@ import (
 )
 
 // Limits of the fuzz server and driver: a 1 KiB spool threshold so that
-// most bodies reach the disk spool, a size limit that three chunks cross.
+// most bodies reach the disk spool, a size limit that three chunks cross,
+// header limits that a few fields cross.
 const (
 	fuzzSpool     = 1 << 10
 	fuzzMaxSize   = 12 << 10
+	fuzzMaxHeader = 2 << 10
+	fuzzMaxFields = 8
 	fuzzMaxSteps  = 48
 	fuzzReadLimit = 5 * time.Second // a reply this late is a hung server
 )
@@ -97,17 +100,18 @@ func (e *fuzzEvaluator) reset(mode int, early bool) {
 // FuzzSession decodes the input into milter operations (see step) sent
 // through go-milter's client, on a fresh connection per input, to one
 // server. It asserts: every answer is continue or a well-formed reply
-// ("[45]xx [45].x.x text", one line, of the class the verdict or the size
-// limit calls for), header edits cannot inject a header, the evaluator got
-// the envelope, headers and body bytes that were sent, the server closes
-// the connection only after input the protocol cannot carry, answers
+// ("[45]xx [45].x.x text", one line, of the class the verdict or a limit
+// calls for), header edits cannot inject a header, the evaluator got the
+// envelope, headers and body bytes that were sent, the server closes
+// the connection only after input the protocol cannot carry (and always
+// after a packet over the size limits), answers
 // within fuzzReadLimit, leaves no spool file once the connection is gone,
 // and accepts a simple message on a fresh connection afterwards.
 func FuzzSession(f *testing.F) {
 	dir := f.TempDir()
 	ev := newFuzzEvaluator()
 	sock := startFuzzServer(f, Options{FailMode: txn.ActionTempfail, SpoolThreshold: fuzzSpool, SpoolDir: dir,
-		MaxMessageSize: fuzzMaxSize, Logger: slog.New(slog.DiscardHandler), Evaluator: func() Evaluator { return ev }})
+		MaxMessageSize: fuzzMaxSize, MaxHeaderBytes: fuzzMaxHeader, MaxHeaderFields: fuzzMaxFields, Logger: slog.New(slog.DiscardHandler), Evaluator: func() Evaluator { return ev }})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		d := &fuzzDriver{t: t, in: in, ev: ev}
 		ev.reset(int(d.byte())%numModes, d.byte()&1 == 1)
@@ -241,11 +245,11 @@ var (
 
 // step runs one operation: 0 connect, 1 HELO, 2 MAIL, 3 RCPT, 4 DATA,
 // 5 header, 6 end of headers, 7 body chunk, 8 end of message, 9 abort,
-// 10 set a macro, 11 reset (SMFIC_QUIT_NC), 12 raw packet. One not allowed
-// in the current stage first moves there as an MTA would: RSET, or the
-// default command of each missing stage.
+// 10 set a macro, 11 reset (SMFIC_QUIT_NC), 12 raw packet, 13 oversize
+// packet. One not allowed in the current stage first moves there as an MTA
+// would: RSET, or the default command of each missing stage.
 func (d *fuzzDriver) step() {
-	switch op := d.byte() % 13; op {
+	switch op := d.byte() % 14; op {
 	case 0:
 		d.reach(stNeg, stNeg)
 		family, host, pick := fuzzFamilies[d.byte()%4], d.str(), int(d.byte())
@@ -294,8 +298,10 @@ func (d *fuzzDriver) step() {
 		d.macros.Set(fuzzMacroNames[int(d.byte())%len(fuzzMacroNames)], d.str())
 	case 11:
 		d.reset()
-	default:
+	case 12:
 		d.rawPacket()
+	default:
+		d.oversize()
 	}
 }
 
@@ -350,7 +356,7 @@ func (d *fuzzDriver) header(name, value string) {
 
 // chunk sends a body chunk of up to 4 KiB: a string of the input repeated
 // ("x" when empty), so that short inputs reach the spool and size limit.
-// After the size rejection the MTA ends the message.
+// After a limit's rejection the MTA ends the message.
 func (d *fuzzDriver) chunk() {
 	n, pat := d.u16()%4097, d.str()
 	if pat == "" {
@@ -361,10 +367,10 @@ func (d *fuzzDriver) chunk() {
 	act, err := d.s.BodyChunk(chunk)
 	d.check(act, err, "body")
 	d.st = stBody
-	if err == nil && d.sizeRejected(act) {
+	if err == nil && d.limitRejected(act) {
 		d.abort()
 	} else if err == nil && act.Type != gomilter.ActionContinue {
-		d.t.Fatalf("body chunk: got %v %q, want continue or the size rejection", act.Type, act.SMTPReply)
+		d.t.Fatalf("body chunk: got %v %q, want continue or a limit's rejection", act.Type, act.SMTPReply)
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
 // client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
-// elapsed, reply (tempfail/reject), quarantine, fault and err. A fault also
+// elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
+// message passed), fault and err. A fault also
 // gets its own error line, with the stack for a panic.
 func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decision, sendErr error, elapsed time.Duration) {
 	qid := msg.macros["i"]
@@ -41,6 +42,9 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 	}
 	if d.quarantine != "" {
 		attrs = append(attrs, slog.String("quarantine", d.quarantine))
+	}
+	if d.limit != "" {
+		attrs = append(attrs, slog.String("limit", d.limit))
 	}
 	level := slog.LevelInfo
 	if d.fault != nil {
@@ -114,7 +118,7 @@ func (s *Server) observe(d decision, out *txn.Outcome, size int64, elapsed time.
 	if s.opts.Metrics.Message == nil {
 		return
 	}
-	st := MessageStats{Action: d.action, Elapsed: elapsed, Size: size}
+	st := MessageStats{Action: d.action, Elapsed: elapsed, Size: size, Limit: d.limit}
 	if out != nil {
 		st.Direction = out.Facts.Decree.Direction
 	}

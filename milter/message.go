@@ -18,8 +18,19 @@ type message struct {
 	headers []txn.Header
 	// headSize counts the header block as rebuilt (name ":" value CRLF).
 	headSize int64
-	body     *txn.Spool
+	// over names the header limit the message passed (LimitHeaderBytes,
+	// LimitHeaderFields), "" while within both.
+	over string
+	body *txn.Spool
 }
+
+// Limits a message can pass, as named in the log line (limit=) and in
+// MessageStats.Limit.
+const (
+	LimitMessageSize  = "message_size"
+	LimitHeaderBytes  = "header_bytes"
+	LimitHeaderFields = "header_fields"
+)
 
 func (s *Server) newMessage(from string) *message {
 	return &message{
@@ -29,11 +40,25 @@ func (s *Server) newMessage(from string) *message {
 	}
 }
 
-// addHeader records one header exactly as the MTA sent it, see headerValue.
-func (msg *message) addHeader(name, value string, leadSpace bool) {
+// addHeader records one header field exactly as the MTA sent it (see
+// headerValue) while the header block stays within maxFields fields and
+// maxBytes bytes. The field that passes a limit and every later one are
+// not stored: only their size is counted, and over names the limit.
+func (msg *message) addHeader(name, value string, leadSpace bool, maxBytes int64, maxFields int) {
+	if msg.over != "" {
+		msg.headSize += int64(len(name) + 1 + len(value) + 2)
+		return
+	}
 	v := headerValue(value, leadSpace)
-	msg.headers = append(msg.headers, txn.Header{Name: name, Value: v})
 	msg.headSize += int64(len(name) + 1 + len(v) + 2)
+	switch {
+	case len(msg.headers) >= maxFields:
+		msg.over = LimitHeaderFields
+	case msg.headSize > maxBytes:
+		msg.over = LimitHeaderBytes
+	default:
+		msg.headers = append(msg.headers, txn.Header{Name: name, Value: v})
+	}
 }
 
 // size is the message size in bytes so far: header block, empty line, body.

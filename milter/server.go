@@ -50,6 +50,19 @@ const (
 	// DefaultSpoolThreshold is the body size (bytes) kept in memory before
 	// the spool moves to a temporary file.
 	DefaultSpoolThreshold int64 = 256 << 10
+	// DefaultIdleTimeout bounds the wait for the next packet from the MTA
+	// (and the read of one packet). One milter connection lives as long as
+	// its SMTP session, whose client may idle up to Postfix's smtpd_timeout
+	// (300 s) per command, plus the time Postfix's own restrictions take:
+	// twice that.
+	DefaultIdleTimeout = 10 * time.Minute
+	// DefaultMaxHeaderBytes is Exim's header_maxsize (1 MiB);
+	// DefaultMaxHeaderFields allows 1000 header fields.
+	DefaultMaxHeaderBytes  int64 = 1 << 20
+	DefaultMaxHeaderFields       = 1000
+	// DefaultMaxConnections caps the milter connections open at once per
+	// Server, i.e. per listen address (one per SMTP session).
+	DefaultMaxConnections = 4096
 )
 
 // Options configure a Server.
@@ -75,6 +88,15 @@ type Options struct {
 	// MaxMessageSize, when > 0, rejects messages (headers + body, bytes)
 	// larger than this with 552 5.3.4 as soon as the body passes it.
 	MaxMessageSize int64
+	// MaxHeaderBytes (name ":" value CRLF summed over the fields) and
+	// MaxHeaderFields bound the header block kept of one message; past
+	// either, nothing more is stored and the message is rejected with
+	// 552 5.3.4 "Message header exceeds fixed limit" at the first event
+	// the MTA reads a reply for (the first body chunk or end of message
+	// with Postfix). DefaultMaxHeaderBytes and DefaultMaxHeaderFields when
+	// <= 0.
+	MaxHeaderBytes  int64
+	MaxHeaderFields int
 	// Logger receives the per-message summary and fault lines;
 	// slog.Default() when nil.
 	Logger *slog.Logger
@@ -85,6 +107,16 @@ type Options struct {
 	// and one record per SMTP client rejected at RCPT. It runs on the
 	// milter connection's goroutine and must not block.
 	Archive func(archive.Record)
+	// IdleTimeout closes a milter connection on which no packet arrived
+	// (or one did not complete) for this long; DefaultIdleTimeout when <= 0.
+	// The MTA then applies its default action to the SMTP session, so it
+	// must exceed the MTA's own SMTP timeout (Postfix smtpd_timeout).
+	IdleTimeout time.Duration
+	// MaxConnections caps the milter connections open at once; one more
+	// is closed at once (the MTA applies its default action), counted
+	// (Metrics.ConnRefused) and logged at most every 10 s.
+	// DefaultMaxConnections when <= 0.
+	MaxConnections int
 	// Listener names the listen address this server serves; it is copied
 	// to txn.Conn.Listener so that policy can depend on it (e.g. the
 	// Decree 91 direction). Run one Server per listen address.
@@ -99,6 +131,11 @@ type Metrics struct {
 	// Fault is called once per internal fault, with its kind (see
 	// MessageStats.Fault).
 	Fault func(kind string)
+	// Connections is called with +1 when a milter connection is accepted
+	// and -1 when it ends; ConnRefused once per connection refused at
+	// Options.MaxConnections.
+	Connections func(delta int)
+	ConnRefused func()
 }
 
 // MessageStats describe one finished message for Metrics.Message.
@@ -116,6 +153,9 @@ type MessageStats struct {
 	// Direction is the Decree 91/2020 direction ("inbound", "outbound"),
 	// "" when the message was not evaluated or the stage is off.
 	Direction string
+	// Limit is the limit the message was rejected for (LimitMessageSize,
+	// LimitHeaderBytes, LimitHeaderFields), "" for none.
+	Limit string
 }
 
 // Server is a milter server. Create it with New.
@@ -138,6 +178,18 @@ func New(opts Options) *Server {
 	if opts.SpoolThreshold == 0 {
 		opts.SpoolThreshold = DefaultSpoolThreshold
 	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = DefaultMaxConnections
+	}
+	if opts.MaxHeaderBytes <= 0 {
+		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if opts.MaxHeaderFields <= 0 {
+		opts.MaxHeaderFields = DefaultMaxHeaderFields
+	}
 	if opts.FailMode != txn.ActionAccept {
 		opts.FailMode = txn.ActionTempfail
 	}
@@ -152,6 +204,7 @@ func New(opts Options) *Server {
 		}),
 		gomilter.WithActions(requiredActions),
 		gomilter.WithNegotiationCallback(s.negotiate),
+		gomilter.WithReadTimeout(opts.IdleTimeout),
 	)
 	s.lib = gomilter.NewServer(libOpts...)
 	return s
@@ -180,7 +233,7 @@ func (s *Server) newConn() txn.Conn {
 // nil. It may be called for several listeners. After Shutdown it returns
 // gomilter.ErrServerClosed at once.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.lib.Serve(bufferedListener{Listener: ln})
+	return s.lib.Serve(s.capListener(ln))
 }
 
 // Shutdown stops accepting connections and waits until every milter

@@ -19,7 +19,8 @@ import (
 // aborted ones; msg is per message.
 type session struct {
 	srv       *Server
-	leadSpace bool // SMFIP_HDR_LEADSPC negotiated
+	protocol  gomilter.OptProtocol // negotiated
+	leadSpace bool                 // SMFIP_HDR_LEADSPC negotiated
 	// noRcptReply: SMFIP_NR_RCPT negotiated, the MTA reads no RCPT reply,
 	// so no early decision is taken on this connection.
 	noRcptReply bool
@@ -33,7 +34,7 @@ var _ gomilter.Milter = (*session)(nil)
 // newSession starts the state of one milter connection with the
 // negotiated protocol options.
 func newSession(s *Server, protocol gomilter.OptProtocol) *session {
-	return &session{srv: s, leadSpace: protocol&gomilter.OptHeaderLeadingSpace != 0,
+	return &session{srv: s, protocol: protocol, leadSpace: protocol&gomilter.OptHeaderLeadingSpace != 0,
 		noRcptReply: protocol&gomilter.OptNoRcptReply != 0, conn: s.newConn()}
 }
 
@@ -125,27 +126,47 @@ func (s *session) Data(m gomilter.Modifier) (*gomilter.Response, error) {
 }
 
 // Header records one header field; see headerValue for the exact bytes.
-func (s *session) Header(name, value string, _ gomilter.Modifier) (*gomilter.Response, error) {
-	s.message().addHeader(name, value, s.leadSpace)
-	return gomilter.RespContinue, nil
+// A header block over MaxHeaderBytes or MaxHeaderFields is rejected with
+// 552 5.3.4 at the first event the MTA reads a reply for (see limitReply).
+func (s *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Response, error) {
+	msg := s.message()
+	msg.addHeader(name, value, s.leadSpace, s.srv.opts.MaxHeaderBytes, s.srv.opts.MaxHeaderFields)
+	return s.limitReply(m, msg, gomilter.OptNoHeaderReply)
 }
 
 // Headers marks the end of the header block.
 func (s *session) Headers(m gomilter.Modifier) (*gomilter.Response, error) {
-	collectMacros(m, msgMacroNames, s.message().macros)
+	msg := s.message()
+	collectMacros(m, msgMacroNames, msg.macros)
+	return s.limitReply(m, msg, gomilter.OptNoEOHReply)
+}
+
+// limitReply rejects msg when it passed a header limit and the MTA reads
+// a reply at this event (noReply, its SMFIP_NR_* option, not negotiated);
+// otherwise it continues. milter91 asks for no header and end-of-header
+// replies (one write less per header), so with Postfix the rejection
+// goes out at the first body chunk or, for an empty body, at end of
+// message: the MTA sends the body's first chunk at most, never more.
+func (s *session) limitReply(m gomilter.Modifier, msg *message, noReply gomilter.OptProtocol) (*gomilter.Response, error) {
+	if msg.over != "" && s.protocol&noReply == 0 {
+		return s.decideEarly(m, limitDecision(msg.over))
+	}
 	return gomilter.RespContinue, nil
 }
 
 // BodyChunk spools a body chunk (up to the negotiated packet size). A spool
-// failure answers with the fail mode at once; a message over MaxMessageSize
-// is rejected with 552 5.3.4.
+// failure answers with the fail mode at once; a message over a header limit
+// or MaxMessageSize is rejected with 552 5.3.4.
 func (s *session) BodyChunk(chunk []byte, m gomilter.Modifier) (*gomilter.Response, error) {
 	msg := s.message()
+	if msg.over != "" {
+		return s.limitReply(m, msg, gomilter.OptNoBodyReply)
+	}
 	if _, err := msg.body.Write(chunk); err != nil {
-		return s.decideEarly(m, &fault{kind: faultSpool, err: err})
+		return s.decideEarly(m, s.srv.failDecision(&fault{kind: faultSpool, err: err}))
 	}
 	if limit := s.srv.opts.MaxMessageSize; limit > 0 && msg.size() > limit {
-		return s.decideEarly(m, nil)
+		return s.decideEarly(m, limitDecision(LimitMessageSize))
 	}
 	return gomilter.RespContinue, nil
 }

@@ -4,138 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"sync"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"milter91/internal/pgtest"
+	"milter91/internal/sqldb"
 	"milter91/txn"
 )
-
-// proxy forwards TCP connections from a loopback port to a server. It
-// can cut them (port closed, connections reset: connection refused), go
-// silent (connections, old and new, stay open and carry nothing, as on a
-// lost route) and recover on the same port.
-type proxy struct {
-	t      *testing.T
-	target string // host:port of the server
-	addr   string // host:port the proxy listens on
-
-	mu     sync.Mutex
-	open   *sync.Cond // signalled when silent ends
-	silent bool
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-// newProxy listens on a free loopback port in front of target.
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target, addr: "127.0.0.1:0"}
-	p.open = sync.NewCond(&p.mu)
-	p.listen()
-	t.Cleanup(p.cut)
-	return p
-}
-
-// listen (re)opens the proxy's port, forwarding.
-func (p *proxy) listen() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatalf("proxy listen %s: %v", p.addr, err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go p.serve(ln)
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		if p.track(c) {
-			go p.forward(c)
-		}
-	}
-}
-
-// track remembers c for cut; false (and c closed) once the port is closed.
-func (p *proxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln == nil {
-		c.Close()
-		return false
-	}
-	p.conns = append(p.conns, c)
-	return true
-}
-
-func (p *proxy) forward(c net.Conn) {
-	p.wait()
-	s, err := net.Dial("tcp", p.target)
-	if err != nil || !p.track(s) {
-		c.Close()
-		return
-	}
-	go p.pipe(s, c)
-	p.pipe(c, s)
-}
-
-// pipe copies src to dst, holding back what it read while silent, until
-// either side is closed.
-func (p *proxy) pipe(dst, src net.Conn) {
-	defer dst.Close()
-	defer src.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if err != nil {
-			return
-		}
-		p.wait()
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return
-		}
-	}
-}
-
-// wait blocks while the proxy is silent.
-func (p *proxy) wait() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for p.silent {
-		p.open.Wait()
-	}
-}
-
-// hush makes every connection, open or new, carry nothing.
-func (p *proxy) hush() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.silent = true
-}
-
-// cut closes the port and every connection through it, and ends silence
-// (the held connections are closed with the rest).
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-	p.silent = false
-	p.open.Broadcast()
-}
 
 // returnsBy runs fn and fails the test if it has not returned by limit:
 // a call stuck past its context deadline would hang a milter thread.
@@ -157,13 +34,8 @@ func returnsBy(t *testing.T, limit time.Duration, fn func()) {
 // ReserveSend and Ping fail within their context (no panic, no hang, no
 // send recorded), and the same Store works again once the server is back.
 func TestPostgresOutageAndRecovery(t *testing.T) {
-	u, err := url.Parse(pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newProxy(t, u.Host)
-	u.Host = p.addr
-	s := openAt(t, u.String())
+	dsn, p := pgtest.ProxyDSN(t)
+	s := openAt(t, dsn)
 	addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0.Add(-time.Hour)})
 	sent := 0
 	// use runs Recipient and ReserveSend, each with its own timeout, and
@@ -198,8 +70,8 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 		name  string
 		start func()
 	}{
-		{name: "connection refused", start: p.cut},
-		{name: "server silent", start: p.hush},
+		{name: "connection refused", start: p.Cut},
+		{name: "server silent", start: p.Hush},
 	}
 	const deadline = 2 * time.Second
 	for i, o := range outages {
@@ -215,13 +87,39 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 				t.Errorf("%s: Ping succeeded", o.name)
 			}
 		})
-		p.cut()
-		p.listen()
+		p.Cut()
+		p.Listen()
 		if recErr, resErr := use(30*time.Second, at.Add(time.Second)); recErr != nil || resErr != nil {
 			t.Errorf("%s, recovered: Recipient %v; ReserveSend %v; want both to work", o.name, recErr, resErr)
 		}
 		if err := ping(30 * time.Second); err != nil {
 			t.Errorf("%s, recovered: Ping: %v", o.name, err)
 		}
+	}
+}
+
+// The SQLite file deleted under a running registry: a send reservation
+// and a refusal capture fail (sqldb.ErrFileChanged) instead of being
+// recorded into the unlinked file, so that ads wait (the rules'
+// registry_unavailable) rather than pass uncounted.
+func TestSQLiteFileDeletedWritesFail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.db")
+	s := openAt(t, path)
+	addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0.Add(-time.Hour)})
+	ctx := context.Background()
+	if _, _, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, t0); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	if err := s.RecordRefusalMailboxes(ctx, adv, rcpt, []string{"unsubscribe@example.com"}, t0); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, res, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, t0.Add(time.Second)); !errors.Is(err, sqldb.ErrFileChanged) {
+		t.Errorf("ReserveSend after the deletion: reserved %v, %v; want ErrFileChanged", res.Reserved(), err)
+	}
+	if _, err := s.CaptureRefusal(ctx, rcpt, "unsubscribe@example.com", t0.Add(time.Second)); !errors.Is(err, sqldb.ErrFileChanged) {
+		t.Errorf("CaptureRefusal after the deletion: %v; want ErrFileChanged", err)
 	}
 }

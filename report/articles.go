@@ -3,8 +3,8 @@ package report
 import "strings"
 
 // articleTerms names the Decree 91/2020 articles (and the IT Law article the
-// identity rules cite) in the decree's terms, as shared/decree91.md lists
-// them. A key with a clause not listed falls back to its article.
+// identity rules cite) in the decree's terms, as the README's Decree 91/2020 section
+// lists them. A key with a clause not listed falls back to its article.
 var articleTerms = map[string]string{
 	"Art. 3":         "definitions",
 	"Art. 3.1":       "advertising email",

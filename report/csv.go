@@ -29,7 +29,8 @@ var CSVHeader = []string{"section", "day", "direction", "key", "name", "count"}
 // Each section's counts sum to the messages of the period, except those of
 // rule, article, advertiser and blocked_ip (a message counts once per rule,
 // article, advertiser and IP). Day rows cover every day, zeros included;
-// direction "" is mail filtered with the Decree 91 stage off. A text cell
+// direction "" is mail filtered with the Decree 91 stage off, "rcpt" a
+// client refused at RCPT (before DATA). A text cell
 // that a spreadsheet would take for a formula (first character = + - @ tab
 // or CR) gets a leading apostrophe (OWASP "CSV injection"): rule ids and
 // advertiser domains come from mail and configuration. A write error of w

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+
+	"milter91/archive"
 )
 
 //go:embed report.html.tmpl
@@ -91,7 +93,7 @@ func newView(r Report) view {
 			plural(ads, "advertising message"))
 	}
 	if r.BlockedIPs > len(r.TopBlockedIPs) {
-		v.BlockedNote = fmt.Sprintf("Top %d of %s with rejected or deferred messages.",
+		v.BlockedNote = fmt.Sprintf("Top %d of %s refused for their address.",
 			len(r.TopBlockedIPs), plural(int64(r.BlockedIPs), "client IP"))
 	}
 	return v
@@ -122,9 +124,13 @@ func rows(items []Item, messages int64) []row {
 	return out
 }
 
+// directionLabel names a direction of the counts for the page.
 func directionLabel(d string) string {
-	if d == "" {
+	switch d {
+	case "":
 		return "unspecified (Decree 91 stage off)"
+	case archive.DirectionRCPTStage:
+		return "RCPT stage (before DATA)"
 	}
 	return d
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+
+	"milter91/archive"
 )
 
 // parsePage renders r and parses it back.
@@ -107,7 +109,7 @@ func TestWriteHTMLTables(t *testing.T) {
 	}
 	page := text(doc)
 	for _, s := range []string{"Not listed: 1 advertiser with 1 advertising message.",
-		"Top 1 of 2 client IPs with rejected or deferred messages."} {
+		"Top 1 of 2 client IPs refused for their address."} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %q", s)
 		}
@@ -200,5 +202,25 @@ func TestPeriodOneDay(t *testing.T) {
 	r := Build(nil, date(1), date(1).Add(time.Hour), 0)
 	if got := period(r); got != "2025-03-01 (1 day, UTC)" {
 		t.Errorf("period %q", got)
+	}
+}
+
+// Mail filtered with the decree off and clients refused at RCPT get their
+// own direction rows, named as such.
+func TestWriteHTMLDirectionLabels(t *testing.T) {
+	r := Build([]archive.Count{
+		cnt(date(1), "inbound", archive.DimAction, "accept", 2),
+		cnt(date(1), "", archive.DimAction, "tag", 1),
+		cnt(date(1), archive.DirectionRCPTStage, archive.DimAction, "reject", 3),
+	}, date(1), date(2), 0)
+	_, doc := parsePage(t, r)
+	want := [][]string{
+		{"inbound", "2", "2", "0", "0", "0", "0"},
+		{"outbound", "0", "0", "0", "0", "0", "0"},
+		{"unspecified (Decree 91 stage off)", "1", "0", "1", "0", "0", "0"},
+		{"RCPT stage (before DATA)", "3", "0", "0", "0", "0", "3"},
+	}
+	if got := bodyCells(t, doc, "directions"); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("directions = %q, want %q", got, want)
 	}
 }

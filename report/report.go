@@ -1,6 +1,6 @@
 // Package report builds the periodic statistics an email service provider
-// sends to the authority under Decree 91/2020 Art. 10.7 ("counts by verdict,
-// rule and article, exportable per period", shared/decree91.md) from the
+// sends to the authority under Decree 91/2020 Art. 10.7 (counts by verdict,
+// rule and article, exportable per period) from the
 // archive's daily counts (archive.Count), and writes them as CSV, JSON or a
 // self-contained HTML page. Build is pure: the period is passed in.
 package report
@@ -9,8 +9,9 @@ import "time"
 
 // Report is the statistics of one period [Since, Until). Every count is
 // a number of messages, except Advertisers (advertising messages per
-// advertiser) and TopBlockedIPs (rejected or tempfailed messages per client
-// IP). Build never leaves a list nil, so JSON shows [] rather than null.
+// advertiser) and TopBlockedIPs (messages per client IP refused for what
+// the client is, archive.Record.BlockedClient). Build never leaves a list
+// nil, so JSON shows [] rather than null.
 type Report struct {
 	// Since and Until bound the period (UTC, Until exclusive); a count is in
 	// the period when its day (UTC midnight) is in [Since, Until).
@@ -31,8 +32,10 @@ type Report struct {
 	Advertisers []Item `json:"advertisers"`
 	// TopAdvertisers is the first Top entries of Advertisers.
 	TopAdvertisers []Item `json:"top_advertisers"`
-	// TopBlockedIPs is the Top client IPs with the most rejected or
-	// tempfailed messages, sorted as Rules.
+	// TopBlockedIPs is the Top client IPs with the most messages refused
+	// (rejected or tempfailed) for what the client is: at RCPT, or while an
+	// IP blocklist or a local block list listed its address; sorted as
+	// Rules.
 	TopBlockedIPs []Item `json:"top_blocked_ips"`
 	// BlockedIPs is how many distinct client IPs had a message blocked.
 	BlockedIPs int `json:"blocked_ips"`
@@ -48,8 +51,9 @@ type Totals struct {
 	// found in the counts, by name.
 	ByAction []Item `json:"by_action"`
 	// ByDirection has "inbound" and "outbound" (zeros included), then any
-	// other direction found, by name ("" is a message filtered with the
-	// Decree 91 stage off).
+	// other direction found, by name: "" is a message filtered with the
+	// Decree 91 stage off, archive.DirectionRCPTStage ("rcpt") a client
+	// refused at RCPT, before the decree could run.
 	ByDirection []DirectionTotal `json:"by_direction"`
 }
 

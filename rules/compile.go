@@ -1,25 +1,50 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+
+	"milter91/fileerr"
 )
 
 // Compile compiles rule sources, in order, into a Set. A later source may
 // redefine an earlier rule with override: true, switch rules off with a
 // top-level disable: list and replace settings with override: true in its
 // settings block (see README-syntax.md). Every problem of every source is
-// returned at once as an ErrorList, sorted by source order, line, column.
-func Compile(srcs []Source) (*Set, error) {
+// returned at once as an ErrorList, sorted by source order, line, column,
+// each position inside its source. A panic while compiling (a bug) is an
+// Internal Error of the source being read, or of the last source once all
+// are read: a reload then keeps the running rules.
+func Compile(srcs []Source) (set *Set, err error) {
 	c := &compiler{byID: map[string]*ruleSpec{}}
 	c.errs.order = map[string]int{}
 	for i := len(srcs) - 1; i >= 0; i-- {
 		c.errs.order[srcs[i].Name] = i
 	}
 	for _, src := range srcs {
-		c.source(src)
+		c.guardedSource(src)
 	}
-	return c.finish()
+	if len(srcs) > 0 {
+		defer fileerr.Recover(srcs[len(srcs)-1].Name, "rule compiler", &err)
+	}
+	set, err = c.finish()
+	if list, ok := err.(ErrorList); ok {
+		for _, src := range srcs {
+			list.ClampTo(src.Name, bytes.TrimPrefix(src.Data, []byte("\uFEFF")))
+		}
+	}
+	return set, err
+}
+
+// guardedSource is source with a panic in it recorded as src's error.
+func (c *compiler) guardedSource(src Source) {
+	var err error
+	func() {
+		defer fileerr.Recover(src.Name, "rule compiler", &err)
+		c.source(src)
+	}()
+	c.errs.add(Value{file: src.Name}, err)
 }
 
 // compiler holds the state of one Compile call.

@@ -1,14 +1,17 @@
 package rules
 
 import (
+	"errors"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"milter91/txn"
 )
 
 // FuzzCompile feeds arbitrary bytes to Compile: it must return a Set or an
-// error, never panic, and a Set must evaluate without panicking.
+// error, never panic nor recover a panic (an Internal error), and a Set
+// must evaluate without panicking.
 func FuzzCompile(f *testing.F) {
 	for _, s := range Defaults() {
 		f.Add(s.Data)
@@ -31,6 +34,10 @@ func FuzzCompile(f *testing.F) {
 			}
 			if err.Error() == "" {
 				t.Fatalf("empty error text")
+			}
+			var list ErrorList
+			if errors.As(err, &list) && slices.ContainsFunc(list, func(e Error) bool { return e.Internal }) {
+				t.Fatalf("a recovered panic: %v", err)
 			}
 			return
 		}

@@ -7,18 +7,16 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"milter91/fileerr"
+	"milter91/internal/yamlsafe"
 )
 
-// Limits that keep a hostile or broken file from exhausting memory: the
-// parser's memory grows with the square of the nesting depth.
-const (
-	maxSourceBytes = 1 << 20 // 1 MiB per source
-	maxFlowDepth   = 64      // nested [ and { brackets
-	maxLineEntries = 32      // "- " and "? " indicators on one line
-)
+// maxSourceBytes bounds one source (1 MiB); its nesting is bounded by
+// yamlsafe.Tokens.
+const maxSourceBytes = 1 << 20
 
 // Source is one rule file: Name is used in error positions (a path, or
 // "defaults/auth.yml" for the embedded rules), Data is its YAML text.
@@ -42,15 +40,11 @@ func parseSource(src Source) (root Value, err error) {
 	if len(src.Data) > maxSourceBytes {
 		return root, Error{File: src.Name, Msg: fmt.Sprintf("larger than %d bytes", maxSourceBytes)}
 	}
-	defer func() {
-		// The YAML library is third-party code fed with admin input: a
-		// panic in it must be an error here, not a crashed daemon.
-		if r := recover(); r != nil {
-			err = Error{File: src.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("YAML parser failed: %v", r)}
-		}
-	}()
-	tokens := lexer.Tokenize(string(src.Data))
-	if err := checkNesting(src.Name, tokens); err != nil {
+	// The YAML library is third-party code fed with admin input: a panic
+	// in it must be an error here, not a crashed daemon.
+	defer fileerr.Recover(src.Name, "YAML parser", &err)
+	tokens, err := yamlsafe.Tokens(src.Name, src.Data)
+	if err != nil {
 		return root, err
 	}
 	f, perr := parser.Parse(tokens, 0)
@@ -70,33 +64,6 @@ func parseSource(src Source) (root Value, err error) {
 		root.node = docs[0].Body
 	}
 	return root, nil
-}
-
-// checkNesting refuses deeply nested input before the parser sees it.
-func checkNesting(name string, tokens token.Tokens) error {
-	depth, line, onLine := 0, 0, 0
-	for _, tk := range tokens {
-		if tk == nil || tk.Position == nil {
-			continue
-		}
-		switch tk.Type {
-		case token.SequenceStartType, token.MappingStartType:
-			depth++
-		case token.SequenceEndType, token.MappingEndType:
-			depth--
-		case token.SequenceEntryType, token.MappingKeyType:
-			if tk.Position.Line != line {
-				line, onLine = tk.Position.Line, 0
-			}
-			onLine++
-		default:
-			continue
-		}
-		if depth > maxFlowDepth || onLine > maxLineEntries {
-			return Error{File: name, Line: tk.Position.Line, Col: tk.Position.Column, Msg: "YAML nested too deeply"}
-		}
-	}
-	return nil
 }
 
 // syntaxError converts a go-yaml parse error into an Error with its

@@ -3,6 +3,7 @@ package txn
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -143,4 +144,21 @@ type Facts struct {
 	// DNSBLSkipped counts blocklist lookups not sent because the
 	// message's blocklist query budget or its body-domain cap ran out.
 	DNSBLSkipped int
+}
+
+// ClientListed reports whether an IP blocklist zone (a listing, never an
+// error answer) or a local block list lists the client address: facts
+// about what the client is, rather than about what it sent.
+func (f *Facts) ClientListed() bool {
+	for _, b := range f.DNSBL {
+		if b.Listed && !b.Blocked && slices.Contains(b.Sources, "client") {
+			return true
+		}
+	}
+	for _, h := range f.Lists {
+		if h.Kind == "block" && slices.Contains(h.Sources, "client") {
+			return true
+		}
+	}
+	return false
 }

@@ -122,7 +122,7 @@ func cmdHeaders(args []string, stdout, stderr io.Writer, now func() time.Time) i
 	fs.StringVar(&q.ClientIP, "client-ip", "", "SMTP client address")
 	fs.IntVar(&q.Limit, "limit", 100, "most records, newest first")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args[1:]); err != nil || fs.NArg() > 0 {
 		fmt.Fprint(stderr, headersUsage)
 		return 2
 	}
@@ -203,6 +203,9 @@ func writeRecord(w io.Writer, r archive.Record) {
 	if r.Advertiser != "" {
 		fmt.Fprintf(w, " advertiser=%s", r.Advertiser)
 	}
+	if r.Stage == archive.StageRCPT {
+		fmt.Fprint(w, " stage=rcpt (refused before DATA)")
+	}
 	fmt.Fprintln(w)
 	if r.Header != "" {
 		fmt.Fprintf(w, "%s\n", r.Header)
@@ -249,7 +252,7 @@ func cmdReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 	format := fs.String("format", "html", "csv, json or html")
 	top := fs.Int("top", report.DefaultTop, "how many blocked client IPs and advertisers to list")
 	out := fs.String("out", "-", "output file, - for standard output")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		fmt.Fprint(stderr, reportUsage)
 		return 2
 	}

@@ -33,7 +33,7 @@ func archiveFile(t *testing.T) string {
 			From: "news@example.com", Subject: "[QC] sale", Header: "From: news@example.com\r\nSubject: [QC] sale",
 			Action: "tag", Score: 3, Rules: []string{"D91_IN_NO_OPTOUT"}, Articles: []string{"Art. 20.1"}, Advertiser: "example.com"},
 		{Time: day.Add(24 * time.Hour), Direction: "inbound", ClientIP: "127.0.0.2", MailFrom: "x@example.org",
-			Rcpts: []string{"bob@example.net"}, Action: "reject", Reply: "554 5.7.1 listed", Rules: []string{"DNSBL_LISTED"}},
+			Rcpts: []string{"bob@example.net"}, Action: "reject", Reply: "554 5.7.1 listed", Rules: []string{"DNSBL_LISTED"}, BlockedClient: true},
 	}
 	if err := s.Insert(ctx, recs); err != nil {
 		t.Fatal(err)

@@ -70,7 +70,7 @@ func benchFlags(name string, stderr io.Writer) *flag.FlagSet {
 // parseBench parses args; extra arguments or a required flag left empty
 // (required maps flag names to their variables) are usage errors.
 func parseBench(fs *flag.FlagSet, args []string, stderr io.Writer, required map[string]*string) bool {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return false
 	}
 	if fs.NArg() > 0 {

@@ -36,7 +36,7 @@ func compileRules(cfg *config.Config, extra ...string) (*rules.Set, error) {
 	}
 	files, err := rules.ReadPaths(uniquePaths(append(append([]string(nil), cfg.Rules.Paths...), extra...))...)
 	if err != nil {
-		return nil, err
+		return nil, atRulePaths(cfg, err)
 	}
 	return rules.Compile(append(sources, files...))
 }
@@ -112,12 +112,15 @@ func orNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
+// resolvConf is where the nameservers come from when dns.servers is empty.
+const resolvConf = "/etc/resolv.conf"
+
 // newResolver builds the DNS resolver: the configured servers, else
-// /etc/resolv.conf.
+// resolvConf's.
 func newResolver(cfg *config.Config) (*resolver.Client, error) {
 	servers := cfg.DNS.Servers
 	if len(servers) == 0 {
-		s, err := resolver.ServersFromResolvConf("/etc/resolv.conf")
+		s, err := resolver.ServersFromResolvConf(resolvConf)
 		if err != nil {
 			return nil, fmt.Errorf("dns: no servers configured and %w", err)
 		}
@@ -152,10 +155,14 @@ func newChecker(cfg *config.Config, events func(dnsbl.Event)) (*dnsbl.Checker, e
 }
 
 // newLocalLists loads the configured local lists, nil when there are
-// none. Reload outcomes are logged.
+// none; a file that cannot be opened is reported at its config entry.
+// Reload outcomes are logged.
 func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, error) {
 	if len(cfg.Lists) == 0 {
 		return nil, nil
+	}
+	if err := openListFiles(cfg); err != nil {
+		return nil, err
 	}
 	return dnsbl.NewLocalLists(cfg.Lists, func(msg string, args ...any) {
 		level := slog.LevelInfo
@@ -175,7 +182,7 @@ func newLocalLists(cfg *config.Config, logger *slog.Logger) (*dnsbl.LocalLists, 
 // cache outlive reloads) and the registry store (nil without one);
 // events receives the blocklist zones' state changes (nil: none).
 func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Store, logger *slog.Logger,
-	events func(dnsbl.Event), check checkMode) (*engine.Engine, error) {
+	events func(dnsbl.Event), mode engineMode) (*engine.Engine, error) {
 	set, err := loadRules(cfg)
 	if err != nil {
 		return nil, err
@@ -188,7 +195,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
-	dec, err := decreeOptions(cfg, store, check.dryRun, check.direction)
+	dec, err := decreeOptions(cfg, store, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -207,9 +214,11 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	})
 }
 
-// checkMode adapts the engine for `milter91 check`: record nothing, and
-// optionally force the Decree 91 direction.
-type checkMode struct {
+// engineMode adapts the engine: for `milter91 check`, record nothing and
+// optionally force the Decree 91 direction; for serve, follow the
+// registry's writes in registry (health, metrics).
+type engineMode struct {
 	dryRun    bool
 	direction string
+	registry  *storeState
 }

@@ -17,6 +17,7 @@ type checkFlags struct {
 	direction                string
 	rcpts                    multiFlag
 	json                     bool
+	resolver                 resolverInfo // set by evaluate
 }
 
 // cmdCheck runs the serve pipeline on one message file. Exit 0 on any
@@ -32,7 +33,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.authUser, "auth-user", "", "SASL login name ({auth_authen})")
 	fs.StringVar(&f.direction, "direction", "", "Decree 91 direction: inbound or outbound (default: as the config decides)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return 2
 	}
 	ip, err := netip.ParseAddr(f.ip)
@@ -54,6 +55,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	rep := newReport(out, evalErr)
+	rep.Resolver = f.resolver
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -79,6 +81,7 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if err != nil {
 		return nil, nil, err
 	}
+	f.resolver = f.resolverOf(cfg, res)
 	store, err := openRegistry(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -86,7 +89,7 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if store != nil {
 		defer store.Close()
 	}
-	eng, err := buildEngine(cfg, res, store, logger, nil, checkMode{dryRun: true, direction: f.direction})
+	eng, err := buildEngine(cfg, res, store, logger, nil, engineMode{dryRun: true, direction: f.direction})
 	if err != nil {
 		return nil, nil, err
 	}

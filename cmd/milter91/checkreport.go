@@ -27,6 +27,7 @@ type checkReport struct {
 	Removed   []string       `json:"removed_rcpts"`
 	Fault     string         `json:"fault,omitempty"`
 	Queries   int            `json:"dns_queries"`
+	Resolver  resolverInfo   `json:"resolver"`
 }
 
 type reportAuth struct {
@@ -155,6 +156,7 @@ func (r *checkReport) writeText(w io.Writer) {
 	for _, h := range r.Deleted {
 		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
 	}
+	fmt.Fprintf(w, "resolver: %s\n", r.Resolver)
 	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)
 }
 

@@ -78,7 +78,7 @@ func TestVersionAndUsage(t *testing.T) {
 		outHas string
 		errHas string
 	}{
-		{name: "version", args: []string{"version"}, code: 0, outHas: "milter91 " + version + "\n"},
+		{name: "version", args: []string{"version"}, code: 0, outHas: "milter91 " + version + " (revision "},
 		{name: "--version", args: []string{"--version"}, code: 0, outHas: "milter91 " + version},
 		{name: "help", args: []string{"help"}, code: 0, outHas: "usage:"},
 		{name: "no command", code: 2, errHas: "usage:"},
@@ -144,12 +144,12 @@ func TestNeedRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse("n.yml", []byte("listen: inet:127.0.0.1:9999\nlog: {format: json}\nrules: {paths: [/x]}\n"))
+	cfg, err := config.Parse("n.yml", []byte("listen: inet:127.0.0.1:9999\nlog: {format: json}\nrules: {paths: [/x]}\nlimits: {header_fields: 200}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := needRestart(old, cfg)
-	if !slices.Equal(got, []string{"listen", "log"}) {
-		t.Errorf("needRestart = %v, want [listen log] (rules reload live)", got)
+	if !slices.Equal(got, []string{"listen", "log", "limits"}) {
+		t.Errorf("needRestart = %v, want [listen log limits] (rules reload live)", got)
 	}
 }

@@ -66,7 +66,7 @@ func consentAdd(ctx context.Context, args []string, env cliEnv) int {
 	fs.StringVar(&c.Evidence, "evidence", "", "proof of consent: free text or URL")
 	fs.IntVar(&c.MaxPerDay, "max-per-day", 0, "agreed maximum of ads per 24 h (default: 3, Art. 13.5)")
 	fs.StringVar(&at, "time", "", "when consent was given, RFC 3339 (default: now)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || c.Advertiser == "" || c.Recipient == "" || c.Method == "" {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 || c.Advertiser == "" || c.Recipient == "" || c.Method == "" {
 		fmt.Fprint(env.stderr, consentUsage)
 		return 2
 	}
@@ -104,7 +104,7 @@ func consentRevoke(ctx context.Context, args []string, env cliEnv) int {
 	fs := newRegistryFlagSet("consent revoke", env, &f)
 	fs.StringVar(&advertiser, "advertiser", "", "advertiser id (required)")
 	fs.StringVar(&rcpt, "rcpt", "", "recipient address (required)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || advertiser == "" || rcpt == "" {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 || advertiser == "" || rcpt == "" {
 		fmt.Fprint(env.stderr, consentUsage)
 		return 2
 	}
@@ -133,7 +133,7 @@ func consentList(ctx context.Context, args []string, env cliEnv) int {
 	fs.StringVar(&filter.Advertiser, "advertiser", "", "only this advertiser")
 	fs.StringVar(&filter.Recipient, "rcpt", "", "only this recipient")
 	asCSV := fs.Bool("csv", false, "print CSV (the export format)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		fmt.Fprint(env.stderr, consentUsage)
 		return 2
 	}

@@ -54,7 +54,7 @@ func cmdDNSBL(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("dnsbl check", stderr, &c)
 	zone := fs.String("zone", "", "ask only this zone")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+	if err := parseFlags(fs, args[1:]); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "milter91 dnsbl check: need one IP address or domain")
 		return 2
 	}

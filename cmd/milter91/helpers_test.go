@@ -11,8 +11,12 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 
 	"milter91/internal/dkimtest"
+	"milter91/internal/pgtest"
 	"milter91/testdns"
 )
+
+// TestMain stops the private PostgreSQL cluster the store tests start.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // Fixture names: reserved names and loopback addresses only.
 const (

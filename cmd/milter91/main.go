@@ -17,9 +17,6 @@ import (
 	"time"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 const usage = `usage:
   milter91 serve [--config FILE] [--dns HOST:PORT]...
   milter91 check [--config FILE] [--dns HOST:PORT]... --ip IP [--helo NAME] [--from ADDR]
@@ -75,7 +72,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return cmdConfigDefault(stdout)
 		}
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "milter91 %s\n", version)
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
 
@@ -36,21 +37,47 @@ func (d *daemon) startArchive(ctx context.Context, cfg *config.Config) (*archive
 	if err != nil {
 		return nil, fmt.Errorf("archive.store: %w", err)
 	}
+	spool, err := openSpool(cfg.Archive, d.logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	w := archive.NewWriter(store, archive.WriterOptions{
 		Queue:     cfg.Archive.Queue,
 		Batch:     cfg.Archive.Batch,
 		Retention: cfg.Archive.Retention,
+		Spool:     spool,
 		Logger:    d.logger.With("component", "archive"),
 		OnError:   func() { d.stats.StoreError("archive") },
 		OnDropped: func() { d.stats.Archived("dropped", 1) },
+		OnSpooled: func() { d.stats.Archived("spooled", 1) },
 		OnWritten: func(n int) { d.stats.Archived("written", n) },
 	})
+	d.stats.WatchStore("archive", func() bool { return !w.Stats().Failing })
+	d.stats.WatchArchiveSpool(func() (int64, int64) { st := w.Stats(); return st.Spooled, st.SpoolBytes })
 	a := &archiver{store: store, writer: w, queue: cfg.Archive.Queue, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
 		w.Run(ctx)
 	}()
 	return a, nil
+}
+
+// openSpool opens the archive's spool; nil, with a warning, when there is
+// none (a PostgreSQL store without archive.spool_dir, or spool_max 0).
+func openSpool(a config.Archive, log *slog.Logger) (*archive.Spool, error) {
+	if a.SpoolDir == "" {
+		log.Warn("archive: no spool (archive.spool_dir): records beyond archive.queue are dropped while the store fails")
+		return nil, nil
+	}
+	sp, err := archive.OpenSpool(a.SpoolDir, a.SpoolMax, a.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("archive.spool_dir: %w", err)
+	}
+	if n := sp.Len(); n > 0 {
+		log.Info("archive: spool holds records from an earlier run, writing them", "records", n, "bytes", sp.Bytes())
+	}
+	return sp, nil
 }
 
 // add is the milter servers' archive hook; nil without an archive.
@@ -170,20 +197,40 @@ func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
 			h.Details["reload"] = last
 		}
 		if d.store != nil {
-			if err := d.store.Ping(ctx); err != nil {
-				h.Status, h.Details["registry"] = admin.HealthDegraded, err.Error()
-			} else {
-				h.Details["registry"] = "ok"
-			}
+			d.registryHealth(ctx, &h)
 		}
 		if arch != nil {
-			st := arch.writer.Stats()
-			h.Details["archive"] = fmt.Sprintf("written %d, pending %d, dropped %d, failed batches %d",
-				st.Written, st.Pending, st.Dropped, st.FailedBatches)
-			if st.Pending >= int64(arch.queue) {
-				h.Status = admin.HealthDegraded
-			}
+			arch.health(&h)
 		}
 		return h
+	}
+}
+
+// registryHealth: degraded while the registry's writes fail (since the
+// last failed write, until one works) or it does not answer a read.
+func (d *daemon) registryHealth(ctx context.Context, h *admin.Health) {
+	if up, detail := d.regState.status(); !up {
+		h.Status, h.Details["registry"] = admin.HealthDegraded, detail
+		return
+	}
+	if err := d.store.Ping(ctx); err != nil {
+		h.Status, h.Details["registry"] = admin.HealthDegraded, err.Error()
+		return
+	}
+	h.Details["registry"] = "ok"
+}
+
+// health: degraded from a failed batch write to the next one that works,
+// and while the queue is full.
+func (a *archiver) health(h *admin.Health) {
+	st := a.writer.Stats()
+	detail := fmt.Sprintf("written %d, pending %d, spooled %d (%d bytes), dropped %d, failed batches %d",
+		st.Written, st.Pending, st.Spooled, st.SpoolBytes, st.Dropped, st.FailedBatches)
+	if st.Failing {
+		detail += "; writes failing: " + st.LastError
+	}
+	h.Details["archive"] = detail
+	if st.Failing || st.Pending >= int64(a.queue) {
+		h.Status = admin.HealthDegraded
 	}
 }

@@ -62,7 +62,7 @@ func refusalAdd(ctx context.Context, args []string, env cliEnv) int {
 	fs.StringVar(&r.Scope, "scope", registry.ScopeAll, "all, or one product/group id (e.g. the List-Id id), Art. 13.4")
 	fs.StringVar(&r.Evidence, "evidence", "", "proof of the refusal: free text or URL")
 	fs.StringVar(&at, "time", "", "when the refusal was received, RFC 3339 (default: now)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || r.Advertiser == "" || r.Recipient == "" || r.Channel == "" {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 || r.Advertiser == "" || r.Recipient == "" || r.Channel == "" {
 		fmt.Fprint(env.stderr, refusalUsage)
 		return 2
 	}
@@ -99,7 +99,7 @@ func refusalList(ctx context.Context, args []string, env cliEnv) int {
 	fs.StringVar(&filter.Advertiser, "advertiser", "", "only this advertiser")
 	fs.StringVar(&filter.Recipient, "rcpt", "", "only this recipient")
 	asCSV := fs.Bool("csv", false, "print CSV (the export format)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		fmt.Fprint(env.stderr, refusalUsage)
 		return 2
 	}

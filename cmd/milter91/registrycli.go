@@ -111,7 +111,7 @@ func runImport(ctx context.Context, name string, args []string, env cliEnv,
 	imp func(*registry.Store, io.Reader, time.Time) (int, error)) int {
 	var f registryFlags
 	fs := newRegistryFlagSet(name, env, &f)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintf(env.stderr, "usage: milter91 %s [--db PATH] [--config FILE] FILE|-\n", name)
 		return 2
 	}
@@ -143,7 +143,7 @@ func runExport(ctx context.Context, name string, args []string, env cliEnv,
 	exp func(*registry.Store, io.Writer) error) int {
 	var f registryFlags
 	fs := newRegistryFlagSet(name, env, &f)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 1 {
 		fmt.Fprintf(env.stderr, "usage: milter91 %s [--db PATH] [--config FILE] [FILE|-]\n", name)
 		return 2
 	}

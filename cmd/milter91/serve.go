@@ -33,8 +33,10 @@ type daemon struct {
 	logger *slog.Logger
 	res    *resolver.Client
 	store  *registry.Store
-	engine atomic.Pointer[engine.Engine]
-	stats  *metrics.Metrics
+	// regState follows the registry's writes (nil without a registry).
+	regState *storeState
+	engine   atomic.Pointer[engine.Engine]
+	stats    *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
 	// and list file watch.
 	stopBackground context.CancelFunc
@@ -54,7 +56,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr, &d.flags)
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the daemon stops (for load tests)")
 	memProfile := fs.String("memprofile", "", "write a Go allocation profile to this file when the daemon stops (for load tests)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := parseFlags(fs, args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
 	if *cpuProfile != "" {
@@ -74,11 +76,9 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return 1
 	}
 	d.logger = newLogger(cfg, stderr)
-	// go-milter's own warnings (a misbehaving MTA) go to the same log,
-	// in its format.
-	gomilter.LogWarning = func(format string, v ...any) {
-		d.logger.Warn("milter protocol: " + fmt.Sprintf(format, v...))
-	}
+	// go-milter's own warnings (a misbehaving MTA, accept errors) go to
+	// the same log, in its format.
+	gomilter.LogWarning = protocolWarnings(d.logger)
 	d.stats = metrics.New()
 	code, err := d.run(cfg)
 	if err != nil {
@@ -122,7 +122,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
-	d.logger.Info("milter91 started", "version", version, "config", cfg.Source, "listen", cfg.Listen,
+	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
@@ -136,15 +136,19 @@ func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, archive 
 	serveErr := make(chan error, len(listeners))
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{
-			Evaluator:      func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
-			Metrics:        d.stats.Hooks(),
-			FailMode:       cfg.FailMode,
-			Deadline:       cfg.MessageDeadline,
-			SpoolThreshold: cfg.SpoolThreshold,
-			SpoolDir:       cfg.SpoolDir,
-			Logger:         d.logger,
-			Listener:       cfg.Listen[i],
-			Archive:        archive,
+			Evaluator:       func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
+			Metrics:         d.stats.Hooks(),
+			FailMode:        cfg.FailMode,
+			Deadline:        cfg.MessageDeadline,
+			SpoolThreshold:  cfg.SpoolThreshold,
+			SpoolDir:        cfg.SpoolDir,
+			MaxHeaderBytes:  cfg.Limits.HeaderBytes,
+			MaxHeaderFields: cfg.Limits.HeaderFields,
+			IdleTimeout:     cfg.Limits.MilterIdleTimeout,
+			MaxConnections:  cfg.Limits.MilterConnections,
+			Logger:          d.logger,
+			Listener:        cfg.Listen[i],
+			Archive:         archive,
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
@@ -192,9 +196,13 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.store, err = openRegistry(cfg); err != nil {
 			return err
 		}
+		if d.store != nil {
+			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
+			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
+		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, checkMode{})
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState})
 	if err != nil {
 		return err
 	}
@@ -259,7 +267,8 @@ func needRestart(old, cfg *config.Config) []string {
 	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
-	add("metrics_listen", old.MetricsListen != cfg.MetricsListen)
+	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
+	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)
 	add("admin", old.Admin != cfg.Admin)
 	add("fail_mode", old.FailMode != cfg.FailMode)

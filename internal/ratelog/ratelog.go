@@ -36,6 +36,13 @@ func New(l *slog.Logger, every time.Duration, level slog.Level) *Log {
 // old, or none was logged in this episode, it logs msg with attrs and
 // "count", the events since the last line.
 func (r *Log) Note(now time.Time, kind string, n int64, msg string, attrs ...slog.Attr) {
+	r.NoteFunc(now, kind, n, msg, func() []slog.Attr { return attrs })
+}
+
+// NoteFunc is Note with the attributes computed only for a line that is
+// logged: attrs may take what the events left in a buffer (a bounded list
+// of what they lost) since the last line. It runs outside r's lock.
+func (r *Log) NoteFunc(now time.Time, kind string, n int64, msg string, attrs func() []slog.Attr) {
 	r.mu.Lock()
 	st := r.st[kind]
 	if st == nil {
@@ -50,13 +57,17 @@ func (r *Log) Note(now time.Time, kind string, n int64, msg string, attrs ...slo
 	count := st.n
 	st.last, st.logged, st.n = now, true, 0
 	r.mu.Unlock()
-	r.emit(r.level, msg, kind, count, attrs)
+	r.emit(r.level, msg, kind, count, attrs())
 }
 
 // Clear ends an episode of kind (the store answers again): when events
 // were noted since kind's last line it logs msg at Info with their count,
 // and the next Note logs at once. Without an episode it does nothing.
-func (r *Log) Clear(kind, msg string) {
+func (r *Log) Clear(kind, msg string) { r.ClearFunc(kind, msg, nil) }
+
+// ClearFunc is Clear with attributes for its line (see NoteFunc); attrs
+// may be nil.
+func (r *Log) ClearFunc(kind, msg string, attrs func() []slog.Attr) {
 	r.mu.Lock()
 	st := r.st[kind]
 	if st == nil || !st.logged {
@@ -66,7 +77,11 @@ func (r *Log) Clear(kind, msg string) {
 	count := st.n
 	delete(r.st, kind)
 	r.mu.Unlock()
-	r.emit(slog.LevelInfo, msg, kind, count, nil)
+	var extra []slog.Attr
+	if attrs != nil {
+		extra = attrs()
+	}
+	r.emit(slog.LevelInfo, msg, kind, count, extra)
 }
 
 func (r *Log) emit(level slog.Level, msg, kind string, count int64, attrs []slog.Attr) {

@@ -56,3 +56,21 @@ func TestNoteAndClear(t *testing.T) {
 		t.Errorf("attrs lost: %v", got[0])
 	}
 }
+
+// NoteFunc computes its attributes only for lines it logs, and ClearFunc
+// adds them to the closing line.
+func TestNoteFuncComputesOnlyLoggedAttrs(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(slog.New(slog.NewJSONHandler(&buf, nil)), time.Minute, slog.LevelError)
+	t0 := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	calls := 0
+	attrs := func() []slog.Attr { calls++; return []slog.Attr{slog.Int("call", calls)} }
+	for i := range 5 {
+		r.NoteFunc(t0.Add(time.Duration(i)*time.Second), "drop", 1, "dropped", attrs)
+	}
+	r.ClearFunc("drop", "no more drops", attrs)
+	got := lines(t, &buf)
+	if calls != 2 || len(got) != 2 || got[0]["call"] != 1.0 || got[1]["call"] != 2.0 || got[1]["count"] != 4.0 {
+		t.Errorf("attrs computed %d times, lines %v; want 2, the second counting 4", calls, got)
+	}
+}

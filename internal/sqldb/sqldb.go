@@ -57,21 +57,16 @@ type DB struct {
 	Dialect Dialect
 	W       *sql.DB
 	R       *sql.DB
-	// Name is the file name or the DSN without its password, for messages.
+	// Name is the file name or the DSN with its passwords masked (Redact),
+	// for messages.
 	Name string
+	file fileIdentity // SQLite: the file opened, for CheckFile
 }
 
-// IsDSN reports whether s names a PostgreSQL server (a postgres:// or
-// postgresql:// URL) rather than a SQLite file name.
-func IsDSN(s string) bool {
-	l := strings.ToLower(s)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
-// Open opens target: a PostgreSQL URL (see IsDSN; libpq parameters such
-// as sslmode, connect_timeout and passfile apply) or a SQLite file name,
-// created when missing (not a URI; ":memory:" is refused because the read
-// pool and the writer must share the file). SQLite runs in WAL mode with
+// Open opens target: a PostgreSQL URL or key=value DSN (see IsDSN; libpq
+// parameters such as sslmode, connect_timeout and passfile apply) or a
+// SQLite file name, created when missing (not a URI; ":memory:" is refused
+// because the read pool and the writer must share the file). SQLite runs in WAL mode with
 // synchronous=FULL, so a commit is durable when it returns. Errors: a bad
 // name or DSN, an unreachable server (Open pings it within ctx).
 func Open(ctx context.Context, target string) (*DB, error) {
@@ -96,6 +91,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	id, err := openedFile(path)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -103,7 +103,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	return &DB{Dialect: SQLite, W: w, R: r, Name: path}, nil
+	return &DB{Dialect: SQLite, W: w, R: r, Name: path, file: id}, nil
 }
 
 // connectWriter opens the writer's connection, which switches the file to
@@ -129,30 +129,15 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	name := Redact(dsn)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
 	}
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
 	}
 	return &DB{Dialect: Postgres, W: db, R: db, Name: name}, nil
-}
-
-// Redact returns dsn with its password replaced by "xxxxx", for logs and
-// messages; other strings are returned unchanged.
-func Redact(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return dsn
-	}
-	userinfo := dsn[scheme+3 : at]
-	if user, _, ok := strings.Cut(userinfo, ":"); ok {
-		return dsn[:scheme+3] + user + ":xxxxx" + dsn[at:]
-	}
-	return dsn
 }
 
 // Close closes the pools.
@@ -166,8 +151,11 @@ func (db *DB) Close() error {
 // Rebind rewrites the `?` placeholders of q for the dialect: unchanged for
 // SQLite, $1, $2, … for PostgreSQL. `?` inside '…' literals, "…"
 // identifiers and -- comments is left alone.
-func (db *DB) Rebind(q string) string {
-	if db.Dialect != Postgres || !strings.Contains(q, "?") {
+func (db *DB) Rebind(q string) string { return Rebind(db.Dialect, q) }
+
+// Rebind is DB.Rebind for dialect d.
+func Rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
@@ -203,8 +191,11 @@ func (db *DB) Rebind(q string) string {
 
 // Write runs fn in one write transaction and commits; any error from fn
 // rolls back and is returned unchanged, a failed begin or commit is
-// wrapped. SQLite: BEGIN IMMEDIATE, durable at return. PostgreSQL: READ
-// COMMITTED; use LockKey inside fn to serialize a read-then-write.
+// wrapped. SQLite: BEGIN IMMEDIATE, durable at return; when the file at
+// the path is no longer the one opened after the commit (CheckFile: one
+// stat), Write fails with ErrFileChanged: what it wrote is not in the
+// file the path names, and a retry must go to a new one. PostgreSQL: READ COMMITTED; use LockKey inside fn
+// to serialize a read-then-write.
 func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -217,7 +208,7 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return db.CheckFile()
 }
 
 // Read runs fn in one read-only transaction, so that its queries see one

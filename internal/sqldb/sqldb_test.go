@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,16 +60,6 @@ func TestOpenErrors(t *testing.T) {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", target)
 		}
-	}
-}
-
-func TestRedact(t *testing.T) {
-	got := Redact("postgres://milter:s3cret@db.example.com:5432/m91")
-	if strings.Contains(got, "s3cret") || !strings.Contains(got, "milter:xxxxx@db.example.com") {
-		t.Errorf("redact = %q", got)
-	}
-	if got := Redact("postgres://db.example.com/m91"); got != "postgres://db.example.com/m91" {
-		t.Errorf("redact without password = %q", got)
 	}
 }
 
@@ -215,5 +206,65 @@ func TestExistingVersion(t *testing.T) {
 				t.Fatalf("migrated: %d, %v; want 2", v, err)
 			}
 		})
+	}
+}
+
+// A SQLite file deleted or replaced under an open DB: Write fails with
+// ErrFileChanged instead of committing into the unlinked file.
+func TestWriteDetectsChangedFile(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		change func(path string) error
+	}{
+		{name: "deleted", change: os.Remove},
+		{name: "replaced", change: func(path string) error {
+			other := path + ".new"
+			if err := os.WriteFile(other, nil, 0o600); err != nil {
+				return err
+			}
+			return os.Rename(other, path)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.db")
+			db, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			exec := func(tx *sql.Tx) error { _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS t (v INTEGER)`); return err }
+			if err := db.Write(ctx, exec); err != nil || db.CheckFile() != nil {
+				t.Fatalf("first write %v, CheckFile %v", err, db.CheckFile())
+			}
+			if err := tc.change(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Write(ctx, exec); !errors.Is(err, ErrFileChanged) {
+				t.Errorf("write after the file %s: %v, want ErrFileChanged", tc.name, err)
+			}
+		})
+	}
+	pg, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.CheckFile(); err != nil {
+		t.Errorf("PostgreSQL CheckFile: %v", err)
+	}
+}
+
+// BenchmarkCheckFile is the cost Write adds per SQLite transaction.
+func BenchmarkCheckFile(b *testing.B) {
+	db, err := Open(context.Background(), filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for b.Loop() {
+		if err := db.CheckFile(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
