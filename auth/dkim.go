@@ -61,9 +61,10 @@ func VerifyDKIM(ctx context.Context, r resolver.Resolver, msg io.Reader, maxSigs
 // VerifyDKIMFields is VerifyDKIM on a message already split into its
 // header fields as received (txn.Transaction.Headers) and a reader of its
 // body. The header block given to go-msgauth is rebuilt from fields, so
-// that both see the same fields. Time is linear in the header's size (one
-// pass to find the signatures, one to rebuild, go-msgauth's read) plus one
-// hash of the body per signature; the body is read in pieces of at most
+// that both see the same fields, with only the fields a signature can
+// cover (signedFields). Time is linear in the header's size (two passes
+// over the fields, go-msgauth's read of the signed ones) plus one hash of
+// the body per signature; the body is read in pieces of at most
 // ctxio.Piece and not past the end of ctx. The error is non-nil only when
 // body cannot be read, or ctx ended while it was (the error wraps
 // context.Cause(ctx)).
@@ -82,7 +83,8 @@ func VerifyDKIMFields(ctx context.Context, r resolver.Resolver, fields []mailmsg
 		},
 		MaxVerifications: maxSigs,
 	}
-	msg := &headThenRest{head: bytes.NewReader(mailmsg.AppendBlock(nil, fields)), rest: ctxio.NewReader(ctx, body)}
+	head := mailmsg.AppendBlock(nil, signedFields(fields, tags))
+	msg := &headThenRest{head: bytes.NewReader(head), rest: ctxio.NewReader(ctx, body)}
 	verifs, err := dkim.VerifyWithOptions(msg, opts)
 	if err != nil && !errors.Is(err, dkim.ErrTooManySignatures) {
 		return nil, fmt.Errorf("auth: reading message: %w", err)

@@ -243,3 +243,29 @@ func TestVerifyDKIMFieldsStopsAtContextEnd(t *testing.T) {
 		})
 	}
 }
+
+// Fields no signature names cannot change a result, wherever they are;
+// a field of a signed name added below the signed one breaks the
+// signature (the verifier takes the last one, RFC 6376 §5.4.2), one added
+// above it does not.
+func TestVerifyDKIMUnsignedFields(t *testing.T) {
+	key, record := newEd25519(8)
+	r := &resolver.Fake{TXT: map[string][]string{"s1._domainkey.example.com": {record}}}
+	signed := sign(t, key, "example.com", "s1", testMessage)
+	head, body, _ := strings.Cut(signed, "\r\n\r\n")
+	junk := "X-Junk: a\r\n b\r\nReceived: from x\r\n"
+	for _, tc := range []struct {
+		name, msg, want string
+	}{
+		{"unsigned fields above and below", junk + head + "\r\n" + junk + "\r\n" + body, "pass"},
+		{"signed name added above", "subject: other\r\n" + head + "\r\n\r\n" + body, "pass"},
+		{"signed name added below", head + "\r\nSUBJECT: other\r\n\r\n" + body, "fail"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := VerifyDKIM(context.Background(), r, strings.NewReader(tc.msg), 0)
+			if err != nil || len(got) != 1 || got[0].Result != tc.want {
+				t.Fatalf("got %+v, %v; want one %s", got, err, tc.want)
+			}
+		})
+	}
+}

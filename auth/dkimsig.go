@@ -26,6 +26,33 @@ func signatureTags(fields []mailmsg.Field) []sigTags {
 	return out
 }
 
+// signedFields returns the fields a verification of tags can read: the
+// DKIM-Signature fields and those named in an h= tag (RFC 6376 §3.5,
+// compared case-insensitively, §3.7), in header order. The header hash
+// covers only those, so the others cannot change a result, and leaving
+// them out keeps go-msgauth from reading megabytes of unsigned fields.
+func signedFields(fields []mailmsg.Field, tags []sigTags) []mailmsg.Field {
+	names := map[string]bool{"dkim-signature": true}
+	for _, t := range tags {
+		for n := range strings.SplitSeq(t["h"], ":") {
+			names[strings.ToLower(n)] = true
+		}
+	}
+	keep := map[string]bool{} // by the name as written: names repeat
+	var out []mailmsg.Field
+	for _, f := range fields {
+		k, seen := keep[f.Name]
+		if !seen {
+			k = names[strings.ToLower(f.Name)]
+			keep[f.Name] = k
+		}
+		if k {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func parseSigTags(value string) sigTags {
 	tags := sigTags{}
 	for _, part := range strings.Split(value, ";") {
