@@ -35,8 +35,9 @@ test: deps vet fmt-check staticcheck
 # The race detector runs on the packages our patches change (RACE_PKGS); the
 # rest of upstream's tests run without it (go-milter's TestFormatResponse with
 # 64 MiB inputs alone takes 2-3 minutes under -race on a 2-core machine).
-THIRD_PARTY = third_party/github.com/goccy/go-yaml third_party/github.com/d--j/go-milter
-RACE_PKGS = third_party/github.com/d--j/go-milter:. third_party/github.com/d--j/go-milter:./internal/wire
+THIRD_PARTY = third_party/github.com/goccy/go-yaml third_party/github.com/d--j/go-milter third_party/github.com/emersion/go-msgauth
+RACE_PKGS = third_party/github.com/d--j/go-milter:. third_party/github.com/d--j/go-milter:./internal/wire \
+	third_party/github.com/emersion/go-msgauth:./dkim
 test-third-party:
 	@set -e; for d in $(THIRD_PARTY); do (cd $$d && $(GO) vet ./... && $(GO) test -count=1 ./...); done; \
 	for p in $(RACE_PKGS); do (cd $${p%%:*} && $(GO) test -race -count=1 $${p#*:}); done
@@ -46,7 +47,7 @@ test-third-party:
 # "context deadline exceeded", golang/go#75804); new
 # crashers land in the package's testdata/fuzz and fail the run.
 FUZZTIME ?= 30000x
-FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage dnsbl:FuzzParseList dnsbl:FuzzQueryName \
+FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
 	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
 	registry:FuzzImportConsents admin:FuzzDecodeCursor

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
+	"milter91/internal/ctxio"
 	"milter91/resolver"
 	"milter91/txn"
 )
@@ -159,5 +161,111 @@ func TestVerifyDKIMReadError(t *testing.T) {
 	_, err = VerifyDKIM(context.Background(), r, io.MultiReader(strings.NewReader(signed), errReader{}), 0)
 	if err == nil {
 		t.Fatal("want an error when the body cannot be read")
+	}
+}
+
+// VerifyDKIMFields on the fields and body of txn.ReadMessage gives what
+// VerifyDKIM gives on the raw message, with folded fields of thousands
+// of lines after the signed ones.
+func TestVerifyDKIMFields(t *testing.T) {
+	key, record := newEd25519(5)
+	otherKey, otherRecord := newEd25519(6)
+	signed := sign(t, otherKey, "example.org", "s2", sign(t, key, "example.com", "s1", testMessage))
+	head, body, _ := strings.Cut(signed, "\r\n\r\n")
+	folded := head + "\r\nX-Folded: a" + strings.Repeat("\r\n bc", 5000) + "\r\n\r\n" + body
+	r := &resolver.Fake{TXT: map[string][]string{
+		"s1._domainkey.example.com": {record}, "s2._domainkey.example.org": {otherRecord}}}
+	for name, msg := range map[string]string{"signed twice": signed, "with a folded field": folded} {
+		t.Run(name, func(t *testing.T) {
+			want, err := VerifyDKIM(context.Background(), r, strings.NewReader(msg), 0)
+			if err != nil || len(want) != 2 || want[0].Result != "pass" || want[1].Result != "pass" {
+				t.Fatalf("VerifyDKIM: %+v, %v; want two passes", want, err)
+			}
+			headers, sp, err := txn.ReadMessage(strings.NewReader(msg), 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Close()
+			got, err := VerifyDKIMFields(context.Background(), r, headers, sp.Reader(), 0)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("VerifyDKIMFields: %+v, %v; want %+v", got, err, want)
+			}
+		})
+	}
+}
+
+// cancelingReader reads r and cancels its context once more than after
+// bytes were read.
+type cancelingReader struct {
+	r      io.Reader
+	after  int
+	read   int
+	cancel context.CancelFunc
+}
+
+func (c *cancelingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.read += n; c.read > c.after {
+		c.cancel()
+	}
+	return n, err
+}
+
+// The body of a signed message is not read past the end of the context:
+// with one signature and with several (each verified in its own
+// goroutine), VerifyDKIMFields returns the context's error once it has
+// read at most one piece more than when the context ended.
+func TestVerifyDKIMFieldsStopsAtContextEnd(t *testing.T) {
+	key, record := newEd25519(7)
+	r := &resolver.Fake{TXT: map[string][]string{"s1._domainkey.example.com": {record}}}
+	long := strings.Replace(testMessage, "Hello Bob.\r\n", strings.Repeat("Hello Bob.\r\n", 300_000), 1)
+	once := sign(t, key, "example.com", "s1", long)
+	// Signatures that do not verify still have the body hashed.
+	crafted := "DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA\r\n"
+	thrice := crafted + crafted + once
+	for name, msg := range map[string]string{"one signature": once, "three signatures": thrice} {
+		t.Run(name, func(t *testing.T) {
+			headers, sp, err := txn.ReadMessage(strings.NewReader(msg), 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			body := &cancelingReader{r: sp.Reader(), after: 256 << 10, cancel: cancel}
+			got, err := VerifyDKIMFields(ctx, r, headers, body, 0)
+			if !errors.Is(err, context.Canceled) || got != nil {
+				t.Fatalf("got %+v, %v; want no results and context.Canceled", got, err)
+			}
+			if body.read > body.after+ctxio.Piece || int64(body.read) >= sp.Size() {
+				t.Errorf("read %d of %d body bytes after the context ended at %d", body.read, sp.Size(), body.after)
+			}
+		})
+	}
+}
+
+// Fields no signature names cannot change a result, wherever they are;
+// a field of a signed name added below the signed one breaks the
+// signature (the verifier takes the last one, RFC 6376 §5.4.2), one added
+// above it does not.
+func TestVerifyDKIMUnsignedFields(t *testing.T) {
+	key, record := newEd25519(8)
+	r := &resolver.Fake{TXT: map[string][]string{"s1._domainkey.example.com": {record}}}
+	signed := sign(t, key, "example.com", "s1", testMessage)
+	head, body, _ := strings.Cut(signed, "\r\n\r\n")
+	junk := "X-Junk: a\r\n b\r\nReceived: from x\r\n"
+	for _, tc := range []struct {
+		name, msg, want string
+	}{
+		{"unsigned fields above and below", junk + head + "\r\n" + junk + "\r\n" + body, "pass"},
+		{"signed name added above", "subject: other\r\n" + head + "\r\n\r\n" + body, "pass"},
+		{"signed name added below", head + "\r\nSUBJECT: other\r\n\r\n" + body, "fail"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := VerifyDKIM(context.Background(), r, strings.NewReader(tc.msg), 0)
+			if err != nil || len(got) != 1 || got[0].Result != tc.want {
+				t.Fatalf("got %+v, %v; want one %s", got, err, tc.want)
+			}
+		})
 	}
 }

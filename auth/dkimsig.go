@@ -1,67 +1,53 @@
 package auth
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"io"
 	"strings"
 	"unicode"
-)
 
-// readHeaderBlock reads the header section of a message up to and including
-// the empty line that ends it. A message that ends inside its header gets
-// the missing line end and empty line appended, so that it is verified as a
-// message with an empty body instead of being unreadable.
-func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
-	var buf bytes.Buffer
-	for {
-		line, err := br.ReadBytes('\n')
-		buf.Write(line)
-		if errors.Is(err, io.EOF) {
-			if len(line) > 0 {
-				buf.WriteString("\r\n")
-			}
-			buf.WriteString("\r\n")
-			return buf.Bytes(), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if string(line) == "\r\n" || string(line) == "\n" {
-			return buf.Bytes(), nil
-		}
-	}
-}
+	"milter91/internal/mailmsg"
+)
 
 // sigTags are the tags of one DKIM-Signature field (RFC 6376 §3.5), values
 // with their whitespace removed. Malformed tags are skipped: go-msgauth
 // reports the syntax error, these only fill the facts.
 type sigTags map[string]string
 
-// signatureTags returns the tags of every DKIM-Signature field of a header
-// block, in header order. Fields are split exactly as go-msgauth splits them
-// (a line starting with SP or HTAB continues the previous field; the name is
-// the trimmed text before the first colon, compared case-insensitively), so
-// that entry i belongs to the library's verification i.
-func signatureTags(header []byte) []sigTags {
-	var fields []string
-	for _, line := range strings.Split(string(header), "\n") {
-		line = strings.TrimSuffix(line, "\r")
-		switch {
-		case line == "":
-			continue
-		case len(fields) > 0 && (line[0] == ' ' || line[0] == '\t'):
-			fields[len(fields)-1] += line
-		default:
-			fields = append(fields, line)
-		}
-	}
+// signatureTags returns the tags of every DKIM-Signature field among
+// fields, in header order. go-msgauth verifies the same fields
+// (VerifyDKIMFields hands it exactly these, rebuilt), so that entry i
+// belongs to the library's verification i.
+func signatureTags(fields []mailmsg.Field) []sigTags {
 	var out []sigTags
 	for _, f := range fields {
-		name, value, _ := strings.Cut(f, ":")
-		if strings.EqualFold(strings.TrimSpace(name), "DKIM-Signature") {
-			out = append(out, parseSigTags(value))
+		if strings.EqualFold(f.Name, "DKIM-Signature") {
+			out = append(out, parseSigTags(mailmsg.Unfold(f.Value)))
+		}
+	}
+	return out
+}
+
+// signedFields returns the fields a verification of tags can read: the
+// DKIM-Signature fields and those named in an h= tag (RFC 6376 §3.5,
+// compared case-insensitively, §3.7), in header order. The header hash
+// covers only those, so the others cannot change a result, and leaving
+// them out keeps go-msgauth from reading megabytes of unsigned fields.
+func signedFields(fields []mailmsg.Field, tags []sigTags) []mailmsg.Field {
+	names := map[string]bool{"dkim-signature": true}
+	for _, t := range tags {
+		for n := range strings.SplitSeq(t["h"], ":") {
+			names[strings.ToLower(n)] = true
+		}
+	}
+	keep := map[string]bool{} // by the name as written: names repeat
+	var out []mailmsg.Field
+	for _, f := range fields {
+		k, seen := keep[f.Name]
+		if !seen {
+			k = names[strings.ToLower(f.Name)]
+			keep[f.Name] = k
+		}
+		if k {
+			out = append(out, f)
 		}
 	}
 	return out

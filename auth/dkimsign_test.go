@@ -1,14 +1,17 @@
 package auth
 
 import (
+	"bufio"
 	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/base64"
+	"strings"
 	"testing"
 
 	"milter91/internal/dkimtest"
+	"milter91/internal/mailmsg"
 )
 
 // testMessage is an unsigned CRLF message from reserved names.
@@ -29,7 +32,11 @@ func newEd25519(seed byte) (ed25519.PrivateKey, string) {
 
 // bValue returns the b= tag of the first DKIM-Signature of a signed message.
 func bValue(t testing.TB, msg string) string {
-	tags := signatureTags([]byte(msg))
+	fields, _, err := mailmsg.ReadHeader(bufio.NewReader(strings.NewReader(msg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := signatureTags(fields)
 	if len(tags) == 0 {
 		t.Fatal("no DKIM-Signature")
 	}

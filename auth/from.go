@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
+
+	"milter91/internal/mailmsg"
 )
 
 // fromParser parses address lists without decoding display names: only the
@@ -25,7 +27,7 @@ func fromDomain(values []string) (string, string) {
 	domains := map[string]bool{}
 	var first string
 	for _, v := range values {
-		addrs, err := fromParser.ParseList(unfold(v))
+		addrs, err := fromParser.ParseList(mailmsg.Unfold(v))
 		if err != nil {
 			return "", fmt.Sprintf("unparsable From field: %v", err)
 		}
@@ -68,12 +70,3 @@ func addrDomain(addr string) (string, error) {
 	}
 	return a, nil
 }
-
-// unfold removes the line breaks of a folded field value (RFC 5322 §2.2.3).
-func unfold(v string) string {
-	return lineBreaks.Replace(v)
-}
-
-// lineBreaks removes CR and LF (unfolding, RFC 5322 §2.2.3); built once,
-// a Replacer is safe for concurrent use.
-var lineBreaks = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")

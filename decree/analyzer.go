@@ -7,6 +7,7 @@
 package decree
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -60,24 +61,26 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 // still labelled from its Subject. Only the last MaxTextBytes decoded bytes
 // of each text part are scanned.
 func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
-	return a.AnalyzeBody(t, a.ReadBody(t, 0), dkim, fromDomain)
+	return a.AnalyzeBody(t, nil, dkim, fromDomain)
 }
 
 // ReadBody reads t's text parts as Analyze needs them (the last
 // MaxTextBytes of each), and the first headBytes of each for Links too,
-// so that one decoding serves both (see the package ReadBody).
-func (a *Analyzer) ReadBody(t *txn.Transaction, headBytes int) *Body {
-	return ReadBody(t, a.cfg.MaxTextBytes, headBytes)
+// so that one decoding serves both (see the package ReadBody), until ctx
+// ends.
+func (a *Analyzer) ReadBody(ctx context.Context, t *txn.Transaction, headBytes int) *Body {
+	return ReadBody(ctx, t, a.cfg.MaxTextBytes, headBytes)
 }
 
 // AnalyzeBody is Analyze on a body already read (by a.ReadBody, so that
-// its tails are MaxTextBytes long); nil reads it from t.
+// its tails are MaxTextBytes long); nil reads it from t, without a
+// deadline.
 func (a *Analyzer) AnalyzeBody(t *txn.Transaction, body *Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
 	if t == nil {
 		t = &txn.Transaction{}
 	}
 	if body == nil {
-		body = a.ReadBody(t, 0)
+		body = a.ReadBody(context.Background(), t, 0)
 	}
 	res := txn.DecreeAnalysis{Advertiser: advertiserID(dkim, fromDomain)}
 	subj := subject(t)

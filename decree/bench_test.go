@@ -1,6 +1,7 @@
 package decree
 
 import (
+	"context"
 	"fmt"
 	"mime/quotedprintable"
 	"strings"
@@ -107,6 +108,6 @@ func BenchmarkLinks50K(b *testing.B) {
 	b.SetBytes(tr.Body.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		ReadBody(tr, 0, DefaultMaxLinkBytes).Links(200)
+		ReadBody(context.Background(), tr, 0, DefaultMaxLinkBytes).Links(200)
 	}
 }

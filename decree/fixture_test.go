@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -159,7 +160,7 @@ func fromDomain(t *txn.Transaction) string {
 	if len(vals) != 1 {
 		return ""
 	}
-	addr, err := mail.ParseAddress(unfold(vals[0]))
+	addr, err := mail.ParseAddress(mailmsg.Unfold(vals[0]))
 	if err != nil {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -32,7 +33,7 @@ func subject(t *txn.Transaction) string {
 	if len(vals) == 0 {
 		return ""
 	}
-	s := DecodeHeader(unfold(vals[0]))
+	s := DecodeHeader(mailmsg.Unfold(vals[0]))
 	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	return strings.TrimLeftFunc(s, unicode.IsSpace)
 }

@@ -1,6 +1,7 @@
 package decree
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -52,9 +53,26 @@ func TestLinks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ReadBody(msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
+			if got := ReadBody(context.Background(), msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
 				t.Errorf("Links = %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// ReadBody reads nothing once its context has ended: a multipart message
+// whose parts carry links gives links under a live context and none under
+// an ended one.
+func TestReadBodyStopsAtContextEnd(t *testing.T) {
+	m := msg(t, []string{"Content-Type: multipart/mixed; boundary=b"},
+		"--b\r\nContent-Type: text/plain\r\n\r\nhttps://one.example.com/\r\n"+
+			"--b\r\nContent-Type: text/plain\r\n\r\nhttps://two.example.com/\r\n--b--\r\n")
+	if got := ReadBody(context.Background(), m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 2 {
+		t.Fatalf("live context: links %+v, want 2", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := ReadBody(ctx, m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 0 {
+		t.Errorf("ended context: links %+v, want none", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -36,7 +37,7 @@ func headerSignals(t *txn.Transaction, adHeaders []string) []string {
 		}
 	}
 	if vals := t.HeaderValues("Precedence"); len(vals) > 0 {
-		switch strings.ToLower(strings.TrimSpace(unfold(vals[0]))) {
+		switch strings.ToLower(strings.TrimSpace(mailmsg.Unfold(vals[0]))) {
 		case "bulk":
 			sigs = append(sigs, SignalPrecedenceBulk)
 		case "list":
@@ -54,7 +55,7 @@ func headerSignals(t *txn.Transaction, adHeaders []string) []string {
 // present reports whether a field named name has a non-blank value.
 func present(t *txn.Transaction, name string) bool {
 	for _, v := range t.HeaderValues(name) {
-		if strings.TrimSpace(unfold(v)) != "" {
+		if strings.TrimSpace(mailmsg.Unfold(v)) != "" {
 			return true
 		}
 	}
@@ -68,7 +69,7 @@ func present(t *txn.Transaction, name string) bool {
 func listUnsubscribeMailboxes(t *txn.Transaction) []string {
 	var out []string
 	for _, v := range t.HeaderValues("List-Unsubscribe") {
-		rest := unfold(v)
+		rest := mailmsg.Unfold(v)
 		for {
 			open := strings.IndexByte(rest, '<')
 			if open < 0 {

@@ -1,12 +1,15 @@
 package decree
 
 import (
+	"context"
 	"io"
 	"mime"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
 
+	"milter91/internal/ctxio"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -44,8 +47,9 @@ type Body struct {
 // without Content-Type is text/plain (RFC 2045 §5.2). Malformed MIME yields
 // what was decoded before the fault, and a panic inside the MIME, charset
 // or HTML libraries an empty Body, so that a malformed body cannot turn
-// into a check failure (and the fail mode) for ever.
-func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
+// into a check failure (and the fail mode) for ever. Reading stops when ctx
+// ends (the message deadline): the Body then holds what was decoded so far.
+func ReadBody(ctx context.Context, t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
 	defer func() {
 		if recover() != nil {
 			b = &Body{}
@@ -58,13 +62,10 @@ func ReadBody(t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
 	for _, f := range t.Headers {
 		switch strings.ToLower(f.Name) {
 		case "content-type", "content-transfer-encoding", "content-disposition":
-			h.Add(f.Name, strings.TrimSpace(unfold(f.Value)))
+			h.Add(f.Name, strings.TrimSpace(mailmsg.Unfold(f.Value)))
 		}
 	}
-	body := io.Reader(strings.NewReader(""))
-	if t.Body != nil {
-		body = t.Body.Reader()
-	}
+	body := ctxio.NewReader(ctx, t.BodyReader())
 	w := walker{tail: max(tailBytes, 0), head: max(headBytes, 0)}
 	got := w.entity(h, body, 0)
 	return &Body{last: got.last, all: got.all}
@@ -155,16 +156,3 @@ func (w *walker) multipart(mr *textproto.MultipartReader, alternative bool, dept
 	}
 	return out
 }
-
-// unfold removes the line breaks of a folded header value (RFC 5322
-// §2.2.3).
-func unfold(v string) string {
-	if !strings.ContainsAny(v, "\r\n") {
-		return v
-	}
-	return lineBreaks.Replace(v)
-}
-
-// lineBreaks removes CR and LF; built once, a Replacer is safe for
-// concurrent use.
-var lineBreaks = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")

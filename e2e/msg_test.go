@@ -124,15 +124,28 @@ func dkimSign(t *testing.T, key crypto.Signer, msg []byte) []byte {
 // headerFields splits a header block into its raw fields, each with its
 // continuation lines and CRLFs, bytes untouched.
 func headerFields(block []byte) []string {
+	s := string(block)
 	var out []string
-	for _, line := range strings.SplitAfter(string(block), "\r\n") {
-		switch {
-		case line == "" || line == "\r\n":
-		case (line[0] == ' ' || line[0] == '\t') && len(out) > 0:
-			out[len(out)-1] += line
-		default:
-			out = append(out, line)
+	field := -1 // start of the field being read, -1 for none
+	for pos := 0; pos < len(s); {
+		next := len(s)
+		if n := strings.Index(s[pos:], "\r\n"); n >= 0 {
+			next = pos + n + 2
 		}
+		line := s[pos:next]
+		if field < 0 || line == "\r\n" || (line[0] != ' ' && line[0] != '\t') {
+			if field >= 0 {
+				out = append(out, s[field:pos])
+			}
+			field = -1
+			if line != "\r\n" {
+				field = pos
+			}
+		}
+		pos = next
+	}
+	if field >= 0 {
+		out = append(out, s[field:])
 	}
 	return out
 }

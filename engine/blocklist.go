@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"sync"
 
 	"milter91/decree"
 	"milter91/dnsbl"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -59,16 +61,16 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func()
 // first call, for both the link extraction and the Decree 91 analysis:
 // the tails the analysis reads and, when a zone or list asks about links,
 // the first decree.DefaultMaxLinkBytes of each part.
-func (e *Engine) bodyReader(t *txn.Transaction) func() *decree.Body {
+func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction) func() *decree.Body {
 	head := 0
 	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
 		head = decree.DefaultMaxLinkBytes
 	}
 	return sync.OnceValue(func() *decree.Body {
 		if a := e.opt.Decree.Analyzer; a != nil {
-			return a.ReadBody(t, head)
+			return a.ReadBody(ctx, t, head)
 		}
-		return decree.ReadBody(t, 0, head)
+		return decree.ReadBody(ctx, t, 0, head)
 	})
 }
 
@@ -90,7 +92,7 @@ func domainOf(addr string) string {
 // dkimDomain returns the d= tag of a DKIM-Signature field value
 // (RFC 6376 §3.5, tag=value list, §3.2), "" when there is none.
 func dkimDomain(v string) string {
-	for tag := range strings.SplitSeq(unfold(v), ";") {
+	for tag := range strings.SplitSeq(mailmsg.Unfold(v), ";") {
 		name, value, ok := strings.Cut(tag, "=")
 		if ok && strings.TrimSpace(name) == "d" {
 			return strings.Join(strings.Fields(value), "")

@@ -35,8 +35,8 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	})
 	run("dkim", func() {
 		var err error
-		dkim, err = auth.VerifyDKIM(ctx, e.opt.Resolver, t.MessageReader(), e.opt.MaxDKIM)
-		if err != nil {
+		dkim, err = auth.VerifyDKIMFields(ctx, e.opt.Resolver, t.Headers, t.BodyReader(), e.opt.MaxDKIM)
+		if err != nil && ctx.Err() == nil {
 			panic(fmt.Sprintf("reading message: %v", err))
 		}
 	})

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
 // Analyzer is the Decree 91/2020 analysis of one message (package decree).
 type Analyzer interface {
 	// ReadBody decodes t's text parts as AnalyzeBody needs them, with the
-	// first headBytes of each for link extraction too.
-	ReadBody(t *txn.Transaction, headBytes int) *decree.Body
+	// first headBytes of each for link extraction too, until ctx ends.
+	ReadBody(ctx context.Context, t *txn.Transaction, headBytes int) *decree.Body
 	// AnalyzeBody returns what the message says about itself, from its
 	// headers and body; dkim and fromDomain give the advertiser id.
 	AnalyzeBody(t *txn.Transaction, body *decree.Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
@@ -203,7 +204,7 @@ func productIDs(t *txn.Transaction, names []string) []string {
 	var out []string
 	for _, n := range names {
 		for _, v := range t.HeaderValues(n) {
-			if v = unfold(v); v != "" {
+			if v = strings.TrimSpace(mailmsg.Unfold(v)); v != "" {
 				out = append(out, v)
 			}
 		}

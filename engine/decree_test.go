@@ -17,7 +17,7 @@ import (
 // fakeAnalyzer returns a fixed analysis.
 type fakeAnalyzer struct{ a txn.DecreeAnalysis }
 
-func (f fakeAnalyzer) ReadBody(*txn.Transaction, int) *decree.Body { return nil }
+func (f fakeAnalyzer) ReadBody(context.Context, *txn.Transaction, int) *decree.Body { return nil }
 
 func (f fakeAnalyzer) AnalyzeBody(*txn.Transaction, *decree.Body, []txn.DKIM, string) txn.DecreeAnalysis {
 	return f.a

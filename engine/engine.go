@@ -101,8 +101,11 @@ func (e *Engine) Prefetch(conn txn.Conn) {
 
 // Evaluate runs checks and rules on t under ctx's deadline.
 // The outcome is always non-nil. The error is non-nil when a check, the
-// registry or the rules failed internally (see FaultError): the caller then
-// applies the configured fail mode and must not use the verdict.
+// registry or the rules failed internally (see FaultError), or when ctx
+// ended (it wraps context.Cause(ctx)): the checks, the Decree 91 stage and
+// the rules stop reading the message and evaluating at ctx's end. The
+// caller then applies the configured fail mode and must not use the
+// verdict.
 func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	start := time.Now()
 	out := &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}}
@@ -111,7 +114,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	ctx = resolver.WithCounter(ctx, &counter)
 	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
 	f.Subject = decodedSubject(t.HeaderValues("Subject"))
-	body := e.bodyReader(t)
+	body := e.bodyReader(ctx, t)
 	// Authenticated submissions skip the inbound checks (SPF, DKIM, DMARC,
 	// blocklists) but not the rules, which judge outbound mail too.
 	skipped := t.AuthUser != "" && e.opt.SkipAuthenticated
@@ -119,9 +122,14 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 		e.runChecks(ctx, t, f, body)
 	}
 	res := e.runDecree(ctx, t, f, body)
-	verdict, removed, err := e.decideAll(t, f)
+	verdict, removed, err := e.decideAll(ctx, t, f)
 	f.DNSQueries = int(counter.Load())
-	if err != nil || len(f.CheckErrors) > 0 {
+	switch {
+	case ctx.Err() != nil:
+		// The checks stop reading at the deadline, so their facts are
+		// unfinished; the caller answers the fail mode.
+		err = fmt.Errorf("engine: %w", context.Cause(ctx))
+	case err != nil || len(f.CheckErrors) > 0:
 		err = &FaultError{Checks: f.CheckErrors}
 	}
 	accepted := err == nil && verdict.Action <= txn.ActionQuarantine

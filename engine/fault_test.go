@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
@@ -254,5 +255,52 @@ func TestPanickingRule(t *testing.T) {
 	var fe *engine.FaultError
 	if errors.As(err, &fe) && !slices.Contains(fe.Checks, "rules") {
 		t.Errorf("FaultError.Checks %v, want rules", fe.Checks)
+	}
+}
+
+// cancelOnKey answers TXT lookups from its Fake and ends the message's
+// context once it has answered the DKIM key: the deadline passes while
+// DKIM reads the body.
+type cancelOnKey struct {
+	resolver.Fake
+	key    string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnKey) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	v, err := c.Fake.LookupTXT(ctx, name)
+	if strings.EqualFold(strings.TrimSuffix(name, "."), c.key) {
+		c.cancel()
+	}
+	return v, err
+}
+
+// When the context ends while the checks run, Evaluate returns its error
+// (the caller's deadline fault), not a check failure: DKIM stops reading
+// the body without a panic, the Decree 91 stage and the rules do not run.
+func TestEvaluateStopsAtContextEnd(t *testing.T) {
+	key := testKey(t)
+	body := strings.Repeat("Hello Bob, this is a long letter.\r\n", 100_000)
+	signed := signDKIM(t, key, senderDom, strings.Replace(plainMessage, "Hello Bob.\r\n", body, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	keyName := selector + "._domainkey." + senderDom
+	res := &cancelOnKey{key: keyName, cancel: cancel}
+	res.TXT = map[string][]string{keyName: {keyRecord(t, key)}}
+	var logs strings.Builder
+	reg := newFakeRegistry()
+	e := newEngine(t, engine.Options{Resolver: res, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Decree: engine.DecreeOptions{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg}})
+	out, err := e.Evaluate(ctx, transaction(t, signed))
+	var fe *engine.FaultError
+	if !errors.Is(err, context.Canceled) || errors.As(err, &fe) {
+		t.Fatalf("error %v, want the context's, not a fault", err)
+	}
+	if len(out.Facts.CheckErrors) != 0 || len(out.Facts.DKIM) != 0 || strings.Contains(logs.String(), "check failed") {
+		t.Errorf("check errors %v, DKIM facts %+v, log %q: want none", out.Facts.CheckErrors, out.Facts.DKIM, logs.String())
+	}
+	if out.Facts.Decree.Advertising || reg.calls != 0 || len(out.Verdict.Matches) != 0 {
+		t.Errorf("decree %+v, %d registry calls, rules %v: want none after the context ended",
+			out.Facts.Decree, reg.calls, out.Verdict.RuleIDs())
 	}
 }

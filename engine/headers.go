@@ -8,6 +8,7 @@ import (
 	"github.com/emersion/go-message/charset"
 
 	"milter91/decree"
+	"milter91/internal/mailmsg"
 )
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
@@ -21,7 +22,7 @@ func decodedSubject(values []string) string {
 	if len(values) == 0 {
 		return ""
 	}
-	return decree.DecodeHeader(unfold(values[0]))
+	return decree.DecodeHeader(strings.TrimSpace(mailmsg.Unfold(values[0])))
 }
 
 // fromAddresses returns the RFC 5322.From addresses with the domain part
@@ -29,7 +30,7 @@ func decodedSubject(values []string) string {
 func fromAddresses(values []string) []string {
 	var out []string
 	for _, v := range values {
-		list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(unfold(v))
+		list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(strings.TrimSpace(mailmsg.Unfold(v)))
 		if err != nil {
 			continue
 		}
@@ -40,11 +41,4 @@ func fromAddresses(values []string) []string {
 		}
 	}
 	return out
-}
-
-// unfold removes header folding (RFC 5322 §2.2.3) and the leading space.
-func unfold(v string) string {
-	v = strings.ReplaceAll(v, "\r\n", "")
-	v = strings.ReplaceAll(v, "\n", "")
-	return strings.TrimSpace(v)
 }

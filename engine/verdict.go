@@ -13,7 +13,7 @@ import (
 // runDecree runs the Decree 91/2020 stage under panic recovery; a registry
 // error or a panic is an internal fault ("decree91" in CheckErrors).
 func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) []reservation {
-	if e.opt.Decree.Analyzer == nil {
+	if e.opt.Decree.Analyzer == nil || ctx.Err() != nil {
 		return nil
 	}
 	var res []reservation
@@ -37,17 +37,17 @@ func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts
 // most severe verdict decides, unless RemoveFailing is set and some
 // recipients pass: then the failing ones are removed (returned) and the
 // most severe passing verdict decides.
-func (e *Engine) decideAll(t *txn.Transaction, f *txn.Facts) (txn.Verdict, map[string]bool, error) {
+func (e *Engine) decideAll(ctx context.Context, t *txn.Transaction, f *txn.Facts) (txn.Verdict, map[string]bool, error) {
 	rcpts := f.Decree.Recipients
 	if len(rcpts) == 0 {
-		v, err := e.decide(t, f)
+		v, err := e.decide(ctx, t, f)
 		return v, nil, err
 	}
 	defer func() { f.Decree.Current = nil }()
 	verdicts := make([]txn.Verdict, len(rcpts))
 	for i := range rcpts {
 		f.Decree.Current = &rcpts[i]
-		v, err := e.decide(t, f)
+		v, err := e.decide(ctx, t, f)
 		if err != nil {
 			return v, nil, err
 		}
@@ -84,7 +84,9 @@ func severer(a, b txn.Verdict) bool {
 	return a.Score > b.Score
 }
 
-func (e *Engine) decide(t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err error) {
+// decide runs the rules once; past ctx's end the error is the context's
+// and the verdict unfinished.
+func (e *Engine) decide(ctx context.Context, t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err error) {
 	start := time.Now()
 	defer func() {
 		f.Durations["rules"] += time.Since(start)
@@ -93,5 +95,5 @@ func (e *Engine) decide(t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err er
 			err = fmt.Errorf("engine: rules panicked: %v", r)
 		}
 	}()
-	return e.opt.Rules.Evaluate(t, f), nil
+	return e.opt.Rules.EvaluateContext(ctx, t, f)
 }

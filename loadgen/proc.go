@@ -103,6 +103,11 @@ func (s *procSampler) stop(messages int) *DaemonStats {
 	return st
 }
 
+// ProcessCPU returns the CPU time (user plus system, 10 ms ticks) that
+// process pid has used so far, from /proc/PID/stat; an error when it
+// cannot be read (no such process, or not Linux).
+func ProcessCPU(pid int) (time.Duration, error) { return readCPU(procRoot, pid) }
+
 // readCPU returns utime+stime of pid from ROOT/PID/stat.
 func readCPU(root string, pid int) (time.Duration, error) {
 	data, err := os.ReadFile(filepath.Join(root, strconv.Itoa(pid), "stat"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/archive"
+	"milter91/internal/mailmsg"
 	"milter91/txn"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d 
 	r.Header = renderHeaders(fields)
 	r.MessageID = archive.NormalizeMessageID(lastValue(fields, "Message-ID"))
 	r.From = fromAddress(lastValue(fields, "From"))
-	r.Subject = strings.TrimSpace(unfoldValue(lastValue(fields, "Subject")))
+	r.Subject = strings.TrimSpace(mailmsg.Unfold(lastValue(fields, "Subject")))
 	refused := d.action == txn.ActionReject || d.action == txn.ActionTempfail
 	switch {
 	case d.atRCPT:
@@ -64,34 +65,19 @@ func replyText(r txn.Reply) string {
 // deliveredHeaders applies edits to a copy of the received headers the way
 // the MTA does (see applyEdits): deletes and changes by the original
 // per-name index, inserts before the i-th current header, adds at the end.
+// The headers are indexed by name once, so that thousands of edits (one
+// delete per forged Authentication-Results) stay linear.
 func deliveredHeaders(received []txn.Header, edits []txn.HeaderEdit) []txn.Header {
-	type slot struct {
-		h       txn.Header
-		deleted bool
-	}
-	cur := make([]slot, len(received))
-	for i, h := range received {
-		cur[i] = slot{h: h}
-	}
-	nth := func(name string, idx int) int {
-		n := 0
-		for i, sl := range cur {
-			if strings.EqualFold(sl.h.Name, name) {
-				n++
-				if n == idx {
-					return i
-				}
-			}
-		}
-		return -1
-	}
+	cur := slices.Clone(received)
+	deleted := make([]bool, len(received))
+	index := mailmsg.IndexFields(received)
 	var inserted, added []txn.Header
 	for _, e := range edits {
 		switch e.Op {
 		case txn.EditDelete, txn.EditChange:
-			if i := nth(e.Name, e.Index); i >= 0 {
-				cur[i].deleted = e.Op == txn.EditDelete || e.Value == ""
-				cur[i].h.Value = e.Value
+			if i := index.Nth(e.Name, e.Index); i >= 0 {
+				deleted[i] = e.Op == txn.EditDelete || e.Value == ""
+				cur[i].Value = e.Value
 			}
 		case txn.EditInsert:
 			inserted = append(inserted, txn.Header{Name: e.Name, Value: e.Value})
@@ -101,9 +87,9 @@ func deliveredHeaders(received []txn.Header, edits []txn.HeaderEdit) []txn.Heade
 	}
 	out := make([]txn.Header, 0, len(received)+len(inserted)+len(added))
 	out = append(out, inserted...)
-	for _, sl := range cur {
-		if !sl.deleted {
-			out = append(out, sl.h)
+	for i, h := range cur {
+		if !deleted[i] {
+			out = append(out, h)
 		}
 	}
 	return append(out, added...)
@@ -133,14 +119,10 @@ func lastValue(h []txn.Header, name string) string {
 	return ""
 }
 
-func unfoldValue(v string) string {
-	return strings.NewReplacer("\r\n", "", "\n", "").Replace(v)
-}
-
 // fromAddress is the first address of a From value, lower-cased; the raw
 // value trimmed when it does not parse.
 func fromAddress(v string) string {
-	v = strings.TrimSpace(unfoldValue(v))
+	v = strings.TrimSpace(mailmsg.Unfold(v))
 	if list, err := netmail.ParseAddressList(v); err == nil && len(list) > 0 {
 		return archive.NormalizeAddress(list[0].Address)
 	}

@@ -159,6 +159,8 @@ func TestDeliveredHeaders(t *testing.T) {
 		{name: "delete second A by per-name index", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "A", Index: 2}}, want: "A: 1\r\nB: 2"},
 		{name: "change to empty deletes", edits: []txn.HeaderEdit{{Op: txn.EditChange, Name: "B", Index: 1}}, want: "A: 1\r\na: 3"},
 		{name: "change", edits: []txn.HeaderEdit{{Op: txn.EditChange, Name: "b", Index: 1, Value: " x"}}, want: "A: 1\r\nB: x\r\na: 3"},
+		{name: "all of a name deleted, any order", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "a", Index: 1},
+			{Op: txn.EditDelete, Name: "A", Index: 2}, {Op: txn.EditDelete, Name: "A", Index: 1}}, want: "B: 2"},
 		{name: "missing index ignored", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "C", Index: 1}}, want: "A: 1\r\nB: 2\r\na: 3"},
 		{name: "insert on top, add at end", edits: []txn.HeaderEdit{{Op: txn.EditAdd, Name: "Z", Value: " z"},
 			{Op: txn.EditInsert, Name: "Y", Index: 1, Value: " y"}}, want: "Y: y\r\nA: 1\r\nB: 2\r\na: 3\r\nZ: z"},

@@ -2,6 +2,7 @@ package milter
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,3 +34,39 @@ func BenchmarkMessage(b *testing.B) {
 		ev.mu.Unlock()
 	}
 }
+
+// BenchmarkForgedResults measures what the milter does with n forged
+// Authentication-Results fields deleted by n edits (the engine's
+// deletions, last first): the edits sent to the MTA and the header block
+// as delivered for the archive. Linear: 10× the fields, about 10× the
+// time.
+func BenchmarkForgedResults(b *testing.B) {
+	for _, n := range []int{8000, 80000} {
+		received := make([]txn.Header, 0, n+1)
+		edits := make([]txn.HeaderEdit, 0, n+1)
+		received = append(received, txn.Header{Name: "From", Value: " a@example.com"})
+		for i := range n {
+			received = append(received, txn.Header{Name: "Authentication-Results", Value: " mx.example.net; spf=pass"})
+			edits = append(edits, txn.HeaderEdit{Op: txn.EditDelete, Name: "Authentication-Results", Index: n - i})
+		}
+		edits = append(edits, txn.HeaderEdit{Op: txn.EditInsert, Name: "Authentication-Results", Index: 1, Value: " mx.example.net; spf=none"})
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := applyEdits(discardModifier{}, edits, true, func(string, ...any) {}); err != nil {
+					b.Fatal(err)
+				}
+				if got := deliveredHeaders(received, edits); len(got) != 2 {
+					b.Fatalf("%d headers delivered, want 2", len(got))
+				}
+			}
+		})
+	}
+}
+
+// discardModifier accepts every header edit.
+type discardModifier struct{}
+
+func (discardModifier) AddHeader(string, string) error         { return nil }
+func (discardModifier) ChangeHeader(int, string, string) error { return nil }
+func (discardModifier) InsertHeader(int, string, string) error { return nil }

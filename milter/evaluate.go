@@ -33,9 +33,10 @@ type evalResult struct {
 
 // evaluate runs Evaluate on t in its own goroutine, bounded by
 // Options.Deadline, and recovers panics. The goroutine owns t.Body and closes
-// it (removing its temporary file) when Evaluate returns, so an evaluator
-// that overruns the deadline may go on reading it while the session answers
-// the MTA with the fail mode.
+// it (removing its temporary file) when Evaluate returns: past the deadline
+// the session answers the MTA with the fail mode at once, and the engine's
+// checks stop at their next read of the message (s.evals counts the
+// goroutines until then).
 func (s *Server) evaluate(t *txn.Transaction) (*txn.Outcome, *fault) {
 	ev := s.evaluator()
 	if ev == nil {
@@ -45,11 +46,11 @@ func (s *Server) evaluate(t *txn.Transaction) (*txn.Outcome, *fault) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.Deadline)
 	defer cancel()
 	done := make(chan evalResult, 1)
-	go func() {
+	s.evals.Go(func() {
 		r := runEvaluate(ctx, ev, t)
 		s.closeBody(t)
 		done <- r
-	}()
+	})
 	select {
 	case r := <-done:
 		return r.out, r.f

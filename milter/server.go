@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"milter91/archive"
 	"net"
+	"sync"
 	"time"
 
 	gomilter "github.com/d--j/go-milter"
@@ -164,6 +165,9 @@ type Server struct {
 	lib    *gomilter.Server
 	ctx    context.Context // parent of every Evaluate context
 	cancel context.CancelFunc
+	// evals counts the evaluation goroutines. One may outlive its message's
+	// deadline until its checks notice, and it removes the body spool.
+	evals sync.WaitGroup
 }
 
 // New returns a Server with the zero fields of opts set to their defaults.
@@ -235,11 +239,23 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits until every milter
 // connection has ended (Postfix closes it at the end of the SMTP session),
 // so messages in flight finish. When ctx ends first it closes the remaining
-// connections, cancels evaluations still running and returns ctx.Err();
-// Postfix then applies milter_default_action to those messages.
+// connections and returns ctx.Err(); Postfix then applies
+// milter_default_action to those messages. Evaluations still running (past
+// their deadline, or cut by ctx) are cancelled, and waited for while ctx
+// lasts, so that their body spool files are removed before the process
+// exits.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.lib.Shutdown(ctx)
 	s.cancel()
+	ended := make(chan struct{})
+	go func() {
+		s.evals.Wait()
+		close(ended)
+	}()
+	select {
+	case <-ended:
+	case <-ctx.Done():
+	}
 	return err
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"strings"
 
 	"milter91/txn"
@@ -24,10 +25,21 @@ type matched struct {
 // first deciding rule's own, or a default (see defaultReply).
 // A nil t or f is read as an empty one; Evaluate never panics on facts.
 func (s *Set) Evaluate(t *txn.Transaction, f *txn.Facts) txn.Verdict {
+	v, _ := s.EvaluateContext(context.Background(), t, f)
+	return v
+}
+
+// EvaluateContext is Evaluate under ctx: when ctx ends (the message
+// deadline) it stops before the next rule and returns context.Cause(ctx)
+// with an unfinished verdict that must not be used. A rule over a large
+// header (a regular expression over every value of a field) is linear in
+// the header's size; with per-recipient facts the rules run once per
+// recipient, so this bounds the whole.
+func (s *Set) EvaluateContext(ctx context.Context, t *txn.Transaction, f *txn.Facts) (txn.Verdict, error) {
 	st := s.Settings()
 	v := txn.Verdict{TagAt: st.TagAt, RejectAt: st.RejectAt}
 	if s == nil {
-		return v
+		return v, nil
 	}
 	in := &Input{Txn: t, Facts: f}
 	if in.Txn == nil {
@@ -39,6 +51,9 @@ func (s *Set) Evaluate(t *txn.Transaction, f *txn.Facts) txn.Verdict {
 	var hits []matched
 	var sum float64
 	for _, r := range s.rules {
+		if ctx.Err() != nil {
+			return v, context.Cause(ctx)
+		}
 		if r.disabled {
 			continue
 		}
@@ -60,7 +75,7 @@ func (s *Set) Evaluate(t *txn.Transaction, f *txn.Facts) txn.Verdict {
 	if v.Action == txn.ActionReject || v.Action == txn.ActionTempfail {
 		v.Reply = reply(in, &v, hits, decider)
 	}
-	return v
+	return v, nil
 }
 
 // byScore maps a score to an action with the thresholds that are on.

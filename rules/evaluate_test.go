@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -230,3 +232,20 @@ rules:
         - {authenticated: true}
         - {temperror: "*"}
 `
+
+// EvaluateContext gives Evaluate's verdict under a live context and stops
+// with the context's error, before any rule, under an ended one.
+func TestEvaluateContext(t *testing.T) {
+	set := mustCompile(t, Source{Name: "p.yml", Data: []byte(precedenceRules)})
+	f := &txn.Facts{Subject: "s4 s12"}
+	v, err := set.EvaluateContext(context.Background(), nil, f)
+	if want := set.Evaluate(nil, f); err != nil || !reflect.DeepEqual(v, want) || v.Score != 16 {
+		t.Fatalf("live: %+v, %v; want %+v (score 16)", v, err, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	v, err = set.EvaluateContext(ctx, nil, f)
+	if !errors.Is(err, context.Canceled) || len(v.Matches) != 0 {
+		t.Errorf("ended: %+v, %v; want no match and context.Canceled", v, err)
+	}
+}

@@ -5,47 +5,29 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+
+	"milter91/internal/mailmsg"
 )
 
 // ReadMessage splits an RFC 5322 message read from r into its header fields
-// (byte-exact values, folding kept) and its body, spooled per threshold and
-// dir (see NewSpool). Bare LF line ends are turned into CRLF, as an MTA does
-// on the wire, so DKIM sees the same bytes a milter would.
-// The header block ends at the first empty line, or at the first line that
-// is neither a field nor a continuation (that line starts the body, as in
-// Postfix's cleanup). Errors come only from reading r or writing the spool.
+// (mailmsg.ReadHeader: byte-exact values, folding kept) and its body,
+// spooled per threshold and dir (see NewSpool). Bare LF line ends are
+// turned into CRLF, as an MTA does on the wire, so DKIM sees the same bytes
+// a milter would. The header block ends at the first empty line, or at the
+// first line that is neither a field nor a continuation (that line starts
+// the body, as in Postfix's cleanup). Time and memory are linear in the
+// message size. Errors come only from reading r or writing the spool.
 func ReadMessage(r io.Reader, threshold int64, dir string) ([]Header, *Spool, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
-	var headers []Header
-	body := NewSpool(threshold, dir)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && err != nil {
-			if err != io.EOF {
-				return nil, nil, fmt.Errorf("reading message: %w", err)
-			}
-			return headers, body, nil
-		}
-		content := bytes.TrimRight(line, "\r\n")
-		switch {
-		case len(content) == 0:
-			return headers, body, copyCRLF(body, br)
-		case (content[0] == ' ' || content[0] == '\t') && len(headers) > 0:
-			headers[len(headers)-1].Value += "\r\n" + string(content)
-			continue
-		}
-		colon := bytes.IndexByte(content, ':')
-		if colon <= 0 || !validFieldName(content[:colon]) {
-			if line[len(line)-1] == '\n' {
-				content = append(content, '\r', '\n')
-			}
-			if _, err := body.Write(content); err != nil {
-				return nil, nil, err
-			}
-			return headers, body, copyCRLF(body, br)
-		}
-		headers = append(headers, Header{Name: string(content[:colon]), Value: string(content[colon+1:])})
+	headers, first, err := mailmsg.ReadHeader(br)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading message: %w", err)
 	}
+	body := NewSpool(threshold, dir)
+	if _, err := body.Write(first); err != nil {
+		return nil, nil, err
+	}
+	return headers, body, copyCRLF(body, br)
 }
 
 // copyCRLF copies the rest of br into w with every line ending in CRLF,
@@ -70,14 +52,4 @@ func copyCRLF(w io.Writer, br *bufio.Reader) error {
 			return fmt.Errorf("reading message: %w", err)
 		}
 	}
-}
-
-// validFieldName: printable US-ASCII except colon (RFC 5322 §2.2).
-func validFieldName(name []byte) bool {
-	for _, c := range name {
-		if c < 33 || c > 126 {
-			return false
-		}
-	}
-	return true
 }

@@ -6,19 +6,20 @@
 package txn
 
 import (
+	"bytes"
 	"io"
 	"net/netip"
 	"strings"
+
+	"milter91/internal/mailmsg"
 )
 
-// Header is one message header field exactly as received.
-// Value is everything after the colon, without the terminating CRLF, with
-// folding and the leading space kept (milter SMFIP_HDR_LEADSPC), so that the
-// original bytes can be rebuilt as Name + ":" + Value + "\r\n".
-type Header struct {
-	Name  string
-	Value string
-}
+// Header is one message header field exactly as received (see
+// mailmsg.Field). Value is everything after the colon, without the
+// terminating CRLF, with folding and the leading space kept (milter
+// SMFIP_HDR_LEADSPC), so that the original bytes can be rebuilt as
+// Name + ":" + Value + "\r\n".
+type Header = mailmsg.Field
 
 // Conn is what is known about the SMTP connection. It lives as long as the
 // SMTP session: every message of one session shares it.
@@ -88,47 +89,18 @@ func (t *Transaction) Size() int64 {
 	return n
 }
 
+// BodyReader returns a reader over the body from its first byte; an empty
+// reader when there is no body.
+func (t *Transaction) BodyReader() io.Reader {
+	if t.Body == nil {
+		return strings.NewReader("")
+	}
+	return t.Body.Reader()
+}
+
 // MessageReader returns the whole message (RFC 5322 form, CRLF line ends):
 // the headers rebuilt byte for byte, an empty line, then the body.
 // Each call returns an independent reader.
 func (t *Transaction) MessageReader() io.Reader {
-	var b strings.Builder
-	for _, h := range t.Headers {
-		b.WriteString(h.Name)
-		b.WriteByte(':')
-		b.WriteString(h.Value)
-		b.WriteString("\r\n")
-	}
-	b.WriteString("\r\n")
-	m := &messageReader{head: strings.NewReader(b.String())}
-	if t.Body != nil {
-		m.body = t.Body.Reader()
-	}
-	return m
-}
-
-// messageReader reads the rebuilt header block, then the body. It is
-// io.MultiReader with a WriteTo that copies without a 32 KiB buffer of its
-// own per call (io.Copy of a MultiReader allocates one): DKIM verification
-// copies every message this way.
-type messageReader struct {
-	head *strings.Reader
-	body io.Reader // nil without a body
-}
-
-func (m *messageReader) Read(p []byte) (int, error) {
-	if m.head.Len() > 0 || m.body == nil {
-		return m.head.Read(p)
-	}
-	return m.body.Read(p)
-}
-
-// WriteTo writes what is left of the message to w.
-func (m *messageReader) WriteTo(w io.Writer) (int64, error) {
-	n, err := m.head.WriteTo(w)
-	if err != nil || m.body == nil {
-		return n, err
-	}
-	k, err := io.Copy(w, m.body) // bytes.Reader and files copy without a buffer of ours
-	return n + k, err
+	return io.MultiReader(bytes.NewReader(mailmsg.AppendBlock(nil, t.Headers)), t.BodyReader())
 }

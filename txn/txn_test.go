@@ -7,8 +7,8 @@ import (
 	"testing/iotest"
 )
 
-// MessageReader gives the same bytes through Read and through WriteTo
-// (io.Copy), with and without a body.
+// MessageReader gives the same bytes through Read and through io.Copy,
+// with and without a body.
 func TestMessageReaderReadAndWriteTo(t *testing.T) {
 	for _, body := range []string{"", "Hello\r\nworld\r\n"} {
 		tr := &Transaction{Headers: []Header{{Name: "Subject", Value: " hi"}}}

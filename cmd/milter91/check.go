@@ -119,8 +119,9 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.MessageDeadline)
 	defer cancel()
 	out, evalErr := eng.Evaluate(ctx, t)
-	if evalErr == nil && ctx.Err() != nil {
-		// serve answers the fail mode when the deadline passes; so does check.
+	if ctx.Err() != nil {
+		// serve answers the fail mode when the deadline passes; so does
+		// check (the checks stopped there, and Evaluate says so).
 		evalErr = fmt.Errorf("message_deadline %s exceeded", cfg.MessageDeadline)
 	}
 	if evalErr != nil {

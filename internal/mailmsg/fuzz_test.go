@@ -1,0 +1,79 @@
+package mailmsg
+
+import (
+	"bufio"
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// crlfLines ends every line of in with CRLF, as ReadHeader does: a line's
+// trailing CRs are dropped, and a last line without LF gets a CRLF too.
+func crlfLines(in string) string {
+	lines := strings.Split(in, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(strings.TrimRight(l, "\r"))
+		b.WriteString("\r\n")
+	}
+	return b.String()
+}
+
+// FuzzReadHeader checks that ReadHeader never panics, loses or invents no
+// header byte (the fields rebuilt as Name ":" Value CRLF, then the first
+// body line, are the start of the input with its line ends made CRLF),
+// gives valid names and values whose only line breaks are CRLF before a
+// continuation line, reads the same with the smallest buffer, and that
+// Unfold and the Index agree with the fields.
+func FuzzReadHeader(f *testing.F) {
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fields, body, err := ReadHeader(bufio.NewReader(bytes.NewReader(in)))
+		if err != nil {
+			t.Fatalf("ReadHeader: %v", err)
+		}
+		small, smallBody, _ := ReadHeader(bufio.NewReaderSize(bytes.NewReader(in), 16))
+		if !slices.Equal(fields, small) || !bytes.Equal(body, smallBody) {
+			t.Fatalf("a 16-byte buffer reads %q %q, the default one %q %q", small, smallBody, fields, body)
+		}
+		rebuilt := string(AppendBlock(nil, fields))
+		rebuilt = rebuilt[:len(rebuilt)-2] + string(body)
+		if norm := crlfLines(string(in)); !strings.HasPrefix(norm, rebuilt) {
+			t.Fatalf("rebuilt %q is not the start of the input %q", rebuilt, norm)
+		}
+		x := IndexFields(fields)
+		seen := map[string]int{}
+		for i, fl := range fields {
+			checkField(t, fl)
+			seen[strings.ToLower(fl.Name)]++
+			if got := x.Nth(fl.Name, seen[strings.ToLower(fl.Name)]); got != i {
+				t.Fatalf("Nth(%q, %d) = %d, want %d", fl.Name, seen[strings.ToLower(fl.Name)], got, i)
+			}
+		}
+	})
+}
+
+// checkField: a valid name, line breaks only as CRLF + WSP, none after
+// Unfold.
+func checkField(t *testing.T, f Field) {
+	t.Helper()
+	if !ValidName(f.Name) {
+		t.Fatalf("invalid name %q", f.Name)
+	}
+	v := f.Value
+	for i := strings.IndexByte(v, '\n'); i >= 0; i = strings.IndexByte(v, '\n') {
+		if i == 0 || v[i-1] != '\r' || i+1 == len(v) || (v[i+1] != ' ' && v[i+1] != '\t') {
+			t.Fatalf("value %q: a line break that is not CRLF before a continuation line", f.Value)
+		}
+		v = v[i+1:]
+	}
+	if strings.HasSuffix(f.Value, "\r") {
+		t.Fatalf("value %q ends in CR", f.Value)
+	}
+	if u := Unfold(f.Value); strings.ContainsAny(u, "\r\n") || len(u) > len(f.Value) {
+		t.Fatalf("Unfold(%q) = %q", f.Value, u)
+	}
+}
