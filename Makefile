@@ -47,10 +47,10 @@ test-third-party:
 # "context deadline exceeded", golang/go#75804); new
 # crashers land in the package's testdata/fuzz and fail the run.
 FUZZTIME ?= 30000x
-FUZZ = auth:FuzzClaimsAuthservID txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
+FUZZ = internal/auth:FuzzClaimsAuthservID internal/txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
-	milter:FuzzSession resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
-	registry:FuzzImportConsents admin:FuzzDecodeCursor
+	milter:FuzzSession internal/resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad internal/archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
+	internal/registry:FuzzImportConsents internal/admin:FuzzDecodeCursor
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
 	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \

@@ -14,7 +14,7 @@ import (
 
 	"milter91/dnsbl"
 	"milter91/internal/sqldb"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 //go:embed default.yml

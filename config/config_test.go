@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestDefault(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func (v *validator) dnsbl(c *Config, r *rawDNSBL) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // FuzzParse checks that Parse never panics and returns either a Config or

@@ -14,7 +14,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 	"milter91/internal/yamlsafe"
 )
 

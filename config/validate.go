@@ -13,8 +13,8 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/goccy/go-yaml/ast"
 
+	"milter91/internal/txn"
 	"milter91/milter"
-	"milter91/txn"
 )
 
 type validator struct {

@@ -5,8 +5,8 @@ import (
 
 	"golang.org/x/net/idna"
 
-	"milter91/auth"
-	"milter91/txn"
+	"milter91/internal/auth"
+	"milter91/internal/txn"
 )
 
 // advertiserID returns the advertiser id (decree91.md, our choice): the

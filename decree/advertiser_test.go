@@ -3,7 +3,7 @@ package decree
 import (
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestAdvertiserID(t *testing.T) {

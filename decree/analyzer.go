@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Analyzer holds the compiled configuration; it is safe for concurrent use.

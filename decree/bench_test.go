@@ -11,7 +11,7 @@ import (
 	lexer "github.com/tdewolff/parse/v2/html"
 
 	"milter91/internal/cpumeter"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // htmlAd50K builds a realistic HTML advertising message: a quoted-printable

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 var updateFixtures = flag.Bool("update-fixtures", false, "rewrite generated testdata files")

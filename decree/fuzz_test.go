@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // FuzzAnalyze feeds arbitrary messages to Analyze: it must not panic and

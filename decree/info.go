@@ -1,6 +1,6 @@
 package decree
 
-import "milter91/txn"
+import "milter91/internal/txn"
 
 // Markers of the advertiser information (Decree 91/2020 Art. 19.1),
 // matched like phrases: folded, on word boundaries.

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // maxLabelRunes bounds the text between a label's brackets.

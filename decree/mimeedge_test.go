@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // mimeEdgeDir holds the malformed-MIME corpus (README.md and PROVENANCE.md there).

@@ -3,7 +3,7 @@ package decree
 import (
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Geometry of the opt-out block (Decree 91/2020 Art. 20.1) and of the

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // replyWords are the reply and forward Subject prefixes, lower case,

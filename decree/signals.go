@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Signal names (txn.DecreeAnalysis.Signals).

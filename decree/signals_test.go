@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestHeaderSignals(t *testing.T) {

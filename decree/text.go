@@ -10,7 +10,7 @@ import (
 
 	"milter91/internal/ctxio"
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // MIME walking limits: deeper or further parts are not looked at.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // Result values of txn.DNSBL.Result besides txn.ResultTemperror.

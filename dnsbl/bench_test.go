@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 // BenchmarkCheck: three zones answered from a Fake (listed, not listed,

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"sync"
 
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // job is one lookup: zone zones[index] asked for query, about target,

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // client is the address most tests ask about (the RFC 5782 §5 test

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // DefaultPause is how long a zone is left alone after it answered

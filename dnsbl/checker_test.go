@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

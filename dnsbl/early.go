@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // EarlyReject is the value of ZoneConfig.Early and LocalListConfig.Early

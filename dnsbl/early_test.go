@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 func TestCheckerEarly(t *testing.T) {

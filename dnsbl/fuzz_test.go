@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // FuzzParseList: list files come from outside (a national feed, CSV

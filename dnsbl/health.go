@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 // DefaultHealthInterval is how often RunHealth asks the test points: a

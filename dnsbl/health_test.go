@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 // rewriting answers every A query with an address, as a resolver that

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 // hookResolver answers LookupA with hook; the other lookups are never used.

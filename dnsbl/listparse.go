@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/net/idna"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // maxListErrors caps the bad lines reported by LoadList, so that loading

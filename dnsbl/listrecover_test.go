@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // bugReader stands for a faulty layer under the parser: it panics on

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // List kinds (LocalListConfig.Kind, txn.ListHit.Kind).

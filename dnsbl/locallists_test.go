@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"milter91/dnsbl"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func writeNamedList(t *testing.T, name, content string) string {

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"strings"
 
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // Lookup asks zones about one target, whatever their sources: an IP

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // TestCheckQueriesInParallel: every lookup waits until all of them have

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/auth"
+	"milter91/internal/auth"
 )
 
 // Subject is what one message offers the blocklists.

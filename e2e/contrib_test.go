@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // slotContrib is TestContribSample's daemon, on the shipped sample config.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // slotFaultDKIM is TestFaultDKIMKeyTimeout's daemon, with its own DNS

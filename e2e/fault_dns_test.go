@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // slowDNSDelay holds every DNS answer well beyond the daemon's lookup

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"milter91/loadgen"
+	"milter91/internal/loadgen"
 )
 
 // slotHostile is TestHostileHeaders' daemon: the shared config plus the

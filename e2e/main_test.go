@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"milter91/internal/pgtest"
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // Slots: one smtpd port of the Postfix instance each, bound to its own

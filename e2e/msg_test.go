@@ -14,7 +14,7 @@ import (
 	"github.com/emersion/go-msgauth/authres"
 	"github.com/emersion/go-msgauth/dkim"
 
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 const (

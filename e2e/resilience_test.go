@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // ownDaemon starts a daemon on slot for one test; the test fails unless it

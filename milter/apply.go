@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // headerModifier is the part of go-milter's Modifier that applyEdits uses.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // recorder is a headerModifier that records calls as strings.

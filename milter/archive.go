@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"milter91/archive"
+	"milter91/internal/archive"
 	"milter91/internal/mailmsg"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // archiveRecord hands the message as answered to Options.Archive

@@ -8,8 +8,8 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/archive"
-	"milter91/txn"
+	"milter91/internal/archive"
+	"milter91/internal/txn"
 )
 
 // archiveSink collects archive records.

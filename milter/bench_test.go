@@ -8,7 +8,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // BenchmarkMessage measures one message (5 headers, 4 KiB body, tag with one

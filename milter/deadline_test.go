@@ -12,10 +12,10 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/engine"
-	"milter91/resolver"
+	"milter91/internal/engine"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 	"milter91/rules"
-	"milter91/txn"
 )
 
 // recordingEval passes Evaluate to the real engine and keeps its error.

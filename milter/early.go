@@ -6,7 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // maxEarlyWait bounds the early decision at RCPT, well below Postfix's

@@ -5,7 +5,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // An early reject answers every RCPT of the session with the reply and

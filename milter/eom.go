@@ -6,7 +6,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // decision is the answer for one message as sent to the MTA.

@@ -12,7 +12,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func outcome(action txn.Action, reply txn.Reply, edits ...txn.HeaderEdit) func(context.Context, *txn.Transaction) (*txn.Outcome, error) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Kinds of internal fault; each makes the fail mode answer.

@@ -17,7 +17,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // check asserts that a stage's answer is continue, or a well-formed reject

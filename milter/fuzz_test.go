@@ -15,7 +15,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Limits of the fuzz server and driver: a 1 KiB spool threshold so that

@@ -14,7 +14,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // snapshot is what the fake evaluator saw of one transaction; the body is

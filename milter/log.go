@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // report writes the one summary line of a message and feeds Metrics.

@@ -9,7 +9,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // rejectWithFacts rejects with two matched rules, two timed checks and seven

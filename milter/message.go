@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // message is the per-message part of a session: envelope, headers and body.

@@ -5,7 +5,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestNegotiation(t *testing.T) {

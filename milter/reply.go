@@ -6,7 +6,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // failReply is the fail-mode tempfail, the text Postfix itself uses for

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestSanitizeReply(t *testing.T) {

@@ -12,14 +12,14 @@ package milter
 import (
 	"context"
 	"log/slog"
-	"milter91/archive"
+	"milter91/internal/archive"
 	"net"
 	"sync"
 	"time"
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Evaluator turns a complete transaction into an outcome.

@@ -8,7 +8,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // session is the go-milter backend for one milter connection, i.e. one SMTP

@@ -12,7 +12,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestMacrosAndConnectionReachTransaction(t *testing.T) {

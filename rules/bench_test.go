@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // BenchmarkEvaluateDefaults measures one message through the shipped rules

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // Compile compiles rule sources, in order, into a Set. A later source may

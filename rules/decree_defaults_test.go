@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // compliantAd is an advertising email that meets every sender duty.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestDefaultsCompile(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"sort"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // Error is one problem in a rule source at the 1-based line and column of

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // maxDetail bounds one Match.Detail, in bytes.

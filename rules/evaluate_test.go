@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 func TestCombinators(t *testing.T) {

@@ -1,6 +1,6 @@
 package rules
 
-import "milter91/txn"
+import "milter91/internal/txn"
 
 // Authentication facts: SPF (RFC 7208 §2.6), DKIM (RFC 6376, results as in
 // RFC 8601 §2.7.1), DMARC (RFC 7489 §6.3 for the policy) and the names of

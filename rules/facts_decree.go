@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Decree 91/2020 facts (see txn.Decree). The registry facts

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Blocklist facts over Facts.DNSBL (RFC 5782 §2.1 for IPv4/IPv6 DNSxLs).

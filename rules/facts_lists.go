@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Local list facts over Facts.Lists (Decree 91/2020 Art. 8, 9.12: the

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // FuzzCompile feeds arbitrary bytes to Compile: it must return a Set or an

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"sync"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // Input is what a matcher reads for one message. Evaluate never passes nil

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // maxReplyText bounds a reply text as written, leaving room in the

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // ruleID is the shape of a rule id: upper-case letters, digits, underscore.

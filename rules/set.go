@@ -5,7 +5,7 @@
 // README-syntax.md; the fact matchers form a registry (RegisterFact).
 package rules
 
-import "milter91/txn"
+import "milter91/internal/txn"
 
 // Set is a compiled, immutable rule set, safe for concurrent Evaluate calls.
 // A nil *Set has no rules and all thresholds off.

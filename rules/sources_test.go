@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 const baseRules = `settings: {tag_at: 5, reject_at: 15}

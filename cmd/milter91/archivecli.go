@@ -14,10 +14,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"milter91/admin"
-	"milter91/archive"
+	"milter91/internal/admin"
+	"milter91/internal/archive"
+	"milter91/internal/report"
 	"milter91/internal/sqldb"
-	"milter91/report"
 )
 
 const headersUsage = `usage:

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"milter91/archive"
-	"milter91/registry"
+	"milter91/internal/archive"
+	"milter91/internal/registry"
 )
 
 // archiveFile makes an archive with two days of mail: an accepted ad and a

@@ -10,7 +10,7 @@ import (
 
 	"milter91/config"
 	"milter91/dnsbl"
-	"milter91/engine"
+	"milter91/internal/engine"
 )
 
 // startBackground starts the background work of engine e, after

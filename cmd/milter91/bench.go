@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"milter91/loadgen"
+	"milter91/internal/loadgen"
 	"milter91/milter"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"milter91/loadgen"
+	"milter91/internal/loadgen"
 )
 
 // TestBenchCorpusAndRun generates a corpus with the CLI and plays it to an

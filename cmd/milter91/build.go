@@ -10,9 +10,9 @@ import (
 
 	"milter91/config"
 	"milter91/dnsbl"
-	"milter91/engine"
-	"milter91/registry"
-	"milter91/resolver"
+	"milter91/internal/engine"
+	"milter91/internal/registry"
+	"milter91/internal/resolver"
 	"milter91/rules"
 )
 

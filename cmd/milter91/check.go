@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"os"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 type checkFlags struct {

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // checkReport is the `check --json` object.

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // reportDecree is the `decree91` object of `check --json`. consent,

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"milter91/registry"
+	"milter91/internal/registry"
 )
 
 const consentUsage = `usage:

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"milter91/config"
-	"milter91/resolver"
-	"milter91/txn"
+	"milter91/internal/resolver"
+	"milter91/internal/txn"
 )
 
 // sampleConfig is the shipped production sample.

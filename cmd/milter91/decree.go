@@ -7,9 +7,9 @@ import (
 
 	"milter91/config"
 	"milter91/decree"
-	"milter91/engine"
-	"milter91/registry"
-	"milter91/txn"
+	"milter91/internal/engine"
+	"milter91/internal/registry"
+	"milter91/internal/txn"
 )
 
 // registryAdapter lets *registry.Store serve as engine.Registry; state

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
-	"milter91/txn"
+	"milter91/internal/txn"
 )
 
 // dnsblTimeout bounds `milter91 dnsbl check`: health checks and lookups.

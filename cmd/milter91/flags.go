@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"milter91/config"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 // multiFlag collects a repeatable string flag.

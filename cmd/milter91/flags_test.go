@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"milter91/config"
-	"milter91/resolver"
+	"milter91/internal/resolver"
 )
 
 func TestParseFlags(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"milter91/internal/dkimtest"
 	"milter91/internal/pgtest"
-	"milter91/testdns"
+	"milter91/internal/testdns"
 )
 
 // TestMain stops the private PostgreSQL cluster the store tests start.

@@ -9,10 +9,10 @@ import (
 	"net"
 	"time"
 
-	"milter91/admin"
-	"milter91/archive"
 	"milter91/config"
-	"milter91/report"
+	"milter91/internal/admin"
+	"milter91/internal/archive"
+	"milter91/internal/report"
 )
 
 // archiver is the running header archive (Decree 91/2020 Art. 10.6): its

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"milter91/admin"
-	"milter91/archive"
+	"milter91/internal/admin"
+	"milter91/internal/archive"
 	"milter91/internal/pgtest"
-	"milter91/registry"
+	"milter91/internal/registry"
 )
 
 // Health reports a failed reload as a detail; the service itself is not

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"milter91/registry"
+	"milter91/internal/registry"
 )
 
 const refusalUsage = `usage:

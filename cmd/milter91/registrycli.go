@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"milter91/internal/registry"
 	"milter91/internal/sqldb"
-	"milter91/registry"
 )
 
 // defaultRegistryPath is the registry file when neither --db nor the

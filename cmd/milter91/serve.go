@@ -16,15 +16,15 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
-	"milter91/archive"
 	"milter91/config"
-	"milter91/engine"
+	"milter91/internal/archive"
+	"milter91/internal/engine"
+	"milter91/internal/metrics"
+	"milter91/internal/registry"
+	"milter91/internal/resolver"
 	"milter91/internal/sqldb"
-	"milter91/metrics"
+	"milter91/internal/txn"
 	"milter91/milter"
-	"milter91/registry"
-	"milter91/resolver"
-	"milter91/txn"
 )
 
 // daemon is the running state that a SIGHUP reload replaces.

@@ -9,7 +9,7 @@ import (
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/token"
 
-	"milter91/fileerr"
+	"milter91/internal/fileerr"
 )
 
 // Bounds on nesting; no config or rule file comes near them.

@@ -1,0 +1,119 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"milter91/internal/auth"
+	"milter91/internal/txn"
+)
+
+// edits lists the header changes for an accepted, tagged or quarantined
+// message, deletes first (by original index), then the insert at the top,
+// then the appended headers. Existing headers are never rewritten, except the
+// Subject when the operator turned the Subject prefix on.
+func (e *Engine) edits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, skipped bool) []txn.HeaderEdit {
+	if v.Action == txn.ActionReject || v.Action == txn.ActionTempfail {
+		return nil
+	}
+	edits := e.deletions(t)
+	if !skipped {
+		name, value := auth.ResultsHeader(e.opt.AuthservID, f.SPF, f.DKIM, f.DMARC)
+		edits = append(edits, txn.HeaderEdit{Op: txn.EditInsert, Name: name, Value: value, Index: 1})
+	}
+	if f.Decree.Advertising {
+		edits = append(edits, decreeHeader(&f.Decree))
+	}
+	if v.Action != txn.ActionTag {
+		return edits
+	}
+	edits = append(edits, spamHeaders(v)...)
+	if e.opt.SubjectPrefix != "" {
+		edits = append(edits, subjectEdit(t, e.opt.SubjectPrefix))
+	}
+	return edits
+}
+
+// deletions removes incoming Authentication-Results that claim our
+// authserv-id (RFC 8601 §5) and every upstream X-Spam-* and X-Decree91
+// header, which could otherwise pass as our own verdict. Indices count same-name headers
+// from 1; deleting from the last one keeps the earlier indices valid.
+func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
+	counts := map[string]int{}
+	var dels []txn.HeaderEdit
+	for _, h := range t.Headers {
+		key := strings.ToLower(h.Name)
+		counts[key]++
+		drop := strings.HasPrefix(key, "x-spam") || key == "x-decree91" ||
+			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
+		if drop {
+			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})
+		}
+	}
+	for i, j := 0, len(dels)-1; i < j; i, j = i+1, j-1 {
+		dels[i], dels[j] = dels[j], dels[i]
+	}
+	return dels
+}
+
+// spamHeaders are SpamAssassin's tagging headers (X-Spam-Flag, -Score,
+// -Level, -Status) so existing mailbox filters keep working.
+func spamHeaders(v *txn.Verdict) []txn.HeaderEdit {
+	tests := strings.Join(v.RuleIDs(), ",")
+	if tests == "" {
+		tests = "none"
+	}
+	stars := int(v.Score)
+	if stars < 0 {
+		stars = 0
+	}
+	if stars > 50 {
+		stars = 50
+	}
+	add := func(name, value string) txn.HeaderEdit {
+		return txn.HeaderEdit{Op: txn.EditAdd, Name: name, Value: " " + value}
+	}
+	out := []txn.HeaderEdit{
+		add("X-Spam-Flag", "YES"),
+		add("X-Spam-Score", fmt.Sprintf("%.1f", v.Score)),
+	}
+	if stars > 0 {
+		out = append(out, add("X-Spam-Level", strings.Repeat("*", stars)))
+	}
+	return append(out, add("X-Spam-Status",
+		fmt.Sprintf("Yes, score=%.1f required=%.1f tests=%s", v.Score, v.TagAt, tests)))
+}
+
+// subjectEdit prefixes the first Subject (or adds one) with prefix.
+func subjectEdit(t *txn.Transaction, prefix string) txn.HeaderEdit {
+	values := t.HeaderValues("Subject")
+	if len(values) == 0 {
+		return txn.HeaderEdit{Op: txn.EditAdd, Name: "Subject", Value: " " + strings.TrimSpace(prefix)}
+	}
+	old := strings.TrimLeft(values[0], " \t")
+	return txn.HeaderEdit{Op: txn.EditChange, Name: "Subject", Index: 1, Value: " " + prefix + old}
+}
+
+// decreeHeader marks an advertising email (Decree 91/2020 Art. 3.1) with
+// what the analysis found, e.g.
+// "X-Decree91: ad; direction=inbound; label=ok; optout=yes;
+// channels=web,email,phone; advertiser=example.com".
+func decreeHeader(d *txn.Decree) txn.HeaderEdit {
+	optout := "no"
+	if d.OptOut {
+		optout = "yes"
+	}
+	parts := []string{"ad", "direction=" + d.Direction, "label=" + d.Label, "optout=" + optout,
+		"channels=" + listOrNone(d.Channels), "missing=" + listOrNone(d.MissingChannels)}
+	if d.Advertiser != "" {
+		parts = append(parts, "advertiser="+d.Advertiser)
+	}
+	return txn.HeaderEdit{Op: txn.EditAdd, Name: "X-Decree91", Value: " " + strings.Join(parts, "; ")}
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ",")
+}
