@@ -1,0 +1,65 @@
+// Package counter is the shared counter store: hot counters that every
+// node of a fleet reads and increments, for the outbound rate limits, the
+// "counted once" deduplication and the classifier's token counts. One
+// small interface, with an in-memory implementation here and the SQLite,
+// PostgreSQL and Valkey/Redis ones beside it; the consent registry stays in
+// SQL (it is evidence), only counters live here.
+package counter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Store holds int64 counters by key. Every method is safe for concurrent
+// use, also by several processes on one shared store: an Add is atomic per
+// key, so the value it returns counts every earlier Add of that key exactly
+// once, whichever node made it.
+type Store interface {
+	// Add adds each Inc's Delta to its key's counter (a missing or expired
+	// key starts at 0) and returns the new values, in the order of incs.
+	// The key then expires no earlier than TTL from now: an expiry already
+	// later is kept, so a counter refreshed by every Add lives as long as it
+	// is used. TTL must be positive. The Incs of one call are applied
+	// together or not at all.
+	Add(ctx context.Context, incs []Inc) ([]int64, error)
+	// Get returns the values of keys, in order; 0 for a missing or expired
+	// key.
+	Get(ctx context.Context, keys []string) ([]int64, error)
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Inc is one increment for Store.Add.
+type Inc struct {
+	// Key names the counter: at most MaxKeyBytes bytes, any bytes.
+	Key string
+	// Delta is added to the counter; it may be negative or 0 (0 only
+	// refreshes the expiry and reads the value).
+	Delta int64
+	// TTL is the least time the counter lives after this Add.
+	TTL time.Duration
+}
+
+// MaxKeyBytes bounds a key's length in bytes.
+const MaxKeyBytes = 512
+
+// ErrInvalid is returned, wrapped, for an empty or too long key or a TTL
+// that is not positive; nothing is changed.
+var ErrInvalid = errors.New("counter: invalid increment")
+
+// Check returns an ErrInvalid error for the first bad Inc of incs, nil when
+// all are valid. Every Store calls it before changing anything.
+func Check(incs []Inc) error {
+	for i, in := range incs {
+		switch {
+		case in.Key == "" || len(in.Key) > MaxKeyBytes:
+			return fmt.Errorf("%w: increment %d: key of %d bytes, want 1 to %d", ErrInvalid, i, len(in.Key), MaxKeyBytes)
+		case in.TTL <= 0:
+			return fmt.Errorf("%w: increment %d: TTL %v, want a positive duration", ErrInvalid, i, in.TTL)
+		}
+	}
+	return nil
+}
