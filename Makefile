@@ -50,7 +50,8 @@ FUZZTIME ?= 30000x
 FUZZ = internal/auth:FuzzClaimsAuthservID internal/txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
 	milter:FuzzSession internal/resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad internal/archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
-	internal/registry:FuzzImportConsents internal/admin:FuzzDecodeCursor
+	internal/registry:FuzzImportConsents internal/admin:FuzzDecodeCursor internal/dkimsign:FuzzParseSpecs internal/dkimsign:FuzzParseKey \
+	internal/dmarc:FuzzParse internal/arc:FuzzSets
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
 	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \
