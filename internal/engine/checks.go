@@ -9,6 +9,7 @@ import (
 
 	"milter91/decree"
 	"milter91/internal/auth"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -16,7 +17,7 @@ import (
 // needs both SPF and DKIM and runs after them. A panicking check is
 // recovered, logged and named in f.CheckErrors; a DNS timeout is a
 // temperror fact, not a fault.
-func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) {
+func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, msg *mailmsg.View, f *txn.Facts, body func() *decree.Body) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	run := func(name string, check func()) {
@@ -43,7 +44,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	var lists []txn.ListHit
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		run("dnsbl", func() {
-			s := e.blocklistSubject(t, f.FromAddresses, body)
+			s := e.blocklistSubject(t, msg, body)
 			if e.opt.Lists != nil {
 				lists = e.opt.Lists.Check(s)
 			}
@@ -55,7 +56,7 @@ func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	wg.Wait()
 	f.SPF, f.DKIM, f.DNSBL, f.DNSBLSkipped, f.Lists = spf, dkim, bl, blSkipped, lists
 	e.guard(t, f, &mu, "dmarc", func() {
-		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, t.HeaderValues("From"), f.SPF, f.DKIM)
+		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, msg.From, f.SPF, f.DKIM)
 	})
 	f.Temperrors = temperrors(f)
 }

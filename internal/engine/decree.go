@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -15,10 +16,11 @@ import (
 type Analyzer interface {
 	// ReadBody decodes t's text parts as AnalyzeBody needs them, with the
 	// first headBytes of each for link extraction too, until ctx ends.
-	ReadBody(ctx context.Context, t *txn.Transaction, headBytes int) *decree.Body
+	ReadBody(ctx context.Context, msg *mailmsg.View, body io.Reader, headBytes int) *decree.Body
 	// AnalyzeBody returns what the message says about itself, from its
-	// headers and body; dkim and fromDomain give the advertiser id.
-	AnalyzeBody(t *txn.Transaction, body *decree.Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis
+	// header, recipients and body; dkim and the From give the advertiser
+	// id.
+	AnalyzeBody(msg *mailmsg.View, rcpts []string, body *decree.Body, dkim []txn.DKIM) txn.DecreeAnalysis
 }
 
 // Registry is the consent/refusal registry and send counter (package
@@ -68,10 +70,10 @@ type reservation struct {
 }
 
 // analyseDecree fills f.Decree and returns the sends it reserved.
-func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) ([]reservation, error) {
+func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, msg *mailmsg.View, f *txn.Facts, body func() *decree.Body) ([]reservation, error) {
 	d := &e.opt.Decree
 	f.Decree.Direction = d.Directions.Of(t)
-	f.Decree.DecreeAnalysis = d.Analyzer.AnalyzeBody(t, body(), f.DKIM, fromDomain(f.FromAddresses))
+	f.Decree.DecreeAnalysis = d.Analyzer.AnalyzeBody(msg, t.Rcpts, body(), f.DKIM)
 	if d.Registry == nil {
 		return nil, nil
 	}
@@ -82,7 +84,7 @@ func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.F
 	if !f.Decree.Advertising || f.Decree.Advertiser == "" {
 		return nil, nil
 	}
-	res, err := e.checkRecipients(ctx, t, f, now)
+	res, err := e.checkRecipients(ctx, t, msg, f, now)
 	if err != nil {
 		// The registry's fail mode is a fact: the rules decide (default:
 		// outbound ads tempfail, inbound ads are only tagged).
@@ -99,10 +101,10 @@ func (e *Engine) analyseDecree(ctx context.Context, t *txn.Transaction, f *txn.F
 
 // checkRecipients asks the registry about each recipient and reserves its
 // send; on an error it returns the reservations made so far.
-func (e *Engine) checkRecipients(ctx context.Context, t *txn.Transaction, f *txn.Facts, now time.Time) ([]reservation, error) {
+func (e *Engine) checkRecipients(ctx context.Context, t *txn.Transaction, msg *mailmsg.View, f *txn.Facts, now time.Time) ([]reservation, error) {
 	d := &e.opt.Decree
 	var res []reservation
-	products := productIDs(t, d.ProductHeaders)
+	products := productIDs(msg, d.ProductHeaders)
 	for _, rcpt := range t.Rcpts {
 		// The registry's errors name it ("registry: …") already.
 		r, err := d.Registry.Recipient(ctx, f.Decree.Advertiser, rcpt, products, now)
@@ -189,22 +191,12 @@ func (e *Engine) finishDecree(t *txn.Transaction, f *txn.Facts, res []reservatio
 	}
 }
 
-// fromDomain is the domain of the single RFC 5322.From address, "" when
-// there is none or several.
-func fromDomain(from []string) string {
-	if len(from) != 1 {
-		return ""
-	}
-	_, dom, _ := strings.Cut(from[0], "@")
-	return dom
-}
-
 // productIDs are the unfolded, trimmed values of the product headers.
-func productIDs(t *txn.Transaction, names []string) []string {
+func productIDs(msg *mailmsg.View, names []string) []string {
 	var out []string
 	for _, n := range names {
-		for _, v := range t.HeaderValues(n) {
-			if v = strings.TrimSpace(mailmsg.Unfold(v)); v != "" {
+		for _, v := range msg.Values(n) {
+			if v = strings.TrimSpace(v); v != "" {
 				out = append(out, v)
 			}
 		}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -11,15 +12,18 @@ import (
 
 	"milter91/decree"
 	"milter91/internal/engine"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
 // fakeAnalyzer returns a fixed analysis.
 type fakeAnalyzer struct{ a txn.DecreeAnalysis }
 
-func (f fakeAnalyzer) ReadBody(context.Context, *txn.Transaction, int) *decree.Body { return nil }
+func (f fakeAnalyzer) ReadBody(context.Context, *mailmsg.View, io.Reader, int) *decree.Body {
+	return nil
+}
 
-func (f fakeAnalyzer) AnalyzeBody(*txn.Transaction, *decree.Body, []txn.DKIM, string) txn.DecreeAnalysis {
+func (f fakeAnalyzer) AnalyzeBody(*mailmsg.View, []string, *decree.Body, []txn.DKIM) txn.DecreeAnalysis {
 	return f.a
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"milter91/dnsbl"
+	"milter91/internal/mailmsg"
 	"milter91/internal/ratelog"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -112,16 +113,16 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	f := &out.Facts
 	var counter resolver.Counter
 	ctx = resolver.WithCounter(ctx, &counter)
-	f.FromAddresses = fromAddresses(t.HeaderValues("From"))
-	f.Subject = decodedSubject(t.HeaderValues("Subject"))
-	body := e.bodyReader(ctx, t)
+	msg := mailmsg.NewView(t.Headers)
+	f.FromAddresses, f.Subject = msg.From.Addrs(), msg.Subject
+	body := e.bodyReader(ctx, t, msg)
 	// Authenticated submissions skip the inbound checks (SPF, DKIM, DMARC,
 	// blocklists) but not the rules, which judge outbound mail too.
 	skipped := t.AuthUser != "" && e.opt.SkipAuthenticated
 	if !skipped {
-		e.runChecks(ctx, t, f, body)
+		e.runChecks(ctx, t, msg, f, body)
 	}
-	res := e.runDecree(ctx, t, f, body)
+	res := e.runDecree(ctx, t, msg, f, body)
 	verdict, removed, err := e.decideAll(ctx, t, f)
 	f.DNSQueries = int(counter.Load())
 	switch {

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
 // runDecree runs the Decree 91/2020 stage under panic recovery; a registry
 // error or a panic is an internal fault ("decree91" in CheckErrors).
-func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) []reservation {
+func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, msg *mailmsg.View, f *txn.Facts, body func() *decree.Body) []reservation {
 	if e.opt.Decree.Analyzer == nil || ctx.Err() != nil {
 		return nil
 	}
@@ -20,7 +21,7 @@ func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, f *txn.Facts
 	var mu sync.Mutex
 	e.guard(t, f, &mu, "decree91", func() {
 		var err error
-		res, err = e.analyseDecree(ctx, t, f, body)
+		res, err = e.analyseDecree(ctx, t, msg, f, body)
 		if err != nil {
 			panic(err.Error())
 		}
