@@ -114,7 +114,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	var counter resolver.Counter
 	ctx = resolver.WithCounter(ctx, &counter)
 	msg := mailmsg.NewView(t.Headers)
-	f.FromAddresses, f.Subject = msg.From.Addrs(), msg.Subject
+	f.FromAddresses, f.FromStatus, f.Subject = msg.From.Addrs(), string(msg.From.Status), msg.Subject
 	body := e.bodyReader(ctx, t, msg)
 	// Authenticated submissions skip the inbound checks (SPF, DKIM, DMARC,
 	// blocklists) but not the rules, which judge outbound mail too.

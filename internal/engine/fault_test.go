@@ -234,16 +234,17 @@ func TestFactsFromHeaders(t *testing.T) {
 
 // The fact test.panic compiles to a matcher that panics: a bug in a rule
 // fact must become a fault, not a crash or a silent accept.
-func init() {
-	rules.RegisterFact("test.panic", func(rules.Value) (rules.Matcher, error) {
-		return func(*rules.Input) (rules.Hit, bool) { panic("test: matcher") }, nil
-	})
-}
+var panicFact = rules.WithFact("test.panic", func(rules.Value) (rules.Matcher, error) {
+	return func(*rules.Input) (rules.Hit, bool) { panic("test: matcher") }, nil
+})
 
 func TestPanickingRule(t *testing.T) {
-	set := compile(t, `rules:
+	set, err := rules.Compile(append(rules.Defaults(), rules.Source{Name: "panic.yml", Data: []byte(`rules:
   - {id: TEST_PANIC, ref: local policy, score: 1, when: {test.panic: true}}
-`)
+`)}), panicFact)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), Rules: set})
 	out, err := evaluate(t, e, transaction(t, plainMessage))
 	if err == nil || !strings.Contains(err.Error(), "rules") {

@@ -9,6 +9,7 @@ import (
 	"milter91/decree"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
+	"milter91/rules"
 )
 
 // runDecree runs the Decree 91/2020 stage under panic recovery; a registry
@@ -41,14 +42,12 @@ func (e *Engine) runDecree(ctx context.Context, t *txn.Transaction, msg *mailmsg
 func (e *Engine) decideAll(ctx context.Context, t *txn.Transaction, f *txn.Facts) (txn.Verdict, map[string]bool, error) {
 	rcpts := f.Decree.Recipients
 	if len(rcpts) == 0 {
-		v, err := e.decide(ctx, t, f)
+		v, err := e.decide(ctx, t, f, nil)
 		return v, nil, err
 	}
-	defer func() { f.Decree.Current = nil }()
 	verdicts := make([]txn.Verdict, len(rcpts))
 	for i := range rcpts {
-		f.Decree.Current = &rcpts[i]
-		v, err := e.decide(ctx, t, f)
+		v, err := e.decide(ctx, t, f, &rcpts[i])
 		if err != nil {
 			return v, nil, err
 		}
@@ -87,7 +86,7 @@ func severer(a, b txn.Verdict) bool {
 
 // decide runs the rules once; past ctx's end the error is the context's
 // and the verdict unfinished.
-func (e *Engine) decide(ctx context.Context, t *txn.Transaction, f *txn.Facts) (v txn.Verdict, err error) {
+func (e *Engine) decide(ctx context.Context, t *txn.Transaction, f *txn.Facts, rcpt *txn.DecreeRecipient) (v txn.Verdict, err error) {
 	start := time.Now()
 	defer func() {
 		f.Durations["rules"] += time.Since(start)
@@ -96,5 +95,5 @@ func (e *Engine) decide(ctx context.Context, t *txn.Transaction, f *txn.Facts) (
 			err = fmt.Errorf("engine: rules panicked: %v", r)
 		}
 	}()
-	return e.opt.Rules.EvaluateContext(ctx, t, f)
+	return e.opt.Rules.EvaluateInput(ctx, rules.AtEOM, rules.Input{Txn: t, Facts: f, Recipient: rcpt})
 }
