@@ -5,7 +5,7 @@ import (
 	"milter91/internal/txn"
 )
 
-// advertiserID returns the advertiser id (decree91.md, our choice): the
+// advertiserID returns the advertiser id (our choice, docs/decree-analysis.md): the
 // organizational domain (mailmsg.OrgDomain: RFC 7489 §3.2, Public Suffix
 // List) of the d= of the first passing DKIM signature aligned with
 // fromDomain (same organizational domain, RFC 7489 §3.1.1 relaxed mode),

@@ -16,6 +16,20 @@ import (
 // blocklist planner keeps the first MaxBodyDomains distinct ones.
 const linksPerBodyDomain = 10
 
+// checkLists asks the local lists and the blocklist zones about what the
+// message offers them (blocklistSubject): Facts.Lists, Facts.DNSBL and
+// Facts.DNSBLSkipped.
+func (e *Engine) checkLists(ctx context.Context, m *message) error {
+	s := e.blocklistSubject(m.t, m.msg, m.body)
+	if e.opt.Lists != nil {
+		m.f.Lists = e.opt.Lists.Check(s)
+	}
+	if e.opt.DNSBL != nil {
+		m.f.DNSBL, m.f.DNSBLSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
+	}
+	return nil
+}
+
 // blocklistSubject collects what t offers the blocklists: the client
 // address, the HELO name, the envelope sender's domain, the From and
 // Reply-To domains, the d= of each DKIM-Signature (unverified: a forged d=
@@ -67,8 +81,8 @@ func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction, msg *mailms
 		head = decree.DefaultMaxLinkBytes
 	}
 	return sync.OnceValue(func() *decree.Body {
-		if a := e.opt.Decree.Analyzer; a != nil {
-			return a.ReadBody(ctx, msg, t.BodyReader(), head)
+		if st := e.opt.Decree; st != nil {
+			return st.ReadBody(ctx, msg, t.BodyReader(), head)
 		}
 		return decree.ReadBody(ctx, msg, t.BodyReader(), 0, head)
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"milter91/decree/stage"
 	"milter91/internal/engine"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -291,7 +292,7 @@ func TestEvaluateStopsAtContextEnd(t *testing.T) {
 	var logs strings.Builder
 	reg := newFakeRegistry()
 	e := newEngine(t, engine.Options{Resolver: res, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		Decree: engine.DecreeOptions{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg}})
+		Decree: stage.New(stage.Options{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg})})
 	out, err := e.Evaluate(ctx, transaction(t, signed))
 	var fe *engine.FaultError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &fe) {
