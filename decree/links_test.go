@@ -53,7 +53,7 @@ func TestLinks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ReadBody(context.Background(), msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
+			if got := readBody(context.Background(), msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
 				t.Errorf("Links = %+v\nwant %+v", got, tc.want)
 			}
 		})
@@ -67,12 +67,12 @@ func TestReadBodyStopsAtContextEnd(t *testing.T) {
 	m := msg(t, []string{"Content-Type: multipart/mixed; boundary=b"},
 		"--b\r\nContent-Type: text/plain\r\n\r\nhttps://one.example.com/\r\n"+
 			"--b\r\nContent-Type: text/plain\r\n\r\nhttps://two.example.com/\r\n--b--\r\n")
-	if got := ReadBody(context.Background(), m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 2 {
+	if got := readBody(context.Background(), m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 2 {
 		t.Fatalf("live context: links %+v, want 2", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := ReadBody(ctx, m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 0 {
+	if got := readBody(ctx, m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 0 {
 		t.Errorf("ended context: links %+v, want none", got)
 	}
 }

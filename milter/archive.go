@@ -1,7 +1,6 @@
 package milter
 
 import (
-	netmail "net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -122,11 +121,10 @@ func lastValue(h []txn.Header, name string) string {
 // fromAddress is the first address of a From value, lower-cased; the raw
 // value trimmed when it does not parse.
 func fromAddress(v string) string {
-	v = strings.TrimSpace(mailmsg.Unfold(v))
-	if list, err := netmail.ParseAddressList(v); err == nil && len(list) > 0 {
-		return archive.NormalizeAddress(list[0].Address)
+	if list, err := mailmsg.ParseAddressList(v); err == nil && len(list) > 0 {
+		return archive.NormalizeAddress(list[0].Addr)
 	}
-	return archive.NormalizeAddress(v)
+	return archive.NormalizeAddress(strings.TrimSpace(mailmsg.Unfold(v)))
 }
 
 // decreeArticle finds "Art. 18", "Art. 20.1" in a Decree 91 rule's ref.

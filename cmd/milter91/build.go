@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"milter91/config"
+	"milter91/decree/stage/setup"
 	"milter91/dnsbl"
 	"milter91/internal/engine"
 	"milter91/internal/registry"
@@ -196,7 +197,11 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
-	dec, err := decreeOptions(cfg, store, mode)
+	var health setup.Health
+	if mode.registry != nil {
+		health = mode.registry
+	}
+	dec, err := setup.Stage(cfg.Decree, store, health, setup.Mode{DryRun: mode.dryRun, Direction: mode.direction}, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -77,3 +77,67 @@ func checkField(t *testing.T, f Field) {
 		t.Fatalf("Unfold(%q) = %q", f.Value, u)
 	}
 }
+
+// FuzzParseFrom checks that a From field value never panics the parser,
+// that the status is defined and agrees with the result, and that every
+// address is local@domain with a lower-case domain.
+func FuzzParseFrom(f *testing.F) {
+	f.Fuzz(func(t *testing.T, value string) {
+		from := ParseFrom([]string{value})
+		switch from.Status {
+		case FromOK:
+			if len(from.Addresses) == 0 || from.Err != "" {
+				t.Fatalf("ok with %+v", from)
+			}
+		case FromEmpty:
+			if len(from.Addresses) != 0 || from.Err != "" {
+				t.Fatalf("empty with %+v", from)
+			}
+		case FromUnparsable:
+			if len(from.Addresses) != 0 || from.Err == "" {
+				t.Fatalf("unparsable with %+v", from)
+			}
+		default:
+			t.Fatalf("status %q for one field", from.Status)
+		}
+		for _, a := range from.Addresses {
+			at := strings.LastIndexByte(a.Addr, '@')
+			if at < 0 || a.Domain() != strings.ToLower(a.Domain()) {
+				t.Fatalf("address %q", a.Addr)
+			}
+		}
+	})
+}
+
+// FuzzParseDomain checks that ParseDomain never panics and that what it
+// returns is a fixed point: lower-case ASCII without a trailing dot that
+// parses to itself.
+func FuzzParseDomain(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDomain(s)
+		if err != nil {
+			return
+		}
+		if d.ASCII == "" || !isASCII(d.ASCII) || d.ASCII != strings.ToLower(d.ASCII) || strings.HasSuffix(d.ASCII, ".") {
+			t.Fatalf("ParseDomain(%q) = %+v", s, d)
+		}
+		again, err := ParseDomain(d.ASCII)
+		if err != nil || again.ASCII != d.ASCII {
+			t.Fatalf("ParseDomain(%q) = %+v, then %+v, %v", s, d, again, err)
+		}
+		if org, _ := OrgDomain(d); !strings.HasSuffix("."+d.ASCII, "."+org.ASCII) {
+			t.Fatalf("OrgDomain(%+v) = %+v, not a suffix", d, org)
+		}
+	})
+}
+
+// FuzzDecodeHeader checks that DecodeHeader never panics and leaves a
+// value without an encoded word unchanged.
+func FuzzDecodeHeader(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		out := DecodeHeader(s)
+		if !strings.Contains(s, "=?") && out != s {
+			t.Fatalf("DecodeHeader(%q) = %q, want it unchanged", s, out)
+		}
+	})
+}

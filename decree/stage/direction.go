@@ -1,4 +1,4 @@
-package engine
+package stage
 
 import "milter91/internal/txn"
 

@@ -1,4 +1,4 @@
-package decree
+package mailmsg
 
 import (
 	"bytes"
@@ -186,4 +186,19 @@ func (r *wordRun) flush(out *strings.Builder) {
 	out.WriteString(r.text.String())
 	r.text.Reset()
 	r.started = false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// unhex returns the value of the hex digit c (see isHex).
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
