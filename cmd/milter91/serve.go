@@ -22,6 +22,7 @@ import (
 	"milter91/internal/metrics"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
+	"milter91/internal/sockaddr"
 	"milter91/internal/sqldb"
 	"milter91/internal/txn"
 	"milter91/milter"
@@ -280,7 +281,7 @@ func needRestart(old, cfg *config.Config) []string {
 func listenAll(cfg *config.Config) ([]net.Listener, error) {
 	var out []net.Listener
 	for _, addr := range cfg.Listen {
-		ln, err := milter.Listen(addr, cfg.SocketMode, cfg.SocketGroup)
+		ln, err := sockaddr.Listen(addr, cfg.SocketMode, cfg.SocketGroup)
 		if err != nil {
 			for _, l := range out {
 				l.Close()
