@@ -18,12 +18,12 @@ import (
 
 	"milter91/config"
 	"milter91/internal/archive"
+	"milter91/internal/dsn"
 	"milter91/internal/engine"
 	"milter91/internal/metrics"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
 	"milter91/internal/sockaddr"
-	"milter91/internal/sqldb"
 	"milter91/internal/txn"
 	"milter91/milter"
 )
@@ -125,7 +125,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	}
 	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
-		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
+		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
 }
 
