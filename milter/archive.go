@@ -14,7 +14,7 @@ import (
 
 // archiveRecord hands the message as answered to Options.Archive
 // (Decree 91/2020 Art. 10.6); the hook must not block.
-func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d decision) {
+func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d decision, fields []txn.Header) {
 	if s.opts.Archive == nil || msg == nil {
 		return
 	}
@@ -30,7 +30,6 @@ func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d 
 		Reply:      replyText(d.reply),
 		Size:       msg.size(),
 	}
-	fields := deliveredHeaders(msg.headers, d.edits)
 	r.Header = renderHeaders(fields)
 	r.MessageID = archive.NormalizeMessageID(lastValue(fields, "Message-ID"))
 	r.From = fromAddress(lastValue(fields, "From"))
@@ -60,39 +59,6 @@ func replyText(r txn.Reply) string {
 		return ""
 	}
 	return r.String()
-}
-
-// deliveredHeaders applies edits to a copy of the received headers the way
-// the MTA does (see applyEdits): deletes and changes by the original
-// per-name index, inserts before the i-th current header, adds at the end.
-// The headers are indexed by name once, so that thousands of edits (one
-// delete per forged Authentication-Results) stay linear.
-func deliveredHeaders(received []txn.Header, edits []txn.HeaderEdit) []txn.Header {
-	cur := slices.Clone(received)
-	deleted := make([]bool, len(received))
-	index := mailmsg.IndexFields(received)
-	var inserted, added []txn.Header
-	for _, e := range edits {
-		switch e.Op {
-		case txn.EditDelete, txn.EditChange:
-			if i := index.Nth(e.Name, e.Index); i >= 0 {
-				deleted[i] = e.Op == txn.EditDelete || e.Value == ""
-				cur[i].Value = e.Value
-			}
-		case txn.EditInsert:
-			inserted = append(inserted, txn.Header{Name: e.Name, Value: e.Value})
-		default:
-			added = append(added, txn.Header{Name: e.Name, Value: e.Value})
-		}
-	}
-	out := make([]txn.Header, 0, len(received)+len(inserted)+len(added))
-	out = append(out, inserted...)
-	for i, h := range cur {
-		if !deleted[i] {
-			out = append(out, h)
-		}
-	}
-	return append(out, added...)
 }
 
 // renderHeaders joins "Name:value" lines with CRLF (values keep their

@@ -147,27 +147,3 @@ func TestArchiveBlockedClient(t *testing.T) {
 		})
 	}
 }
-
-func TestDeliveredHeaders(t *testing.T) {
-	received := []txn.Header{{Name: "A", Value: " 1"}, {Name: "B", Value: " 2"}, {Name: "a", Value: " 3"}}
-	tests := []struct {
-		name  string
-		edits []txn.HeaderEdit
-		want  string
-	}{
-		{name: "none", want: "A: 1\r\nB: 2\r\na: 3"},
-		{name: "delete second A by per-name index", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "A", Index: 2}}, want: "A: 1\r\nB: 2"},
-		{name: "change to empty deletes", edits: []txn.HeaderEdit{{Op: txn.EditChange, Name: "B", Index: 1}}, want: "A: 1\r\na: 3"},
-		{name: "change", edits: []txn.HeaderEdit{{Op: txn.EditChange, Name: "b", Index: 1, Value: " x"}}, want: "A: 1\r\nB: x\r\na: 3"},
-		{name: "all of a name deleted, any order", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "a", Index: 1},
-			{Op: txn.EditDelete, Name: "A", Index: 2}, {Op: txn.EditDelete, Name: "A", Index: 1}}, want: "B: 2"},
-		{name: "missing index ignored", edits: []txn.HeaderEdit{{Op: txn.EditDelete, Name: "C", Index: 1}}, want: "A: 1\r\nB: 2\r\na: 3"},
-		{name: "insert on top, add at end", edits: []txn.HeaderEdit{{Op: txn.EditAdd, Name: "Z", Value: " z"},
-			{Op: txn.EditInsert, Name: "Y", Index: 1, Value: " y"}}, want: "Y: y\r\nA: 1\r\nB: 2\r\na: 3\r\nZ: z"},
-	}
-	for _, tc := range tests {
-		if got := renderHeaders(deliveredHeaders(received, tc.edits)); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-		}
-	}
-}

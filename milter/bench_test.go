@@ -37,8 +37,8 @@ func BenchmarkMessage(b *testing.B) {
 
 // BenchmarkForgedResults measures what the milter does with n forged
 // Authentication-Results fields deleted by n edits (the engine's
-// deletions, last first): the edits sent to the MTA and the header block
-// as delivered for the archive. Linear: 10× the fields, about 10× the
+// deletions, last first): in one pass the edits sent to the MTA and the
+// header block as delivered for the archive. Linear: 10× the fields, about 10× the
 // time.
 func BenchmarkForgedResults(b *testing.B) {
 	for _, n := range []int{8000, 80000} {
@@ -53,10 +53,11 @@ func BenchmarkForgedResults(b *testing.B) {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := applyEdits(discardModifier{}, edits, true, func(string, ...any) {}); err != nil {
+				got, err := applyEdits(discardModifier{}, received, edits, editOptions{leadSpace: true, deliver: true, warn: func(string, ...any) {}})
+				if err != nil {
 					b.Fatal(err)
 				}
-				if got := deliveredHeaders(received, edits); len(got) != 2 {
+				if len(got) != 2 {
 					b.Fatalf("%d headers delivered, want 2", len(got))
 				}
 			}

@@ -40,7 +40,7 @@ func (s *session) earlyReply(msg *message, rcpt string) *txn.Reply {
 				hook(MessageStats{Action: txn.ActionReject})
 			}
 			rejected := &message{from: msg.from, rcpts: []string{rcpt}, macros: msg.macros, body: txn.NewSpool(-1, "")}
-			s.srv.archiveRecord(s.conn, rejected, nil, decision{action: txn.ActionReject, reply: *r, atRCPT: true})
+			s.srv.archiveRecord(s.conn, rejected, nil, decision{action: txn.ActionReject, reply: *r, atRCPT: true}, nil)
 		}
 	}
 	return s.early.reply

@@ -18,7 +18,7 @@ import (
 // elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
 // message passed), fault and err. A fault also
 // gets its own error line, with the stack for a panic.
-func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decision, sendErr error, elapsed time.Duration) {
+func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decision, delivered []txn.Header, sendErr error, elapsed time.Duration) {
 	qid := msg.macros["i"]
 	if d.fault != nil {
 		s.logFault(qid, d.fault)
@@ -57,7 +57,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 	}
 	s.log.LogAttrs(context.Background(), level, queueLabel(qid)+": "+d.action.String(), attrs...)
 	s.observe(d, out, msg.size(), elapsed)
-	s.archiveRecord(conn, msg, out, d)
+	s.archiveRecord(conn, msg, out, d, delivered)
 }
 
 // outcomeAttrs are the verdict and check facts; none without an outcome.
