@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -39,8 +40,8 @@ func TestDeliveredHeaders(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, err := applyEdits(&recorder{}, received, tc.edits, editOptions{leadSpace: true, deliver: true, warn: func(string, ...any) {}})
-		if err != nil || renderHeaders(got) != tc.want {
-			t.Errorf("%s: %q, %v; want %q", tc.name, renderHeaders(got), err, tc.want)
+		if err != nil || render(got) != tc.want {
+			t.Errorf("%s: %q, %v; want %q", tc.name, render(got), err, tc.want)
 		}
 	}
 }
@@ -52,9 +53,18 @@ func TestDeliveredAfterSendError(t *testing.T) {
 	edits := []txn.HeaderEdit{{Op: txn.EditAdd, Name: "X", Value: " x"}, {Op: txn.EditAdd, Name: "Y", Value: " y"}}
 	r := &recorder{fail: errBroken}
 	got, err := applyEdits(r, received, edits, editOptions{deliver: true, warn: func(string, ...any) {}})
-	if err == nil || len(r.calls) != 1 || renderHeaders(got) != "A: 1\r\nX: x\r\nY: y" {
-		t.Errorf("calls %q, err %v, delivered %q", r.calls, err, renderHeaders(got))
+	if err == nil || len(r.calls) != 1 || render(got) != "A: 1\r\nX: x\r\nY: y" {
+		t.Errorf("calls %q, err %v, delivered %q", r.calls, err, render(got))
 	}
 }
 
 var errBroken = errors.New("broken pipe")
+
+// render joins "Name:value" lines with CRLF.
+func render(h []txn.Header) string {
+	if len(h) == 0 {
+		return ""
+	}
+	b := mailmsg.AppendBlock(nil, h)
+	return string(b[:len(b)-4])
+}

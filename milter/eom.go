@@ -17,7 +17,6 @@ type decision struct {
 	quarantine  string // quarantine only
 	removeRcpts []string
 	fault       *fault // the internal fault that decided, if any
-	atRCPT      bool   // the client was refused at RCPT, before DATA
 	limit       string // the limit that decided (LimitHeaderBytes, …), if any
 }
 
@@ -116,7 +115,7 @@ func (s *Server) failDecision(f *fault) decision {
 // Only a failure of the milter connection returns an error.
 func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter.Response, []txn.Header, error) {
 	qid := msg.macros["i"]
-	opt := editOptions{leadSpace: s.leadSpace, deliver: s.srv.opts.Archive != nil, warn: func(text string, args ...any) {
+	opt := editOptions{leadSpace: s.leadSpace, deliver: s.srv.opts.Answered != nil, warn: func(text string, args ...any) {
 		s.srv.log.Warn(text, append([]any{"queue_id", qid}, args...)...)
 	}}
 	if d.action == txn.ActionTempfail || d.action == txn.ActionReject {

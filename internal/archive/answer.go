@@ -1,44 +1,45 @@
-package milter
+package archive
 
 import (
 	netmail "net/mail"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
-	"milter91/internal/archive"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
-// archiveRecord hands the message as answered to Options.Archive
-// (Decree 91/2020 Art. 10.6); the hook must not block.
-func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d decision, fields []txn.Header) {
-	if s.opts.Archive == nil || msg == nil {
-		return
+// NewRecord is the archive record of one answer of the milter adapter
+// (Decree 91/2020 Art. 10.6): the envelope, the verdict and the header
+// block as delivered, with Message-ID, From and Subject copied from it
+// for searching. A client refused at RCPT gives a record of Stage
+// StageRCPT without a header block.
+func NewRecord(a txn.Answer) Record {
+	r := Record{
+		Time:       a.Time,
+		QueueID:    a.QueueID,
+		ClientName: a.Conn.ClientName,
+		HELO:       a.Conn.HELO,
+		MailFrom:   a.MailFrom,
+		Rcpts:      slices.Clone(a.Rcpts),
+		Action:     a.Action.String(),
+		Reply:      replyText(a.Reply),
+		Size:       a.Size,
+		Header:     renderHeaders(a.Headers),
 	}
-	r := archive.Record{
-		Time:       time.Now().UTC(),
-		QueueID:    msg.macros["i"],
-		ClientIP:   addrString(conn),
-		ClientName: conn.ClientName,
-		HELO:       conn.HELO,
-		MailFrom:   msg.from,
-		Rcpts:      slices.Clone(msg.rcpts),
-		Action:     d.action.String(),
-		Reply:      replyText(d.reply),
-		Size:       msg.size(),
+	if a.Conn.ClientIP.IsValid() {
+		r.ClientIP = a.Conn.ClientIP.String()
 	}
-	r.Header = renderHeaders(fields)
-	r.MessageID = archive.NormalizeMessageID(lastValue(fields, "Message-ID"))
-	r.From = fromAddress(lastValue(fields, "From"))
-	r.Subject = strings.TrimSpace(mailmsg.Unfold(lastValue(fields, "Subject")))
-	refused := d.action == txn.ActionReject || d.action == txn.ActionTempfail
+	r.MessageID = NormalizeMessageID(lastValue(a.Headers, "Message-ID"))
+	r.From = fromAddress(lastValue(a.Headers, "From"))
+	r.Subject = strings.TrimSpace(mailmsg.Unfold(lastValue(a.Headers, "Subject")))
+	out := a.Outcome
+	refused := a.Action == txn.ActionReject || a.Action == txn.ActionTempfail
 	switch {
-	case d.atRCPT:
-		r.Stage, r.BlockedClient = archive.StageRCPT, true
-	case out != nil && refused && d.fault == nil && msg.macros["auth_authen"] == "":
+	case a.Stage == txn.StageRCPT:
+		r.Stage, r.BlockedClient = StageRCPT, true
+	case out != nil && refused && a.Fault == "" && a.AuthUser == "":
 		r.BlockedClient = out.Facts.ClientListed()
 	}
 	if out != nil {
@@ -50,7 +51,7 @@ func (s *Server) archiveRecord(conn txn.Conn, msg *message, out *txn.Outcome, d 
 			r.Advertiser = out.Facts.Decree.Advertiser
 		}
 	}
-	s.opts.Archive(r)
+	return r
 }
 
 // replyText is "550 5.7.1 text", "" for no reply.
@@ -62,18 +63,13 @@ func replyText(r txn.Reply) string {
 }
 
 // renderHeaders joins "Name:value" lines with CRLF (values keep their
-// leading space and CRLF folding).
+// leading space and CRLF folding), "" for none.
 func renderHeaders(h []txn.Header) string {
-	var b strings.Builder
-	for i, f := range h {
-		if i > 0 {
-			b.WriteString("\r\n")
-		}
-		b.WriteString(f.Name)
-		b.WriteByte(':')
-		b.WriteString(f.Value)
+	if len(h) == 0 {
+		return ""
 	}
-	return b.String()
+	b := mailmsg.AppendBlock(nil, h)
+	return string(b[:len(b)-4]) // the last field's CRLF and the empty line
 }
 
 func lastValue(h []txn.Header, name string) string {
@@ -90,9 +86,9 @@ func lastValue(h []txn.Header, name string) string {
 func fromAddress(v string) string {
 	v = strings.TrimSpace(mailmsg.Unfold(v))
 	if list, err := netmail.ParseAddressList(v); err == nil && len(list) > 0 {
-		return archive.NormalizeAddress(list[0].Address)
+		return NormalizeAddress(list[0].Address)
 	}
-	return archive.NormalizeAddress(v)
+	return NormalizeAddress(v)
 }
 
 // decreeArticle finds "Art. 18", "Art. 20.1" in a Decree 91 rule's ref.
