@@ -1,12 +1,17 @@
 // Package milter connects Postfix (or Sendmail) to the milter91 engine over
 // the milter protocol v6, using github.com/d--j/go-milter.
 //
+// It is an adapter and nothing more: the protocol callbacks build a
+// txn.Transaction, the Evaluator turns it into an Outcome, and the
+// Outcome's header edits and SMTP reply go back to the MTA; Options.Answered
+// then tells the caller what was answered (txn.Answer), from which the
+// archive and the metrics build their own records. It imports no store,
+// check or rule.
+//
 // One milter connection serves one SMTP session: connection data (client IP,
 // HELO, macros) lives as long as the session, the envelope, headers and body
-// are collected per message, and at end of message the Evaluator turns them
-// into an Outcome whose header edits and SMTP reply go back to the MTA.
-// An internal fault (error, panic, deadline, spool failure) never loses mail:
-// the configured fail mode answers instead.
+// are collected per message. An internal fault (error, panic, deadline,
+// spool failure) never loses mail: the configured fail mode answers instead.
 package milter
 
 import (

@@ -35,6 +35,11 @@ var Enforced = []Rule{
 			checks...),
 	},
 	{
+		Name:   "config imports no adapter or engine",
+		From:   []string{"milter91/config"},
+		Forbid: []string{"milter91/milter", "milter91/internal/engine"},
+	},
+	{
 		Name:   "checks import no rules, engine, adapter or config",
 		From:   checks,
 		Forbid: pipeline,
