@@ -8,14 +8,26 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
+	"milter91/internal/archive"
 	"milter91/internal/txn"
 )
 
 // BenchmarkMessage measures one message (5 headers, 4 KiB body, tag with one
-// added header) over a loopback milter connection with a trivial evaluator.
+// added header) over a loopback milter connection with a trivial evaluator;
+// /answered with an Answered hook that builds the archive record, as serve
+// runs with an archive.
 func BenchmarkMessage(b *testing.B) {
+	b.Run("bare", func(b *testing.B) { benchMessage(b, nil) })
+	b.Run("answered", func(b *testing.B) {
+		benchMessage(b, func(a txn.Answer) { sinkRecord = archive.NewRecord(a) })
+	})
+}
+
+var sinkRecord archive.Record
+
+func benchMessage(b *testing.B, answered func(txn.Answer)) {
 	ev := &fakeEval{fn: outcome(txn.ActionTag, txn.Reply{}, txn.HeaderEdit{Op: txn.EditAdd, Name: "X-Spam", Value: " No"})}
-	opts := Options{FailMode: txn.ActionTempfail, Logger: slog.New(slog.DiscardHandler)}
+	opts := Options{FailMode: txn.ActionTempfail, Logger: slog.New(slog.DiscardHandler), Answered: answered}
 	addr, _, _ := startServer(b, opts, ev)
 	m := dialMTA(b, addr)
 	m.connect("127.0.0.2", "helo.example.com")

@@ -12,11 +12,13 @@ import (
 type delivery struct {
 	received []txn.Header
 	index    mailmsg.Index // by name, built at the first delete or change
-	// top holds the fields inserted above every received one, in order.
-	top []txn.Header
-	// list holds the received fields, then the ones inserted below the
-	// top and added, in order; pos is the list index of each received
-	// field, nil while that is its own index.
+	// top holds the fields inserted above every received one, in order;
+	// added those appended, while list is nil.
+	top, added []txn.Header
+	// list, once a received field is changed or a field inserted below
+	// the top, holds the received fields, then the ones inserted below
+	// the top and added, in order; pos is the list index of each
+	// received field, nil while that is its own index.
 	list []deliveredField
 	pos  []int
 }
@@ -27,11 +29,22 @@ type deliveredField struct {
 }
 
 func newDelivery(received []txn.Header) *delivery {
-	d := &delivery{received: received, list: make([]deliveredField, len(received), len(received)+2)}
-	for i, h := range received {
+	return &delivery{received: received}
+}
+
+// edit makes list, the form that changes and inner inserts work on.
+func (d *delivery) edit() {
+	if d.list != nil {
+		return
+	}
+	d.list = make([]deliveredField, len(d.received), len(d.received)+len(d.added)+2)
+	for i, h := range d.received {
 		d.list[i].h = h
 	}
-	return d
+	for _, h := range d.added {
+		d.list = append(d.list, deliveredField{h: h})
+	}
+	d.added = nil
 }
 
 // change sets the n-th received field called key (lower case) to value,
@@ -47,6 +60,7 @@ func (d *delivery) change(key string, n int, value string, del bool) {
 	if i < 0 {
 		return
 	}
+	d.edit()
 	if d.pos != nil {
 		i = d.pos[i]
 	}
@@ -65,6 +79,7 @@ func (d *delivery) insert(i int, h txn.Header) {
 		return
 	}
 	k -= len(d.top)
+	d.edit()
 	at := len(d.list)
 	for j, f := range d.list {
 		if f.deleted {
@@ -92,13 +107,20 @@ func (d *delivery) insert(i int, h txn.Header) {
 
 // add appends h after the last field.
 func (d *delivery) add(h txn.Header) {
-	if d != nil {
+	switch {
+	case d == nil:
+	case d.list != nil:
 		d.list = append(d.list, deliveredField{h: h})
+	default:
+		d.added = append(d.added, h)
 	}
 }
 
 // headers returns the fields not deleted, in order.
 func (d *delivery) headers() []txn.Header {
+	if d.list == nil {
+		return slices.Concat(d.top, d.received, d.added)
+	}
 	out := make([]txn.Header, 0, len(d.top)+len(d.list))
 	out = append(out, d.top...)
 	for _, f := range d.list {
