@@ -49,7 +49,7 @@ test-third-party:
 FUZZTIME ?= 30000x
 FUZZ = internal/auth:FuzzClaimsAuthservID internal/txn:FuzzReadMessage internal/mailmsg:FuzzReadHeader dnsbl:FuzzParseList dnsbl:FuzzQueryName \
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
-	milter:FuzzSession internal/resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad internal/archive:FuzzSpoolFrame internal/sqldb:FuzzRedact \
+	milter:FuzzSession internal/resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad internal/archive:FuzzSpoolFrame internal/dsn:FuzzRedact \
 	internal/registry:FuzzImportConsents internal/admin:FuzzDecodeCursor internal/dkimsign:FuzzParseSpecs internal/dkimsign:FuzzParseKey \
 	internal/dmarc:FuzzParse internal/arc:FuzzSets
 fuzz-short:

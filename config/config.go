@@ -13,7 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/dnsbl"
-	"milter91/internal/sqldb"
+	"milter91/internal/dsn"
 	"milter91/internal/txn"
 )
 
@@ -200,7 +200,7 @@ func Load(path string) (*Config, error) {
 		relativeTo(path, p)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
-		if !sqldb.IsDSN(*p) {
+		if !dsn.Is(*p) {
 			relativeTo(path, p)
 		}
 	}

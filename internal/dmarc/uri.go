@@ -1,9 +1,10 @@
 package dmarc
 
 import (
-	"net/mail"
 	"net/url"
 	"strings"
+
+	"milter91/internal/mailmsg"
 )
 
 // maxURIs bounds the reporting URIs kept from one tag: RFC 9990 lets a
@@ -71,23 +72,38 @@ func MailtoAddress(u string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	a, err := mail.ParseAddress(p.Opaque)
+	a, err := oneAddress(p.Opaque)
 	if err != nil {
 		if o, uerr := url.PathUnescape(p.Opaque); uerr == nil {
-			a, err = mail.ParseAddress(o)
+			a, err = oneAddress(o)
 		}
 	}
 	if err != nil {
 		return "", err
 	}
-	if at := strings.LastIndexByte(a.Address, '@'); at < 0 || at == len(a.Address)-1 {
+	if at := strings.LastIndexByte(a, '@'); at < 0 || at == len(a)-1 {
 		return "", &url.Error{Op: "parse", URL: u, Err: errNoDomain}
 	}
-	return a.Address, nil
+	return a, nil
+}
+
+// oneAddress is the addr-spec of s, which must be one mailbox.
+func oneAddress(s string) (string, error) {
+	list, err := mailmsg.ParseAddressList(s)
+	if err != nil {
+		return "", err
+	}
+	if len(list) != 1 {
+		return "", errNotOne
+	}
+	return list[0].Addr, nil
 }
 
 type uriError string
 
 func (e uriError) Error() string { return string(e) }
 
-const errNoDomain = uriError("the address has no domain")
+const (
+	errNoDomain = uriError("the address has no domain")
+	errNotOne   = uriError("not one address")
+)

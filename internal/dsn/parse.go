@@ -1,4 +1,4 @@
-package sqldb
+package dsn
 
 import (
 	"net/url"

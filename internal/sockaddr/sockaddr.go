@@ -1,4 +1,9 @@
-package milter
+// Package sockaddr parses and opens milter socket addresses in the forms
+// Postfix (smtpd_milters), Sendmail/libmilter and Go write them, for the
+// daemon's listen addresses and the load tool's target. It knows nothing
+// of the milter protocol: the config validates addresses with Parse
+// without linking the milter adapter.
+package sockaddr
 
 import (
 	"errors"
@@ -16,7 +21,7 @@ import (
 // mode 0: owner and group (Postfix) may connect, others may not.
 const DefaultSocketMode os.FileMode = 0o660
 
-// ParseAddress turns a milter socket address into a Go network and address
+// Parse turns a milter socket address into a Go network and address
 // for net.Listen. Accepted forms:
 //
 //	inet:HOST:PORT     Postfix (main.cf smtpd_milters); IPv6 as inet:[::1]:PORT
@@ -29,7 +34,7 @@ const DefaultSocketMode os.FileMode = 0o660
 // network is "tcp", "tcp6" or "unix". PORT is 0–65535 or a service name from
 // /etc/services. A malformed address gives an error that names it and the
 // expected forms.
-func ParseAddress(addr string) (network, address string, err error) {
+func Parse(addr string) (network, address string, err error) {
 	transport, rest, ok := strings.Cut(addr, ":")
 	if !ok || transport == "" {
 		return "", "", fmt.Errorf("milter socket %q: want inet:HOST:PORT, inet:PORT@HOST, inet6:… or unix:/PATH", addr)
@@ -120,7 +125,7 @@ func isDigits(s string) bool {
 	return true
 }
 
-// Listen opens the milter socket addr (forms: see ParseAddress).
+// Listen opens the milter socket addr (forms: see Parse).
 //
 // For a unix socket it first removes a stale socket file (one nobody listens
 // on; a live socket or a non-socket file is an error and is left alone), then
@@ -129,7 +134,7 @@ func isDigits(s string) bool {
 // mode and group are ignored for TCP. Closing the listener removes the socket
 // file.
 func Listen(addr string, mode os.FileMode, group string) (net.Listener, error) {
-	network, address, err := ParseAddress(addr)
+	network, address, err := Parse(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package milter
+package sockaddr
 
 import (
 	"net"
@@ -31,9 +31,9 @@ func TestParseAddress(t *testing.T) {
 		{"unix:private/milter91", "unix", "private/milter91"},
 	}
 	for _, tc := range tests {
-		n, a, err := ParseAddress(tc.in)
+		n, a, err := Parse(tc.in)
 		if err != nil || n != tc.network || a != tc.address {
-			t.Errorf("ParseAddress(%q) = %q, %q, %v; want %q, %q", tc.in, n, a, err, tc.network, tc.address)
+			t.Errorf("Parse(%q) = %q, %q, %v; want %q, %q", tc.in, n, a, err, tc.network, tc.address)
 		}
 	}
 }
@@ -58,9 +58,9 @@ func TestParseAddressErrors(t *testing.T) {
 		{"local:", "needs a path"},
 	}
 	for _, tc := range tests {
-		_, _, err := ParseAddress(tc.in)
+		_, _, err := Parse(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "milter socket") {
-			t.Errorf("ParseAddress(%q) error = %v, want one containing %q", tc.in, err, tc.wantErr)
+			t.Errorf("Parse(%q) error = %v, want one containing %q", tc.in, err, tc.wantErr)
 		}
 	}
 }
