@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"milter91/config"
 	"milter91/dnsbl"
+	"milter91/internal/regfile"
 	"milter91/rules"
 )
 
@@ -48,10 +48,11 @@ func openListFiles(cfg *config.Config) error {
 	return nil
 }
 
-// openListFile opens and closes list i's file; nil when it opens.
+// openListFile opens and closes list i's file; nil when it opens and is a
+// regular file (regfile.Open: a FIFO must not block the start).
 func openListFile(cfg *config.Config, i int) *config.Error {
 	l := cfg.Lists[i]
-	f, err := os.Open(l.Path)
+	f, _, err := regfile.Open(l.Path)
 	if err != nil {
 		e := cfg.ErrorAt(fmt.Sprintf("lists[%d].path", i), "lists[%d] %q: %v", i, l.Name, err)
 		return &e
