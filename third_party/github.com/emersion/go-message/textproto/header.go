@@ -3,6 +3,7 @@ package textproto
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/textproto"
@@ -402,9 +403,28 @@ func (h *Header) FieldsByKey(k string) HeaderFields {
 	return &headerFieldsByKey{h, textproto.CanonicalMIMEHeaderKey(k), -1}
 }
 
-func readLineSlice(r *bufio.Reader, line []byte) ([]byte, error) {
+// ErrHeaderTooBig is returned by MultipartReader.NextPart when a part's
+// header is longer than MultipartReader.MaxHeaderBytes.
+var ErrHeaderTooBig = errors.New("textproto: header exceeds maximum size")
+
+// budget is the number of header bytes still allowed; nil means no limit.
+type budget *int
+
+// spend takes n bytes from b, reporting whether it still had them.
+func spend(b budget, n int) bool {
+	if b == nil {
+		return true
+	}
+	*b -= n
+	return *b >= 0
+}
+
+func readLineSlice(r *bufio.Reader, line []byte, b budget) ([]byte, error) {
 	for {
 		l, more, err := r.ReadLine()
+		if !spend(b, len(l)+2) { // each line with a CRLF
+			return line, ErrHeaderTooBig
+		}
 		line = append(line, l...)
 		if err != nil {
 			return line, err
@@ -450,10 +470,10 @@ func hasContinuationLine(r *bufio.Reader) bool {
 	return isSpace(c)
 }
 
-func readContinuedLineSlice(r *bufio.Reader) ([]byte, error) {
+func readContinuedLineSlice(r *bufio.Reader, b budget) ([]byte, error) {
 	// Read the first line. We preallocate slice that it enough
 	// for most fields.
-	line, err := readLineSlice(r, make([]byte, 0, 256))
+	line, err := readLineSlice(r, make([]byte, 0, 256), b)
 	if err == io.EOF && len(line) == 0 {
 		// Header without a body
 		return nil, nil
@@ -469,7 +489,10 @@ func readContinuedLineSlice(r *bufio.Reader) ([]byte, error) {
 
 	// Read continuation lines.
 	for hasContinuationLine(r) {
-		line, err = readLineSlice(r, line)
+		line, err = readLineSlice(r, line, b)
+		if err == ErrHeaderTooBig {
+			return nil, err
+		}
 		if err != nil {
 			break // bufio will keep err until next read.
 		}
@@ -519,11 +542,17 @@ func trimAroundNewlines(v []byte) string {
 // reading from an io.LimitedReader or a similar Reader to bound the size of
 // headers.
 func ReadHeader(r *bufio.Reader) (Header, error) {
+	return readHeader(r, nil)
+}
+
+// readHeader is ReadHeader reading at most b bytes of header (no limit for
+// a nil b): past them it returns ErrHeaderTooBig.
+func readHeader(r *bufio.Reader, b budget) (Header, error) {
 	fs := make([]*headerField, 0, 32)
 
 	// The first line cannot start with a leading space.
 	if buf, err := r.Peek(1); err == nil && isSpace(buf[0]) {
-		line, err := readLineSlice(r, nil)
+		line, err := readLineSlice(r, nil, b)
 		if err != nil {
 			return newHeader(fs), err
 		}
@@ -532,7 +561,10 @@ func ReadHeader(r *bufio.Reader) (Header, error) {
 	}
 
 	for {
-		kv, err := readContinuedLineSlice(r)
+		kv, err := readContinuedLineSlice(r, b)
+		if err == ErrHeaderTooBig {
+			return newHeader(fs), err
+		}
 		if len(kv) == 0 {
 			return newHeader(fs), err
 		}

@@ -84,7 +84,11 @@ func newPart(mr *MultipartReader) (*Part, error) {
 }
 
 func (bp *Part) populateHeaders() error {
-	header, err := ReadHeader(bp.mr.bufReader)
+	var b budget
+	if max := bp.mr.MaxHeaderBytes; max > 0 {
+		b = &max
+	}
+	header, err := readHeader(bp.mr.bufReader, b)
 	if err == nil {
 		bp.Header = header
 	}
@@ -226,6 +230,13 @@ func (p *Part) Close() error {
 // MultipartReader's underlying parser consumes its input as needed. Seeking
 // isn't supported.
 type MultipartReader struct {
+	// MaxHeaderBytes, when positive, bounds the header of each part, in
+	// bytes (each line counted with a CRLF line end): NextPart returns
+	// ErrHeaderTooBig for a longer one. Only the size of the message bounds part headers
+	// otherwise, and a message of many short header lines makes each
+	// line cost hundreds of bytes of memory.
+	MaxHeaderBytes int
+
 	bufReader *bufio.Reader
 
 	currentPart *Part

@@ -853,3 +853,43 @@ func TestNoBoundary(t *testing.T) {
 		t.Errorf("NextPart error = %v; want %v", got, want)
 	}
 }
+
+func TestMultipartMaxHeaderBytes(t *testing.T) {
+	body := func(header string) string {
+		return "--b\r\nContent-Type: text/plain\r\n" + header + "\r\nfirst\r\n--b\r\nX-Second: yes\r\n\r\nsecond\r\n--b--\r\n"
+	}
+	tests := []struct {
+		name, header string
+		max          int
+		wantErr      bool
+	}{
+		{name: "no limit", header: strings.Repeat("X-A: b\r\n", 100000), max: 0},
+		{name: "within", header: strings.Repeat("X-A: b\r\n", 100), max: 1024},
+		{name: "many lines", header: strings.Repeat("X-A: b\r\n", 100000), max: 1024, wantErr: true},
+		{name: "one long line", header: "X-A: " + strings.Repeat("b", 100000) + "\r\n", max: 1024, wantErr: true},
+		{name: "folded", header: "X-A: b" + strings.Repeat("\r\n b", 100000) + "\r\n", max: 1024, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mr := NewMultipartReader(strings.NewReader(body(tc.header)), "b")
+			mr.MaxHeaderBytes = tc.max
+			p, err := mr.NextPart()
+			if tc.wantErr {
+				if err != ErrHeaderTooBig {
+					t.Fatalf("NextPart() = %v, want ErrHeaderTooBig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("NextPart() = %v", err)
+			}
+			if got := p.Header.Get("Content-Type"); got != "text/plain" {
+				t.Errorf("Content-Type = %q", got)
+			}
+			p, err = mr.NextPart()
+			if err != nil || p.Header.Get("X-Second") != "yes" {
+				t.Errorf("second part: %v, %v", p, err)
+			}
+		})
+	}
+}
