@@ -3,9 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"milter91/dnsbl"
+	"milter91/internal/regfile"
 )
 
 // OpenListFiles reports, at its lists[].path entry in the config file,
@@ -24,10 +24,11 @@ func (c *Config) OpenListFiles() error {
 	return nil
 }
 
-// openListFile opens and closes list i's file; nil when it opens.
+// openListFile opens and closes list i's file; nil when it opens and is a
+// regular file (regfile.Open: a FIFO must not block the start).
 func (c *Config) openListFile(i int) *Error {
 	l := c.Lists[i]
-	f, err := os.Open(l.Path)
+	f, _, err := regfile.Open(l.Path)
 	if err != nil {
 		e := c.ErrorAt(fmt.Sprintf("lists[%d].path", i), "lists[%d] %q: %v", i, l.Name, err)
 		return &e

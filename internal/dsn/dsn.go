@@ -17,13 +17,24 @@ const mask = "xxxxx"
 // password, and sslpassword for the client key).
 var secretKeys = map[string]bool{"password": true, "sslpassword": true}
 
-// kvKeys are libpq connection keywords a key=value DSN may start with
-// (PostgreSQL docs, "Parameter Key Words").
+// kvKeys are the connection keywords a key=value DSN may start with: every
+// libpq keyword (PostgreSQL 17 docs, "Parameter Key Words") and the ones
+// pgx adds. A DSN whose first keyword was missing here was taken for a
+// SQLite file name: opened as one and logged with its password.
 var kvKeys = map[string]bool{
 	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true, "password": true,
-	"passfile": true, "service": true, "sslmode": true, "sslpassword": true, "sslcert": true, "sslkey": true,
-	"sslrootcert": true, "connect_timeout": true, "application_name": true, "options": true,
-	"target_session_attrs": true,
+	"passfile": true, "require_auth": true, "channel_binding": true, "connect_timeout": true,
+	"client_encoding": true, "options": true, "application_name": true, "fallback_application_name": true,
+	"keepalives": true, "keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
+	"tcp_user_timeout": true, "replication": true, "gssencmode": true, "sslmode": true, "requiressl": true,
+	"sslnegotiation": true, "sslcompression": true, "sslcert": true, "sslkey": true, "sslpassword": true,
+	"sslcertmode": true, "sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true,
+	"requirepeer": true, "ssl_min_protocol_version": true, "ssl_max_protocol_version": true,
+	"krbsrvname": true, "gsslib": true, "gssdelegation": true, "service": true, "target_session_attrs": true,
+	"load_balance_hosts": true,
+	// pgx
+	"servicefile": true, "sslinline": true, "statement_cache_capacity": true,
+	"description_cache_capacity": true, "default_query_exec_mode": true, "min_read_buffer_size": true,
 }
 
 // span is a byte range [start, end) of a secret value inside a target.

@@ -24,6 +24,7 @@ func TestRedact(t *testing.T) {
 		{in: "host=h sslpassword=S3cr3tPw", want: "host=h sslpassword=xxxxx"},
 		{in: "host=h password='S3cr3tPw", want: "host=h password=xxxxx"},
 		{in: "host=h dbname=m", want: "host=h dbname=m"},
+		{in: "keepalives=1 host=h password=S3cr3tPw dbname=m", want: "keepalives=1 host=h password=xxxxx dbname=m"},
 		{in: "/var/lib/milter91/registry.db", want: "/var/lib/milter91/registry.db"},
 		{in: "password.db", want: "password.db"},
 	} {
@@ -37,6 +38,11 @@ func TestIs(t *testing.T) {
 	for s, want := range map[string]bool{
 		"postgres://h/m": true, "PostgreSQL://h/m": true, "host=h dbname=m": true, " dbname = m": true,
 		"registry.db": false, "/var/lib/x=1.db": false, "a=b.db": false, "host.db": false, "": false,
+		// Any libpq keyword may come first: a DSN read as a file name was
+		// opened as SQLite and logged with its password.
+		"keepalives=1 host=h password=S3cr3tPw": true, "sslrootcert=/etc/ca.pem host=h": true,
+		"connect_timeout=5 dbname=m": true, "gssencmode=disable host=h": true, "target_session_attrs=any host=h": true,
+		"channel_binding=require host=h": true, "tcp_user_timeout=1000 host=h": true, "load_balance_hosts=random host=h": true,
 	} {
 		if got := Is(s); got != want {
 			t.Errorf("Is(%q) = %v, want %v", s, got, want)

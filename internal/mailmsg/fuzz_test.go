@@ -44,6 +44,7 @@ func FuzzReadHeader(f *testing.F) {
 		if norm := crlfLines(string(in)); !strings.HasPrefix(norm, rebuilt) {
 			t.Fatalf("rebuilt %q is not the start of the input %q", rebuilt, norm)
 		}
+		checkLimits(t, in, fields, body)
 		x := IndexFields(fields)
 		seen := map[string]int{}
 		for i, fl := range fields {
@@ -140,4 +141,30 @@ func FuzzDecodeHeader(f *testing.F) {
 			t.Fatalf("DecodeHeader(%q) = %q, want it unchanged", s, out)
 		}
 	})
+}
+
+// checkLimits reads in again within limits a little below what its header
+// needs: the fields are the unlimited ones (all, then body) up to the
+// first that passes a limit, their size within it, and the error names
+// the limit passed.
+func checkLimits(t *testing.T, in []byte, all []Field, body []byte) {
+	t.Helper()
+	size := int64(len(AppendBlock(nil, all))) - 2
+	for _, lim := range []Limits{{Bytes: max(size-int64(len(in)%7), 1)}, {Fields: max(len(all)-1, 1)}} {
+		got, _, err := ReadHeaderLimits(bufio.NewReaderSize(bytes.NewReader(in), 16), lim)
+		if !slices.Equal(got, all[:len(got)]) {
+			t.Fatalf("limits %+v: fields %q are not the start of %q", lim, got, all)
+		}
+		n := int64(len(AppendBlock(nil, got))) - 2
+		switch {
+		case lim.Bytes > 0 && n > lim.Bytes, lim.Fields > 0 && len(got) > lim.Fields:
+			t.Fatalf("limits %+v: %d fields of %d bytes", lim, len(got), n)
+		case len(got) < len(all) && err != ErrHeaderBytes && err != ErrHeaderFields:
+			t.Fatalf("limits %+v: %d of %d fields, error %v", lim, len(got), len(all), err)
+		case len(got) == len(all) && err != nil && !(err == ErrHeaderBytes && len(body) > 0 && validName(body[:1])):
+			// A long first body line passes the limit while it could
+			// still be a field name.
+			t.Fatalf("limits %+v: all fields, error %v", lim, err)
+		}
+	}
 }
