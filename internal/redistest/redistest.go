@@ -46,9 +46,12 @@ var (
 	dbSeq    atomic.Int64
 )
 
-// Main runs the package's tests and stops the private server, if one was
-// started. Call it from TestMain: os.Exit(redistest.Main(m)).
-func Main(m *testing.M) int {
+// Main runs the package's tests (m.Run) and stops the private server, if
+// one was started. Call it from TestMain: os.Exit(redistest.Main(m)); with
+// the PostgreSQL cluster too:
+//
+//	os.Exit(redistest.Main(redistest.RunFunc(func() int { return pgtest.Main(m) })))
+func Main(m interface{ Run() int }) int {
 	code := m.Run()
 	if server != nil {
 		server.stop()
@@ -83,6 +86,12 @@ func URL(t testing.TB) string {
 	u.Path = "/" + strconv.FormatInt(n, 10)
 	return u.String()
 }
+
+// RunFunc is a function that runs tests, for Main.
+type RunFunc func() int
+
+// Run calls f.
+func (f RunFunc) Run() int { return f() }
 
 // ProxyURL returns URL(t) reached through a new pgtest.Proxy, and the
 // Proxy, to cut the server away and bring it back.

@@ -1,0 +1,123 @@
+package counter
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"milter91/internal/sqldb"
+)
+
+// Backend is a Store with the upkeep a daemon runs on it: Open's result.
+type Backend interface {
+	Store
+	// Ping checks that the store answers, within ctx.
+	Ping(ctx context.Context) error
+	// Maintain removes expired counters, then enforces the size cap, in
+	// bounded chunks (each its own transaction), and reports what it did.
+	// Safe to run on every node at once; run it every few minutes.
+	Maintain(ctx context.Context) (Upkeep, error)
+	// Name is the target with its passwords masked, for messages.
+	Name() string
+}
+
+// Upkeep is what one Maintain did.
+type Upkeep struct {
+	// Expired is the number of expired counters removed.
+	Expired int64
+	// Evicted is the number of live counters removed to bring the store
+	// under Options.MaxRows, those expiring soonest first.
+	Evicted int64
+	// Rows is the number of live counters left (counted during the call;
+	// -1 where the backend cannot tell: Redis).
+	Rows int64
+}
+
+// Options configure Open.
+type Options struct {
+	// Name is the set of counters, so that uses with different lifetimes
+	// and caps share a database without sharing a table: 1 to 32 of a-z,
+	// 0-9 and _, starting with a letter ("ratelimit", "bayes"). SQL: the
+	// table counter_NAME; Redis: keys under "milter91:NAME:".
+	Name string
+	// MaxRows caps a SQL store's counters (0: no cap): Maintain evicts the
+	// soonest-expiring beyond it. Redis ignores it: there the server's
+	// maxmemory and its eviction policy bound memory.
+	MaxRows int64
+	// Now is the clock expiry is judged by (time.Now when nil): every node
+	// sharing a store needs one clock (NTP), to well under the shortest
+	// TTL.
+	Now func() time.Time
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+func (o *Options) check() error {
+	if !nameRE.MatchString(o.Name) {
+		return fmt.Errorf("counter store name %q: want 1 to 32 of a-z, 0-9 and _, starting with a letter", o.Name)
+	}
+	if o.MaxRows < 0 {
+		return fmt.Errorf("counter store %s: MaxRows %d is negative", o.Name, o.MaxRows)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// Open opens the counter store target names:
+//   - redis://[USER:PASSWORD@]HOST:PORT/DB, rediss://… (TLS), valkey://…,
+//     valkeys://…, unix:///PATH?db=DB: a Valkey (any version) or Redis (7.0
+//     or later) server, not a Cluster; query parameters as valkey-go's
+//     ParseURL reads them (dial_timeout, write_timeout, client_name,
+//     protocol, skip_verify, master_set and addr for Sentinel);
+//   - postgres://… or a libpq key=value DSN: a PostgreSQL database
+//     (internal/sqldb);
+//   - anything else: a SQLite file, created when missing.
+//
+// The SQL stores create or migrate their table at open. Errors: bad
+// options, an unreachable or unsuitable server (within ctx), with
+// passwords masked.
+func Open(ctx context.Context, target string, opt Options) (Backend, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	if IsRedisURL(target) {
+		return openRedis(ctx, target, opt)
+	}
+	return openSQL(ctx, target, opt)
+}
+
+// IsRedisURL reports whether target names a Valkey/Redis server.
+func IsRedisURL(target string) bool {
+	l := strings.ToLower(target)
+	for _, p := range []string{"redis://", "rediss://", "valkey://", "valkeys://", "unix://"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns target with its passwords replaced by "xxxxx", for logs
+// and error texts: the userinfo password of a Redis URL (a URL that does
+// not parse is replaced whole), or what sqldb.Redact masks.
+func Redact(target string) string {
+	if IsRedisURL(target) {
+		return redactRedis(target)
+	}
+	return sqldb.Redact(target)
+}
+
+// expiryMS is the Unix millisecond at which a counter refreshed at now
+// with ttl expires, rounded up: it lives no less than ttl.
+func expiryMS(now time.Time, ttl time.Duration) int64 {
+	t := now.Add(ttl)
+	ms := t.UnixMilli()
+	if t.After(time.UnixMilli(ms)) {
+		ms++
+	}
+	return ms
+}
