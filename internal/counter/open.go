@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"milter91/internal/sqldb"
+	"milter91/internal/dsn"
 )
 
 // Backend is a Store with the upkeep a daemon runs on it: Open's result.
@@ -103,12 +103,12 @@ func IsRedisURL(target string) bool {
 
 // Redact returns target with its passwords replaced by "xxxxx", for logs
 // and error texts: the userinfo password of a Redis URL (a URL that does
-// not parse is replaced whole), or what sqldb.Redact masks.
+// not parse is replaced whole), or what dsn.Redact masks.
 func Redact(target string) string {
 	if IsRedisURL(target) {
 		return redactRedis(target)
 	}
-	return sqldb.Redact(target)
+	return dsn.Redact(target)
 }
 
 // expiryMS is the Unix millisecond at which a counter refreshed at now
