@@ -1,11 +1,11 @@
-// Package counter is the shared counter store: hot counters that every
-// node of a fleet reads and increments, for the outbound rate limits, the
-// "counted once" deduplication and the classifier's token counts. One
-// small interface with four implementations: Mem (one process), SQL on a
-// SQLite file (one host) or a PostgreSQL database (a few hosts), and Redis
-// on a Valkey or Redis server (fleets). Open picks one from a target
-// string. One contract test suite runs on all four. The consent registry
-// stays in SQL (it is evidence); only counters live here.
+// Package counter is the shared counter store's interface: hot counters
+// that every node of a fleet reads and increments, for the outbound rate
+// limits, the "counted once" deduplication and the classifier's token
+// counts (increment many, read many, expire). Mem keeps them in one
+// process; package internal/counterstore opens the shared ones (a SQLite
+// file for one host, PostgreSQL for a few, Valkey/Redis for fleets), all
+// held to one contract test suite. The consent registry stays in SQL (it
+// is evidence); only counters live here.
 package counter
 
 import (
@@ -73,8 +73,8 @@ func Check(incs []Inc) error {
 	return nil
 }
 
-// add returns v+d, or an ErrOverflow error naming increment i.
-func add(v, d int64, i int) (int64, error) {
+// Plus returns v+d, or an ErrOverflow error naming increment i.
+func Plus(v, d int64, i int) (int64, error) {
 	if (d > 0 && v > math.MaxInt64-d) || (d < 0 && v < math.MinInt64-d) {
 		return 0, fmt.Errorf("%w: increment %d: %d%+d", ErrOverflow, i, v, d)
 	}

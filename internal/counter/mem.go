@@ -50,7 +50,7 @@ func (s *Mem) Add(ctx context.Context, incs []Inc) ([]int64, error) {
 		if !ok {
 			e = s.live(in.Key, now)
 		}
-		v, err := add(e.value, in.Delta, i)
+		v, err := Plus(e.value, in.Delta, i)
 		if err != nil {
 			return nil, err
 		}

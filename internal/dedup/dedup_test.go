@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"milter91/internal/counter"
+	"milter91/internal/counterstore"
 )
 
 type clock struct {
@@ -26,7 +27,7 @@ func (c *clock) Advance(d time.Duration) {
 // stores are Mem and a SQLite file on clock c (the counter package's
 // contract suite holds every backend to the same behaviour).
 func stores(t *testing.T, c *clock) map[string]counter.Store {
-	sq, err := counter.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), counter.Options{Name: "once", Now: c.Now})
+	sq, err := counterstore.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), counterstore.Options{Name: "once", Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

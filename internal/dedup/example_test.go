@@ -12,7 +12,7 @@ import (
 // A client drops after the final dot and sends the message again: Postfix
 // gives it a new queue ID, the Message-ID stays, and it counts once.
 func Example() {
-	store := counter.NewMem(time.Now) // counter.Open for SQLite, PostgreSQL or Redis
+	store := counter.NewMem(time.Now) // counterstore.Open for SQLite, PostgreSQL or Redis
 	once := dedup.New(store, 24*time.Hour)
 	ctx := context.Background()
 	first := dedup.Message{QueueID: "4XYZ1", MessageID: "<p1@example.com>", Sender: "user@example.com", Rcpts: []string{"a@example.net"}}

@@ -13,7 +13,7 @@ import (
 // the limit's name and when to come back.
 func Example() {
 	now := func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }
-	store := counter.NewMem(now) // counter.Open for SQLite, PostgreSQL or Redis
+	store := counter.NewMem(now) // counterstore.Open for SQLite, PostgreSQL or Redis
 	limits := []ratelimit.Limit{{Name: "user_hour", Scope: ratelimit.SASLUser, Unit: ratelimit.Messages, Count: 2, Window: time.Hour}}
 	l, err := ratelimit.New(store, limits, now)
 	if err != nil {

@@ -1,10 +1,11 @@
-package counter
+package counterstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 
+	"milter91/internal/counter"
 	"milter91/internal/sqldb"
 )
 
@@ -15,8 +16,8 @@ import (
 // compute the same threshold, so together they evict no more than one
 // would. A row refreshed meanwhile is re-checked by the delete and kept.
 // Counting the live rows is a scan of the expiry index, once per call.
-func (s *SQL) Maintain(ctx context.Context) (Upkeep, error) {
-	var up Upkeep
+func (s *SQL) Maintain(ctx context.Context) (counter.Upkeep, error) {
+	var up counter.Upkeep
 	var err error
 	nowMS := s.now().UnixMilli()
 	if up.Expired, err = s.deleteUpTo(ctx, nowMS); err != nil {

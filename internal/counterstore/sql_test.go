@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/internal/counter"
 	"milter91/internal/pgtest"
 	"milter91/internal/sqldb"
 )
@@ -33,19 +34,19 @@ func TestSQLMaintainPrunesAndCaps(t *testing.T) {
 		t.Run(be.name, func(t *testing.T) {
 			c := newClock()
 			a, b := be.open(t, Options{Now: c.Now, MaxRows: 100})
-			var incs []Inc
+			var incs []counter.Inc
 			for i := range 2*pruneChunk + 10 {
-				incs = append(incs, Inc{"gone" + strconv.Itoa(i), 1, time.Minute})
+				incs = append(incs, inc("gone"+strconv.Itoa(i), 1, time.Minute))
 			}
 			for i := range 300 { // "live0" expires first, "live299" last
-				incs = append(incs, Inc{"live" + strconv.Itoa(i), 1, time.Hour + time.Duration(i)*time.Second})
+				incs = append(incs, inc("live"+strconv.Itoa(i), 1, time.Hour+time.Duration(i)*time.Second))
 			}
 			mustAdd(t, a, incs...)
 			c.Advance(2 * time.Minute)
-			ups := make([]Upkeep, 2)
+			ups := make([]counter.Upkeep, 2)
 			errs := make([]error, 2)
 			var wg sync.WaitGroup
-			for i, s := range []Backend{a, b} {
+			for i, s := range []counter.Backend{a, b} {
 				wg.Go(func() { ups[i], errs[i] = s.Maintain(bg) })
 			}
 			wg.Wait()
@@ -59,7 +60,7 @@ func TestSQLMaintainPrunesAndCaps(t *testing.T) {
 				t.Errorf("rows evicted: %d (%+v), want 200", ev, ups)
 			}
 			up, err := a.Maintain(bg)
-			if err != nil || up != (Upkeep{Rows: 100}) {
+			if err != nil || up != (counter.Upkeep{Rows: 100}) {
 				t.Errorf("third Maintain = %+v, %v; want 100 rows, nothing removed", up, err)
 			}
 			if got := mustGet(t, b, "live0", "live199", "live200", "live299"); !slices.Equal(got, []int64{0, 0, 1, 1}) {
@@ -74,11 +75,11 @@ func TestSQLMaintainPrunesAndCaps(t *testing.T) {
 func TestSQLiteFileRemoved(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.db")
 	s := openT(t, path, Options{})
-	mustAdd(t, s, Inc{"k", 1, time.Minute})
+	mustAdd(t, s, inc("k", 1, time.Minute))
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Add(bg, []Inc{{"k", 1, time.Minute}}); !errors.Is(err, sqldb.ErrFileChanged) {
+	if _, err := s.Add(bg, []counter.Inc{inc("k", 1, time.Minute)}); !errors.Is(err, sqldb.ErrFileChanged) {
 		t.Errorf("Add after the file was removed: %v, want ErrFileChanged", err)
 	}
 	if err := s.Ping(bg); !errors.Is(err, sqldb.ErrFileChanged) {
@@ -102,7 +103,7 @@ func TestSQLNamesAreSeparate(t *testing.T) {
 			}
 			a := openT(t, target, Options{Name: "one"})
 			b := openT(t, target, Options{Name: "two"})
-			mustAdd(t, a, Inc{"k", 1, time.Minute})
+			mustAdd(t, a, inc("k", 1, time.Minute))
 			if got := mustGet(t, b, "k"); got[0] != 0 {
 				t.Errorf("store two sees store one's counter: %d", got[0])
 			}

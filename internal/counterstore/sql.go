@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"milter91/internal/counter"
 	"milter91/internal/sqldb"
 )
 
@@ -33,7 +34,7 @@ type SQL struct {
 	maxRows int64
 }
 
-var _ Backend = (*SQL)(nil)
+var _ counter.Backend = (*SQL)(nil)
 
 // sqliteChunk is how many keys one SQLite statement carries: 3 bound
 // values a row, far below SQLite's 32 766.
@@ -73,8 +74,8 @@ func (s *SQL) steps() []sqldb.Step {
 }
 
 // Add implements Store.
-func (s *SQL) Add(ctx context.Context, incs []Inc) ([]int64, error) {
-	if err := Check(incs); err != nil {
+func (s *SQL) Add(ctx context.Context, incs []counter.Inc) ([]int64, error) {
+	if err := counter.Check(incs); err != nil {
 		return nil, err
 	}
 	if len(incs) == 0 {
@@ -89,7 +90,7 @@ func (s *SQL) Add(ctx context.Context, incs []Inc) ([]int64, error) {
 
 // addSQLite replays incs on the live rows inside the write transaction:
 // the values are exact and checked step by step, as in Mem.
-func (s *SQL) addSQLite(ctx context.Context, incs []Inc, now time.Time) ([]int64, error) {
+func (s *SQL) addSQLite(ctx context.Context, incs []counter.Inc, now time.Time) ([]int64, error) {
 	nowMS := now.UnixMilli()
 	keys := uniqueKeys(incs)
 	out := make([]int64, len(incs))
@@ -100,10 +101,10 @@ func (s *SQL) addSQLite(ctx context.Context, incs []Inc, now time.Time) ([]int64
 		}
 		for i, in := range incs {
 			r := cur[in.Key]
-			if r.value, err = add(r.value, in.Delta, i); err != nil {
+			if r.value, err = counter.Plus(r.value, in.Delta, i); err != nil {
 				return err
 			}
-			r.expires = max(r.expires, expiryMS(now, in.TTL))
+			r.expires = max(r.expires, counter.ExpiryMS(now, in.TTL))
 			cur[in.Key] = r
 			out[i] = r.value
 		}
@@ -238,14 +239,14 @@ func (s *SQL) Close() error { return s.db.Close() }
 // wrap names the store in err, unless err is one of this package's or a
 // context's.
 func (s *SQL) wrap(err error) error {
-	if err == nil || errors.Is(err, ErrOverflow) || errors.Is(err, ErrInvalid) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, counter.ErrOverflow) || errors.Is(err, counter.ErrInvalid) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return fmt.Errorf("counter store %s: %w", s.db.Name, err)
 }
 
 // uniqueKeys returns the distinct keys of incs, in byte order.
-func uniqueKeys(incs []Inc) []string {
+func uniqueKeys(incs []counter.Inc) []string {
 	seen := make(map[string]bool, len(incs))
 	var keys []string
 	for _, in := range incs {
@@ -263,7 +264,7 @@ func queryable(keys []string) []string {
 	seen := make(map[string]bool, len(keys))
 	var out []string
 	for _, k := range keys {
-		if k != "" && len(k) <= MaxKeyBytes && !seen[k] {
+		if k != "" && len(k) <= counter.MaxKeyBytes && !seen[k] {
 			seen[k] = true
 			out = append(out, k)
 		}

@@ -1,4 +1,9 @@
-package counter
+// Package counterstore opens the shared counter stores behind the
+// counter.Store interface: a SQLite file (one host) or a PostgreSQL
+// database (a few hosts) through internal/sqldb, or a Valkey/Redis server
+// (fleets) through valkey-go. Open picks one from its target; one contract
+// test suite holds Mem and the three to the same behaviour.
+package counterstore
 
 import (
 	"context"
@@ -7,33 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"milter91/internal/counter"
 	"milter91/internal/dsn"
 )
-
-// Backend is a Store with the upkeep a daemon runs on it: Open's result.
-type Backend interface {
-	Store
-	// Ping checks that the store answers, within ctx.
-	Ping(ctx context.Context) error
-	// Maintain removes expired counters, then enforces the size cap, in
-	// bounded chunks (each its own transaction), and reports what it did.
-	// Safe to run on every node at once; run it every few minutes.
-	Maintain(ctx context.Context) (Upkeep, error)
-	// Name is the target with its passwords masked, for messages.
-	Name() string
-}
-
-// Upkeep is what one Maintain did.
-type Upkeep struct {
-	// Expired is the number of expired counters removed.
-	Expired int64
-	// Evicted is the number of live counters removed to bring the store
-	// under Options.MaxRows, those expiring soonest first.
-	Evicted int64
-	// Rows is the number of live counters left (counted during the call;
-	// -1 where the backend cannot tell: Redis).
-	Rows int64
-}
 
 // Options configure Open.
 type Options struct {
@@ -80,7 +61,7 @@ func (o *Options) check() error {
 // The SQL stores create or migrate their table at open. Errors: bad
 // options, an unreachable or unsuitable server (within ctx), with
 // passwords masked.
-func Open(ctx context.Context, target string, opt Options) (Backend, error) {
+func Open(ctx context.Context, target string, opt Options) (counter.Backend, error) {
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
@@ -109,15 +90,4 @@ func Redact(target string) string {
 		return redactRedis(target)
 	}
 	return dsn.Redact(target)
-}
-
-// expiryMS is the Unix millisecond at which a counter refreshed at now
-// with ttl expires, rounded up: it lives no less than ttl.
-func expiryMS(now time.Time, ttl time.Duration) int64 {
-	t := now.Add(ttl)
-	ms := t.UnixMilli()
-	if t.After(time.UnixMilli(ms)) {
-		ms++
-	}
-	return ms
 }

@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/valkey-io/valkey-go"
 
+	"milter91/internal/counter"
 	"milter91/internal/redistest"
 )
 
@@ -45,16 +46,16 @@ func TestRedisKeyExpiry(t *testing.T) {
 		}
 		return v
 	}
-	mustAdd(t, s, Inc{"k", 1, time.Minute})
+	mustAdd(t, s, inc("k", 1, time.Minute))
 	want := c.Now().Add(time.Minute).UnixMilli()
 	if got := pexpiretime(); got != want {
 		t.Fatalf("PEXPIRETIME = %d, want %d (now + 1 min)", got, want)
 	}
-	mustAdd(t, s, Inc{"k", 1, time.Second})
+	mustAdd(t, s, inc("k", 1, time.Second))
 	if got := pexpiretime(); got != want {
 		t.Errorf("a shorter TTL moved the expiry to %d, want %d", got, want)
 	}
-	mustAdd(t, s, Inc{"k", 1, time.Hour})
+	mustAdd(t, s, inc("k", 1, time.Hour))
 	if got, want := pexpiretime(), c.Now().Add(time.Hour).UnixMilli(); got != want {
 		t.Errorf("a longer TTL: PEXPIRETIME = %d, want %d", got, want)
 	}
@@ -71,12 +72,12 @@ func TestRedisAddUndoesOnError(t *testing.T) {
 	c := newClock()
 	s := openT(t, target, Options{Name: "t", Now: c.Now})
 	raw := rawClient(t, target)
-	mustAdd(t, s, Inc{"live", 5, time.Hour}, Inc{"old", 7, time.Minute})
+	mustAdd(t, s, inc("live", 5, time.Hour), inc("old", 7, time.Minute))
 	c.Advance(2 * time.Minute) // "old" expired by the store's clock, still held by the server
 	if err := raw.Do(bg, raw.B().Hset().Key("milter91:t:hash").FieldValue().FieldValue("f", "v").Build()).Error(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Add(bg, []Inc{{"live", 1, time.Hour}, {"old", 1, time.Hour}, {"new", 1, time.Hour}, {"live", 1, time.Hour}, {"hash", 1, time.Hour}})
+	_, err := s.Add(bg, []counter.Inc{inc("live", 1, time.Hour), inc("old", 1, time.Hour), inc("new", 1, time.Hour), inc("live", 1, time.Hour), inc("hash", 1, time.Hour)})
 	if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
 		t.Fatalf("Add onto a hash: %v, want a WRONGTYPE error", err)
 	}
@@ -102,7 +103,7 @@ func TestRedisNamesAreSeparate(t *testing.T) {
 	target := redistest.URL(t)
 	a := openT(t, target, Options{Name: "one"})
 	b := openT(t, target, Options{Name: "two"})
-	mustAdd(t, a, Inc{"k", 1, time.Minute})
+	mustAdd(t, a, inc("k", 1, time.Minute))
 	if got := mustGet(t, b, "k"); got[0] != 0 {
 		t.Errorf("store two sees store one's counter: %d", got[0])
 	}
@@ -161,11 +162,11 @@ func TestRedisValuesAsStrings(t *testing.T) {
 	s := openT(t, redistest.URL(t), Options{Name: "t"})
 	for _, v := range []int64{1 << 53, -(1 << 53), 1<<62 + 1} {
 		k := "v" + strconv.FormatInt(v, 10)
-		if got := mustAdd(t, s, Inc{k, v, time.Minute}); got[0] != v {
+		if got := mustAdd(t, s, inc(k, v, time.Minute)); got[0] != v {
 			t.Errorf("Add(%d) = %d", v, got[0])
 		}
 	}
-	if _, err := s.Add(bg, []Inc{{"x", 1, time.Minute}}); errors.Is(err, ErrOverflow) {
+	if _, err := s.Add(bg, []counter.Inc{inc("x", 1, time.Minute)}); errors.Is(err, counter.ErrOverflow) {
 		t.Error("a plain Add reported an overflow")
 	}
 }

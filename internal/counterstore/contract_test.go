@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/internal/counter"
 	"milter91/internal/pgtest"
 	"milter91/internal/redistest"
 )
@@ -48,14 +49,14 @@ func (c *clock) Advance(d time.Duration) {
 type backend struct {
 	name string
 	// open returns two stores ("nodes") on one new, empty database.
-	open func(t testing.TB, opt Options) (a, b Backend)
+	open func(t testing.TB, opt Options) (a, b counter.Backend)
 }
 
 // backends are the contract suite's stores: Mem, a SQLite file, a
 // PostgreSQL database at each isolation level, a Redis database.
 func backends() []backend {
-	two := func(target func(testing.TB) string) func(testing.TB, Options) (Backend, Backend) {
-		return func(t testing.TB, opt Options) (Backend, Backend) {
+	two := func(target func(testing.TB) string) func(testing.TB, Options) (counter.Backend, counter.Backend) {
+		return func(t testing.TB, opt Options) (counter.Backend, counter.Backend) {
 			tg := target(t)
 			return openT(t, tg, opt), openT(t, tg, opt)
 		}
@@ -66,8 +67,8 @@ func backends() []backend {
 		}
 	}
 	return []backend{
-		{name: "mem", open: func(t testing.TB, opt Options) (Backend, Backend) {
-			m := NewMem(opt.Now)
+		{name: "mem", open: func(t testing.TB, opt Options) (counter.Backend, counter.Backend) {
+			m := counter.NewMem(opt.Now)
 			return m, m
 		}},
 		{name: "sqlite", open: two(func(t testing.TB) string { return filepath.Join(t.TempDir(), "c.db") })},
@@ -78,7 +79,7 @@ func backends() []backend {
 	}
 }
 
-func openT(t testing.TB, target string, opt Options) Backend {
+func openT(t testing.TB, target string, opt Options) counter.Backend {
 	t.Helper()
 	if opt.Name == "" {
 		opt.Name = "test"
@@ -97,7 +98,7 @@ func openT(t testing.TB, target string, opt Options) Backend {
 func TestContract(t *testing.T) {
 	cases := []struct {
 		name string
-		run  func(t *testing.T, a, b Backend, c *clock)
+		run  func(t *testing.T, a, b counter.Backend, c *clock)
 	}{
 		{"AddGet", contractAddGet},
 		{"Expiry", contractExpiry},
@@ -123,7 +124,7 @@ func TestContract(t *testing.T) {
 
 var bg = context.Background()
 
-func mustAdd(t *testing.T, s Store, incs ...Inc) []int64 {
+func mustAdd(t *testing.T, s counter.Store, incs ...counter.Inc) []int64 {
 	t.Helper()
 	got, err := s.Add(bg, incs)
 	if err != nil {
@@ -132,7 +133,7 @@ func mustAdd(t *testing.T, s Store, incs ...Inc) []int64 {
 	return got
 }
 
-func mustGet(t *testing.T, s Store, keys ...string) []int64 {
+func mustGet(t *testing.T, s counter.Store, keys ...string) []int64 {
 	t.Helper()
 	got, err := s.Get(bg, keys)
 	if err != nil {
@@ -141,17 +142,17 @@ func mustGet(t *testing.T, s Store, keys ...string) []int64 {
 	return got
 }
 
-func contractAddGet(t *testing.T, a, b Backend, _ *clock) {
+func contractAddGet(t *testing.T, a, b counter.Backend, _ *clock) {
 	binary := "k\x00\xff\xfe" // any bytes: NUL, not UTF-8
-	got := mustAdd(t, a, Inc{"a", 2, time.Minute}, Inc{"b", -1, time.Hour}, Inc{"a", 3, time.Second}, Inc{binary, 7, time.Minute})
+	got := mustAdd(t, a, inc("a", 2, time.Minute), inc("b", -1, time.Hour), inc("a", 3, time.Second), inc(binary, 7, time.Minute))
 	if !slices.Equal(got, []int64{2, -1, 5, 7}) {
 		t.Fatalf("Add = %v, want [2 -1 5 7]", got)
 	}
 	// The other node sees the same counters; a 0 delta reads and refreshes.
-	if got := mustAdd(t, b, Inc{"a", 0, time.Minute}, Inc{"k", 0, time.Minute}); !slices.Equal(got, []int64{5, 0}) {
+	if got := mustAdd(t, b, inc("a", 0, time.Minute), inc("k", 0, time.Minute)); !slices.Equal(got, []int64{5, 0}) {
 		t.Fatalf("Add of 0 on the other node = %v, want [5 0]", got)
 	}
-	long := strings.Repeat("x", MaxKeyBytes+1)
+	long := strings.Repeat("x", counter.MaxKeyBytes+1)
 	if got := mustGet(t, b, binary, "k\x00", "b", "missing", "a", "", long, "a"); !slices.Equal(got, []int64{7, 0, -1, 0, 5, 0, 0, 5}) {
 		t.Fatalf("Get = %v, want [7 0 -1 0 5 0 0 5]", got)
 	}
@@ -162,7 +163,7 @@ func contractAddGet(t *testing.T, a, b Backend, _ *clock) {
 		t.Errorf("Get(nil) = %v, %v; want [], nil", got, err)
 	}
 	big := int64(1)<<60 + 3 // past 2^53, where a float64 (a Lua number) rounds
-	if got := mustAdd(t, a, Inc{"big", big, time.Minute}, Inc{"big", 1, time.Minute}); !slices.Equal(got, []int64{big, big + 1}) {
+	if got := mustAdd(t, a, inc("big", big, time.Minute), inc("big", 1, time.Minute)); !slices.Equal(got, []int64{big, big + 1}) {
 		t.Errorf("Add past 2^53 = %v, want [%d %d]", got, big, big+1)
 	}
 	if got := mustGet(t, b, "big"); got[0] != big+1 {
@@ -173,15 +174,15 @@ func contractAddGet(t *testing.T, a, b Backend, _ *clock) {
 	}
 }
 
-func contractExpiry(t *testing.T, a, b Backend, c *clock) {
-	mustAdd(t, a, Inc{"min", 1, time.Minute}, Inc{"hour", 1, time.Hour}, Inc{"tiny", 1, time.Microsecond}, Inc{"slide", 1, time.Minute})
+func contractExpiry(t *testing.T, a, b counter.Backend, c *clock) {
+	mustAdd(t, a, inc("min", 1, time.Minute), inc("hour", 1, time.Hour), inc("tiny", 1, time.Microsecond), inc("slide", 1, time.Minute))
 	if got := mustGet(t, b, "tiny"); got[0] != 1 {
 		t.Errorf("a 1 µs counter right away = %d, want 1 (no earlier than its TTL)", got[0])
 	}
 	c.Advance(30 * time.Second)
 	// A shorter TTL does not shorten "min"; a longer one lengthens "slide"
 	// to 30 s + 1 min.
-	mustAdd(t, b, Inc{"min", 1, time.Second}, Inc{"slide", 1, time.Minute})
+	mustAdd(t, b, inc("min", 1, time.Second), inc("slide", 1, time.Minute))
 	c.Advance(30*time.Second - time.Millisecond)
 	if got := mustGet(t, a, "min", "hour", "slide", "tiny"); !slices.Equal(got, []int64{2, 1, 2, 0}) {
 		t.Fatalf("1 ms before the minute: %v, want [2 1 2 0]", got)
@@ -191,7 +192,7 @@ func contractExpiry(t *testing.T, a, b Backend, c *clock) {
 		t.Fatalf("at the minute: %v, want [0 1 2] (min expired)", got)
 	}
 	// An expired counter restarts from the delta, with the new TTL only.
-	if got := mustAdd(t, a, Inc{"min", 5, time.Second}); got[0] != 5 {
+	if got := mustAdd(t, a, inc("min", 5, time.Second)); got[0] != 5 {
 		t.Fatalf("Add to an expired counter = %d, want 5", got[0])
 	}
 	c.Advance(time.Second)
@@ -211,7 +212,7 @@ func contractExpiry(t *testing.T, a, b Backend, c *clock) {
 // contractConcurrent: n Adds of two keys from n goroutines, half on each
 // node, return distinct values 1..n, equal for both keys of one call (the
 // keys of a call are applied together, with no other call between).
-func contractConcurrent(t *testing.T, a, b Backend, _ *clock) {
+func contractConcurrent(t *testing.T, a, b counter.Backend, _ *clock) {
 	const n = 40
 	type pair struct{ x, y int64 }
 	got := make(chan pair, n)
@@ -225,7 +226,7 @@ func contractConcurrent(t *testing.T, a, b Backend, _ *clock) {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(bg, time.Minute)
 			defer cancel()
-			v, err := s.Add(ctx, []Inc{{"x", 1, time.Hour}, {"y", 1, time.Hour}})
+			v, err := s.Add(ctx, []counter.Inc{inc("x", 1, time.Hour), inc("y", 1, time.Hour)})
 			if err != nil {
 				errs <- err
 				return
@@ -257,58 +258,58 @@ func contractConcurrent(t *testing.T, a, b Backend, _ *clock) {
 	}
 }
 
-func contractInvalid(t *testing.T, a, b Backend, _ *clock) {
-	long := strings.Repeat("k", MaxKeyBytes+1)
-	for _, incs := range [][]Inc{
-		{{"ok", 1, time.Minute}, {"", 1, time.Minute}},
-		{{"ok", 1, time.Minute}, {long, 1, time.Minute}},
-		{{"ok", 1, time.Minute}, {"neg", 1, -time.Second}},
-		{{"ok", 1, 0}},
+func contractInvalid(t *testing.T, a, b counter.Backend, _ *clock) {
+	long := strings.Repeat("k", counter.MaxKeyBytes+1)
+	for _, incs := range [][]counter.Inc{
+		{inc("ok", 1, time.Minute), inc("", 1, time.Minute)},
+		{inc("ok", 1, time.Minute), inc(long, 1, time.Minute)},
+		{inc("ok", 1, time.Minute), inc("neg", 1, -time.Second)},
+		{inc("ok", 1, 0)},
 	} {
-		if _, err := a.Add(bg, incs); !errors.Is(err, ErrInvalid) {
+		if _, err := a.Add(bg, incs); !errors.Is(err, counter.ErrInvalid) {
 			t.Errorf("Add(%.60v) error %v, want ErrInvalid", incs, err)
 		}
 	}
 	if got := mustGet(t, b, "ok"); got[0] != 0 {
 		t.Errorf("a refused call changed a counter: ok = %d", got[0])
 	}
-	if got := mustAdd(t, a, Inc{strings.Repeat("k", MaxKeyBytes), 1, time.Minute}); got[0] != 1 {
+	if got := mustAdd(t, a, inc(strings.Repeat("k", counter.MaxKeyBytes), 1, time.Minute)); got[0] != 1 {
 		t.Errorf("a key of MaxKeyBytes: %d, want 1", got[0])
 	}
 }
 
-func contractOverflow(t *testing.T, a, b Backend, _ *clock) {
-	mustAdd(t, a, Inc{"max", math.MaxInt64, time.Minute}, Inc{"min", math.MinInt64, time.Minute})
-	for _, incs := range [][]Inc{
-		{{"other", 1, time.Minute}, {"max", 1, time.Minute}},
-		{{"other", 1, time.Minute}, {"min", -1, time.Minute}},
+func contractOverflow(t *testing.T, a, b counter.Backend, _ *clock) {
+	mustAdd(t, a, inc("max", math.MaxInt64, time.Minute), inc("min", math.MinInt64, time.Minute))
+	for _, incs := range [][]counter.Inc{
+		{inc("other", 1, time.Minute), inc("max", 1, time.Minute)},
+		{inc("other", 1, time.Minute), inc("min", -1, time.Minute)},
 	} {
-		if _, err := b.Add(bg, incs); !errors.Is(err, ErrOverflow) {
+		if _, err := b.Add(bg, incs); !errors.Is(err, counter.ErrOverflow) {
 			t.Errorf("Add(%v) error %v, want ErrOverflow", incs, err)
 		}
 	}
 	if got := mustGet(t, a, "max", "min", "other"); !slices.Equal(got, []int64{math.MaxInt64, math.MinInt64, 0}) {
 		t.Errorf("after the refused Adds: %v, want [max min 0]: nothing changed", got)
 	}
-	if got := mustAdd(t, b, Inc{"max", -1, time.Minute}); got[0] != math.MaxInt64-1 {
+	if got := mustAdd(t, b, inc("max", -1, time.Minute)); got[0] != math.MaxInt64-1 {
 		t.Errorf("the counter still works: %d", got[0])
 	}
 }
 
 // contractManyKeys: 1 200 keys in one Add (more than one SQLite
 // statement), some twice.
-func contractManyKeys(t *testing.T, a, b Backend, _ *clock) {
+func contractManyKeys(t *testing.T, a, b counter.Backend, _ *clock) {
 	const n = 1200
-	var incs []Inc
+	var incs []counter.Inc
 	var keys []string
 	var want []int64
 	for i := range n {
 		k := "key" + strings.Repeat("-", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i)
-		incs = append(incs, Inc{k, int64(i), time.Minute})
+		incs = append(incs, inc(k, int64(i), time.Minute))
 		keys = append(keys, k)
 		want = append(want, int64(i))
 	}
-	incs = append(incs, Inc{keys[0], 10, time.Minute}, Inc{keys[n-1], 10, time.Minute})
+	incs = append(incs, inc(keys[0], 10, time.Minute), inc(keys[n-1], 10, time.Minute))
 	got := mustAdd(t, a, incs...)
 	if !slices.Equal(got[:n], want) || got[n] != 10 || got[n+1] != int64(n-1+10) {
 		t.Fatalf("Add of %d keys returned wrong values (first %v, last two %v)", n, got[:3], got[n:])
@@ -319,10 +320,10 @@ func contractManyKeys(t *testing.T, a, b Backend, _ *clock) {
 	}
 }
 
-func contractCanceled(t *testing.T, a, b Backend, _ *clock) {
+func contractCanceled(t *testing.T, a, b counter.Backend, _ *clock) {
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	if _, err := a.Add(ctx, []Inc{{"k", 1, time.Minute}}); err == nil {
+	if _, err := a.Add(ctx, []counter.Inc{inc("k", 1, time.Minute)}); err == nil {
 		t.Error("Add with a canceled context succeeded")
 	}
 	if _, err := a.Get(ctx, []string{"k"}); err == nil {
@@ -334,8 +335,8 @@ func contractCanceled(t *testing.T, a, b Backend, _ *clock) {
 }
 
 // contractMaintain: expired counters are removed, live ones kept.
-func contractMaintain(t *testing.T, a, b Backend, c *clock) {
-	mustAdd(t, a, Inc{"short", 1, time.Minute}, Inc{"long", 1, time.Hour})
+func contractMaintain(t *testing.T, a, b counter.Backend, c *clock) {
+	mustAdd(t, a, inc("short", 1, time.Minute), inc("long", 1, time.Hour))
 	c.Advance(2 * time.Minute)
 	up, err := b.Maintain(bg)
 	if err != nil {
@@ -347,4 +348,9 @@ func contractMaintain(t *testing.T, a, b Backend, c *clock) {
 	if got := mustGet(t, a, "short", "long"); !slices.Equal(got, []int64{0, 1}) {
 		t.Errorf("after Maintain: %v, want [0 1]", got)
 	}
+}
+
+// inc is a counter.Inc.
+func inc(key string, delta int64, ttl time.Duration) counter.Inc {
+	return counter.Inc{Key: key, Delta: delta, TTL: ttl}
 }

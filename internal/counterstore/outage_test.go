@@ -1,10 +1,11 @@
-package counter
+package counterstore
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"milter91/internal/counter"
 	"milter91/internal/pgtest"
 )
 
@@ -27,9 +28,9 @@ func returnsBy(t *testing.T, limit time.Duration, fn func()) {
 // outageAndRecovery cuts s's server away through p (connection refused,
 // then a silent link): Add, Get and Ping fail within their deadline; once
 // the server is back, the same store works and has applied no failed Add.
-func outageAndRecovery(t *testing.T, s Backend, p *pgtest.Proxy) {
+func outageAndRecovery(t *testing.T, s counter.Backend, p *pgtest.Proxy) {
 	t.Helper()
-	if got := mustAdd(t, s, Inc{"k", 1, time.Hour}); got[0] != 1 {
+	if got := mustAdd(t, s, inc("k", 1, time.Hour)); got[0] != 1 {
 		t.Fatalf("before the outage: %d", got[0])
 	}
 	const deadline = 2 * time.Second
@@ -45,7 +46,10 @@ func outageAndRecovery(t *testing.T, s Backend, p *pgtest.Proxy) {
 	}{{"connection refused", p.Cut}, {"server silent", p.Hush}} {
 		o.start()
 		returnsBy(t, 3*deadline+10*time.Second, func() {
-			addErr := call(func(ctx context.Context) error { _, err := s.Add(ctx, []Inc{{"k", 1, time.Hour}}); return err })
+			addErr := call(func(ctx context.Context) error {
+				_, err := s.Add(ctx, []counter.Inc{inc("k", 1, time.Hour)})
+				return err
+			})
 			getErr := call(func(ctx context.Context) error { _, err := s.Get(ctx, []string{"k"}); return err })
 			pingErr := call(s.Ping)
 			if addErr == nil || getErr == nil || pingErr == nil {
@@ -56,7 +60,7 @@ func outageAndRecovery(t *testing.T, s Backend, p *pgtest.Proxy) {
 		p.Cut()
 		p.Listen()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		got, err := s.Add(ctx, []Inc{{"k", 1, time.Hour}})
+		got, err := s.Add(ctx, []counter.Inc{inc("k", 1, time.Hour)})
 		cancel()
 		want++
 		if err != nil || got[0] != want {

@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"milter91/internal/counter"
 )
 
 // pgAttempts bounds the tries of one PostgreSQL Add that keeps meeting
@@ -19,7 +21,7 @@ const pgAttempts = 100
 // deadlock. The returned values are the final value of each key less the
 // deltas of its later incs in the call. The overflow check is PostgreSQL's
 // on each key's final value.
-func (s *SQL) addPostgres(ctx context.Context, incs []Inc, now time.Time) ([]int64, error) {
+func (s *SQL) addPostgres(ctx context.Context, incs []counter.Inc, now time.Time) ([]int64, error) {
 	keys := uniqueKeys(incs)
 	pos := make(map[string]int, len(keys))
 	for i, k := range keys {
@@ -30,10 +32,10 @@ func (s *SQL) addPostgres(ctx context.Context, incs []Inc, now time.Time) ([]int
 	for i, in := range incs {
 		j := pos[in.Key]
 		var err error
-		if deltas[j], err = add(deltas[j], in.Delta, i); err != nil {
+		if deltas[j], err = counter.Plus(deltas[j], in.Delta, i); err != nil {
 			return nil, err
 		}
-		exps[j] = max(exps[j], expiryMS(now, in.TTL))
+		exps[j] = max(exps[j], counter.ExpiryMS(now, in.TTL))
 	}
 	var final map[string]int64
 	var err error
@@ -104,7 +106,7 @@ func retryable(err error) bool {
 func pgError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "22003" {
-		return fmt.Errorf("%w: %v", ErrOverflow, pe.Message)
+		return fmt.Errorf("%w: %v", counter.ErrOverflow, pe.Message)
 	}
 	return err
 }

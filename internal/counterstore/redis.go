@@ -1,4 +1,4 @@
-package counter
+package counterstore
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/valkey-io/valkey-go"
+
+	"milter91/internal/counter"
 )
 
 // Redis is a Store on a Valkey or Redis (7.0 or later) server, through
@@ -38,7 +40,7 @@ type Redis struct {
 	now    func() time.Time
 }
 
-var _ Backend = (*Redis)(nil)
+var _ counter.Backend = (*Redis)(nil)
 
 var (
 	//go:embed lua/add.lua
@@ -101,8 +103,8 @@ func (s *Redis) suitable(ctx context.Context) error {
 }
 
 // Add implements Store.
-func (s *Redis) Add(ctx context.Context, incs []Inc) ([]int64, error) {
-	if err := Check(incs); err != nil {
+func (s *Redis) Add(ctx context.Context, incs []counter.Inc) ([]int64, error) {
+	if err := counter.Check(incs); err != nil {
 		return nil, err
 	}
 	if len(incs) == 0 {
@@ -115,7 +117,7 @@ func (s *Redis) Add(ctx context.Context, incs []Inc) ([]int64, error) {
 	for i, in := range incs {
 		keys[i] = s.prefix + in.Key
 		args[1+i] = strconv.FormatInt(in.Delta, 10)
-		args[1+len(incs)+i] = strconv.FormatInt(expiryMS(now, in.TTL), 10)
+		args[1+len(incs)+i] = strconv.FormatInt(counter.ExpiryMS(now, in.TTL), 10)
 	}
 	vals, err := addScript.Exec(ctx, s.c, keys, args).ToArray()
 	if err != nil {
@@ -179,8 +181,8 @@ func (s *Redis) Ping(ctx context.Context) error {
 
 // Maintain implements Backend: nothing to do, the server expires keys
 // itself and its maxmemory bounds them.
-func (s *Redis) Maintain(ctx context.Context) (Upkeep, error) {
-	return Upkeep{Rows: -1}, ctx.Err()
+func (s *Redis) Maintain(ctx context.Context) (counter.Upkeep, error) {
+	return counter.Upkeep{Rows: -1}, ctx.Err()
 }
 
 // Name implements Backend.
@@ -198,7 +200,7 @@ func (s *Redis) wrap(err error) error {
 	case err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return err
 	case strings.Contains(err.Error(), "would overflow"):
-		return fmt.Errorf("%w: %v", ErrOverflow, err)
+		return fmt.Errorf("%w: %v", counter.ErrOverflow, err)
 	}
 	return fmt.Errorf("counter store %s: %w", s.name, err)
 }
