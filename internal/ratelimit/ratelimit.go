@@ -185,6 +185,9 @@ type Decision struct {
 	// Hit is the first exceeded limit in the Limiter's order (one the
 	// message alone exceeds first, Never), nil when Allowed.
 	Hit *Hit
+	// taken are the increments that counted an allowed message, for
+	// Return.
+	taken []counter.Inc
 }
 
 // Limiter counts messages against its limits on a shared store. Safe

@@ -353,3 +353,30 @@ func checkWindows(t *testing.T, trial int, w window, log []arrival) {
 		}
 	}
 }
+
+// A message counted and then not sent (another rule refused it) is
+// returned: its resend counts once.
+func TestReturn(t *testing.T) {
+	c := &clock{t: t0}
+	l := newLimiter(t, counter.NewMem(c.Now), c, Limit{Name: "user", Scope: SASLUser, Unit: Recipients, Count: 4, Window: time.Hour})
+	m := user
+	m.Recipients = 2
+	d := take(t, l, m)
+	if err := l.Return(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	take(t, l, m)
+	if d := take(t, l, m); !d.Allowed {
+		t.Fatalf("after one Return, two messages of 2 recipients do not fit 4: %+v", d.Hit)
+	}
+	refused := take(t, l, m)
+	if refused.Allowed {
+		t.Fatal("a third message fit")
+	}
+	if err := l.Return(context.Background(), refused); err != nil {
+		t.Fatal(err)
+	}
+	if d := take(t, l, m); d.Allowed {
+		t.Fatal("returning a refused message took units out twice")
+	}
+}

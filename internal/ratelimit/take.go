@@ -47,18 +47,33 @@ func (l *Limiter) Take(ctx context.Context, m Message) (Decision, error) {
 	if err != nil {
 		return Decision{}, fmt.Errorf("ratelimit: %w", err)
 	}
-	hit := judge(checks, vals)
-	if hit == nil {
-		return Decision{Allowed: true}, nil
-	}
 	undo := make([]counter.Inc, len(checks))
 	for i, c := range checks {
 		undo[i] = counter.Inc{Key: c.cur, Delta: -c.cost, TTL: c.curTTL}
+	}
+	hit := judge(checks, vals)
+	if hit == nil {
+		return Decision{Allowed: true, taken: undo}, nil
 	}
 	if _, err := l.store.Add(ctx, undo); err != nil {
 		return Decision{Hit: hit}, fmt.Errorf("ratelimit: a refused message stays counted: %w", err)
 	}
 	return Decision{Hit: hit}, nil
+}
+
+// Return takes an allowed message's units back out, for a message counted
+// by Take that did not leave after all (another rule refused it, the
+// client went away): when it comes back it counts once. A Decision that
+// counted nothing returns nothing. Errors: the store's (the units then
+// stay counted).
+func (l *Limiter) Return(ctx context.Context, d Decision) error {
+	if !d.Allowed || len(d.taken) == 0 {
+		return nil
+	}
+	if _, err := l.store.Add(ctx, d.taken); err != nil {
+		return fmt.Errorf("ratelimit: a returned message stays counted: %w", err)
+	}
+	return nil
 }
 
 // judge returns the Hit of the first window that the counts in vals (the
