@@ -16,9 +16,12 @@ import (
 // Evaluate runs one message through the pipeline under ctx's deadline:
 //
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
+//	counted     the recipients this message was counted for before (dedup)
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
+//	ratelimit   outbound mail against the rate limits
 //	rules       the verdict, once or once per recipient
+//	finish      sends and counts kept or returned, the message marked counted
 //	edits       the header edits and recipient removals of the verdict
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
@@ -32,12 +35,14 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	var queries resolver.Counter
 	ctx = resolver.WithCounter(ctx, &queries)
 	m := e.parse(ctx, t)
+	e.countedBefore(ctx, m)
 	if !m.skipped {
 		m.concurrently(ctx, e.checks()...)
 		m.run(ctx, step{"dmarc", e.checkDMARC})
 		m.f.Temperrors = temperrors(m.f)
 	}
 	sends := e.decree(ctx, m)
+	e.rateLimit(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	m.f.DNSQueries = int(queries.Load())
 	switch {
@@ -50,6 +55,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	}
 	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
 	e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
+	e.finishCounts(m, accepted, removed)
 	e.edits(m, verdict, removed)
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err
@@ -70,6 +76,7 @@ type message struct {
 	skipped bool
 	out     *txn.Outcome
 	f       *txn.Facts // &out.Facts
+	counts  counts
 	mu      sync.Mutex // guards f.Durations and f.CheckErrors while steps run concurrently
 	log     func(msg string, args ...any)
 }
