@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"milter91/internal/counter"
+	"milter91/internal/dsn"
 	"milter91/internal/pgtest"
 	"milter91/internal/redistest"
 )
@@ -88,7 +89,7 @@ func openT(t testing.TB, target string, opt Options) counter.Backend {
 	defer cancel()
 	s, err := Open(ctx, target, opt)
 	if err != nil {
-		t.Fatalf("Open(%s): %v", Redact(target), err)
+		t.Fatalf("Open(%s): %v", dsn.Redact(target), err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"milter91/internal/counter"
@@ -65,29 +64,8 @@ func Open(ctx context.Context, target string, opt Options) (counter.Backend, err
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
-	if IsRedisURL(target) {
+	if dsn.IsRedis(target) {
 		return openRedis(ctx, target, opt)
 	}
 	return openSQL(ctx, target, opt)
-}
-
-// IsRedisURL reports whether target names a Valkey/Redis server.
-func IsRedisURL(target string) bool {
-	l := strings.ToLower(target)
-	for _, p := range []string{"redis://", "rediss://", "valkey://", "valkeys://", "unix://"} {
-		if strings.HasPrefix(l, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// Redact returns target with its passwords replaced by "xxxxx", for logs
-// and error texts: the userinfo password of a Redis URL (a URL that does
-// not parse is replaced whole), or what dsn.Redact masks.
-func Redact(target string) string {
-	if IsRedisURL(target) {
-		return redactRedis(target)
-	}
-	return dsn.Redact(target)
 }

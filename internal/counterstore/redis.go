@@ -13,6 +13,7 @@ import (
 	"github.com/valkey-io/valkey-go"
 
 	"milter91/internal/counter"
+	"milter91/internal/dsn"
 )
 
 // Redis is a Store on a Valkey or Redis (7.0 or later) server, through
@@ -59,7 +60,7 @@ var redisParams = map[string]bool{
 }
 
 func openRedis(ctx context.Context, target string, opt Options) (*Redis, error) {
-	name := redactRedis(target)
+	name := dsn.Redact(target)
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("counter store %s: the URL does not parse", name)
@@ -203,16 +204,6 @@ func (s *Redis) wrap(err error) error {
 		return fmt.Errorf("%w: %v", counter.ErrOverflow, err)
 	}
 	return fmt.Errorf("counter store %s: %w", s.name, err)
-}
-
-// redactRedis masks the password of a Redis URL; one that does not parse
-// is not shown at all.
-func redactRedis(target string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		return "(a Redis URL that does not parse)"
-	}
-	return u.Redacted()
 }
 
 // scrubRedis masks the URL's password in an error text.
