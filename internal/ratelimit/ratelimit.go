@@ -113,8 +113,9 @@ var ErrInvalid = errors.New("ratelimit: invalid limit")
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
-// check returns an ErrInvalid error naming what is wrong with l.
-func (l Limit) check() error {
+// Check returns an ErrInvalid error naming what is wrong with l, nil for
+// a limit New accepts.
+func (l Limit) Check() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalid, l.Name, fmt.Sprintf(format, args...))
 	}
@@ -206,7 +207,7 @@ type Limiter struct {
 func New(store counter.Store, limits []Limit, now func() time.Time) (*Limiter, error) {
 	seen := map[string]bool{}
 	for _, l := range limits {
-		if err := l.check(); err != nil {
+		if err := l.Check(); err != nil {
 			return nil, err
 		}
 		if seen[l.Name] {
