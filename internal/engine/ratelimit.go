@@ -99,6 +99,7 @@ func (e *Engine) rateLimit(ctx context.Context, m *message) {
 	}
 	e.storeLog.Clear("counters", "counter store available again")
 	m.counts.decision = d
+	rl.Counted = d.Allowed
 	if h := d.Hit; h != nil {
 		*rl = txn.RateLimit{Limited: h.Limit.Name, Scope: string(h.Limit.Scope), Key: h.Key, Unit: string(h.Limit.Unit),
 			Count: h.Count, Max: h.Max, Window: h.Window, RetryAfter: h.RetryAfter, Never: h.Never}

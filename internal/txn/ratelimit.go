@@ -22,6 +22,8 @@ type RateLimit struct {
 	// counted meanwhile; 0 with Never (the message alone is over Max).
 	RetryAfter time.Duration
 	Never      bool
+	// Counted is true when the message fit every limit and was counted.
+	Counted bool
 	// Unavailable is true when the counter store failed: the message was
 	// not counted and no limit is known to be exceeded.
 	Unavailable bool
