@@ -212,8 +212,8 @@ func Load(path string) (*Config, error) {
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
-	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
-		if !dsn.Is(*p) {
+	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store} {
+		if !dsn.Is(*p) && !dsn.IsRedis(*p) {
 			relativeTo(path, p)
 		}
 	}

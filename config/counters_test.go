@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,26 @@ func TestCountersAndRateLimits(t *testing.T) {
 		_, err := Parse("m.yml", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A SQLite counter store is relative to the config file, as the registry
+// is; a server URL stays as written.
+func TestCountersStorePath(t *testing.T) {
+	dir := t.TempDir()
+	for store, want := range map[string]string{
+		"counters.db":                  filepath.Join(dir, "counters.db"),
+		"redis://127.0.0.1:6379/1":     "redis://127.0.0.1:6379/1",
+		"postgres://m91@127.0.0.1/m91": "postgres://m91@127.0.0.1/m91",
+	} {
+		path := filepath.Join(dir, "m.yml")
+		if err := os.WriteFile(path, []byte("counters: {store: \""+store+"\"}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path)
+		if err != nil || c.Counters.Store != want {
+			t.Errorf("store %q: %q, %v; want %q", store, c.Counters.Store, err, want)
 		}
 	}
 }
