@@ -25,7 +25,7 @@ func (s *Stage) checkRecipients(ctx context.Context, in Input, advertiser, direc
 			return nil, err
 		}
 		r.Rcpt = rcpt
-		if in.Counted[rcpt] {
+		if in.Counted != nil && in.Counted(rcpt) {
 			// This send was counted when the message first went; the
 			// count held it under the cap then.
 			out = append(out, r)

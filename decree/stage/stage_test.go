@@ -88,7 +88,7 @@ func TestRunCountedOnce(t *testing.T) {
 	reg := &registry{}
 	s := New(Options{Analyzer: analyzer{a: ad}, Registry: reg, Directions: Directions{Default: txn.DirectionOutbound}})
 	in := input("a@example.net", "b@example.net")
-	in.Counted = map[string]bool{"a@example.net": true}
+	in.Counted = func(rcpt string) bool { return rcpt == "a@example.net" }
 	d, sends, err := s.Run(context.Background(), in)
 	if err != nil || len(d.Recipients) != 2 || d.Recipients[0].Rcpt != "a@example.net" || d.Recipients[0].Cap != 3 {
 		t.Fatalf("Run = %+v, %v", d, err)

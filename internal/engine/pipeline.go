@@ -16,10 +16,10 @@ import (
 // Evaluate runs one message through the pipeline under ctx's deadline:
 //
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
-//	counted     the recipients this message was counted for before (dedup)
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
-//	ratelimit   outbound mail against the rate limits
+//	ratelimit   outbound mail against the rate limits, its recipients not
+//	            counted before (dedup; the decree stage asks too)
 //	rules       the verdict, once or once per recipient
 //	finish      sends and counts kept or returned, the message marked counted
 //	edits       the header edits and recipient removals of the verdict
@@ -35,7 +35,6 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	var queries resolver.Counter
 	ctx = resolver.WithCounter(ctx, &queries)
 	m := e.parse(ctx, t)
-	e.countedBefore(ctx, m)
 	if !m.skipped {
 		m.concurrently(ctx, e.checks()...)
 		m.run(ctx, step{"dmarc", e.checkDMARC})

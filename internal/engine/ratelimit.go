@@ -11,12 +11,14 @@ import (
 )
 
 // counts is what the counting steps left for the end of the message: the
-// recipients counted before (internal/dedup), the rate limits' decision
-// (ratelimit.Limiter.Take) and whether the message was outbound.
+// recipients counted before (internal/dedup) and the rate limits' decision
+// (ratelimit.Limiter.Take).
 type counts struct {
+	// asked: the store was asked for before (counted); only then is the
+	// message marked once accepted.
+	asked    bool
 	before   map[string]bool
 	decision ratelimit.Decision
-	outbound bool
 }
 
 // finishTimeout bounds the writes after the verdict (the dedup mark, a
@@ -34,29 +36,33 @@ func onceMessage(t *txn.Transaction) dedup.Message {
 	return dedup.Message{QueueID: t.QueueID, MessageID: id, Sender: t.MailFrom, Rcpts: t.Rcpts}
 }
 
-// countedBefore is the first counting step: the recipients this message
-// was counted for already (a resend after the client dropped at the final
-// dot, the same transaction seen again), for the rate limits and the
-// Decree 91/2020 24 h cap. A store failure counts every recipient (it is
-// logged, and the rate limit step meets the store's state too).
-func (e *Engine) countedBefore(ctx context.Context, m *message) {
-	m.counts.outbound = e.outbound(m.t)
-	if e.opt.Once == nil || len(m.t.Rcpts) == 0 {
-		return
+// counted returns the recipients this message was counted for already
+// (a resend after the client dropped at the final dot, the same
+// transaction seen again), for the rate limits and the Decree 91/2020 24 h
+// cap; asked of the store once, on the first call, so that mail nothing
+// counts costs no store call. A store failure counts every recipient (it
+// is logged, and the rate limit step meets the store's state too).
+// Called from the pipeline's goroutine only.
+func (e *Engine) counted(ctx context.Context, m *message) map[string]bool {
+	c := &m.counts
+	if c.asked || e.opt.Once == nil || len(m.t.Rcpts) == 0 {
+		return c.before
 	}
+	c.asked = true
 	seen, err := e.opt.Once.Counted(ctx, onceMessage(m.t))
 	if err != nil {
 		e.opt.Logger.Warn("counter store failed: the message counts as new", "queue_id", m.t.QueueID, "error", err.Error())
-		return
+		return nil
 	}
 	for i, s := range seen {
 		if s {
-			if m.counts.before == nil {
-				m.counts.before = map[string]bool{}
+			if c.before == nil {
+				c.before = map[string]bool{}
 			}
-			m.counts.before[m.t.Rcpts[i]] = true
+			c.before[m.t.Rcpts[i]] = true
 		}
 	}
+	return c.before
 }
 
 // outbound reports whether t is mail the rate limits count: Options.Outbound,
@@ -75,12 +81,13 @@ func (e *Engine) outbound(t *txn.Transaction) bool {
 // (the rules decide: by default the message passes).
 func (e *Engine) rateLimit(ctx context.Context, m *message) {
 	l := e.opt.RateLimits
-	if l == nil || !m.counts.outbound || ctx.Err() != nil {
+	if l == nil || !e.outbound(m.t) || ctx.Err() != nil {
 		return
 	}
+	before := e.counted(ctx, m)
 	fresh := 0
 	for _, r := range m.t.Rcpts {
-		if !m.counts.before[r] {
+		if !before[r] {
 			fresh++
 		}
 	}
@@ -108,9 +115,10 @@ func (e *Engine) rateLimit(ctx context.Context, m *message) {
 	}
 }
 
-// finishCounts follows the verdict: an accepted outbound message (or one
-// the Decree 91/2020 stage counted) is marked counted for the recipients
-// it goes to; a message the limits counted that does not go is returned.
+// finishCounts follows the verdict: an accepted message that a counting
+// step asked about (outbound mail, an advertising email the Decree
+// 91/2020 stage counted) is marked counted for the recipients it goes to;
+// a message the limits counted that does not go is returned.
 func (e *Engine) finishCounts(m *message, accepted bool, removed map[string]bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), finishTimeout)
 	defer cancel()
@@ -119,7 +127,7 @@ func (e *Engine) finishCounts(m *message, accepted bool, removed map[string]bool
 			e.opt.Logger.Warn("counter store failed", "queue_id", m.t.QueueID, "error", err.Error())
 		}
 	}
-	if !accepted || e.opt.Once == nil || (!m.counts.outbound && len(m.f.Decree.Recipients) == 0) {
+	if !accepted || !m.counts.asked {
 		return
 	}
 	var rcpts []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,3 +110,41 @@ func TestRateLimitStoreDown(t *testing.T) {
 }
 
 var errBroken = errors.New("counter store: connection refused")
+
+// calls counts a store's calls.
+type calls struct {
+	counter.Store
+	n atomic.Int64
+}
+
+func (c *calls) Get(ctx context.Context, keys []string) ([]int64, error) {
+	c.n.Add(1)
+	return c.Store.Get(ctx, keys)
+}
+
+func (c *calls) Add(ctx context.Context, incs []counter.Inc) ([]int64, error) {
+	c.n.Add(1)
+	return c.Store.Add(ctx, incs)
+}
+
+// Mail that nothing counts (inbound, no Decree 91 registry) costs no
+// counter store call; an outbound message costs a Get, its Take and, once
+// accepted, its mark.
+func TestCountingOnlyWhatCounts(t *testing.T) {
+	store := &calls{Store: counter.NewMem(nil)}
+	l, err := ratelimit.New(store, []ratelimit.Limit{{Name: "user_hour", Scope: ratelimit.SASLUser, Unit: ratelimit.Messages, Count: 5, Window: time.Hour}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 -all", ""), RateLimits: l, Once: dedup.New(store, time.Hour)})
+	inbound := submission(t, 1)
+	inbound.AuthUser = ""
+	mustEvaluate(t, e, inbound)
+	if n := store.n.Load(); n != 0 {
+		t.Errorf("an inbound message made %d store calls, want 0", n)
+	}
+	mustEvaluate(t, e, submission(t, 2))
+	if n := store.n.Load(); n != 3 {
+		t.Errorf("an outbound message made %d store calls, want 3 (Get, Add, mark)", n)
+	}
+}
