@@ -23,6 +23,11 @@ const counterSet = "counters"
 // maintainEvery is how often expired counters are removed.
 const maintainEvery = 5 * time.Minute
 
+// counterCallTimeout bounds one counter store call: a store that hangs
+// costs a message at most this (it then passes uncounted), never its
+// message_deadline and the fail mode.
+const counterCallTimeout = 2 * time.Second
+
 // openCounters opens the counter store when something counts: rate
 // limits, or the Decree 91/2020 registry (its 24 h cap counts each
 // message once); nil otherwise. No counters.store keeps them in memory.
@@ -39,27 +44,32 @@ func openCounters(cfg *config.Config) (counter.Backend, error) {
 	return counterstore.Open(ctx, cfg.Counters.Store, counterstore.Options{Name: counterSet, MaxRows: int64(cfg.Counters.MaxRows)})
 }
 
-// watchedStore reports every call's outcome to the store's state, for
-// /v1/health and milter91_store_up{store="counters"}.
+// watchedStore bounds every call by counterCallTimeout and reports its
+// outcome to the store's state, for /v1/health and
+// milter91_store_up{store="counters"}.
 type watchedStore struct {
 	counter.Store
 	state *storeState
 }
 
 func (w watchedStore) Add(ctx context.Context, incs []counter.Inc) ([]int64, error) {
-	v, err := w.Store.Add(ctx, incs)
+	call, cancel := context.WithTimeout(ctx, counterCallTimeout)
+	defer cancel()
+	v, err := w.Store.Add(call, incs)
 	w.note(ctx, err, true)
 	return v, err
 }
 
 func (w watchedStore) Get(ctx context.Context, keys []string) ([]int64, error) {
-	v, err := w.Store.Get(ctx, keys)
+	call, cancel := context.WithTimeout(ctx, counterCallTimeout)
+	defer cancel()
+	v, err := w.Store.Get(call, keys)
 	w.note(ctx, err, false)
 	return v, err
 }
 
-// note records a call's outcome; the end of the message's own deadline is
-// not the store's failure, nor an invalid or overflowing increment.
+// note records a call's outcome; the end of the message's own deadline
+// (ctx, the caller's) is not the store's failure.
 func (w watchedStore) note(ctx context.Context, err error, write bool) {
 	if ctx.Err() != nil && err != nil {
 		return

@@ -16,7 +16,10 @@ import (
 type counts struct {
 	// asked: the store was asked for before (counted); only then is the
 	// message marked once accepted.
-	asked    bool
+	asked bool
+	// down: a call failed for this message; it makes no more (a store
+	// that hangs costs one call timeout, not three).
+	down     bool
 	before   map[string]bool
 	decision ratelimit.Decision
 }
@@ -51,7 +54,8 @@ func (e *Engine) counted(ctx context.Context, m *message) map[string]bool {
 	c.asked = true
 	seen, err := e.opt.Once.Counted(ctx, onceMessage(m.t))
 	if err != nil {
-		e.opt.Logger.Warn("counter store failed: the message counts as new", "queue_id", m.t.QueueID, "error", err.Error())
+		c.down = true
+		e.storeFailed(err)
 		return nil
 	}
 	for i, s := range seen {
@@ -92,6 +96,10 @@ func (e *Engine) rateLimit(ctx context.Context, m *message) {
 		}
 	}
 	rl := &m.f.RateLimit
+	if m.counts.down {
+		rl.Unavailable = true
+		return
+	}
 	if fresh == 0 && len(m.t.Rcpts) > 0 {
 		rl.Duplicate = true
 		return
@@ -100,8 +108,8 @@ func (e *Engine) rateLimit(ctx context.Context, m *message) {
 	d, err := l.Take(ctx, ratelimit.Message{SASLUser: m.t.AuthUser, ClientIP: clientText(m.t.Conn), SenderDomain: domainOf(m.t.MailFrom), Recipients: fresh})
 	m.f.Durations["ratelimit"] = time.Since(start)
 	if err != nil && !d.Allowed && d.Hit == nil {
-		rl.Unavailable = true
-		e.storeLog.Note(time.Now(), "counters", 1, "counter store failed: rate limits not applied", slog.String("error", err.Error()))
+		rl.Unavailable, m.counts.down = true, true
+		e.storeFailed(err)
 		return
 	}
 	e.storeLog.Clear("counters", "counter store available again")
@@ -124,10 +132,10 @@ func (e *Engine) finishCounts(m *message, accepted bool, removed map[string]bool
 	defer cancel()
 	if !accepted && e.opt.RateLimits != nil {
 		if err := e.opt.RateLimits.Return(ctx, m.counts.decision); err != nil {
-			e.opt.Logger.Warn("counter store failed", "queue_id", m.t.QueueID, "error", err.Error())
+			e.storeFailed(err)
 		}
 	}
-	if !accepted || !m.counts.asked {
+	if !accepted || !m.counts.asked || m.counts.down {
 		return
 	}
 	var rcpts []string
@@ -140,7 +148,7 @@ func (e *Engine) finishCounts(m *message, accepted bool, removed map[string]bool
 		return
 	}
 	if err := e.opt.Once.Mark(ctx, onceMessage(m.t), rcpts); err != nil {
-		e.opt.Logger.Warn("counter store failed: a resend of this message will count again", "queue_id", m.t.QueueID, "error", err.Error())
+		e.storeFailed(err)
 	}
 }
 
@@ -151,4 +159,11 @@ func clientText(c txn.Conn) string {
 		return ""
 	}
 	return c.ClientIP.String()
+}
+
+// storeFailed logs a counter store failure, at most once per
+// storeLogEvery with the number of failures since: messages pass
+// uncounted, and a message counted before may count again.
+func (e *Engine) storeFailed(err error) {
+	e.storeLog.Note(time.Now(), "counters", 1, "counter store failed: rate limits and counting once not applied", slog.String("error", err.Error()))
 }
