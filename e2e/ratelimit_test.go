@@ -53,7 +53,7 @@ func TestRateLimitSharedStore(t *testing.T) {
 			addrs := []string{e.smtpAddr(slotRateA), e.smtpAddr(slotRateB)}
 
 			tok := newToken(t)
-			dropAfterDot(t, addrs[0], rateMail(tok))
+			dropAfterDot(t, authSession(t, addrs[0]), rateMail(tok))
 			delivered(t, e, messageID(tok)) // the first copy was counted and marked
 			if r := sendAuthed(t, addrs[1], rateMail(tok)); r.Code != 250 {
 				t.Fatalf("the resend through B: %v, want 250", r)
@@ -113,11 +113,10 @@ func sendAuthed(t *testing.T, addr string, m outMessage) reply {
 	return mustSend(t, s, m)
 }
 
-// dropAfterDot sends m up to its final dot and hangs up without reading
-// the reply, as a client whose connection breaks there.
-func dropAfterDot(t *testing.T, addr string, m outMessage) {
+// dropAfterDot sends m up to its final dot in session s and hangs up
+// without reading the reply, as a client whose connection breaks there.
+func dropAfterDot(t *testing.T, s *smtpSession, m outMessage) {
 	t.Helper()
-	s := authSession(t, addr)
 	defer s.conn.Close()
 	for _, c := range []string{"MAIL FROM:<" + m.From + ">", "RCPT TO:<" + m.To[0] + ">"} {
 		if err := s.expect(250, c); err != nil {
