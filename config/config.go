@@ -15,6 +15,7 @@ import (
 
 	"milter91/dnsbl"
 	"milter91/internal/dsn"
+	"milter91/internal/ratelimit"
 	"milter91/internal/regfile"
 	"milter91/internal/txn"
 )
@@ -69,6 +70,11 @@ type Config struct {
 	Archive Archive
 	// Admin is the admin HTTP API.
 	Admin Admin
+	// Counters is the shared counter store; RateLimits the outbound rate
+	// limits on it (none by default), in order: the first exceeded is
+	// reported.
+	Counters   Counters
+	RateLimits []ratelimit.Limit
 
 	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
 	file *ast.File
@@ -206,8 +212,8 @@ func Load(path string) (*Config, error) {
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
-	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
-		if !dsn.Is(*p) {
+	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store} {
+		if !dsn.Is(*p) && !dsn.IsRedis(*p) {
 			relativeTo(path, p)
 		}
 	}

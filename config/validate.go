@@ -64,6 +64,8 @@ func (v *validator) validate(r *raw) *Config {
 	v.decree(c, &r.Decree)
 	v.archive(c, &r.Archive)
 	v.admin(c, &r.Admin)
+	v.counters(c, &r.Counters)
+	v.rateLimits(c, r.RateLimits)
 	return c
 }
 

@@ -179,3 +179,37 @@ func TestDecreeOutboundFrequencyCap(t *testing.T) {
 		}
 	}
 }
+
+// An outbound ad whose client dropped after the final dot and sent it
+// again counts once against the 24 h cap (Art. 13.5): with the resend,
+// two more ads pass and only the fourth distinct one is deferred.
+func TestDecreeCapCountsResendOnce(t *testing.T) {
+	e := decreeEnv(t)
+	const rcpt = "resend@example.org"
+	addConsent(t, e, rcpt)
+	ad := func(tok string) outMessage {
+		data := adMail{Token: tok, To: rcpt, Subject: "[QC] Autumn sale: 30% off everything"}.build()
+		return outMessage{From: shopSender, To: []string{rcpt}, Data: data}
+	}
+	first := newToken(t)
+	s, r, err := dialGreeted(e.smtpAddr(slotDecreeOut))
+	if s == nil {
+		t.Fatalf("connect: %v %v", r, err)
+	}
+	dropAfterDot(t, s, ad(first))
+	delivered(t, e, first)
+	if r, err := sendOnce(e.smtpAddr(slotDecreeOut), ad(first)); err != nil || r.Code != 250 {
+		t.Fatalf("the resent ad: %v %v, want 250", r, err)
+	}
+	s2 := openSession(t, e.smtpAddr(slotDecreeOut), "client.example.test", "")
+	for i, want := range []int{250, 250, 451} {
+		tok := newToken(t)
+		r := mustSend(t, s2, ad(tok))
+		if r.Code != want || (want == 451 && !strings.Contains(r.Text, "Art. 13.5")) {
+			t.Fatalf("distinct ad %d after the resend: reply %v, want %d", i+2, r, want)
+		}
+		if want == 250 {
+			delivered(t, e, tok)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"milter91/internal/pgtest"
+	"milter91/internal/redistest"
 	"milter91/internal/testdns"
 )
 
@@ -54,7 +55,13 @@ type env struct {
 	main    *daemon
 	decree  *daemon // the Decree 91 daemon of slotDecree and slotDecreeOut
 	dkimKey *rsa.PrivateKey
+	// sasl is the SMTP AUTH backend of the slots in saslSlots.
+	sasl *saslServer
 }
+
+// saslSlots are the slots whose smtpd offers SMTP AUTH (PLAIN, any user
+// with saslPassword) through e.sasl.
+var saslSlots = map[string]bool{}
 
 var (
 	shared   *env
@@ -69,7 +76,9 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	shared, setupErr = setup(ctx)
 	cancel()
-	code := pgtest.Main(m) // m.Run, then stop the PostgreSQL cluster if a test started one
+	// m.Run, then stop the PostgreSQL cluster and the Redis server if a
+	// test started them.
+	code := redistest.Main(redistest.RunFunc(func() int { return pgtest.Main(m) }))
 	if shared != nil {
 		if err := shared.teardown(); err != nil {
 			fmt.Fprintf(os.Stderr, "e2e teardown: %v\n", err)
@@ -130,6 +139,9 @@ func setup(ctx context.Context) (out *env, err error) {
 	if e.bin, err = buildDaemon(ctx, e.root); err != nil {
 		return nil, err
 	}
+	if e.sasl, err = startSASL(); err != nil {
+		return nil, err
+	}
 	listeners := make([]smtpdListener, 0, len(slotNames))
 	for _, name := range slotNames {
 		l := smtpdListener{Port: freePort()}
@@ -137,6 +149,12 @@ func setup(ctx context.Context) (out *env, err error) {
 			l.MilterAddr, l.DaemonName = e.slots[slotDecree].MilterAddr, outboundDaemonName
 		} else {
 			l.MilterAddr = "127.0.0.1:" + strconv.Itoa(freePort())
+		}
+		if saslSlots[name] {
+			// The error limits let one session take hundreds of deferrals
+			// (a rate limit test); Postfix hangs up after 20 by default.
+			l.Options = []string{"smtpd_sasl_auth_enable=yes", "smtpd_sasl_type=dovecot", "smtpd_sasl_path=" + e.sasl.Addr(),
+				"smtpd_soft_error_limit=1000", "smtpd_hard_error_limit=1000"}
 		}
 		e.slots[name] = l
 		listeners = append(listeners, l)
@@ -185,6 +203,9 @@ func (e *env) teardown() error {
 	}
 	if e.sink != nil {
 		e.sink.close()
+	}
+	if e.sasl != nil {
+		e.sasl.close()
 	}
 	if e.dns != nil {
 		errs = append(errs, e.dns.Close())

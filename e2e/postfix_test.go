@@ -34,6 +34,8 @@ type smtpdListener struct {
 	Port       int
 	MilterAddr string
 	DaemonName string
+	// Options are more "-o name=value" settings of this smtpd.
+	Options []string
 }
 
 // postfixInstance is a private Postfix instance (postfix -c DIR) under Root:
@@ -182,6 +184,9 @@ func writeMasterCF(configDir string, listeners []smtpdListener) error {
 				}
 				if l.DaemonName != "" {
 					fmt.Fprintf(&b, "  -o milter_macro_daemon_name=%s\n", l.DaemonName)
+				}
+				for _, o := range l.Options {
+					fmt.Fprintf(&b, "  -o %s\n", o)
 				}
 			}
 		default:

@@ -175,6 +175,8 @@ func placeholderValues(in *Input, v *txn.Verdict, m *matched) func(string) strin
 			return m.r.id
 		case "score":
 			return fmtScore(v.Score)
+		case "limit", "limit_max", "limit_window", "retry_after":
+			return rateLimitValue(&in.Facts.RateLimit, name)
 		}
 		return decreeValue(in, name)
 	}

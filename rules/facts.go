@@ -124,6 +124,12 @@ var factTable = map[string]fact{
 	"decree91.consent":  {compile: enumRcptFact("decree91.consent", []string{"present", "missing"}, consentValue)},
 	"decree91.refused":  {compile: boolRcptFact("decree91.refused", func(r txn.DecreeRecipient) bool { return r.Refused })},
 	"decree91.over_cap": {compile: boolRcptFact("decree91.over_cap", func(r txn.DecreeRecipient) bool { return r.Sent24h >= r.Cap })},
+
+	// Outbound rate limits (facts_ratelimit.go): Decree 91/2020 Art. 10.4.
+	"rate_limited": {compile: boolFact("rate_limited", func(f *txn.Facts) bool { return f.RateLimit.Limited != "" })},
+	"rate_limit":   {compile: compileRateLimit},
+	"rate_limit_unavailable": {compile: boolFact("rate_limit_unavailable",
+		func(f *txn.Facts) bool { return f.RateLimit.Unavailable })},
 }
 
 // factName is the shape of a fact name: lower-case words joined by dots.

@@ -11,6 +11,7 @@ var placeholders = map[string]bool{
 	"client_ip": true, "helo": true, "mail_from": true, "dmarc_domain": true,
 	"spf_domain": true, "zone": true, "rule": true, "score": true,
 	"missing_channels": true, "missing_info": true, "advertiser": true, "rcpt": true,
+	"limit": true, "limit_max": true, "limit_window": true, "retry_after": true,
 }
 
 // maxPlaceholderLen caps one substituted value: an SMTP reply line is at

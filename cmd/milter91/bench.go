@@ -104,6 +104,7 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "milter dial/read/write timeout")
 	fs.IntVar(&opts.DaemonPID, "daemon-pid", 0, "milter process to measure (CPU, RSS) through /proc")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	asUser := fs.String("as-user", "", "send every message as this SASL user (e.g. alice@example.com), to show a rate limit hold")
 	if !parseBench(fs, args, stderr, map[string]*string{"milter": addr, "corpus": dir}) {
 		return 2
 	}
@@ -115,6 +116,9 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if opts.Corpus, err = loadgen.LoadCorpus(*dir); err != nil {
 		fmt.Fprintf(stderr, "milter91 bench run: %v\n", err)
 		return 1
+	}
+	if *asUser != "" {
+		opts.Corpus.AsUser(*asUser)
 	}
 	res, err := loadgen.Run(ctx, opts)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"milter91/config"
 	"milter91/decree/stage/setup"
 	"milter91/dnsbl"
+	"milter91/internal/counter"
 	"milter91/internal/engine"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
@@ -106,6 +107,10 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
+	limits, once, outbound, err := counting(cfg, mode.counters, mode.countersState)
+	if err != nil {
+		return nil, err
+	}
 	return engine.New(engine.Options{
 		Resolver:          res,
 		Rules:             set,
@@ -118,14 +123,22 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
 		Decree:            dec,
+		RateLimits:        limits,
+		Once:              once,
+		Outbound:          outbound,
 	})
 }
 
 // engineMode adapts the engine: for `milter91 check`, record nothing and
 // optionally force the Decree 91 direction; for serve, follow the
-// registry's writes in registry (health, metrics).
+// registry's writes in registry (health, metrics) and count on counters.
 type engineMode struct {
 	dryRun    bool
 	direction string
 	registry  *storeState
+	// counters is the counter store of the rate limits and the
+	// counted-once marks (nil: nothing is counted), countersState follows
+	// its calls.
+	counters      counter.Store
+	countersState *storeState
 }

@@ -187,7 +187,7 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	return nil
 }
 
-// health reports the registry (a ping-like read), the archive writer's
+// health reports the registry (a ping-like read), the counter store, the archive writer's
 // backlog and failures, and the blocklist zones disabled by their health
 // check.
 func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
@@ -198,6 +198,9 @@ func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
 		}
 		if d.store != nil {
 			d.registryHealth(ctx, &h)
+		}
+		if d.counters != nil {
+			d.countersHealth(ctx, &h)
 		}
 		if arch != nil {
 			arch.health(&h)

@@ -17,6 +17,7 @@ import (
 	gomilter "github.com/d--j/go-milter"
 
 	"milter91/config"
+	"milter91/internal/counter"
 	"milter91/internal/dsn"
 	"milter91/internal/engine"
 	"milter91/internal/metrics"
@@ -35,6 +36,10 @@ type daemon struct {
 	store  *registry.Store
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
+	// counters is the shared counter store (nil when nothing counts);
+	// ctrState follows its calls.
+	counters counter.Backend
+	ctrState *storeState
 	engine   atomic.Pointer[engine.Engine]
 	stats    *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
@@ -104,6 +109,9 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		if d.store != nil {
 			d.store.Close()
 		}
+		if d.counters != nil {
+			d.counters.Close()
+		}
 	}()
 	listeners, err := listenAll(cfg)
 	if err != nil {
@@ -122,9 +130,13 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
+	if d.counters != nil {
+		go maintainLoop(ctx, d.counters, d.logger)
+	}
 	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
-		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store))
+		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store),
+		"counters", dsn.Redact(cfg.Counters.Store), "rate_limits", len(cfg.RateLimits))
 	return d.loop(servers, cfg, serveErr), nil
 }
 
@@ -205,9 +217,16 @@ func (d *daemon) build(cfg *config.Config) error {
 			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
 			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
 		}
+		if d.counters, err = openCounters(cfg); err != nil {
+			return err
+		}
+		if d.counters != nil {
+			d.ctrState = &storeState{onError: func() { d.stats.StoreError("counters") }}
+			d.stats.WatchStore("counters", func() bool { up, _ := d.ctrState.status(); return up })
+		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState})
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState, counters: d.counters, countersState: d.ctrState})
 	if err != nil {
 		return err
 	}
@@ -272,6 +291,7 @@ func needRestart(old, cfg *config.Config) []string {
 	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize || old.DNS.CacheBytes != cfg.DNS.CacheBytes)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
+	add("counters", old.Counters != cfg.Counters || (len(old.RateLimits) == 0) != (len(cfg.RateLimits) == 0))
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)

@@ -11,7 +11,8 @@ import (
 )
 
 // checkRecipients asks the registry about each recipient of an
-// advertising email and reserves its send (Art. 13.5), in envelope order;
+// advertising email and reserves its send (Art. 13.5), unless in.Counted
+// names it, in envelope order;
 // on an error it stops, the reservations made so far in sends.
 func (s *Stage) checkRecipients(ctx context.Context, in Input, advertiser, direction string, now time.Time, sends *Sends) ([]txn.DecreeRecipient, error) {
 	reg := s.opt.Registry
@@ -23,11 +24,18 @@ func (s *Stage) checkRecipients(ctx context.Context, in Input, advertiser, direc
 		if err != nil {
 			return nil, err
 		}
+		r.Rcpt = rcpt
+		if in.Counted != nil && in.Counted(rcpt) {
+			// This send was counted when the message first went; the
+			// count held it under the cap then.
+			out = append(out, r)
+			continue
+		}
 		sent, release, err := reg.ReserveSend(ctx, advertiser, rcpt, direction, r.Cap, now)
 		if err != nil {
 			return nil, err
 		}
-		r.Rcpt, r.Sent24h = rcpt, sent
+		r.Sent24h = sent
 		out = append(out, r)
 		if release != nil {
 			sends.list = append(sends.list, reservation{rcpt: rcpt, release: release})

@@ -116,6 +116,12 @@ type Input struct {
 	Body func() *decree.Body
 	// DKIM are the message's DKIM results, for the advertiser id.
 	DKIM []txn.DKIM
+	// Counted reports whether this message was already counted for rcpt
+	// (internal/dedup: the same message sent again after the client
+	// dropped at the final dot): that send is not counted a second time
+	// against the 24 h cap (Art. 13.5). Called only for advertising mail
+	// with a registry; nil: never counted.
+	Counted func(rcpt string) bool
 }
 
 // ReadBody decodes the text parts of the message as the analysis needs

@@ -31,6 +31,7 @@ func (f analyzer) AnalyzeBody(*mailmsg.View, []string, *decree.Body, []txn.DKIM)
 // registry reserves every send; failAt makes the n-th Recipient call fail.
 type registry struct {
 	calls, failAt int
+	reserved      []string
 	released      []string
 	recorded      []string
 }
@@ -44,6 +45,7 @@ func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ ti
 }
 
 func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ time.Time) (int, func(context.Context) error, error) {
+	r.reserved = append(r.reserved, rcpt)
 	return 0, func(context.Context) error { r.released = append(r.released, rcpt); return nil }, nil
 }
 
@@ -76,6 +78,27 @@ func TestRunAndFinish(t *testing.T) {
 	s.Finish("Q1", []string{"a@example.net", "b@example.net"}, &d, sends, true, map[string]bool{"b@example.net": true})
 	if !slices.Equal(reg.released, []string{"b@example.net"}) || !slices.Equal(reg.recorded, []string{"a@example.net"}) {
 		t.Errorf("released %v recorded %v, want b released, a recorded", reg.released, reg.recorded)
+	}
+}
+
+// A message sent again (the client dropped after the final dot) is not
+// counted twice against the 24 h cap: the recipients it was counted for
+// reserve no send, the others do.
+func TestRunCountedOnce(t *testing.T) {
+	reg := &registry{}
+	s := New(Options{Analyzer: analyzer{a: ad}, Registry: reg, Directions: Directions{Default: txn.DirectionOutbound}})
+	in := input("a@example.net", "b@example.net")
+	in.Counted = func(rcpt string) bool { return rcpt == "a@example.net" }
+	d, sends, err := s.Run(context.Background(), in)
+	if err != nil || len(d.Recipients) != 2 || d.Recipients[0].Rcpt != "a@example.net" || d.Recipients[0].Cap != 3 {
+		t.Fatalf("Run = %+v, %v", d, err)
+	}
+	if !slices.Equal(reg.reserved, []string{"b@example.net"}) {
+		t.Errorf("reserved %v, want only b@example.net", reg.reserved)
+	}
+	s.Finish("Q2", in.Txn.Rcpts, &d, sends, false, nil)
+	if !slices.Equal(reg.released, []string{"b@example.net"}) {
+		t.Errorf("released %v, want only b@example.net", reg.released)
 	}
 }
 

@@ -49,6 +49,9 @@ func NewRecord(a txn.Answer) Record {
 		if out.Facts.Decree.Advertising {
 			r.Advertiser = out.Facts.Decree.Advertiser
 		}
+		if rl := &out.Facts.RateLimit; refused && a.Fault == "" && rl.Limited != "" {
+			r.Throttled = rl.Scope + " " + rl.Key
+		}
 	}
 	return r
 }

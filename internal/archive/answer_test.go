@@ -98,3 +98,23 @@ func TestNewRecordBlockedClient(t *testing.T) {
 		})
 	}
 }
+
+// A message a rate limit held names its sender for the report's top
+// throttled senders; one that went, or the fail mode, does not.
+func TestNewRecordThrottled(t *testing.T) {
+	facts := txn.Facts{RateLimit: txn.RateLimit{Limited: "user_hour", Scope: "sasl_user", Key: "alice@example.com"}}
+	for _, tc := range []struct {
+		action txn.Action
+		fault  string
+		want   string
+	}{
+		{action: txn.ActionTempfail, want: "sasl_user alice@example.com"},
+		{action: txn.ActionAccept},
+		{action: txn.ActionTempfail, fault: "deadline"},
+	} {
+		out := &txn.Outcome{Verdict: txn.Verdict{Action: tc.action}, Facts: facts}
+		if r := NewRecord(txn.Answer{Outcome: out, Action: tc.action, AuthUser: "alice@example.com", Fault: tc.fault}); r.Throttled != tc.want {
+			t.Errorf("%v fault %q: Throttled %q, want %q", tc.action, tc.fault, r.Throttled, tc.want)
+		}
+	}
+}

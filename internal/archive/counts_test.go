@@ -18,6 +18,8 @@ func TestCounts(t *testing.T) {
 		// Our own submission client, refused for what it sent: not a
 		// blocked client IP.
 		{Time: t0.Add(time.Hour), Direction: "outbound", ClientIP: "127.0.0.1", Action: "reject", Rules: []string{"r3"}},
+		// A submission a rate limit deferred: counted by the sender held.
+		{Time: t0.Add(time.Hour), Direction: "outbound", ClientIP: "127.0.0.1", Action: "tempfail", Throttled: "sasl_user alice@example.com"},
 		// A client refused at RCPT counts in the RCPT-stage direction.
 		{Time: t0.Add(2 * time.Hour), Stage: StageRCPT, BlockedClient: true, ClientIP: "127.0.0.66", Action: "reject"},
 		// The last millisecond of day 1, then day 2 (a tempfail from the
@@ -43,8 +45,10 @@ func TestCounts(t *testing.T) {
 		c(day1, "inbound", DimBlockedIP, "127.0.0.9", 1),
 		c(day1, "outbound", DimAction, "accept", 1),
 		c(day1, "outbound", DimAction, "reject", 1),
+		c(day1, "outbound", DimAction, "tempfail", 1),
 		c(day1, "outbound", DimRule, "r1", 1),
 		c(day1, "outbound", DimRule, "r3", 1),
+		c(day1, "outbound", DimThrottled, "sasl_user alice@example.com", 1),
 		c(day1, DirectionRCPTStage, DimAction, "reject", 1),
 		c(day1, DirectionRCPTStage, DimBlockedIP, "127.0.0.66", 1),
 		c(day2, "inbound", DimAction, "tempfail", 1),
@@ -62,8 +66,10 @@ func TestCounts(t *testing.T) {
 		c(day1, "inbound", DimBlockedIP, "127.0.0.7", 1),
 		c(day1, "outbound", DimAction, "accept", 1),
 		c(day1, "outbound", DimAction, "reject", 1),
+		c(day1, "outbound", DimAction, "tempfail", 1),
 		c(day1, "outbound", DimRule, "r1", 1),
 		c(day1, "outbound", DimRule, "r3", 1),
+		c(day1, "outbound", DimThrottled, "sasl_user alice@example.com", 1),
 		c(day1, DirectionRCPTStage, DimAction, "reject", 1),
 		c(day1, DirectionRCPTStage, DimBlockedIP, "127.0.0.66", 1),
 	}

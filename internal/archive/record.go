@@ -61,6 +61,10 @@ type Record struct {
 	// submission. Only such messages count under "blocked_ip"; it is not
 	// kept with the header row.
 	BlockedClient bool `json:"blocked_client,omitempty"`
+	// Throttled is the sender a rate limit deferred or refused this
+	// message for, as "scope value" ("sasl_user alice@example.com"); only
+	// counted (under "throttled"), not kept with the header row.
+	Throttled string `json:"throttled,omitempty"`
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
@@ -76,7 +80,8 @@ const DirectionRCPTStage = "rcpt"
 // RCPT) whose Dimension has Key. Dimensions: "action" (key: the action),
 // "rule" (rule id), "article" (e.g. "Art. 18"), "advertiser" (domain),
 // "blocked_ip" (client IP of a message refused for what its client is,
-// Record.BlockedClient). Every message counts once under "action"; under
+// Record.BlockedClient), "throttled" (the sender a rate limit held,
+// Record.Throttled). Every message counts once under "action"; under
 // the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
@@ -93,4 +98,5 @@ const (
 	DimArticle    = "article"
 	DimAdvertiser = "advertiser"
 	DimBlockedIP  = "blocked_ip"
+	DimThrottled  = "throttled"
 )

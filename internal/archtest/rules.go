@@ -6,11 +6,12 @@ var (
 	// the metrics must not link, nor the SQL drivers. (database/sql alone
 	// is no store: the Prometheus Go collectors import it for DBStats.)
 	stores = []string{
-		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive",
+		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore",
 		"modernc.org/sqlite/...", "github.com/jackc/pgx/...",
 	}
 	// checks turn a message into facts; only rules decide.
-	checks = []string{"milter91/internal/auth", "milter91/dnsbl", "milter91/decree", "milter91/internal/resolver"}
+	checks = []string{"milter91/internal/auth", "milter91/dnsbl", "milter91/decree", "milter91/internal/resolver",
+		"milter91/internal/ratelimit", "milter91/internal/dedup"}
 	// pipeline is what runs checks and rules, and the adapter in front.
 	pipeline = []string{"milter91/rules", "milter91/internal/engine", "milter91/milter", "milter91/config"}
 )
@@ -46,7 +47,7 @@ var Enforced = []Rule{
 	},
 	{
 		Name:   "stores import no rules, engine, adapter, config or checks",
-		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive"},
+		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore"},
 		Forbid: append(append([]string{}, pipeline...), checks...),
 	},
 	{

@@ -1,15 +1,18 @@
-// Package counter is the shared counter store: hot counters that every
-// node of a fleet reads and increments, for the outbound rate limits, the
-// "counted once" deduplication and the classifier's token counts. One
-// small interface, with an in-memory implementation here and the SQLite,
-// PostgreSQL and Valkey/Redis ones beside it; the consent registry stays in
-// SQL (it is evidence), only counters live here.
+// Package counter is the shared counter store's interface: hot counters
+// that every node of a fleet reads and increments, for the outbound rate
+// limits, the "counted once" deduplication and the classifier's token
+// counts (increment many, read many, expire). Mem keeps them in one
+// process; package internal/counterstore opens the shared ones (a SQLite
+// file for one host, PostgreSQL for a few, Valkey/Redis for fleets), all
+// held to one contract test suite. The consent registry stays in SQL (it
+// is evidence); only counters live here.
 package counter
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -23,7 +26,9 @@ type Store interface {
 	// The key then expires no earlier than TTL from now: an expiry already
 	// later is kept, so a counter refreshed by every Add lives as long as it
 	// is used. TTL must be positive. The Incs of one call are applied
-	// together or not at all.
+	// together or not at all. Errors: ErrInvalid (see Check), ErrOverflow,
+	// the backend's (then the caller cannot know whether a call whose
+	// reply was lost was applied).
 	Add(ctx context.Context, incs []Inc) ([]int64, error)
 	// Get returns the values of keys, in order; 0 for a missing or expired
 	// key.
@@ -50,6 +55,10 @@ const MaxKeyBytes = 512
 // that is not positive; nothing is changed.
 var ErrInvalid = errors.New("counter: invalid increment")
 
+// ErrOverflow is returned, wrapped, by an Add that would take a counter
+// past the range of int64; nothing is changed.
+var ErrOverflow = errors.New("counter: value out of range")
+
 // Check returns an ErrInvalid error for the first bad Inc of incs, nil when
 // all are valid. Every Store calls it before changing anything.
 func Check(incs []Inc) error {
@@ -62,4 +71,12 @@ func Check(incs []Inc) error {
 		}
 	}
 	return nil
+}
+
+// Plus returns v+d, or an ErrOverflow error naming increment i.
+func Plus(v, d int64, i int) (int64, error) {
+	if (d > 0 && v > math.MaxInt64-d) || (d < 0 && v < math.MinInt64-d) {
+		return 0, fmt.Errorf("%w: increment %d: %d%+d", ErrOverflow, i, v, d)
+	}
+	return v + d, nil
 }

@@ -20,7 +20,7 @@ type memEntry struct {
 	expires time.Time
 }
 
-var _ Store = (*Mem)(nil)
+var _ Backend = (*Mem)(nil)
 
 // NewMem returns an empty Mem that reads the time from now (time.Now when
 // nil), so that tests can move the clock.
@@ -42,15 +42,27 @@ func (s *Mem) Add(ctx context.Context, incs []Inc) ([]int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	// First the new entries, then the writes: an overflow changes nothing.
+	next := make(map[string]memEntry, len(incs))
 	out := make([]int64, len(incs))
 	for i, in := range incs {
-		e := s.live(in.Key, now)
-		e.value += in.Delta
+		e, ok := next[in.Key]
+		if !ok {
+			e = s.live(in.Key, now)
+		}
+		v, err := Plus(e.value, in.Delta, i)
+		if err != nil {
+			return nil, err
+		}
+		e.value = v
 		if exp := now.Add(in.TTL); exp.After(e.expires) {
 			e.expires = exp
 		}
-		s.m[in.Key] = e
+		next[in.Key] = e
 		out[i] = e.value
+	}
+	for k, e := range next {
+		s.m[k] = e
 	}
 	return out, nil
 }
@@ -72,16 +84,37 @@ func (s *Mem) Get(ctx context.Context, keys []string) ([]int64, error) {
 
 // Sweep drops the expired counters and returns how many are left.
 func (s *Mem) Sweep() int {
+	_, left := s.sweep()
+	return left
+}
+
+func (s *Mem) sweep() (removed, left int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	for k, e := range s.m {
 		if !now.Before(e.expires) {
 			delete(s.m, k)
+			removed++
 		}
 	}
-	return len(s.m)
+	return removed, len(s.m)
 }
+
+// Ping implements Backend: a Mem answers while ctx lives.
+func (s *Mem) Ping(ctx context.Context) error { return ctx.Err() }
+
+// Maintain implements Backend: Sweep. A Mem has no size cap.
+func (s *Mem) Maintain(ctx context.Context) (Upkeep, error) {
+	if err := ctx.Err(); err != nil {
+		return Upkeep{}, err
+	}
+	removed, left := s.sweep()
+	return Upkeep{Expired: int64(removed), Rows: int64(left)}, nil
+}
+
+// Name implements Backend.
+func (s *Mem) Name() string { return "memory" }
 
 // Close implements Store; a Mem needs no closing.
 func (s *Mem) Close() error { return nil }

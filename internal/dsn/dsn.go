@@ -52,6 +52,18 @@ func Is(s string) bool {
 	return ok && kvKeys[k]
 }
 
+// IsRedis reports whether s names a Valkey or Redis server (a counter
+// store): a redis://, rediss://, valkey://, valkeys:// or unix:// URL.
+func IsRedis(s string) bool {
+	l := strings.ToLower(s)
+	for _, p := range []string{"redis://", "rediss://", "valkey://", "valkeys://", "unix://"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func isURL(s string) bool {
 	l := strings.ToLower(s)
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
@@ -87,7 +99,7 @@ func Secrets(target string) []string {
 	for _, s := range secretSpans(target) {
 		raw := target[s.start:s.end]
 		out = append(out, raw)
-		if isURL(target) {
+		if isURL(target) || IsRedis(target) {
 			if d, err := url.QueryUnescape(raw); err == nil {
 				out = append(out, d)
 			}
@@ -102,7 +114,7 @@ func Secrets(target string) []string {
 
 // secretSpans returns the spans of target's passwords, in order.
 func secretSpans(target string) []span {
-	if isURL(target) {
+	if isURL(target) || IsRedis(target) {
 		return urlSpans(target)
 	}
 	if Is(target) {

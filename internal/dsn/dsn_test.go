@@ -78,3 +78,22 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactRedis(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://milter:S3cret@cache.example.com:6379/2": "redis://milter:xxxxx@cache.example.com:6379/2",
+		"rediss://:S3cret@cache.example.com/0":           "rediss://:xxxxx@cache.example.com/0",
+		"valkey://cache.example.com:6379/2":              "valkey://cache.example.com:6379/2",
+		"unix:///run/redis.sock?db=1&password=S3cret":    "unix:///run/redis.sock?db=1&password=xxxxx",
+	} {
+		if !IsRedis(in) {
+			t.Errorf("IsRedis(%q) = false", in)
+		}
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if IsRedis("postgres://u@h/m") || IsRedis("/var/lib/milter91/counters.db") {
+		t.Error("IsRedis of a PostgreSQL URL or a file name")
+	}
+}

@@ -20,7 +20,7 @@ func (e *Engine) decree(ctx context.Context, m *message) *stage.Sends {
 	}
 	var sends *stage.Sends
 	m.run(ctx, step{"decree91", func(ctx context.Context, m *message) error {
-		d, s, err := st.Run(ctx, stage.Input{Txn: m.t, Msg: m.msg, Body: m.body, DKIM: m.f.DKIM})
+		d, s, err := st.Run(ctx, stage.Input{Txn: m.t, Msg: m.msg, Body: m.body, DKIM: m.f.DKIM, Counted: func(rcpt string) bool { return e.counted(ctx, m)[rcpt] }})
 		m.f.Decree, sends = d, s
 		return err
 	}})

@@ -18,6 +18,9 @@ import (
 
 	"milter91/decree/stage"
 	"milter91/dnsbl"
+	"milter91/internal/dedup"
+	"milter91/internal/ratelimit"
+	"milter91/internal/ratelog"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
 	"milter91/rules"
@@ -51,12 +54,21 @@ type Options struct {
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage
+	// RateLimits are the outbound rate limits (nil: none) and Outbound
+	// tells the mail they count (nil: authenticated mail).
+	RateLimits *ratelimit.Limiter
+	Outbound   func(*txn.Transaction) bool
+	// Once counts each message once for the rate limits and the Decree
+	// 91/2020 24 h cap (nil: every message counts).
+	Once *dedup.Once
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds
 // a new Engine.
 type Engine struct {
 	opt Options
+	// storeLog rate-limits the counter store's failure lines.
+	storeLog *ratelog.Log
 }
 
 // New returns an Engine. It fails when Resolver or Rules is missing.
@@ -73,8 +85,11 @@ func New(opt Options) (*Engine, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{opt: opt}, nil
+	return &Engine{opt: opt, storeLog: ratelog.New(opt.Logger, storeLogEvery, slog.LevelError)}, nil
 }
+
+// storeLogEvery is the least time between two counter store failure lines.
+const storeLogEvery = 10 * time.Second
 
 // DNSBL returns the blocklist checker the engine uses, nil without zones.
 func (e *Engine) DNSBL() *dnsbl.Checker { return e.opt.DNSBL }

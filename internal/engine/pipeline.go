@@ -18,7 +18,10 @@ import (
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
+//	ratelimit   outbound mail against the rate limits, its recipients not
+//	            counted before (dedup; the decree stage asks too)
 //	rules       the verdict, once or once per recipient
+//	finish      sends and counts kept or returned, the message marked counted
 //	edits       the header edits and recipient removals of the verdict
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
@@ -38,6 +41,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 		m.f.Temperrors = temperrors(m.f)
 	}
 	sends := e.decree(ctx, m)
+	e.rateLimit(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	m.f.DNSQueries = int(queries.Load())
 	switch {
@@ -50,6 +54,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	}
 	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
 	e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
+	e.finishCounts(m, accepted, removed)
 	e.edits(m, verdict, removed)
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err
@@ -70,6 +75,7 @@ type message struct {
 	skipped bool
 	out     *txn.Outcome
 	f       *txn.Facts // &out.Facts
+	counts  counts
 	mu      sync.Mutex // guards f.Durations and f.CheckErrors while steps run concurrently
 	log     func(msg string, args ...any)
 }

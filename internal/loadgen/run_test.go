@@ -168,3 +168,30 @@ func TestRunSendsWhatPostfixSends(t *testing.T) {
 		}
 	}
 }
+
+// AsUser replays the corpus as one authenticated user: the milter sees
+// that login, sender and client on every message, over submission.
+func TestRunAsUser(t *testing.T) {
+	var mu sync.Mutex
+	byQueue, sessions := map[string]seen{}, 0
+	opts := append(milter.NegotiationOptions(), gomilter.WithMilter(func() gomilter.Milter {
+		return &recorder{mu: &mu, byQueue: byQueue, sessions: &sessions}
+	}))
+	corpus := loadTestCorpus(t)
+	ip := corpus.Messages[0].ClientIP
+	corpus.AsUser("alice@example.com")
+	if _, err := Run(context.Background(), RunOptions{Network: "tcp", Address: serve(t, gomilter.NewServer(opts...)),
+		Corpus: corpus, Connections: 2, PerConn: 5, Messages: 20, Drain: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(byQueue) != 20 {
+		t.Fatalf("milter saw %d messages, want 20", len(byQueue))
+	}
+	for qid, got := range byQueue {
+		if got.authUser != "alice@example.com" || got.from != "alice@example.com" || got.clientAddr != ip || got.daemonName != "ORIGINATING" {
+			t.Errorf("%s: milter saw %+v", qid, got)
+		}
+	}
+}

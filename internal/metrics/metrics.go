@@ -37,6 +37,10 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	storeErr *prometheus.CounterVec
 	archived *prometheus.CounterVec
+	// limited counts messages refused or deferred over a rate limit, by
+	// limit; counted the messages counted once more (duplicates).
+	limited *prometheus.CounterVec
+	counted *prometheus.CounterVec
 	milterCollectors
 }
 
@@ -78,7 +82,7 @@ func New() *Metrics {
 	m.addMilterCollectors()
 	m.initLabels()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
-		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived,
+		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived, m.limited, m.counted,
 		m.conns, m.refused, m.limits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -99,7 +103,8 @@ func (m *Metrics) initLabels() {
 		vec    *prometheus.CounterVec
 		values []string
 	}{
-		{vec: m.storeErr, values: []string{"registry", "archive"}},
+		{vec: m.storeErr, values: []string{"registry", "archive", "counters"}},
+		{vec: m.counted, values: []string{"counted", "duplicate", "unavailable"}},
 		{vec: m.archived, values: []string{"written", "spooled", "dropped"}},
 		{vec: m.reloads, values: []string{"ok", "failed"}},
 		{vec: m.limits, values: []string{milter.LimitHeaderBytes, milter.LimitHeaderFields, milter.LimitMessageSize}},
@@ -122,6 +127,7 @@ func (m *Metrics) Outcome(o *txn.Outcome) {
 	if o.Facts.Decree.RegistryUnavailable {
 		m.StoreError("registry")
 	}
+	m.rateLimit(o)
 	m.queries.Observe(float64(o.Facts.DNSQueries))
 	for name, d := range o.Facts.Durations {
 		m.checks.WithLabelValues(name).Observe(d.Seconds())
@@ -131,6 +137,22 @@ func (m *Metrics) Outcome(o *txn.Outcome) {
 	}
 	for _, c := range o.Facts.Temperrors {
 		m.temperr.WithLabelValues(c).Inc()
+	}
+}
+
+// rateLimit counts what the rate limits made of o: a message over a limit
+// that the rules deferred or refused, a duplicate, a store failure.
+func (m *Metrics) rateLimit(o *txn.Outcome) {
+	r := &o.Facts.RateLimit
+	switch {
+	case r.Limited != "" && o.Verdict.Action >= txn.ActionTempfail:
+		m.limited.WithLabelValues(r.Limited).Inc()
+	case r.Duplicate:
+		m.counted.WithLabelValues("duplicate").Inc()
+	case r.Unavailable:
+		m.counted.WithLabelValues("unavailable").Inc()
+	case r.Counted:
+		m.counted.WithLabelValues("counted").Inc()
 	}
 }
 
@@ -160,10 +182,16 @@ func (m *Metrics) addCheckCollectors() {
 		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
 	})
 	m.storeErr = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune).",
+		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune), counters (a rate limit or counted-once call).",
 	}, []string{"store"})
 	m.archived = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, spooled (past archive.queue, to disk), or dropped (no room in the queue and the spool, or the spool failing).",
+	}, []string{"result"})
+	m.limited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_rate_limited_total", Help: "Messages deferred or refused over an outbound rate limit (Decree 91/2020 Art. 10.4), by limit.",
+	}, []string{"limit"})
+	m.counted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_rate_limit_messages_total", Help: "Outbound messages the rate limits saw, by result: counted, duplicate (counted before: a resend), unavailable (the counter store failed, not counted).",
 	}, []string{"result"})
 }
 

@@ -29,6 +29,9 @@ func TestCountsAppearOnScrape(t *testing.T) {
 			DNSBL:      []txn.DNSBL{{Zone: "bl.example.test", Result: "blocked"}},
 			Temperrors: []string{"dkim"}},
 	})
+	for _, rl := range []txn.RateLimit{{Limited: "user_hour"}, {Counted: true}, {Counted: true}, {Duplicate: true}, {Unavailable: true}} {
+		m.Outcome(&txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionTempfail}, Facts: txn.Facts{RateLimit: rl}})
+	}
 	m.Reload(false)
 	m.Evaluating(1)
 	m.StoreError("archive")
@@ -72,6 +75,11 @@ func TestCountsAppearOnScrape(t *testing.T) {
 		`milter91_messages_total{action="accept",direction="outbound"} 0`,
 		`milter91_reloads_total{result="ok"} 0`,
 		`milter91_faults_total{kind="deadline"} 0`,
+		`milter91_rate_limited_total{limit="user_hour"} 1`,
+		`milter91_rate_limit_messages_total{result="counted"} 2`,
+		`milter91_rate_limit_messages_total{result="duplicate"} 1`,
+		`milter91_rate_limit_messages_total{result="unavailable"} 1`,
+		`milter91_store_errors_total{store="counters"} 0`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("scrape lacks %q", want)

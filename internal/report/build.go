@@ -75,6 +75,7 @@ type tally struct {
 	articles    map[string]int64
 	advertisers map[string]int64
 	blockedIPs  map[string]int64
+	throttled   map[string]int64
 }
 
 func newTally(first, until time.Time) *tally {
@@ -86,7 +87,7 @@ func newTally(first, until time.Time) *tally {
 		first: first, days: n,
 		actions: make([]map[string]int64, n), dirs: map[string]map[string]int64{},
 		rules: map[string]int64{}, articles: map[string]int64{},
-		advertisers: map[string]int64{}, blockedIPs: map[string]int64{},
+		advertisers: map[string]int64{}, blockedIPs: map[string]int64{}, throttled: map[string]int64{},
 	}
 	for _, d := range knownDirections {
 		t.dirs[d] = map[string]int64{}
@@ -125,6 +126,8 @@ func (t *tally) add(c archive.Count) {
 		t.advertisers[c.Key] += c.N
 	case archive.DimBlockedIP:
 		t.blockedIPs[c.Key] += c.N
+	case archive.DimThrottled:
+		t.throttled[c.Key] += c.N
 	}
 }
 
@@ -145,6 +148,8 @@ func (t *tally) report(since, until time.Time, top int) Report {
 	r.TopAdvertisers = slices.Clone(r.Advertisers[:min(top, len(r.Advertisers))])
 	ips := sortedItems(t.blockedIPs)
 	r.TopBlockedIPs = slices.Clone(ips[:min(top, len(ips))])
+	held := sortedItems(t.throttled)
+	r.TopThrottled, r.Throttled = slices.Clone(held[:min(top, len(held))]), len(held)
 	all := map[string]int64{}
 	for i, m := range t.actions {
 		items, total := split(actions, m)

@@ -2,7 +2,9 @@ package report
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,5 +252,23 @@ func TestArticleName(t *testing.T) {
 		if got := articleName(tc.key); got != tc.want {
 			t.Errorf("articleName(%q) = %q, want %q", tc.key, got, tc.want)
 		}
+	}
+}
+
+// The senders a rate limit held are listed, most first, cut at top.
+func TestBuildThrottled(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var counts []archive.Count
+	for i, user := range []string{"sasl_user a@example.com", "sasl_user b@example.com", "client_ip 127.0.0.5"} {
+		counts = append(counts, archive.Count{Day: day, Direction: "outbound", Dimension: archive.DimThrottled, Key: user, N: int64(10 * (i + 1))})
+	}
+	r := Build(counts, day, day.Add(24*time.Hour), 2)
+	want := items("client_ip 127.0.0.5", 30, "sasl_user b@example.com", 20)
+	if !slices.Equal(r.TopThrottled, want) || r.Throttled != 3 {
+		t.Errorf("TopThrottled %v of %d, want %v of 3", r.TopThrottled, r.Throttled, want)
+	}
+	var html strings.Builder
+	if err := WriteHTML(&html, r); err != nil || !strings.Contains(html.String(), "client_ip 127.0.0.5") || !strings.Contains(html.String(), "Top 2 of 3 senders held by a rate limit.") {
+		t.Errorf("HTML lacks the throttled senders (%v)", err)
 	}
 }

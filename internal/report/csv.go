@@ -69,6 +69,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		{name: "article", items: r.Articles},
 		{name: "advertiser", items: r.Advertisers},
 		{name: "blocked_ip", items: r.TopBlockedIPs},
+		{name: "throttled", items: r.TopThrottled},
 	} {
 		for _, it := range s.items {
 			row(s.name, "", "", it.Key, it.Name, it.N)

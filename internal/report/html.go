@@ -46,6 +46,8 @@ type view struct {
 	AdvertisersNote string
 	BlockedIPs      []row
 	BlockedNote     string
+	Throttled       []row
+	ThrottledNote   string
 }
 
 // row is one table row: key, optional name, count and share of messages.
@@ -67,7 +69,7 @@ func newView(r Report) view {
 		Messages: humanize.Comma(m),
 		Chart:    newChart(r.Days, r.Totals.ByAction),
 		Rules:    rows(r.Rules, m), Articles: rows(r.Articles, m),
-		Advertisers: rows(r.TopAdvertisers, 0), BlockedIPs: rows(r.TopBlockedIPs, 0),
+		Advertisers: rows(r.TopAdvertisers, 0), BlockedIPs: rows(r.TopBlockedIPs, 0), Throttled: rows(r.TopThrottled, 0),
 	}
 	for _, a := range r.Totals.ByAction {
 		v.ActionNames = append(v.ActionNames, a.Key)
@@ -95,6 +97,10 @@ func newView(r Report) view {
 	if r.BlockedIPs > len(r.TopBlockedIPs) {
 		v.BlockedNote = fmt.Sprintf("Top %d of %s refused for their address.",
 			len(r.TopBlockedIPs), plural(int64(r.BlockedIPs), "client IP"))
+	}
+	if r.Throttled > len(r.TopThrottled) {
+		v.ThrottledNote = fmt.Sprintf("Top %d of %s held by a rate limit.",
+			len(r.TopThrottled), plural(int64(r.Throttled), "sender"))
 	}
 	return v
 }

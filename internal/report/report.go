@@ -39,6 +39,12 @@ type Report struct {
 	TopBlockedIPs []Item `json:"top_blocked_ips"`
 	// BlockedIPs is how many distinct client IPs had a message blocked.
 	BlockedIPs int `json:"blocked_ips"`
+	// TopThrottled is the Top senders with the most messages an outbound
+	// rate limit deferred or refused (Decree 91/2020 Art. 10.4), keyed
+	// "scope value" ("sasl_user alice@example.com"); sorted as Rules.
+	TopThrottled []Item `json:"top_throttled"`
+	// Throttled is how many distinct senders a rate limit held.
+	Throttled int `json:"throttled"`
 }
 
 // Totals are the message counts of the whole period. Messages equals the sum
