@@ -39,6 +39,9 @@ type Config struct {
 	// FailMode is txn.ActionTempfail or txn.ActionAccept: the verdict on an
 	// internal fault.
 	FailMode txn.Action
+	// Modes say where verdicts are only observed (mode: observe): logged,
+	// counted and written as X-Milter91-Would, never enforced.
+	Modes Modes
 	// MessageDeadline bounds end-of-message evaluation.
 	MessageDeadline time.Duration
 	// ShutdownGrace bounds how long messages in flight may finish on SIGTERM.

@@ -10,6 +10,8 @@ type raw struct {
 	SocketGroup       string     `yaml:"socket_group"`
 	AuthservID        string     `yaml:"authserv_id"`
 	FailMode          string     `yaml:"fail_mode"`
+	Mode              string     `yaml:"mode"`
+	Modes             rawModes   `yaml:"modes"`
 	MessageDeadline   string     `yaml:"message_deadline"`
 	ShutdownGrace     string     `yaml:"shutdown_grace"`
 	SkipAuthenticated *bool      `yaml:"skip_authenticated"`

@@ -80,7 +80,8 @@ func limitDecision(limit string) decision {
 }
 
 // decide maps the evaluator's result to the answer; any fault, and an
-// outcome with an unknown action, gives the fail mode.
+// outcome with an unknown action, gives the fail mode. An observed
+// outcome (txn.Outcome.Observed) is accepted with its edits.
 func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 	if f == nil && (out.Verdict.Action < txn.ActionAccept || out.Verdict.Action > txn.ActionReject) {
 		f = &fault{kind: faultOutcome, err: fmt.Errorf("unknown verdict action %d", int(out.Verdict.Action))}
@@ -89,6 +90,11 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 		return s.failDecision(f)
 	}
 	v := out.Verdict
+	if out.Observed {
+		// Observe mode: Verdict is the would-be answer, told to Answered
+		// with the Outcome; the MTA is told to accept.
+		return decision{action: txn.ActionAccept, edits: out.Edits}
+	}
 	switch v.Action {
 	case txn.ActionTempfail, txn.ActionReject:
 		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}

@@ -49,7 +49,8 @@ func (d decision) answer(a *txn.Answer) {
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
 // client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
-// elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
+// elapsed, reply (tempfail/reject), would and would_reply (the verdict
+// not enforced in observe mode), quarantine, limit (the limit a rejected
 // message passed), fault and err.
 func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
@@ -125,6 +126,12 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	}
 	if len(out.RemoveRcpts) > 0 {
 		attrs = append(attrs, slog.Any("removed_rcpts", out.RemoveRcpts))
+	}
+	if out.Observed {
+		attrs = append(attrs, slog.String("would", out.Verdict.Action.String()))
+		if r := out.Verdict.Reply; r.Code != 0 {
+			attrs = append(attrs, slog.String("would_reply", sanitizeReply(out.Verdict.Action, r).String()))
+		}
 	}
 	return attrs
 }

@@ -118,6 +118,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
 		Decree:            dec,
+		Modes:             engine.Modes(cfg.Modes),
 	})
 }
 

@@ -31,7 +31,7 @@ func dayOf(ms int64) int64 {
 
 // tally adds up the counts rows contribute, by the rules of Count: every
 // row once under DimAction; once per distinct non-empty rule, article and
-// advertiser; DimBlockedIP (the client IP) only for a reject or tempfail
+// advertiser; DimWould once for an observed row; DimBlockedIP (the client IP) only for a reject or tempfail
 // of a blocked client (Record.BlockedClient).
 // The result is sorted by its primary key, so that concurrent batches on
 // PostgreSQL lock count rows in one order and cannot deadlock.
@@ -57,6 +57,9 @@ func tally(rows []row) []dailyCount {
 		if r.advertiser != "" {
 			add(DimAdvertiser, r.advertiser)
 		}
+		if r.would != "" {
+			add(DimWould, r.would)
+		}
 		if (r.action == "reject" || r.action == "tempfail") && r.blockedClient && r.clientIP != "" {
 			add(DimBlockedIP, r.clientIP)
 		}
@@ -73,7 +76,7 @@ func tally(rows []row) []dailyCount {
 }
 
 // dimOrder is the report order of the dimensions; others sort after them.
-var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP}
+var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimWould}
 
 func compareDim(a, b string) int {
 	ia, ib := slices.Index(dimOrder, a), slices.Index(dimOrder, b)

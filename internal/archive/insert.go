@@ -23,7 +23,8 @@ type row struct {
 	size                                int64
 	rcpts                               []string
 	ruleKeys, articleKeys               []string
-	blockedClient                       bool // counts only (Record.BlockedClient)
+	blockedClient                       bool   // counts only (Record.BlockedClient)
+	would                               string // counts only (Record.Would)
 }
 
 // toRow normalises r for storage: Time to Unix ms; addresses, message id
@@ -55,6 +56,7 @@ func toRow(r Record) row {
 		articles:    jsonList(r.Articles),
 
 		blockedClient: r.BlockedClient,
+		would:         indexKey(r.Would),
 	}
 	if math.IsNaN(out.score) {
 		out.score = 0

@@ -61,6 +61,10 @@ type Record struct {
 	// submission. Only such messages count under "blocked_ip"; it is not
 	// kept with the header row.
 	BlockedClient bool `json:"blocked_client,omitempty"`
+	// Would is, in observe mode, the action that would have been taken
+	// (Action is then what the MTA was told); "" otherwise. It is counted
+	// under DimWould and not kept with the header row.
+	Would string `json:"would,omitempty"`
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
@@ -76,7 +80,8 @@ const DirectionRCPTStage = "rcpt"
 // RCPT) whose Dimension has Key. Dimensions: "action" (key: the action),
 // "rule" (rule id), "article" (e.g. "Art. 18"), "advertiser" (domain),
 // "blocked_ip" (client IP of a message refused for what its client is,
-// Record.BlockedClient). Every message counts once under "action"; under
+// Record.BlockedClient), "would" (the would-be action of a message in
+// observe mode, Record.Would). Every message counts once under "action"; under
 // the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
@@ -93,4 +98,7 @@ const (
 	DimArticle    = "article"
 	DimAdvertiser = "advertiser"
 	DimBlockedIP  = "blocked_ip"
+	// DimWould counts the messages of observe mode by the action that
+	// would have been taken (Record.Would).
+	DimWould = "would"
 )

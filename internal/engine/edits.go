@@ -26,6 +26,25 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 	}
 }
 
+// observed is the edits step in observe mode: the verdict stays in the
+// outcome as the would-be one, the edits are those of an accepted message
+// plus WouldHeader, nothing is removed or held (txn.Outcome.Observed).
+func (e *Engine) observed(m *message, v txn.Verdict, removed map[string]bool) {
+	out := m.out
+	out.Verdict, out.Observed = v, true
+	accept := txn.Verdict{Action: txn.ActionAccept}
+	out.Edits = e.headerEdits(m.t, m.f, &accept, m.skipped)
+	n := 0
+	for _, r := range m.t.Rcpts {
+		if removed[r] {
+			n++
+		}
+	}
+	if w := wouldValue(&v, n); w != "" {
+		out.Edits = append(out.Edits, txn.HeaderEdit{Op: txn.EditAdd, Name: WouldHeader, Value: w})
+	}
+}
+
 // headerEdits lists the header changes for an accepted, tagged or
 // quarantined message, deletes first (by original index), then the insert
 // at the top, then the appended headers. Existing headers are never
@@ -54,8 +73,8 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 }
 
 // deletions removes incoming Authentication-Results that claim our
-// authserv-id (RFC 8601 §5) and every upstream X-Spam-* and X-Decree91
-// (stage.HeaderName) header, which could otherwise pass as our own
+// authserv-id (RFC 8601 §5) and every upstream X-Spam-*, X-Decree91
+// (stage.HeaderName) and X-Milter91-Would header, which could otherwise pass as our own
 // verdict. Indices count same-name headers
 // from 1; deleting from the last one keeps the earlier indices valid.
 func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
@@ -64,7 +83,7 @@ func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 	for _, h := range t.Headers {
 		key := strings.ToLower(h.Name)
 		counts[key]++
-		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) ||
+		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) || strings.EqualFold(h.Name, WouldHeader) ||
 			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
 		if drop {
 			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})

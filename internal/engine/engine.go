@@ -48,6 +48,9 @@ type Options struct {
 	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
 	PrefetchTimeout time.Duration
 	Logger          *slog.Logger
+	// Modes say where verdicts are only observed: computed, logged and
+	// written as X-Milter91-Would, never enforced (zero: enforce).
+	Modes Modes
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

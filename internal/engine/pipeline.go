@@ -19,7 +19,9 @@ import (
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	rules       the verdict, once or once per recipient
-//	edits       the header edits and recipient removals of the verdict
+//	edits       the header edits and recipient removals of the verdict;
+//	            in observe mode (Options.Modes) those of an accepted
+//	            message and the would-be verdict in X-Milter91-Would
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
 // internally (see FaultError: a step's error or panic is recorded in
@@ -48,9 +50,17 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	case err != nil || len(m.f.CheckErrors) > 0:
 		err = &FaultError{Checks: m.f.CheckErrors}
 	}
-	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
-	e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
-	e.edits(m, verdict, removed)
+	// An observed message is delivered whatever the verdict: the
+	// registry counts it as sent to every recipient.
+	observe := e.opt.Modes.Observes(t.Conn)
+	accepted := err == nil && (observe || verdict.Action <= txn.ActionQuarantine)
+	if observe {
+		e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, nil)
+		e.observed(m, verdict, removed)
+	} else {
+		e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
+		e.edits(m, verdict, removed)
+	}
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err
 }

@@ -39,6 +39,10 @@ type Report struct {
 	TopBlockedIPs []Item `json:"top_blocked_ips"`
 	// BlockedIPs is how many distinct client IPs had a message blocked.
 	BlockedIPs int `json:"blocked_ips"`
+	// Observed is the messages of observe mode (delivered whatever the
+	// verdict) by the action that would have been taken, sorted as Rules;
+	// empty when nothing was observed.
+	Observed []Item `json:"observed"`
 }
 
 // Totals are the message counts of the whole period. Messages equals the sum

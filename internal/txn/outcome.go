@@ -37,4 +37,10 @@ type Outcome struct {
 	RemoveRcpts []string `json:"remove_rcpts,omitempty"`
 	// Quarantine holds the reason text for a quarantine (Postfix hold).
 	Quarantine string
+	// Observed is set when the verdict is not to be enforced (mode:
+	// observe): the adapter accepts the message with Edits, which then
+	// hold the header edits of an accepted message and the
+	// X-Milter91-Would field naming Verdict; RemoveRcpts and Quarantine
+	// stay empty. Verdict is the would-be one.
+	Observed bool `json:"observed,omitempty"`
 }

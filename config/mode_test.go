@@ -1,0 +1,41 @@
+package config
+
+import (
+	"maps"
+	"strings"
+	"testing"
+)
+
+func TestModes(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Modes.Observe || len(c.Modes.Listeners) != 0 || len(c.Modes.DaemonNames) != 0 {
+		t.Errorf("default modes %+v, want enforce everywhere", c.Modes)
+	}
+	src := "listen: [inet:127.0.0.1:8891, inet:127.0.0.1:8892]\nmode: observe\n" +
+		"modes:\n  listeners: {\"inet:127.0.0.1:8892\": enforce}\n  daemon_names: {ORIGINATING: observe}\n"
+	c, err = Parse("m.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Modes.Observe || !maps.Equal(c.Modes.Listeners, map[string]bool{"inet:127.0.0.1:8892": false}) ||
+		!maps.Equal(c.Modes.DaemonNames, map[string]bool{"ORIGINATING": true}) {
+		t.Errorf("modes %+v", c.Modes)
+	}
+	tests := []struct{ name, src, want string }{
+		{"bad mode", "mode: dry\n", "m.yml:1:7: mode: \"dry\": want enforce or observe"},
+		{"unknown listener", "modes: {listeners: {\"inet:127.0.0.1:9999\": observe}}\n", "is not one of listen"},
+		{"bad listener mode", "modes: {listeners: {\"inet:127.0.0.1:8891\": on}}\n", "want enforce or observe"},
+		{"empty daemon name", "modes: {daemon_names: {\"\": observe}}\n", "empty daemon name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("m.yml", []byte(tc.src))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
