@@ -95,6 +95,9 @@ type Decree struct {
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.
 	DefaultDirection string
+	// LocalDirection is "inbound" or "outbound" for locally submitted mail
+	// (Postfix non_smtpd_milters: sendmail(1)).
+	LocalDirection string
 	// OutboundAuthenticated makes mail with {auth_authen} set outbound.
 	OutboundAuthenticated bool
 	// OutboundListeners are listen addresses (as in Listen) whose mail is

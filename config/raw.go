@@ -36,6 +36,7 @@ type rawDecree struct {
 	Enabled               *bool    `yaml:"enabled"`
 	Registry              string   `yaml:"registry"`
 	DefaultDirection      string   `yaml:"default_direction"`
+	LocalDirection        string   `yaml:"local_direction"`
 	OutboundAuthenticated *bool    `yaml:"outbound_authenticated"`
 	OutboundListeners     []string `yaml:"outbound_listeners"`
 	OutboundDaemonNames   []string `yaml:"outbound_daemon_names"`

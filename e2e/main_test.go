@@ -46,6 +46,10 @@ var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDec
 // milterOf (listed before it in slotNames) with {daemon_name} daemonName.
 type sharedSlot struct{ milterOf, daemonName string }
 
+// nonSMTPDSlot names the slot whose milter Postfix also asks about
+// locally submitted mail (non_smtpd_milters).
+var nonSMTPDSlot string
+
 // sharedSlots are the slots that reuse another slot's milter.
 var sharedSlots = map[string]sharedSlot{slotDecreeOut: {slotDecree, outboundDaemonName}}
 
@@ -139,7 +143,7 @@ func setup(ctx context.Context) (out *env, err error) {
 	}
 	listeners := make([]smtpdListener, 0, len(slotNames))
 	for _, name := range slotNames {
-		l := smtpdListener{Port: freePort()}
+		l := smtpdListener{Port: freePort(), NonSMTPD: name == nonSMTPDSlot}
 		if sh, ok := sharedSlots[name]; ok {
 			l.MilterAddr, l.DaemonName = e.slots[sh.milterOf].MilterAddr, sh.daemonName
 		} else {

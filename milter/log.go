@@ -47,7 +47,8 @@ func (d decision) answer(a *txn.Answer) {
 //
 // The line's message is "QUEUEID: ACTION" ("NOQUEUE" before Postfix assigned
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
-// client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
+// client_ip, client_name, helo, from, rcpts, auth (when set), local (locally
+// submitted mail), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
 // elapsed, reply (tempfail/reject), would and would_reply (the verdict
 // not enforced in observe mode), quarantine, limit (the limit a rejected
@@ -63,6 +64,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.AuthUser != "" {
 		attrs = append(attrs, slog.String("auth", a.AuthUser))
+	}
+	if a.Conn.Local {
+		attrs = append(attrs, slog.Bool("local", true))
 	}
 	attrs = append(attrs, slog.Int64("size", a.Size), slog.String("action", a.Action.String()))
 	attrs = append(attrs, outcomeAttrs(a.Outcome)...)

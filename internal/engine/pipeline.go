@@ -74,9 +74,10 @@ type message struct {
 	// body decodes the text parts once, on the first call, for both the
 	// link extraction and the Decree 91 analysis.
 	body func() *decree.Body
-	// skipped: an authenticated submission with SkipAuthenticated skips
-	// the inbound checks (SPF, DKIM, DMARC, blocklists), not the rules,
-	// which judge outbound mail too.
+	// skipped: an authenticated submission with SkipAuthenticated, and
+	// locally submitted mail (no SMTP client to judge), skip the inbound
+	// checks (SPF, DKIM, DMARC, blocklists), not the rules, which judge
+	// outbound mail too.
 	skipped bool
 	out     *txn.Outcome
 	f       *txn.Facts // &out.Facts
@@ -88,7 +89,7 @@ type message struct {
 // once, RFC 5322 §3.6.2, RFC 2047) and the body decoder.
 func (e *Engine) parse(ctx context.Context, t *txn.Transaction) *message {
 	m := &message{t: t, msg: mailmsg.NewView(t.Headers), out: &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}},
-		skipped: t.AuthUser != "" && e.opt.SkipAuthenticated, log: e.opt.Logger.Error}
+		skipped: (t.AuthUser != "" && e.opt.SkipAuthenticated) || t.Conn.Local, log: e.opt.Logger.Error}
 	m.f = &m.out.Facts
 	m.f.FromAddresses, m.f.FromStatus, m.f.Subject = m.msg.From.Addrs(), string(m.msg.From.Status), m.msg.Subject
 	m.body = e.bodyReader(ctx, t, m.msg)
