@@ -63,11 +63,13 @@ type Config struct {
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.
-	Lists  []dnsbl.LocalListConfig
-	Rules  Rules
-	Tag    Tag
-	Log    Log
-	Decree Decree
+	Lists []dnsbl.LocalListConfig
+	Rules Rules
+	Tag   Tag
+	// Quarantine chooses hold or junk for quarantine verdicts.
+	Quarantine Quarantine
+	Log        Log
+	Decree     Decree
 	// Archive is the header archive (Decree 91/2020 Art. 10.6).
 	Archive Archive
 	// Admin is the admin HTTP API.

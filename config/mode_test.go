@@ -39,3 +39,17 @@ func TestModes(t *testing.T) {
 		})
 	}
 }
+
+func TestQuarantineConfig(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Quarantine != (Quarantine{Method: "hold", DMARCMethod: "junk"}) {
+		t.Errorf("default quarantine %+v, want hold, and junk for DMARC", c.Quarantine)
+	}
+	_, err = Parse("q.yml", []byte("quarantine: {method: discard, dmarc_method: hold}\n"))
+	if err == nil || !strings.Contains(err.Error(), `q.yml:1:22: quarantine.method: "discard": want hold or junk`) {
+		t.Errorf("err = %v", err)
+	}
+}

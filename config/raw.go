@@ -5,31 +5,32 @@ import "strings"
 // raw mirrors the YAML file; strings for durations, sizes and modes are
 // validated into Config by validate.
 type raw struct {
-	Listen            stringList `yaml:"listen"`
-	SocketMode        octalText  `yaml:"socket_mode"`
-	SocketGroup       string     `yaml:"socket_group"`
-	AuthservID        string     `yaml:"authserv_id"`
-	FailMode          string     `yaml:"fail_mode"`
-	Mode              string     `yaml:"mode"`
-	Modes             rawModes   `yaml:"modes"`
-	MessageDeadline   string     `yaml:"message_deadline"`
-	ShutdownGrace     string     `yaml:"shutdown_grace"`
-	SkipAuthenticated *bool      `yaml:"skip_authenticated"`
-	SpoolThreshold    string     `yaml:"spool_threshold"`
-	SpoolDir          string     `yaml:"spool_dir"`
-	MetricsListen     string     `yaml:"metrics_listen"`
-	MetricsRemote     bool       `yaml:"metrics_allow_remote"`
-	Limits            rawLimits  `yaml:"limits"`
-	DNS               rawDNS     `yaml:"dns"`
-	DKIM              rawDKIM    `yaml:"dkim"`
-	DNSBL             rawDNSBL   `yaml:"dnsbl"`
-	Lists             []rawList  `yaml:"lists"`
-	Rules             rawRules   `yaml:"rules"`
-	Tag               rawTag     `yaml:"tag"`
-	Log               rawLog     `yaml:"log"`
-	Decree            rawDecree  `yaml:"decree91"`
-	Archive           rawArchive `yaml:"archive"`
-	Admin             rawAdmin   `yaml:"admin"`
+	Listen            stringList    `yaml:"listen"`
+	SocketMode        octalText     `yaml:"socket_mode"`
+	SocketGroup       string        `yaml:"socket_group"`
+	AuthservID        string        `yaml:"authserv_id"`
+	FailMode          string        `yaml:"fail_mode"`
+	Mode              string        `yaml:"mode"`
+	Modes             rawModes      `yaml:"modes"`
+	MessageDeadline   string        `yaml:"message_deadline"`
+	ShutdownGrace     string        `yaml:"shutdown_grace"`
+	SkipAuthenticated *bool         `yaml:"skip_authenticated"`
+	SpoolThreshold    string        `yaml:"spool_threshold"`
+	SpoolDir          string        `yaml:"spool_dir"`
+	MetricsListen     string        `yaml:"metrics_listen"`
+	MetricsRemote     bool          `yaml:"metrics_allow_remote"`
+	Limits            rawLimits     `yaml:"limits"`
+	DNS               rawDNS        `yaml:"dns"`
+	DKIM              rawDKIM       `yaml:"dkim"`
+	DNSBL             rawDNSBL      `yaml:"dnsbl"`
+	Lists             []rawList     `yaml:"lists"`
+	Rules             rawRules      `yaml:"rules"`
+	Tag               rawTag        `yaml:"tag"`
+	Quarantine        rawQuarantine `yaml:"quarantine"`
+	Log               rawLog        `yaml:"log"`
+	Decree            rawDecree     `yaml:"decree91"`
+	Archive           rawArchive    `yaml:"archive"`
+	Admin             rawAdmin      `yaml:"admin"`
 }
 
 type rawDecree struct {

@@ -46,6 +46,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.limits(c, &r.Limits)
 	v.failMode(c, r.FailMode)
 	v.mode(c, r.Mode, &r.Modes)
+	v.quarantine(c, &r.Quarantine)
 	if c.AuthservID == "" {
 		h, err := os.Hostname()
 		if err != nil || h == "" {

@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Limit = d.action, d.reply, d.quarantine, d.limit
+	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit = d.action, d.reply, d.quarantine, d.junk, d.limit
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -51,7 +51,8 @@ func (d decision) answer(a *txn.Answer) {
 // submitted mail), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
 // elapsed, reply (tempfail/reject), would and would_reply (the verdict
-// not enforced in observe mode), quarantine, limit (the limit a rejected
+// not enforced in observe mode), quarantine (the hold reason), junk (a
+// quarantine delivered to Junk), limit (the limit a rejected
 // message passed), fault and err.
 func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
@@ -76,6 +77,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Quarantine != "" {
 		attrs = append(attrs, slog.String("quarantine", a.Quarantine))
+	}
+	if a.Junk {
+		attrs = append(attrs, slog.Bool("junk", true))
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))

@@ -48,6 +48,9 @@ type Options struct {
 	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
 	PrefetchTimeout time.Duration
 	Logger          *slog.Logger
+	// Quarantine chooses hold or junk for quarantine verdicts (zero:
+	// hold).
+	Quarantine Quarantine
 	// Modes say where verdicts are only observed: computed, logged and
 	// written as X-Milter91-Would, never enforced (zero: enforce).
 	Modes Modes

@@ -17,6 +17,8 @@ type milterCollectors struct {
 	limits  *prometheus.CounterVec
 	// would counts the observed messages by the verdict not enforced.
 	would *prometheus.CounterVec
+	// quarantined counts the quarantines by method: hold or junk.
+	quarantined *prometheus.CounterVec
 }
 
 func (m *Metrics) addMilterCollectors() {
@@ -38,6 +40,12 @@ func (m *Metrics) addMilterCollectors() {
 	for _, a := range []txn.Action{txn.ActionAccept, txn.ActionTag, txn.ActionQuarantine, txn.ActionTempfail, txn.ActionReject} {
 		m.would.WithLabelValues(a.String())
 	}
+	m.quarantined = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_quarantined_total",
+		Help: "Messages quarantined, by method: hold (Postfix hold queue) or junk (delivered with the Junk header fields).",
+	}, []string{"method"})
+	m.quarantined.WithLabelValues("hold")
+	m.quarantined.WithLabelValues("junk")
 }
 
 // Hooks returns the milter adapter's connection hooks.
@@ -50,8 +58,8 @@ func (m *Metrics) Hooks() milter.Metrics {
 
 // Answered counts one answer of the milter adapter (milter.Options.Answered):
 // the message by action and Decree 91 direction, its time and size, the
-// limit and the internal fault that decided, and in observe mode the
-// would-be action.
+// limit and the internal fault that decided, a quarantine by method, and
+// in observe mode the would-be action.
 func (m *Metrics) Answered(a txn.Answer) {
 	direction := ""
 	if a.Outcome != nil {
@@ -65,6 +73,13 @@ func (m *Metrics) Answered(a txn.Answer) {
 	}
 	if a.Fault != "" {
 		m.faults.WithLabelValues(a.Fault).Inc()
+	}
+	if a.Action == txn.ActionQuarantine {
+		method := "hold"
+		if a.Junk {
+			method = "junk"
+		}
+		m.quarantined.WithLabelValues(method).Inc()
 	}
 	if a.Outcome != nil && a.Outcome.Observed && a.Fault == "" {
 		m.would.WithLabelValues(a.Outcome.Verdict.Action.String()).Inc()

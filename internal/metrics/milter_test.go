@@ -74,3 +74,17 @@ func TestAnsweredObserved(t *testing.T) {
 		}
 	}
 }
+
+// Quarantines count by method.
+func TestAnsweredQuarantine(t *testing.T) {
+	m := New()
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Junk: true})
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Quarantine: "held"})
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Junk: true})
+	got := scrape(m)
+	for _, want := range []string{`milter91_quarantined_total{method="junk"} 2` + "\n", `milter91_quarantined_total{method="hold"} 1` + "\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
