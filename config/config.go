@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -39,6 +40,10 @@ type Config struct {
 	// FailMode is txn.ActionTempfail or txn.ActionAccept: the verdict on an
 	// internal fault.
 	FailMode txn.Action
+	// TrustedNetworks are the relays (a backup MX, a filtering tier) whose
+	// Received fields are believed: behind one, SPF and the blocklists
+	// judge the first untrusted hop.
+	TrustedNetworks []netip.Prefix
 	// Modes say where verdicts are only observed (mode: observe): logged,
 	// counted and written as X-Milter91-Would, never enforced.
 	Modes Modes

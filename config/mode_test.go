@@ -53,3 +53,25 @@ func TestQuarantineConfig(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestTrustedNetworks(t *testing.T) {
+	c, err := Parse("t.yml", []byte("trusted_networks: [127.0.0.10, 127.0.0.0/29, \"::1\", \"2001:db8::/32\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"127.0.0.10/32", "127.0.0.0/29", "::1/128", "2001:db8::/32"}
+	if len(c.TrustedNetworks) != len(want) {
+		t.Fatalf("trusted %v, want %v", c.TrustedNetworks, want)
+	}
+	for i, p := range c.TrustedNetworks {
+		if p.String() != want[i] {
+			t.Errorf("trusted[%d] = %v, want %s", i, p, want[i])
+		}
+	}
+	_, err = Parse("t.yml", []byte("trusted_networks: [127.0.0.1/8, backup.example.net]\n"))
+	for _, w := range []string{`t.yml:1:20: trusted_networks: "127.0.0.1/8" has host bits set (127.0.0.0/8?)`, `"backup.example.net" is not an address or CIDR prefix`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("err = %v, want %q", err, w)
+		}
+	}
+}

@@ -11,6 +11,7 @@ type raw struct {
 	AuthservID        string        `yaml:"authserv_id"`
 	FailMode          string        `yaml:"fail_mode"`
 	Mode              string        `yaml:"mode"`
+	TrustedNetworks   []string      `yaml:"trusted_networks"`
 	Modes             rawModes      `yaml:"modes"`
 	MessageDeadline   string        `yaml:"message_deadline"`
 	ShutdownGrace     string        `yaml:"shutdown_grace"`

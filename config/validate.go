@@ -47,6 +47,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.failMode(c, r.FailMode)
 	v.mode(c, r.Mode, &r.Modes)
 	v.quarantine(c, &r.Quarantine)
+	v.trusted(c, r.TrustedNetworks)
 	if c.AuthservID == "" {
 		h, err := os.Hostname()
 		if err != nil || h == "" {

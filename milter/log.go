@@ -49,7 +49,8 @@ func (d decision) answer(a *txn.Answer) {
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
 // client_ip, client_name, helo, from, rcpts, auth (when set), local (locally
 // submitted mail), size, action,
-// score and rules (when evaluated), checks (per-check durations), dns_queries,
+// score and rules (when evaluated), relay and external_ip (behind a trusted
+// relay: the client judged), checks (per-check durations), dns_queries,
 // elapsed, reply (tempfail/reject), would and would_reply (the verdict
 // not enforced in observe mode), quarantine (the hold reason), junk (a
 // quarantine delivered to Junk), limit (the limit a rejected
@@ -119,6 +120,9 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	}
 	if f.DNSBLSkipped > 0 {
 		attrs = append(attrs, slog.Int("dnsbl_skipped", f.DNSBLSkipped))
+	}
+	if f.Relay != "" {
+		attrs = append(attrs, slog.String("relay", f.Relay), slog.String("external_ip", f.ExternalIP))
 	}
 	if len(f.Lists) > 0 {
 		hits := make([]string, len(f.Lists))

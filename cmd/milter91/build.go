@@ -119,6 +119,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Logger:            logger,
 		Decree:            dec,
 		Modes:             engine.Modes(cfg.Modes),
+		Trusted:           engine.Trusted(cfg.TrustedNetworks),
 		Quarantine:        engine.Quarantine{Default: cfg.Quarantine.Method, DMARC: cfg.Quarantine.DMARCMethod},
 	})
 }

@@ -86,11 +86,13 @@ type message struct {
 }
 
 // parse is the first step: the header view (From and Subject parsed
-// once, RFC 5322 §3.6.2, RFC 2047) and the body decoder.
+// once, RFC 5322 §3.6.2, RFC 2047), the body decoder, and behind a
+// trusted relay the client the Received fields name (judgedAs).
 func (e *Engine) parse(ctx context.Context, t *txn.Transaction) *message {
-	m := &message{t: t, msg: mailmsg.NewView(t.Headers), out: &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}},
+	m := &message{msg: mailmsg.NewView(t.Headers), out: &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}},
 		skipped: (t.AuthUser != "" && e.opt.SkipAuthenticated) || t.Conn.Local, log: e.opt.Logger.Error}
 	m.f = &m.out.Facts
+	m.t = e.judgedAs(t, m.f)
 	m.f.FromAddresses, m.f.FromStatus, m.f.Subject = m.msg.From.Addrs(), string(m.msg.From.Status), m.msg.Subject
 	m.body = e.bodyReader(ctx, t, m.msg)
 	return m
