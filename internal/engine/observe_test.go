@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"net/netip"
 	"strings"
 	"testing"
 
@@ -30,9 +29,7 @@ func TestObserveListedClient(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := dns("v=spf1 ip4:127.0.0.0/8 -all", "")
-			res.A[blQuery] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-			e := newEngine(t, engine.Options{Resolver: res, DNSBL: checker(t, false), Modes: tc.modes})
+			e := listedEngine(t, "v=spf1 ip4:127.0.0.0/8 -all", engine.Options{Modes: tc.modes})
 			tr := transaction(t, plainMessage)
 			tr.Conn.Listener, tr.Conn.DaemonName = listener, daemon
 			out := mustEvaluate(t, e, tr)

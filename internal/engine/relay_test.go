@@ -37,9 +37,7 @@ func TestTrustedRelay(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := dns("v=spf1 ip4:127.0.0.2 -all", "")
-			res.A[blQuery] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-			e := newEngine(t, engine.Options{Resolver: res, DNSBL: checker(t, false), Trusted: tc.trusted})
+			e := listedEngine(t, "v=spf1 ip4:127.0.0.2 -all", engine.Options{Trusted: tc.trusted})
 			tr := transaction(t, relayed)
 			tr.Conn.ClientIP = netip.MustParseAddr(tc.client)
 			out := mustEvaluate(t, e, tr)
@@ -77,4 +75,14 @@ func TestTrustedChainEnds(t *testing.T) {
 			t.Errorf("relay %q SPF %s, want the relay judged (pass)", out.Facts.Relay, out.Facts.SPF.Result)
 		}
 	}
+}
+
+// listedEngine is newEngine with opt, the sender domain's SPF record spf
+// and the blocklist zone listing 127.0.0.2.
+func listedEngine(t *testing.T, spf string, opt engine.Options) *engine.Engine {
+	t.Helper()
+	res := dns(spf, "")
+	res.A[blQuery] = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+	opt.Resolver, opt.DNSBL = res, checker(t, false)
+	return newEngine(t, opt)
 }
