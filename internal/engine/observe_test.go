@@ -3,7 +3,9 @@ package engine_test
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"milter91/decree/stage"
 	"milter91/internal/engine"
 	"milter91/internal/txn"
 )
@@ -72,5 +74,26 @@ func TestObserveForgedWouldDeleted(t *testing.T) {
 	}
 	if a := edits(out, txn.EditAdd, engine.WouldHeader); len(a) != 0 {
 		t.Errorf("accepted message got %+v, want no would-be field", a)
+	}
+}
+
+// TestObserveKeepsDecreeSends: an outbound ad refused for one recipient
+// is delivered in observe mode, so the registry keeps its send; enforced,
+// the refusal releases it (TestDecreeOutboundPerRecipient).
+func TestObserveKeepsDecreeSends(t *testing.T) {
+	reg := newFakeRegistry()
+	reg.consent["ok@example.net"] = true
+	st := stage.New(stage.Options{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg,
+		Directions: stage.Directions{Default: txn.DirectionInbound, Authenticated: true},
+		Now:        func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), SkipAuthenticated: true,
+		Decree: st, Modes: engine.Modes{Observe: true}})
+	out := mustEvaluate(t, e, outbound(t, "ok@example.net", "none@example.net"))
+	if !out.Observed || out.Verdict.Action != txn.ActionReject || len(out.RemoveRcpts) != 0 {
+		t.Fatalf("observed %v action %v removed %v, want an observed reject removing nobody", out.Observed,
+			out.Verdict.Action, out.RemoveRcpts)
+	}
+	if reg.sent["ok@example.net"] != 1 || len(reg.released) != 0 {
+		t.Errorf("sent %v released %v, want the delivered send kept", reg.sent, reg.released)
 	}
 }
