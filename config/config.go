@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,6 +41,13 @@ type Config struct {
 	// FailMode is txn.ActionTempfail or txn.ActionAccept: the verdict on an
 	// internal fault.
 	FailMode txn.Action
+	// TrustedNetworks are the relays (a backup MX, a filtering tier) whose
+	// Received fields are believed: behind one, SPF and the blocklists
+	// judge the first untrusted hop.
+	TrustedNetworks []netip.Prefix
+	// Modes say where verdicts are only observed (mode: observe): logged,
+	// counted and written as X-Milter91-Would, never enforced.
+	Modes Modes
 	// MessageDeadline bounds end-of-message evaluation.
 	MessageDeadline time.Duration
 	// ShutdownGrace bounds how long messages in flight may finish on SIGTERM.
@@ -61,11 +69,13 @@ type Config struct {
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.
-	Lists  []dnsbl.LocalListConfig
-	Rules  Rules
-	Tag    Tag
-	Log    Log
-	Decree Decree
+	Lists []dnsbl.LocalListConfig
+	Rules Rules
+	Tag   Tag
+	// Quarantine chooses hold or junk for quarantine verdicts.
+	Quarantine Quarantine
+	Log        Log
+	Decree     Decree
 	// Archive is the header archive (Decree 91/2020 Art. 10.6).
 	Archive Archive
 	// Admin is the admin HTTP API.
@@ -98,6 +108,9 @@ type Decree struct {
 	// DefaultDirection is "inbound" or "outbound" for mail that no other
 	// setting classifies.
 	DefaultDirection string
+	// LocalDirection is "inbound" or "outbound" for locally submitted mail
+	// (Postfix non_smtpd_milters: sendmail(1)).
+	LocalDirection string
 	// OutboundAuthenticated makes mail with {auth_authen} set outbound.
 	OutboundAuthenticated bool
 	// OutboundListeners are listen addresses (as in Listen) whose mail is

@@ -131,12 +131,13 @@ func TestDecreeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.Decree
-	if !d.Enabled || d.Registry != "" || d.DefaultDirection != "inbound" || d.MaxPer24h != 3 ||
+	if !d.Enabled || d.Registry != "" || d.DefaultDirection != "inbound" || d.LocalDirection != "outbound" || d.MaxPer24h != 3 ||
 		d.MultiRecipient != "reject_all" || d.Retention != 400*24*time.Hour || len(d.Labels) != 2 {
 		t.Errorf("decree defaults = %+v", d)
 	}
-	_, err = Parse("d.yml", []byte("decree91:\n  retention: 30d\n  multi_recipient: some\n  outbound_listeners: [unix:/nope]\n"))
-	for _, w := range []string{"d.yml:2:14: decree91.retention", "below one year", "d.yml:3:20: decree91.multi_recipient", "d.yml:4:24: decree91.outbound_listeners"} {
+	_, err = Parse("d.yml", []byte("decree91:\n  retention: 30d\n  multi_recipient: some\n  outbound_listeners: [unix:/nope]\n  local_direction: sideways\n"))
+	for _, w := range []string{"d.yml:2:14: decree91.retention", "below one year", "d.yml:3:20: decree91.multi_recipient", "d.yml:4:24: decree91.outbound_listeners",
+		"d.yml:5:20: decree91.local_direction: \"sideways\": want inbound or outbound"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v lacks %q", err, w)
 		}

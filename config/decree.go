@@ -12,6 +12,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		Enabled:               r.Enabled == nil || *r.Enabled,
 		Registry:              r.Registry,
 		DefaultDirection:      r.DefaultDirection,
+		LocalDirection:        r.LocalDirection,
 		OutboundAuthenticated: r.OutboundAuthenticated == nil || *r.OutboundAuthenticated,
 		OutboundListeners:     r.OutboundListeners,
 		OutboundDaemonNames:   r.OutboundDaemonNames,
@@ -22,6 +23,9 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
 		v.fail("$.decree91.default_direction", "decree91.default_direction: %q: want inbound or outbound", d.DefaultDirection)
+	}
+	if d.LocalDirection != "inbound" && d.LocalDirection != "outbound" {
+		v.fail("$.decree91.local_direction", "decree91.local_direction: %q: want inbound or outbound", d.LocalDirection)
 	}
 	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
 		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)

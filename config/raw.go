@@ -10,6 +10,9 @@ type raw struct {
 	SocketGroup       string         `yaml:"socket_group"`
 	AuthservID        string         `yaml:"authserv_id"`
 	FailMode          string         `yaml:"fail_mode"`
+	Mode              string         `yaml:"mode"`
+	TrustedNetworks   []string       `yaml:"trusted_networks"`
+	Modes             rawModes       `yaml:"modes"`
 	MessageDeadline   string         `yaml:"message_deadline"`
 	ShutdownGrace     string         `yaml:"shutdown_grace"`
 	SkipAuthenticated *bool          `yaml:"skip_authenticated"`
@@ -24,6 +27,7 @@ type raw struct {
 	Lists             []rawList      `yaml:"lists"`
 	Rules             rawRules       `yaml:"rules"`
 	Tag               rawTag         `yaml:"tag"`
+	Quarantine        rawQuarantine  `yaml:"quarantine"`
 	Log               rawLog         `yaml:"log"`
 	Decree            rawDecree      `yaml:"decree91"`
 	Archive           rawArchive     `yaml:"archive"`
@@ -36,6 +40,7 @@ type rawDecree struct {
 	Enabled               *bool    `yaml:"enabled"`
 	Registry              string   `yaml:"registry"`
 	DefaultDirection      string   `yaml:"default_direction"`
+	LocalDirection        string   `yaml:"local_direction"`
 	OutboundAuthenticated *bool    `yaml:"outbound_authenticated"`
 	OutboundListeners     []string `yaml:"outbound_listeners"`
 	OutboundDaemonNames   []string `yaml:"outbound_daemon_names"`

@@ -45,6 +45,9 @@ func (v *validator) validate(r *raw) *Config {
 	v.metrics(c, r.MetricsRemote)
 	v.limits(c, &r.Limits)
 	v.failMode(c, r.FailMode)
+	v.mode(c, r.Mode, &r.Modes)
+	v.quarantine(c, &r.Quarantine)
+	v.trusted(c, r.TrustedNetworks)
 	if c.AuthservID == "" {
 		h, err := os.Hostname()
 		if err != nil || h == "" {

@@ -43,6 +43,17 @@ const (
 // slotNames: slotDecree comes before slotDecreeOut, which reuses its milter.
 var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut}
 
+// sharedSlot is a slot whose smtpd service uses the milter of the slot
+// milterOf (listed before it in slotNames) with {daemon_name} daemonName.
+type sharedSlot struct{ milterOf, daemonName string }
+
+// nonSMTPDSlot names the slot whose milter Postfix also asks about
+// locally submitted mail (non_smtpd_milters).
+var nonSMTPDSlot string
+
+// sharedSlots are the slots that reuse another slot's milter.
+var sharedSlots = map[string]sharedSlot{slotDecreeOut: {slotDecree, outboundDaemonName}}
+
 // env is the set-up shared by all tests.
 type env struct {
 	root    string // 0755 directory under /tmp: short paths for Postfix's sockets
@@ -144,9 +155,9 @@ func setup(ctx context.Context) (out *env, err error) {
 	}
 	listeners := make([]smtpdListener, 0, len(slotNames))
 	for _, name := range slotNames {
-		l := smtpdListener{Port: freePort()}
-		if name == slotDecreeOut {
-			l.MilterAddr, l.DaemonName = e.slots[slotDecree].MilterAddr, outboundDaemonName
+		l := smtpdListener{Port: freePort(), NonSMTPD: name == nonSMTPDSlot}
+		if sh, ok := sharedSlots[name]; ok {
+			l.MilterAddr, l.DaemonName = e.slots[sh.milterOf].MilterAddr, sh.daemonName
 		} else {
 			l.MilterAddr = "127.0.0.1:" + strconv.Itoa(freePort())
 		}

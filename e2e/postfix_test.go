@@ -29,11 +29,14 @@ const (
 // smtpdListener is one smtpd service of the private instance: an SMTP port
 // on 127.0.0.1 whose messages go through the milter at MilterAddr
 // (HOST:PORT). A non-empty DaemonName is the {daemon_name} macro the milter
-// gets (milter_macro_daemon_name), as on a submission service.
+// gets (milter_macro_daemon_name), as on a submission service. The milter
+// of the listener with NonSMTPD also filters locally submitted mail
+// (non_smtpd_milters: sendmail(1), postdrop, pickup).
 type smtpdListener struct {
 	Port       int
 	MilterAddr string
 	DaemonName string
+	NonSMTPD   bool
 	// Options are more "-o name=value" settings of this smtpd.
 	Options []string
 }
@@ -53,6 +56,14 @@ type postfixInstance struct {
 // by the postfix user (mode 0755 up the chain) and short, since Postfix
 // puts unix sockets under it.
 func startPostfix(ctx context.Context, root, sinkAddr string, listeners []smtpdListener) (*postfixInstance, error) {
+	return startPostfixHost(ctx, root, postfixHost, sinkAddr, listeners)
+}
+
+// startPostfixHost is startPostfix for an instance whose myhostname is
+// host (two instances relaying to each other need two names, or Postfix
+// sees a mail loop). A first listener without MilterAddr gives an
+// instance without milters.
+func startPostfixHost(ctx context.Context, root, host, sinkAddr string, listeners []smtpdListener) (*postfixInstance, error) {
 	if _, err := os.Stat(postfixBin); err != nil {
 		return nil, fmt.Errorf("postfix is not installed (%w); run scripts/install-test-deps.sh as root", err)
 	}
@@ -64,7 +75,13 @@ func startPostfix(ctx context.Context, root, sinkAddr string, listeners []smtpdL
 	if err := p.layout(); err != nil {
 		return nil, err
 	}
-	if err := writeMainCF(p, sinkAddr, listeners[0].MilterAddr); err != nil {
+	local := ""
+	for _, l := range listeners {
+		if l.NonSMTPD && local == "" {
+			local = "inet:" + l.MilterAddr
+		}
+	}
+	if err := writeMainCF(p, host, sinkAddr, listeners[0].MilterAddr, local); err != nil {
 		return nil, err
 	}
 	if err := writeMasterCF(p.ConfigDir, listeners); err != nil {
@@ -109,16 +126,20 @@ func (p *postfixInstance) layout() error {
 }
 
 // writeMainCF writes the instance's main.cf: relay everything for the test
-// domains to the sink, one milter, XCLIENT from loopback, no DNS, no TLS,
-// no delays, and a log file because the machine may run no syslog.
-func writeMainCF(p *postfixInstance, sinkAddr, milterAddr string) error {
+// domains to the sink, one milter (and nonSMTPDMilters for local
+// submission, "" for none), XCLIENT from loopback, no DNS, no TLS, no
+// delays, and a log file because the machine may run no syslog.
+func writeMainCF(p *postfixInstance, host, sinkAddr, milterAddr, nonSMTPDMilters string) error {
+	if milterAddr != "" {
+		milterAddr = "inet:" + milterAddr
+	}
 	settings := [][2]string{
 		{"compatibility_level", "3.6"},
 		{"queue_directory", filepath.Join(p.Root, "queue")},
 		{"data_directory", filepath.Join(p.Root, "data")},
 		{"maillog_file", p.Maillog},
 		{"maillog_file_prefixes", "/var, /dev/stdout, " + p.Root},
-		{"myhostname", postfixHost},
+		{"myhostname", host},
 		{"mydomain", "e2e.test"},
 		{"myorigin", "e2e.test"},
 		{"mydestination", ""},
@@ -135,8 +156,8 @@ func writeMainCF(p *postfixInstance, sinkAddr, milterAddr string) error {
 		{"smtpd_relay_restrictions", "permit_mynetworks, reject_unauth_destination"},
 		{"smtpd_recipient_restrictions", "permit_mynetworks, reject_unauth_destination"},
 		{"smtpd_authorized_xclient_hosts", "127.0.0.0/8"},
-		{"smtpd_milters", "inet:" + milterAddr},
-		{"non_smtpd_milters", ""},
+		{"smtpd_milters", milterAddr},
+		{"non_smtpd_milters", nonSMTPDMilters},
 		{"milter_protocol", "6"},
 		{"milter_default_action", "tempfail"},
 		{"message_size_limit", "52428800"},

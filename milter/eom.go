@@ -14,7 +14,8 @@ type decision struct {
 	action      txn.Action
 	reply       txn.Reply // tempfail and reject only
 	edits       []txn.HeaderEdit
-	quarantine  string // quarantine only
+	quarantine  string // quarantine only: the hold reason
+	junk        bool   // quarantine delivered with the Junk fields, not held
 	removeRcpts []string
 	fault       *fault // the internal fault that decided, if any
 	limit       string // the limit that decided (LimitHeaderBytes, …), if any
@@ -80,7 +81,8 @@ func limitDecision(limit string) decision {
 }
 
 // decide maps the evaluator's result to the answer; any fault, and an
-// outcome with an unknown action, gives the fail mode.
+// outcome with an unknown action, gives the fail mode. An observed
+// outcome (txn.Outcome.Observed) is accepted with its edits.
 func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 	if f == nil && (out.Verdict.Action < txn.ActionAccept || out.Verdict.Action > txn.ActionReject) {
 		f = &fault{kind: faultOutcome, err: fmt.Errorf("unknown verdict action %d", int(out.Verdict.Action))}
@@ -89,10 +91,18 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 		return s.failDecision(f)
 	}
 	v := out.Verdict
+	if out.Observed {
+		// Observe mode: Verdict is the would-be answer, told to Answered
+		// with the Outcome; the MTA is told to accept.
+		return decision{action: txn.ActionAccept, edits: out.Edits}
+	}
 	switch v.Action {
 	case txn.ActionTempfail, txn.ActionReject:
 		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}
 	case txn.ActionQuarantine:
+		if out.Junk {
+			return decision{action: v.Action, edits: out.Edits, junk: true, removeRcpts: out.RemoveRcpts}
+		}
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
 			removeRcpts: out.RemoveRcpts}
 	default:
@@ -110,7 +120,8 @@ func (s *Server) failDecision(f *fault) decision {
 }
 
 // send writes d to the MTA: a reply code for tempfail/reject, otherwise the
-// header edits, the quarantine request and accept. It returns the header
+// header edits, the quarantine (hold) request unless it goes to Junk, and
+// accept. It returns the header
 // block as delivered when the caller is to be told (Options.Answered).
 // Only a failure of the milter connection returns an error.
 func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter.Response, []txn.Header, error) {
@@ -132,7 +143,7 @@ func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter
 			return nil, delivered, fmt.Errorf("milter: delete recipient: %w", err)
 		}
 	}
-	if d.action == txn.ActionQuarantine {
+	if d.action == txn.ActionQuarantine && !d.junk {
 		if err := m.Quarantine(d.quarantine); err != nil {
 			return nil, delivered, fmt.Errorf("milter: quarantine: %w", err)
 		}

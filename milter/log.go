@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Limit = d.action, d.reply, d.quarantine, d.limit
+	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit = d.action, d.reply, d.quarantine, d.junk, d.limit
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -47,9 +47,13 @@ func (d decision) answer(a *txn.Answer) {
 //
 // The line's message is "QUEUEID: ACTION" ("NOQUEUE" before Postfix assigned
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
-// client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
-// score and rules (when evaluated), checks (per-check durations), dns_queries,
-// elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
+// client_ip, client_name, helo, from, rcpts, auth (when set), local (locally
+// submitted mail), size, action,
+// score and rules (when evaluated), relay and external_ip (behind a trusted
+// relay: the client judged), checks (per-check durations), dns_queries,
+// elapsed, reply (tempfail/reject), would and would_reply (the verdict
+// not enforced in observe mode), quarantine (the hold reason), junk (a
+// quarantine delivered to Junk), limit (the limit a rejected
 // message passed), fault and err.
 func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
@@ -63,6 +67,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	if a.AuthUser != "" {
 		attrs = append(attrs, slog.String("auth", a.AuthUser))
 	}
+	if a.Conn.Local {
+		attrs = append(attrs, slog.Bool("local", true))
+	}
 	attrs = append(attrs, slog.Int64("size", a.Size), slog.String("action", a.Action.String()))
 	attrs = append(attrs, outcomeAttrs(a.Outcome)...)
 	attrs = append(attrs, slog.Duration("elapsed", a.Elapsed))
@@ -71,6 +78,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Quarantine != "" {
 		attrs = append(attrs, slog.String("quarantine", a.Quarantine))
+	}
+	if a.Junk {
+		attrs = append(attrs, slog.Bool("junk", true))
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))
@@ -111,6 +121,9 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	if f.DNSBLSkipped > 0 {
 		attrs = append(attrs, slog.Int("dnsbl_skipped", f.DNSBLSkipped))
 	}
+	if f.Relay != "" {
+		attrs = append(attrs, slog.String("relay", f.Relay), slog.String("external_ip", f.ExternalIP))
+	}
 	if len(f.Lists) > 0 {
 		hits := make([]string, len(f.Lists))
 		for i, h := range f.Lists {
@@ -125,6 +138,12 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	}
 	if len(out.RemoveRcpts) > 0 {
 		attrs = append(attrs, slog.Any("removed_rcpts", out.RemoveRcpts))
+	}
+	if out.Observed {
+		attrs = append(attrs, slog.String("would", out.Verdict.Action.String()))
+		if r := out.Verdict.Reply; r.Code != 0 {
+			attrs = append(attrs, slog.String("would_reply", sanitizeReply(out.Verdict.Action, r).String()))
+		}
 	}
 	return attrs
 }

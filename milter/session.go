@@ -49,7 +49,8 @@ func (s *session) NewConnection(gomilter.Modifier) error {
 
 // Connect records the client. family is "tcp4", "tcp6", "unix" or "unknown";
 // only tcp4/tcp6 carry a client IP (IPv4-mapped IPv6 is unmapped). Prefetch
-// starts once the IP is known.
+// starts once the IP is known. Locally submitted mail (localSubmission)
+// has no client: ClientIP stays invalid and Conn.Local is set.
 func (s *session) Connect(host, family string, port uint16, addr string, m gomilter.Modifier) (*gomilter.Response, error) {
 	s.dropMessage()
 	c := s.srv.newConn()
@@ -67,12 +68,23 @@ func (s *session) Connect(host, family string, port uint16, addr string, m gomil
 		c.ClientPort = uint16(p)
 	}
 	c.DaemonName = c.Macros["daemon_name"]
+	if localSubmission(c) {
+		c.Local, c.ClientIP = true, netip.Addr{}
+	}
 	s.conn = c
 	s.early = earlyState{}
 	if c.ClientIP.IsValid() {
 		s.prefetch()
 	}
 	return gomilter.RespContinue, nil
+}
+
+// localSubmission reports whether c is the connection Postfix's cleanup
+// server emulates for mail without an SMTP client (non_smtpd_milters):
+// client name "localhost", address 127.0.0.1 and port 0. A TCP client
+// never has port 0, and only an XCLIENT-authorized host could claim it.
+func localSubmission(c txn.Conn) bool {
+	return c.ClientPort == 0 && c.ClientName == "localhost" && c.ClientIP == netip.AddrFrom4([4]byte{127, 0, 0, 1})
 }
 
 // prefetch hands a copy of the connection data to the current evaluator.

@@ -90,21 +90,27 @@ func TestConnectFamilies(t *testing.T) {
 		name     string
 		family   gomilter.ProtoFamily
 		addr     string
+		port     uint16
 		wantIP   string // "" = no client IP
 		prefetch bool
+		local    bool
 	}{
-		{"tcp4", gomilter.FamilyInet, "127.0.0.2", "127.0.0.2", true},
-		{"tcp6", gomilter.FamilyInet6, "::1", "::1", true},
-		{"tcp6 IPv4-mapped", gomilter.FamilyInet6, "::ffff:127.0.0.3", "127.0.0.3", true},
-		{"unix", gomilter.FamilyUnix, "/run/smtp.sock", "", false},
-		{"unknown", gomilter.FamilyUnknown, "", "", false},
+		{"tcp4", gomilter.FamilyInet, "127.0.0.2", 25, "127.0.0.2", true, false},
+		{"tcp6", gomilter.FamilyInet6, "::1", 25, "::1", true, false},
+		{"tcp6 IPv4-mapped", gomilter.FamilyInet6, "::ffff:127.0.0.3", 25, "127.0.0.3", true, false},
+		{"unix", gomilter.FamilyUnix, "/run/smtp.sock", 0, "", false, false},
+		{"unknown", gomilter.FamilyUnknown, "", 0, "", false, false},
+		// Postfix's cleanup emulates localhost, 127.0.0.1, port 0 for
+		// mail from sendmail(1) (non_smtpd_milters).
+		{"local submission", gomilter.FamilyInet, "127.0.0.1", 0, "", false, true},
+		{"localhost client on a port", gomilter.FamilyInet, "127.0.0.1", 2525, "127.0.0.1", true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := &fakeEval{}
 			addr, _, _ := startServer(t, Options{FailMode: txn.ActionTempfail}, ev)
 			m := dialMTA(t, addr)
-			m.mustContinue(m.s.Conn("localhost", tc.family, 25, tc.addr))
+			m.mustContinue(m.s.Conn("localhost", tc.family, tc.port, tc.addr))
 			m.mustContinue(m.s.Helo("helo.example.com"))
 			m.send(simple("Q1"))
 			got := ""
@@ -113,6 +119,9 @@ func TestConnectFamilies(t *testing.T) {
 			}
 			if got != tc.wantIP {
 				t.Errorf("ClientIP = %q, want %q", got, tc.wantIP)
+			}
+			if l := ev.snapshots()[0].T.Conn.Local; l != tc.local {
+				t.Errorf("Local = %v, want %v", l, tc.local)
 			}
 			if n := len(ev.prefetched()); (n == 1) != tc.prefetch || n > 1 {
 				t.Errorf("%d prefetch calls, want prefetch=%v", n, tc.prefetch)

@@ -126,6 +126,9 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		RateLimits:        limits,
 		Once:              once,
 		Outbound:          outbound,
+		Modes:             engine.Modes(cfg.Modes),
+		Trusted:           engine.Trusted(cfg.TrustedNetworks),
+		Quarantine:        engine.Quarantine{Default: cfg.Quarantine.Method, DMARC: cfg.Quarantine.DMARCMethod},
 	})
 }
 

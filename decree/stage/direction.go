@@ -14,15 +14,22 @@ type Directions struct {
 	// Listeners and DaemonNames whose mail is outbound.
 	Listeners   []string
 	DaemonNames []string
+	// Local is the direction of locally submitted mail (txn.Conn.Local:
+	// sendmail(1), web applications, Dovecot redirects and vacation
+	// replies); "" leaves it to the other settings.
+	Local string
 }
 
-// Of returns the direction of t: Force, else outbound when t came through
-// an outbound listener, with an outbound {daemon_name}, or authenticated
-// (when so configured), else Default.
+// Of returns the direction of t: Force, else Local for locally submitted
+// mail, else outbound when t came through an outbound listener, with an
+// outbound {daemon_name}, or authenticated (when so configured), else
+// Default.
 func (d Directions) Of(t *txn.Transaction) string {
 	switch {
 	case d.Force != "":
 		return d.Force
+	case t.Conn.Local && d.Local != "":
+		return d.Local
 	case contains(d.Listeners, t.Conn.Listener) && t.Conn.Listener != "",
 		contains(d.DaemonNames, t.Conn.DaemonName) && t.Conn.DaemonName != "",
 		d.Authenticated && t.AuthUser != "":

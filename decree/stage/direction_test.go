@@ -8,7 +8,7 @@ import (
 
 func TestDirections(t *testing.T) {
 	d := Directions{Default: txn.DirectionInbound, Authenticated: true,
-		Listeners: []string{"inet:127.0.0.1:8892"}, DaemonNames: []string{"ORIGINATING"}}
+		Listeners: []string{"inet:127.0.0.1:8892"}, DaemonNames: []string{"ORIGINATING"}, Local: txn.DirectionOutbound}
 	tests := []struct {
 		name string
 		t    txn.Transaction
@@ -19,11 +19,16 @@ func TestDirections(t *testing.T) {
 		{"listener", txn.Transaction{Conn: txn.Conn{Listener: "inet:127.0.0.1:8892"}}, txn.DirectionOutbound},
 		{"daemon name", txn.Transaction{Conn: txn.Conn{DaemonName: "ORIGINATING"}}, txn.DirectionOutbound},
 		{"other listener", txn.Transaction{Conn: txn.Conn{Listener: "inet:127.0.0.1:8891"}}, txn.DirectionInbound},
+		{"local submission", txn.Transaction{Conn: txn.Conn{Local: true, Listener: "inet:127.0.0.1:8891"}}, txn.DirectionOutbound},
 	}
 	for _, tc := range tests {
 		if got := d.Of(&tc.t); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+	d.Local = txn.DirectionInbound
+	if got := d.Of(&txn.Transaction{Conn: txn.Conn{Local: true, DaemonName: "ORIGINATING"}}); got != txn.DirectionInbound {
+		t.Errorf("local_direction inbound: %s, want it over the daemon name", got)
 	}
 	d.Force = txn.DirectionInbound
 	if got := d.Of(&txn.Transaction{AuthUser: "a"}); got != txn.DirectionInbound {

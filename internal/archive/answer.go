@@ -46,6 +46,9 @@ func NewRecord(a txn.Answer) Record {
 		r.Rules = out.Verdict.RuleIDs()
 		r.Articles = articles(out.Verdict.Matches)
 		r.Direction = out.Facts.Decree.Direction
+		if out.Observed && a.Fault == "" {
+			r.Would = out.Verdict.Action.String()
+		}
 		if out.Facts.Decree.Advertising {
 			r.Advertiser = out.Facts.Decree.Advertiser
 		}

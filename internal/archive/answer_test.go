@@ -118,3 +118,28 @@ func TestNewRecordThrottled(t *testing.T) {
 		}
 	}
 }
+
+// An observed message is recorded with the action sent and the would-be
+// one, which the daily counts keep under DimWould; a fault's fail mode
+// is no observation.
+func TestNewRecordObserved(t *testing.T) {
+	out := &txn.Outcome{Observed: true, Verdict: txn.Verdict{Action: txn.ActionReject, Matches: []txn.Match{{ID: "DNSBL_LISTED"}}}}
+	at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	r := NewRecord(txn.Answer{Time: at, Outcome: out, Action: txn.ActionAccept})
+	if r.Action != "accept" || r.Would != "reject" {
+		t.Fatalf("record action %q would %q, want accept and reject", r.Action, r.Would)
+	}
+	if f := NewRecord(txn.Answer{Time: at, Outcome: out, Action: txn.ActionTempfail, Fault: "deadline"}); f.Would != "" {
+		t.Errorf("fail-mode record would %q, want none", f.Would)
+	}
+	counts := tally([]row{toRow(r)})
+	day := at.Truncate(24 * time.Hour).UnixMilli()
+	want := []dailyCount{
+		{day: day, dimension: DimAction, key: "accept", n: 1},
+		{day: day, dimension: DimRule, key: "DNSBL_LISTED", n: 1},
+		{day: day, dimension: DimWould, key: "reject", n: 1},
+	}
+	if !slices.Equal(counts, want) {
+		t.Errorf("counts %+v, want %+v", counts, want)
+	}
+}

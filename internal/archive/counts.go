@@ -31,9 +31,10 @@ func dayOf(ms int64) int64 {
 
 // tally adds up the counts rows contribute, by the rules of Count: every
 // row once under DimAction; once per distinct non-empty rule, article and
-// advertiser; DimBlockedIP (the client IP) only for a reject or tempfail
-// of a blocked client (Record.BlockedClient); DimThrottled for a message a
-// rate limit held (Record.Throttled).
+// advertiser; DimWould once for an observed row; DimBlockedIP (the client
+// IP) only for a reject or tempfail of a blocked client
+// (Record.BlockedClient); DimThrottled for a message a rate limit held
+// (Record.Throttled).
 // The result is sorted by its primary key, so that concurrent batches on
 // PostgreSQL lock count rows in one order and cannot deadlock.
 func tally(rows []row) []dailyCount {
@@ -58,6 +59,9 @@ func tally(rows []row) []dailyCount {
 		if r.advertiser != "" {
 			add(DimAdvertiser, r.advertiser)
 		}
+		if r.would != "" {
+			add(DimWould, r.would)
+		}
 		if (r.action == "reject" || r.action == "tempfail") && r.blockedClient && r.clientIP != "" {
 			add(DimBlockedIP, r.clientIP)
 		}
@@ -77,7 +81,7 @@ func tally(rows []row) []dailyCount {
 }
 
 // dimOrder is the report order of the dimensions; others sort after them.
-var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimThrottled}
+var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimThrottled, DimWould}
 
 func compareDim(a, b string) int {
 	ia, ib := slices.Index(dimOrder, a), slices.Index(dimOrder, b)

@@ -25,6 +25,7 @@ type row struct {
 	ruleKeys, articleKeys               []string
 	blockedClient                       bool   // counts only (Record.BlockedClient)
 	throttled                           string // counts only (Record.Throttled)
+	would                               string // counts only (Record.Would)
 }
 
 // toRow normalises r for storage: Time to Unix ms; addresses, message id
@@ -57,6 +58,7 @@ func toRow(r Record) row {
 
 		blockedClient: r.BlockedClient,
 		throttled:     indexKey(cleanText(r.Throttled)),
+		would:         indexKey(r.Would),
 	}
 	if math.IsNaN(out.score) {
 		out.score = 0

@@ -65,6 +65,10 @@ type Record struct {
 	// message for, as "scope value" ("sasl_user alice@example.com"); only
 	// counted (under "throttled"), not kept with the header row.
 	Throttled string `json:"throttled,omitempty"`
+	// Would is, in observe mode, the action that would have been taken
+	// (Action is then what the MTA was told); "" otherwise. It is counted
+	// under DimWould and not kept with the header row.
+	Would string `json:"would,omitempty"`
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
@@ -81,7 +85,8 @@ const DirectionRCPTStage = "rcpt"
 // "rule" (rule id), "article" (e.g. "Art. 18"), "advertiser" (domain),
 // "blocked_ip" (client IP of a message refused for what its client is,
 // Record.BlockedClient), "throttled" (the sender a rate limit held,
-// Record.Throttled). Every message counts once under "action"; under
+// Record.Throttled), "would" (the would-be action of a message in
+// observe mode, Record.Would). Every message counts once under "action"; under
 // the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
@@ -99,4 +104,7 @@ const (
 	DimAdvertiser = "advertiser"
 	DimBlockedIP  = "blocked_ip"
 	DimThrottled  = "throttled"
+	// DimWould counts the messages of observe mode by the action that
+	// would have been taken (Record.Would).
+	DimWould = "would"
 )

@@ -144,6 +144,12 @@ func TestEarly(t *testing.T) {
 			t.Errorf("Early(%s, %q) = %q, want %q", tc.ip, tc.user, got, tc.want)
 		}
 	}
+	// In observe mode nobody is refused at RCPT; the end of message tells
+	// the would-be verdict.
+	observing := newEngine(t, engine.Options{Resolver: res, DNSBL: c, Lists: ll, Modes: engine.Modes{Observe: true}})
+	if r := observing.Early(t.Context(), txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.3")}, ""); r != nil {
+		t.Errorf("observe mode: Early = %q, want nil", r.String())
+	}
 }
 
 // A message with more link domains than the blocklist budget allows loses

@@ -20,7 +20,7 @@ func (e *Engine) RejectsEarly() bool {
 // its SASL login, "" for none): the rules marked at: rcpt (shipped:
 // EARLY_LOCAL_BLOCKLIST, EARLY_DNSBL) run over the facts known about the
 // client then (connectionFacts), and Early returns the reply of the
-// reject they decide, nil otherwise. ctx bounds the zone lookups (usually
+// reject they decide, nil otherwise (and in observe mode, which logs it). ctx bounds the zone lookups (usually
 // answered from the cache Prefetch filled); a lookup that fails is no
 // listing and leaves the decision to the end of message. A client without
 // an address has no such facts.
@@ -31,6 +31,13 @@ func (e *Engine) Early(ctx context.Context, conn txn.Conn, authUser string) *txn
 	in := rules.Input{Txn: &txn.Transaction{Conn: conn, AuthUser: authUser}, Facts: e.connectionFacts(ctx, conn.ClientIP)}
 	v, err := e.opt.Rules.EvaluateInput(ctx, rules.AtRCPT, in)
 	if err != nil || v.Action != txn.ActionReject {
+		return nil
+	}
+	if e.opt.Modes.Observes(conn) {
+		// The end of message judges the client again and tells the
+		// would-be verdict there.
+		e.opt.Logger.Info("observe: client would be rejected at RCPT", "client_ip", conn.ClientIP.String(),
+			"reply", v.Reply.String(), "rules", v.RuleIDs())
 		return nil
 	}
 	return &v.Reply

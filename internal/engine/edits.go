@@ -11,7 +11,8 @@ import (
 
 // edits is the last step: it puts the verdict in the outcome with what it
 // changes in the message: the recipients to remove, the header edits
-// (headerEdits) and, for a quarantine, the reason.
+// (headerEdits) and, for a quarantine, the hold reason or, when
+// Options.Quarantine says junk, the Junk header fields (Outcome.Junk).
 func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 	out := m.out
 	out.Verdict = v
@@ -21,8 +22,32 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 		}
 	}
 	out.Edits = e.headerEdits(m.t, m.f, &out.Verdict, m.skipped)
-	if v.Action == txn.ActionQuarantine {
+	switch {
+	case v.Action != txn.ActionQuarantine:
+	case e.opt.Quarantine.junk(m.f):
+		out.Junk = true
+		out.Edits = append(out.Edits, junkHeaders(&out.Verdict)...)
+	default:
 		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", v.Score, v.RuleIDs())
+	}
+}
+
+// observed is the edits step in observe mode: the verdict stays in the
+// outcome as the would-be one, the edits are those of an accepted message
+// plus WouldHeader, nothing is removed or held (txn.Outcome.Observed).
+func (e *Engine) observed(m *message, v txn.Verdict, removed map[string]bool) {
+	out := m.out
+	out.Verdict, out.Observed = v, true
+	accept := txn.Verdict{Action: txn.ActionAccept}
+	out.Edits = e.headerEdits(m.t, m.f, &accept, m.skipped)
+	n := 0
+	for _, r := range m.t.Rcpts {
+		if removed[r] {
+			n++
+		}
+	}
+	if w := wouldValue(&v, n); w != "" {
+		out.Edits = append(out.Edits, txn.HeaderEdit{Op: txn.EditAdd, Name: WouldHeader, Value: w})
 	}
 }
 
@@ -54,8 +79,8 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 }
 
 // deletions removes incoming Authentication-Results that claim our
-// authserv-id (RFC 8601 §5) and every upstream X-Spam-* and X-Decree91
-// (stage.HeaderName) header, which could otherwise pass as our own
+// authserv-id (RFC 8601 §5) and every upstream X-Spam*, X-Decree91
+// (stage.HeaderName) and X-Milter91-* (WouldHeader, JunkHeader) header, which could otherwise pass as our own
 // verdict. Indices count same-name headers
 // from 1; deleting from the last one keeps the earlier indices valid.
 func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
@@ -64,7 +89,7 @@ func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 	for _, h := range t.Headers {
 		key := strings.ToLower(h.Name)
 		counts[key]++
-		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) ||
+		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) || strings.HasPrefix(key, "x-milter91-") ||
 			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
 		if drop {
 			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})

@@ -51,6 +51,16 @@ type Options struct {
 	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
 	PrefetchTimeout time.Duration
 	Logger          *slog.Logger
+	// Trusted are the relays whose Received fields are believed: behind
+	// one, SPF, the blocklists, the local lists and the rules judge the
+	// first untrusted hop (nil: the client as it connected).
+	Trusted Trusted
+	// Quarantine chooses hold or junk for quarantine verdicts (zero:
+	// hold).
+	Quarantine Quarantine
+	// Modes say where verdicts are only observed: computed, logged and
+	// written as X-Milter91-Would, never enforced (zero: enforce).
+	Modes Modes
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

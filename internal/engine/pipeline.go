@@ -22,7 +22,9 @@ import (
 //	            counted before (dedup; the decree stage asks too)
 //	rules       the verdict, once or once per recipient
 //	finish      sends and counts kept or returned, the message marked counted
-//	edits       the header edits and recipient removals of the verdict
+//	edits       the header edits and recipient removals of the verdict;
+//	            in observe mode (Options.Modes) those of an accepted
+//	            message and the would-be verdict in X-Milter91-Would
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
 // internally (see FaultError: a step's error or panic is recorded in
@@ -52,10 +54,19 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	case err != nil || len(m.f.CheckErrors) > 0:
 		err = &FaultError{Checks: m.f.CheckErrors}
 	}
-	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
-	e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
-	e.finishCounts(m, accepted, removed)
-	e.edits(m, verdict, removed)
+	// An observed message is delivered whatever the verdict: the
+	// registry and the counters count it as sent to every recipient.
+	observe := e.opt.Modes.Observes(t.Conn)
+	accepted := err == nil && (observe || verdict.Action <= txn.ActionQuarantine)
+	if observe {
+		e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, nil)
+		e.finishCounts(m, accepted, nil)
+		e.observed(m, verdict, removed)
+	} else {
+		e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
+		e.finishCounts(m, accepted, removed)
+		e.edits(m, verdict, removed)
+	}
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err
 }
@@ -69,9 +80,10 @@ type message struct {
 	// body decodes the text parts once, on the first call, for both the
 	// link extraction and the Decree 91 analysis.
 	body func() *decree.Body
-	// skipped: an authenticated submission with SkipAuthenticated skips
-	// the inbound checks (SPF, DKIM, DMARC, blocklists), not the rules,
-	// which judge outbound mail too.
+	// skipped: an authenticated submission with SkipAuthenticated, and
+	// locally submitted mail (no SMTP client to judge), skip the inbound
+	// checks (SPF, DKIM, DMARC, blocklists), not the rules, which judge
+	// outbound mail too.
 	skipped bool
 	out     *txn.Outcome
 	f       *txn.Facts // &out.Facts
@@ -81,11 +93,13 @@ type message struct {
 }
 
 // parse is the first step: the header view (From and Subject parsed
-// once, RFC 5322 §3.6.2, RFC 2047) and the body decoder.
+// once, RFC 5322 §3.6.2, RFC 2047), the body decoder, and behind a
+// trusted relay the client the Received fields name (judgedAs).
 func (e *Engine) parse(ctx context.Context, t *txn.Transaction) *message {
-	m := &message{t: t, msg: mailmsg.NewView(t.Headers), out: &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}},
-		skipped: t.AuthUser != "" && e.opt.SkipAuthenticated, log: e.opt.Logger.Error}
+	m := &message{msg: mailmsg.NewView(t.Headers), out: &txn.Outcome{Facts: txn.Facts{Durations: map[string]time.Duration{}}},
+		skipped: (t.AuthUser != "" && e.opt.SkipAuthenticated) || t.Conn.Local, log: e.opt.Logger.Error}
 	m.f = &m.out.Facts
+	m.t = e.judgedAs(t, m.f)
 	m.f.FromAddresses, m.f.FromStatus, m.f.Subject = m.msg.From.Addrs(), string(m.msg.From.Status), m.msg.Subject
 	m.body = e.bodyReader(ctx, t, m.msg)
 	return m

@@ -168,3 +168,25 @@ func checkLimits(t *testing.T, in []byte, all []Field, body []byte) {
 		}
 	}
 }
+
+// FuzzReceivedFrom checks that ReceivedFrom never panics, reads only
+// MaxReceivedBytes, and that an address it returns is valid and unmapped
+// (an IPv4 one written in the value).
+func FuzzReceivedFrom(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		hop, ok := ReceivedFrom(s)
+		if !ok {
+			return
+		}
+		head := s[:min(len(s), MaxReceivedBytes)]
+		if !hop.IP.IsValid() || hop.IP.Is4In6() || hop.IP.Zone() != "" {
+			t.Fatalf("ReceivedFrom(%q) = %+v", s, hop)
+		}
+		if !strings.Contains(strings.ToLower(head), strings.ToLower(hop.IP.String())) && hop.IP.Is4() {
+			t.Fatalf("ReceivedFrom(%q): %v is not in the value", s, hop.IP)
+		}
+		if again, ok2 := ReceivedFrom(head); !ok2 || again != hop {
+			t.Fatalf("ReceivedFrom(%q) = %+v, of its first MaxReceivedBytes %+v", s, hop, again)
+		}
+	})
+}

@@ -83,7 +83,7 @@ func New() *Metrics {
 	m.initLabels()
 	m.reg.MustRegister(m.messages, m.faults, m.rules, m.ads, m.elapsed, m.size, m.queries, m.zones,
 		m.checks, m.results, m.temperr, m.reloads, m.inFlight, m.storeErr, m.archived, m.limited, m.counted,
-		m.conns, m.refused, m.limits,
+		m.conns, m.refused, m.limits, m.would, m.quarantined,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -15,6 +15,10 @@ type milterCollectors struct {
 	conns   prometheus.Gauge
 	refused prometheus.Counter
 	limits  *prometheus.CounterVec
+	// would counts the observed messages by the verdict not enforced.
+	would *prometheus.CounterVec
+	// quarantined counts the quarantines by method: hold or junk.
+	quarantined *prometheus.CounterVec
 }
 
 func (m *Metrics) addMilterCollectors() {
@@ -29,6 +33,19 @@ func (m *Metrics) addMilterCollectors() {
 		Name: "milter91_limit_rejections_total",
 		Help: "Messages rejected with 552 5.3.4 for passing a limit, by limit: header_bytes, header_fields, message_size.",
 	}, []string{"limit"})
+	m.would = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_observed_total",
+		Help: "Messages in observe mode (accepted whatever the verdict), by the action that would have been taken.",
+	}, []string{"would"})
+	for _, a := range []txn.Action{txn.ActionAccept, txn.ActionTag, txn.ActionQuarantine, txn.ActionTempfail, txn.ActionReject} {
+		m.would.WithLabelValues(a.String())
+	}
+	m.quarantined = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "milter91_quarantined_total",
+		Help: "Messages quarantined, by method: hold (Postfix hold queue) or junk (delivered with the Junk header fields).",
+	}, []string{"method"})
+	m.quarantined.WithLabelValues("hold")
+	m.quarantined.WithLabelValues("junk")
 }
 
 // Hooks returns the milter adapter's connection hooks.
@@ -41,7 +58,8 @@ func (m *Metrics) Hooks() milter.Metrics {
 
 // Answered counts one answer of the milter adapter (milter.Options.Answered):
 // the message by action and Decree 91 direction, its time and size, the
-// limit and the internal fault that decided.
+// limit and the internal fault that decided, a quarantine by method, and
+// in observe mode the would-be action.
 func (m *Metrics) Answered(a txn.Answer) {
 	direction := ""
 	if a.Outcome != nil {
@@ -55,6 +73,16 @@ func (m *Metrics) Answered(a txn.Answer) {
 	}
 	if a.Fault != "" {
 		m.faults.WithLabelValues(a.Fault).Inc()
+	}
+	if a.Action == txn.ActionQuarantine {
+		method := "hold"
+		if a.Junk {
+			method = "junk"
+		}
+		m.quarantined.WithLabelValues(method).Inc()
+	}
+	if a.Outcome != nil && a.Outcome.Observed && a.Fault == "" {
+		m.would.WithLabelValues(a.Outcome.Verdict.Action.String()).Inc()
 	}
 }
 

@@ -55,3 +55,36 @@ func scrape(m *Metrics) string {
 	body, _ := io.ReadAll(rec.Body)
 	return string(body)
 }
+
+// An observed message counts under the action sent (accept) and under
+// milter91_observed_total by the action it would have had.
+func TestAnsweredObserved(t *testing.T) {
+	m := New()
+	out := &txn.Outcome{Observed: true, Verdict: txn.Verdict{Action: txn.ActionReject}}
+	m.Answered(txn.Answer{Action: txn.ActionAccept, Outcome: out})
+	m.Answered(txn.Answer{Action: txn.ActionAccept, Outcome: &txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionAccept}}})
+	got := scrape(m)
+	for _, want := range []string{
+		`milter91_observed_total{would="reject"} 1` + "\n",
+		`milter91_observed_total{would="accept"} 0` + "\n",
+		`milter91_messages_total{action="accept",direction=""} 2` + "\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
+
+// Quarantines count by method.
+func TestAnsweredQuarantine(t *testing.T) {
+	m := New()
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Junk: true})
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Quarantine: "held"})
+	m.Answered(txn.Answer{Action: txn.ActionQuarantine, Junk: true})
+	got := scrape(m)
+	for _, want := range []string{`milter91_quarantined_total{method="junk"} 2` + "\n", `milter91_quarantined_total{method="hold"} 1` + "\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}

@@ -76,6 +76,7 @@ type tally struct {
 	advertisers map[string]int64
 	blockedIPs  map[string]int64
 	throttled   map[string]int64
+	would       map[string]int64
 }
 
 func newTally(first, until time.Time) *tally {
@@ -87,7 +88,7 @@ func newTally(first, until time.Time) *tally {
 		first: first, days: n,
 		actions: make([]map[string]int64, n), dirs: map[string]map[string]int64{},
 		rules: map[string]int64{}, articles: map[string]int64{},
-		advertisers: map[string]int64{}, blockedIPs: map[string]int64{}, throttled: map[string]int64{},
+		advertisers: map[string]int64{}, blockedIPs: map[string]int64{}, throttled: map[string]int64{}, would: map[string]int64{},
 	}
 	for _, d := range knownDirections {
 		t.dirs[d] = map[string]int64{}
@@ -128,6 +129,8 @@ func (t *tally) add(c archive.Count) {
 		t.blockedIPs[c.Key] += c.N
 	case archive.DimThrottled:
 		t.throttled[c.Key] += c.N
+	case archive.DimWould:
+		t.would[c.Key] += c.N
 	}
 }
 
@@ -141,6 +144,7 @@ func (t *tally) report(since, until time.Time, top int) Report {
 		Articles:    sortedItems(t.articles),
 		Advertisers: sortedItems(t.advertisers),
 		BlockedIPs:  len(t.blockedIPs),
+		Observed:    sortedItems(t.would),
 	}
 	for i := range r.Articles {
 		r.Articles[i].Name = articleName(r.Articles[i].Key)

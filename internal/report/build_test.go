@@ -272,3 +272,21 @@ func TestBuildThrottled(t *testing.T) {
 		t.Errorf("HTML lacks the throttled senders (%v)", err)
 	}
 }
+
+// The messages of observe mode are listed by the action not taken, apart
+// from the totals, which count them by the action sent.
+func TestBuildObserved(t *testing.T) {
+	r := Build([]archive.Count{
+		cnt(date(1), "inbound", archive.DimAction, "accept", 5),
+		cnt(date(1), "inbound", archive.DimWould, "reject", 3),
+		cnt(date(2), "inbound", archive.DimWould, "reject", 1),
+		cnt(date(2), "inbound", archive.DimWould, "tag", 1),
+	}, date(1), date(3), 0)
+	want := []Item{{Key: "reject", N: 4}, {Key: "tag", N: 1}}
+	if !reflect.DeepEqual(r.Observed, want) {
+		t.Errorf("Observed %+v, want %+v", r.Observed, want)
+	}
+	if r.Totals.Messages != 5 {
+		t.Errorf("messages %d, want 5 (observations are not messages)", r.Totals.Messages)
+	}
+}

@@ -25,10 +25,12 @@ var CSVHeader = []string{"section", "day", "direction", "key", "name", "count"}
 //	article                                   Art. 18          Art. 18 label   n
 //	advertiser                                domain                           n
 //	blocked_ip                                client IP (top r.Top only)       n
+//	would                                     accept … reject                  n
 //
 // Each section's counts sum to the messages of the period, except those of
 // rule, article, advertiser and blocked_ip (a message counts once per rule,
-// article, advertiser and IP). Day rows cover every day, zeros included;
+// article, advertiser and IP) and would (only the messages of observe
+// mode, by the action not taken). Day rows cover every day, zeros included;
 // direction "" is mail filtered with the Decree 91 stage off, "rcpt" a
 // client refused at RCPT (before DATA). A text cell
 // that a spreadsheet would take for a formula (first character = + - @ tab
@@ -70,6 +72,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		{name: "advertiser", items: r.Advertisers},
 		{name: "blocked_ip", items: r.TopBlockedIPs},
 		{name: "throttled", items: r.TopThrottled},
+		{name: "would", items: r.Observed},
 	} {
 		for _, it := range s.items {
 			row(s.name, "", "", it.Key, it.Name, it.N)

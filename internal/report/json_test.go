@@ -35,7 +35,7 @@ func TestWriteJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"advertisers", "articles", "blocked_ips", "days", "rules", "since", "throttled", "top",
+	want := []string{"advertisers", "articles", "blocked_ips", "days", "observed", "rules", "since", "throttled", "top",
 		"top_advertisers", "top_blocked_ips", "top_throttled", "totals", "until"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("fields %v, want %v", keys, want)

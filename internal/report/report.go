@@ -45,6 +45,10 @@ type Report struct {
 	TopThrottled []Item `json:"top_throttled"`
 	// Throttled is how many distinct senders a rate limit held.
 	Throttled int `json:"throttled"`
+	// Observed is the messages of observe mode (delivered whatever the
+	// verdict) by the action that would have been taken, sorted as Rules;
+	// empty when nothing was observed.
+	Observed []Item `json:"observed"`
 }
 
 // Totals are the message counts of the whole period. Messages equals the sum

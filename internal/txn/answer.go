@@ -36,8 +36,12 @@ type Answer struct {
 	Action Action
 	// Reply is the SMTP reply of a tempfail or reject, sanitized as sent.
 	Reply Reply
-	// Quarantine is the hold reason sent with a quarantine.
+	// Quarantine is the hold reason sent with a quarantine; "" when Junk.
 	Quarantine string
+	// Junk is set for a quarantine delivered with the Junk header fields
+	// instead of held (Action is ActionQuarantine, the MTA was told to
+	// accept).
+	Junk bool
 	// Fault is the kind of internal fault that made the fail mode answer
 	// ("error", "panic", "deadline", "spool", "evaluator", "outcome"), ""
 	// for none; FaultErr is its error.

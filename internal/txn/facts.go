@@ -122,7 +122,12 @@ type Facts struct {
 	SPF   SPF
 	DKIM  []DKIM
 	DMARC DMARC
-	DNSBL []DNSBL
+	// Relay is the trusted relay (trusted_networks) the message came
+	// through, "" for none; the checks then judged ExternalIP, the first
+	// untrusted hop its Received fields name, not the relay.
+	Relay      string `json:"relay,omitempty"`
+	ExternalIP string `json:"external_ip,omitempty"`
+	DNSBL      []DNSBL
 	// Lists are the local list entries that matched, block and allow.
 	Lists []ListHit
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).

@@ -35,6 +35,16 @@ type Outcome struct {
 	// RemoveRcpts are envelope recipients to delete (milter SMFIR_DELRCPT):
 	// those that failed a per-recipient rule while others passed.
 	RemoveRcpts []string `json:"remove_rcpts,omitempty"`
-	// Quarantine holds the reason text for a quarantine (Postfix hold).
+	// Quarantine holds the reason text for a quarantine (Postfix hold);
+	// "" when the quarantine is a delivery to Junk.
 	Quarantine string
+	// Junk is set for a quarantine delivered with the Junk header fields
+	// (in Edits) instead of held: the MTA is told to accept.
+	Junk bool `json:"junk,omitempty"`
+	// Observed is set when the verdict is not to be enforced (mode:
+	// observe): the adapter accepts the message with Edits, which then
+	// hold the header edits of an accepted message and the
+	// X-Milter91-Would field naming Verdict; RemoveRcpts and Quarantine
+	// stay empty. Verdict is the would-be one.
+	Observed bool `json:"observed,omitempty"`
 }

@@ -42,6 +42,10 @@ type Conn struct {
 	// Macros holds every macro the MTA sent, by name without braces
 	// ("client_addr", "i", "auth_authen").
 	Macros map[string]string
+	// Local is set for locally submitted mail (Postfix non_smtpd_milters:
+	// sendmail(1), postdrop, pickup), which has no SMTP client; ClientIP
+	// is then invalid.
+	Local bool
 }
 
 // Transaction is one message: connection data, envelope, headers, body.

@@ -40,7 +40,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		Analyzer: an,
 		Directions: stage.Directions{
 			Default: d.DefaultDirection, Force: mode.Direction, Authenticated: d.OutboundAuthenticated,
-			Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames,
+			Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames, Local: d.LocalDirection,
 		},
 		RemoveFailing:  d.MultiRecipient == "remove_failing",
 		ProductHeaders: d.ProductHeaders,
