@@ -34,7 +34,7 @@ func pruneLoop(ctx context.Context, s *registry.Store, retention time.Duration, 
 		if err != nil {
 			log.Error("registry prune failed", "error", err.Error())
 		} else {
-			log.Debug("registry pruned", "consents", st.Consents, "refusals", st.Refusals, "sends", st.Sends, "mailboxes", st.Mailboxes)
+			log.Debug("registry pruned", "consents", st.Consents, "sends", st.Sends, "mailboxes", st.Mailboxes)
 		}
 		select {
 		case <-ctx.Done():
