@@ -23,7 +23,7 @@ func (s *Stage) checkRecipients(ctx context.Context, in Input, advertiser, direc
 		if err != nil {
 			return nil, err
 		}
-		sent, release, err := reg.ReserveSend(ctx, advertiser, rcpt, direction, r.Cap, now)
+		sent, release, err := reg.ReserveSend(ctx, advertiser, rcpt, direction, r.Cap, s.opt.Now)
 		if err != nil {
 			return nil, err
 		}

@@ -47,10 +47,11 @@ type Registry interface {
 	// Recipient returns consent, cap and refusal of rcpt for advertiser;
 	// products are the message's product identifiers (Art. 13.4 scopes).
 	Recipient(ctx context.Context, advertiser, rcpt string, products []string, now time.Time) (txn.DecreeRecipient, error)
-	// ReserveSend counts the sends in the 24 h before now and, below cap,
+	// ReserveSend counts the sends to rcpt in every direction in the 24 h
+	// before now (called once the count's lock is held) and, below cap,
 	// records this one atomically; release undoes the record (nil when
 	// nothing was recorded). Art. 13.5.
-	ReserveSend(ctx context.Context, advertiser, rcpt, direction string, cap int, now time.Time) (sentBefore int, release func(context.Context) error, err error)
+	ReserveSend(ctx context.Context, advertiser, rcpt, direction string, cap int, now func() time.Time) (sentBefore int, release func(context.Context) error, err error)
 	// RecordRefusalMailboxes remembers the refusal mailboxes an inbound ad
 	// to recipient named, for refusal capture.
 	RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error

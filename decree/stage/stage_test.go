@@ -43,7 +43,7 @@ func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ ti
 	return txn.DecreeRecipient{Cap: 3}, nil
 }
 
-func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ time.Time) (int, func(context.Context) error, error) {
+func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ func() time.Time) (int, func(context.Context) error, error) {
 	return 0, func(context.Context) error { r.released = append(r.released, rcpt); return nil }, nil
 }
 

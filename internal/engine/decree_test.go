@@ -56,7 +56,7 @@ func (r *fakeRegistry) Recipient(_ context.Context, _, rcpt string, _ []string, 
 	return txn.DecreeRecipient{Rcpt: rcpt, Consent: r.consent[rcpt], Refused: r.refused[rcpt], Cap: 3}, r.err
 }
 
-func (r *fakeRegistry) ReserveSend(_ context.Context, _, rcpt, _ string, capacity int, _ time.Time) (int, func(context.Context) error, error) {
+func (r *fakeRegistry) ReserveSend(_ context.Context, _, rcpt, _ string, capacity int, _ func() time.Time) (int, func(context.Context) error, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := r.sent[rcpt]

@@ -55,7 +55,7 @@ func (a Registry) Recipient(ctx context.Context, advertiser, rcpt string, produc
 // ReserveSend implements stage.Registry: a release func only when a send
 // was recorded. Its failures are counted with the message's facts
 // (registry_unavailable); a failed release is counted here.
-func (a Registry) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now time.Time) (int, func(context.Context) error, error) {
+func (a Registry) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now func() time.Time) (int, func(context.Context) error, error) {
 	n, res, err := a.s.ReserveSend(ctx, advertiser, rcpt, direction, capacity, now)
 	a.wrote(err, false)
 	if err != nil || !res.Reserved() {
