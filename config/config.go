@@ -111,6 +111,14 @@ type Decree struct {
 	// ProductHeaders name the headers whose values identify the product or
 	// group that product-scoped refusals match (Art. 13.4).
 	ProductHeaders []string
+	// SharedMailboxDomains are shared mailbox providers (the ISP's own
+	// user domain) added to the built-in list (internal/freemail): never
+	// advertisers.
+	SharedMailboxDomains []string
+	// ConsentPolicy is what an outbound ad to a recipient without a
+	// recorded consent gets (Art. 11.2): "reject", "tag" (marked and
+	// logged) or "off" (not checked).
+	ConsentPolicy string
 }
 
 // DNS configures the resolver.

@@ -18,6 +18,8 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		Labels:                r.Labels,
 		MultiRecipient:        r.MultiRecipient,
 		ProductHeaders:        r.ProductHeaders,
+		SharedMailboxDomains:  r.SharedMailboxDomains,
+		ConsentPolicy:         r.ConsentPolicy,
 		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
@@ -25,6 +27,16 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	}
 	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
 		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)
+	}
+	switch d.ConsentPolicy {
+	case "reject", "tag", "off":
+	default:
+		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
+	}
+	for i, dom := range d.SharedMailboxDomains {
+		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+			v.fail(fmt.Sprintf("$.decree91.shared_mailbox_domains[%d]", i), "decree91.shared_mailbox_domains: %q is not a domain", dom)
+		}
 	}
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")

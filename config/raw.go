@@ -42,6 +42,8 @@ type rawDecree struct {
 	MultiRecipient        string   `yaml:"multi_recipient"`
 	Retention             string   `yaml:"retention"`
 	ProductHeaders        []string `yaml:"product_headers"`
+	SharedMailboxDomains  []string `yaml:"shared_mailbox_domains"`
+	ConsentPolicy         string   `yaml:"consent_policy"`
 }
 
 type rawDNS struct {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/freemail"
 	"milter91/internal/mailmsg"
 	"milter91/internal/ratelog"
 	"milter91/internal/txn"
@@ -71,6 +72,10 @@ type Options struct {
 	// RemoveFailing deletes the recipients that fail a per-recipient rule
 	// when others pass, instead of rejecting the whole message.
 	RemoveFailing bool
+	// Shared are the shared mailbox providers (gmail.com, …, and the
+	// configured ones), never advertisers: an ad from one of their users
+	// has no advertiser id, so no registry record is kept for it.
+	Shared freemail.Set
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
 	// DryRun (milter91 check) records nothing: reservations are released
@@ -143,6 +148,12 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 	}()
 	d.Direction = s.opt.Directions.Of(in.Txn)
 	d.DecreeAnalysis = s.opt.Analyzer.AnalyzeBody(in.Msg, in.Txn.Rcpts, in.Body(), in.DKIM)
+	if s.opt.Shared.Has(d.Advertiser) {
+		// One user of a shared mailbox provider is not the provider: no
+		// consent, refusal or count may be kept under its domain.
+		d.Advertiser = ""
+	}
+	d.RefusalMailboxes = publishedMailboxes(in.Msg, &d.DecreeAnalysis)
 	if s.opt.Registry == nil {
 		return d, sends, nil
 	}

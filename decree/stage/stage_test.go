@@ -33,6 +33,7 @@ type registry struct {
 	calls, failAt int
 	released      []string
 	recorded      []string
+	boxes         [][]string // the mailboxes of each RecordRefusalMailboxes
 }
 
 func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ time.Time) (txn.DecreeRecipient, error) {
@@ -47,8 +48,9 @@ func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ fu
 	return 0, func(context.Context) error { r.released = append(r.released, rcpt); return nil }, nil
 }
 
-func (r *registry) RecordRefusalMailboxes(_ context.Context, _, rcpt string, _ []string, _ time.Time) error {
+func (r *registry) RecordRefusalMailboxes(_ context.Context, _, rcpt string, boxes []string, _ time.Time) error {
 	r.recorded = append(r.recorded, rcpt)
+	r.boxes = append(r.boxes, boxes)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"milter91/config"
 	"milter91/decree"
 	"milter91/decree/stage"
+	"milter91/internal/freemail"
 	"milter91/internal/registry"
 )
 
@@ -44,6 +45,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		},
 		RemoveFailing:  d.MultiRecipient == "remove_failing",
 		ProductHeaders: d.ProductHeaders,
+		Shared:         freemail.New(d.SharedMailboxDomains),
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
