@@ -121,6 +121,8 @@ var factTable = map[string]fact{
 		txn.InfoName, txn.InfoPhone, txn.InfoEmail, txn.InfoAddress)},
 	"decree91.registry_unavailable": {compile: boolFact("decree91.registry_unavailable",
 		func(f *txn.Facts) bool { return f.Decree.RegistryUnavailable })},
+	"decree91.consent_policy": {compile: enumFact("decree91.consent_policy",
+		func(f *txn.Facts) string { return f.Decree.ConsentPolicy }, txn.ConsentPolicyReject, txn.ConsentPolicyTag, txn.ConsentPolicyOff)},
 	"decree91.consent":  {compile: enumRcptFact("decree91.consent", []string{"present", "missing"}, consentValue)},
 	"decree91.refused":  {compile: boolRcptFact("decree91.refused", func(r txn.DecreeRecipient) bool { return r.Refused })},
 	"decree91.over_cap": {compile: boolRcptFact("decree91.over_cap", func(r txn.DecreeRecipient) bool { return r.Sent24h >= r.Cap })},

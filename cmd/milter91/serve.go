@@ -125,6 +125,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store))
+	warnNoConsents(ctx, d.store, cfg.Decree.ConsentPolicy, d.logger)
 	return d.loop(servers, cfg, serveErr), nil
 }
 

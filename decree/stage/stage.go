@@ -56,6 +56,9 @@ type Registry interface {
 	// RecordRefusalMailboxes remembers the refusal mailboxes an inbound ad
 	// to recipient named, for refusal capture.
 	RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error
+	// HasConsents reports whether advertiser has any active consent on
+	// record, for the warning of an advertiser sending with none.
+	HasConsents(ctx context.Context, advertiser string) (bool, error)
 	// CaptureRefusal records a refusal (channel captured) when sender writes
 	// to a refusal mailbox an earlier ad to sender named; it returns the
 	// advertisers refused.
@@ -76,6 +79,9 @@ type Options struct {
 	// configured ones), never advertisers: an ad from one of their users
 	// has no advertiser id, so no registry record is kept for it.
 	Shared freemail.Set
+	// ConsentPolicy is decree91.consent_policy (txn.ConsentPolicy*;
+	// default reject), a fact for the rules (Art. 11.2).
+	ConsentPolicy string
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
 	// DryRun (milter91 check) records nothing: reservations are released
@@ -93,6 +99,9 @@ type Stage struct {
 	// storeLog rate-limits the registry's failure lines: an outage at
 	// thousands of messages a minute gives one line per registryLogEvery.
 	storeLog *ratelog.Log
+	// consentLog rate-limits the warning of an advertiser sending with no
+	// consent on record.
+	consentLog *ratelog.Log
 }
 
 // registryLogEvery is the least time between two lines of one kind of
@@ -110,7 +119,11 @@ func New(opt Options) *Stage {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Stage{opt: opt, storeLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelError)}
+	if opt.ConsentPolicy == "" {
+		opt.ConsentPolicy = txn.ConsentPolicyReject
+	}
+	return &Stage{opt: opt, storeLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelError),
+		consentLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelWarn)}
 }
 
 // Input is what the stage reads of one message.
@@ -147,6 +160,7 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 		}
 	}()
 	d.Direction = s.opt.Directions.Of(in.Txn)
+	d.ConsentPolicy = s.opt.ConsentPolicy
 	d.DecreeAnalysis = s.opt.Analyzer.AnalyzeBody(in.Msg, in.Txn.Rcpts, in.Body(), in.DKIM)
 	if s.opt.Shared.Has(d.Advertiser) {
 		// One user of a shared mailbox provider is not the provider: no
@@ -174,6 +188,7 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 		return d, sends, nil
 	}
 	s.storeLog.Clear("registry", "registry available again")
+	s.noteNoConsent(ctx, in.Txn.QueueID, &d, now)
 	return d, sends, nil
 }
 

@@ -34,6 +34,7 @@ type registry struct {
 	released      []string
 	recorded      []string
 	boxes         [][]string // the mailboxes of each RecordRefusalMailboxes
+	hasConsents   bool
 }
 
 func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ time.Time) (txn.DecreeRecipient, error) {
@@ -53,6 +54,8 @@ func (r *registry) RecordRefusalMailboxes(_ context.Context, _, rcpt string, box
 	r.boxes = append(r.boxes, boxes)
 	return nil
 }
+
+func (r *registry) HasConsents(context.Context, string) (bool, error) { return r.hasConsents, nil }
 
 func (r *registry) CaptureRefusal(context.Context, string, string, time.Time) ([]string, error) {
 	return nil, nil

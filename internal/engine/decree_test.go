@@ -80,6 +80,17 @@ func (r *fakeRegistry) RecordRefusalMailboxes(_ context.Context, _, rcpt string,
 	return nil
 }
 
+func (r *fakeRegistry) HasConsents(context.Context, string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ok := range r.consent {
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 func (r *fakeRegistry) CaptureRefusal(_ context.Context, sender, rcpt string, _ time.Time) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -75,6 +75,13 @@ func (a Registry) RecordRefusalMailboxes(ctx context.Context, advertiser, recipi
 	return err
 }
 
+// HasConsents implements stage.Registry.
+func (a Registry) HasConsents(ctx context.Context, advertiser string) (bool, error) {
+	ok, err := a.s.HasConsents(ctx, advertiser)
+	a.read(err)
+	return ok, err
+}
+
 // CaptureRefusal implements stage.Registry.
 func (a Registry) CaptureRefusal(ctx context.Context, sender, rcpt string, now time.Time) ([]string, error) {
 	advs, err := a.s.CaptureRefusal(ctx, sender, rcpt, now)

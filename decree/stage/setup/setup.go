@@ -46,6 +46,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		RemoveFailing:  d.MultiRecipient == "remove_failing",
 		ProductHeaders: d.ProductHeaders,
 		Shared:         freemail.New(d.SharedMailboxDomains),
+		ConsentPolicy:  d.ConsentPolicy,
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
