@@ -102,8 +102,10 @@ type Decree struct {
 	Labels []string
 	// MaxPer24h is the default cap per advertiser and recipient (Art. 13.5).
 	MaxPer24h int
-	// MultiRecipient is "reject_all" or "remove_failing": what happens to a
-	// message when only some recipients fail a per-recipient rule.
+	// MultiRecipient is "remove_refused" (default), "remove_rejected" or
+	// "reject_all": what happens to a message when only some recipients
+	// fail a per-recipient rule (the old "remove_failing" reads as
+	// "remove_rejected").
 	MultiRecipient string
 	// Retention of consent and refusal records after last use (≥ 365 days,
 	// Art. 11.7).

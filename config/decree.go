@@ -25,8 +25,14 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
 		v.fail("$.decree91.default_direction", "decree91.default_direction: %q: want inbound or outbound", d.DefaultDirection)
 	}
-	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
-		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)
+	switch d.MultiRecipient {
+	case "reject_all", "remove_refused", "remove_rejected":
+	case "remove_failing":
+		// The old name; it removed deferred recipients too, which lost
+		// their mail: remove_rejected never does.
+		d.MultiRecipient = "remove_rejected"
+	default:
+		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want remove_refused, remove_rejected or reject_all", d.MultiRecipient)
 	}
 	switch d.ConsentPolicy {
 	case "reject", "tag", "off":

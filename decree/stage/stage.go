@@ -72,9 +72,10 @@ type Options struct {
 	// frequency are then not known and their rules cannot match.
 	Registry   Registry
 	Directions Directions
-	// RemoveFailing deletes the recipients that fail a per-recipient rule
-	// when others pass, instead of rejecting the whole message.
-	RemoveFailing bool
+	// MultiRecipient is decree91.multi_recipient: MultiRejectAll,
+	// MultiRemoveRefused or MultiRemoveRejected ("" is MultiRejectAll);
+	// see Choose.
+	MultiRecipient string
 	// Shared are the shared mailbox providers (gmail.com, …, and the
 	// configured ones), never advertisers: an ad from one of their users
 	// has no advertiser id, so no registry record is kept for it.

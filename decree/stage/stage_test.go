@@ -113,23 +113,6 @@ func TestRunPanicIsAnError(t *testing.T) {
 	off.Finish("Q1", nil, &d, nil, true, nil) // a nil stage does nothing
 }
 
-func TestChoose(t *testing.T) {
-	rcpts := []txn.DecreeRecipient{{Rcpt: "a"}, {Rcpt: "b"}, {Rcpt: "c"}}
-	verdicts := []txn.Verdict{{Action: txn.ActionAccept}, {Action: txn.ActionReject}, {Action: txn.ActionTag, Score: 5}}
-	all := New(Options{Analyzer: analyzer{}})
-	if v, removed := all.Choose("Q", rcpts, verdicts); v.Action != txn.ActionReject || removed != nil {
-		t.Errorf("reject_all: %v %v, want reject, none removed", v.Action, removed)
-	}
-	some := New(Options{Analyzer: analyzer{}, RemoveFailing: true})
-	if v, removed := some.Choose("Q", rcpts, verdicts); v.Action != txn.ActionTag || len(removed) != 1 || !removed["b"] {
-		t.Errorf("remove_failing: %v %v, want tag with b removed", v.Action, removed)
-	}
-	failing := []txn.Verdict{{Action: txn.ActionTempfail}, {Action: txn.ActionReject}, {Action: txn.ActionReject, Score: 1}}
-	if v, removed := some.Choose("Q", rcpts, failing); v.Action != txn.ActionReject || v.Score != 1 || removed != nil {
-		t.Errorf("all failing: %v %v %v, want the worst reject, none removed", v.Action, v.Score, removed)
-	}
-}
-
 func TestHeader(t *testing.T) {
 	d := &txn.Decree{Direction: txn.DirectionInbound, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: txn.LabelOK,
 		OptOut: true, Channels: []string{"web", "email"}, MissingChannels: []string{"phone"}, Advertiser: "example.com"}}

@@ -145,10 +145,10 @@ func TestDecreeOutboundPerRecipient(t *testing.T) {
 	}
 }
 
-func TestDecreeRemoveFailing(t *testing.T) {
+func TestDecreeRemoveRejected(t *testing.T) {
 	reg := newFakeRegistry()
 	reg.consent["ok@example.net"] = true
-	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.RemoveFailing = true })
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.MultiRecipient = stage.MultiRemoveRejected })
 	out := mustEvaluate(t, e, outbound(t, "ok@example.net", "none@example.net"))
 	if out.Verdict.Action != txn.ActionAccept {
 		t.Fatalf("action = %v (%v), want accept for the passing recipient", out.Verdict.Action, out.Verdict.RuleIDs())
@@ -157,6 +157,41 @@ func TestDecreeRemoveFailing(t *testing.T) {
 		t.Errorf("removed = %v, want [none@example.net]", out.RemoveRcpts)
 	}
 	if reg.sent["ok@example.net"] != 1 || reg.sent["none@example.net"] != 0 {
+		t.Errorf("sends = %v: kept for the delivered recipient only", reg.sent)
+	}
+}
+
+// remove_refused (the default): the recipient who refused the advertiser
+// is removed, the other gets the message with a header saying one was
+// removed; the log line and the archive name the rule; a forged
+// X-Decree91-Removed is deleted.
+func TestDecreeRemoveRefused(t *testing.T) {
+	reg := newFakeRegistry()
+	reg.consent["ok@example.net"], reg.consent["refused@example.net"] = true, true
+	reg.refused["refused@example.net"] = true
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.MultiRecipient = stage.MultiRemoveRefused })
+	tr := outbound(t, "ok@example.net", "refused@example.net")
+	tr.Headers = append(tr.Headers, txn.Header{Name: "X-Decree91-Removed", Value: " 0 recipients; forged"})
+	out := mustEvaluate(t, e, tr)
+	if out.Verdict.Action != txn.ActionAccept || !slices.Equal(out.RemoveRcpts, []string{"refused@example.net"}) {
+		t.Fatalf("action %v removed %v, want accept with refused@example.net removed", out.Verdict.Action, out.RemoveRcpts)
+	}
+	if !slices.Contains(out.Verdict.RuleIDs(), "D91_OUT_REFUSED") {
+		t.Errorf("rules %v lack D91_OUT_REFUSED", out.Verdict.RuleIDs())
+	}
+	var added, deleted int
+	for _, h := range out.Edits {
+		switch {
+		case h.Name == stage.RemovedHeaderName && h.Op == txn.EditAdd && strings.Contains(h.Value, "1 recipient; rules=D91_OUT_REFUSED"):
+			added++
+		case strings.EqualFold(h.Name, stage.RemovedHeaderName) && h.Op == txn.EditDelete:
+			deleted++
+		}
+	}
+	if added != 1 || deleted != 1 {
+		t.Errorf("edits %+v: want the forged header deleted and ours added", out.Edits)
+	}
+	if reg.sent["ok@example.net"] != 1 || reg.sent["refused@example.net"] != 0 {
 		t.Errorf("sends = %v: kept for the delivered recipient only", reg.sent)
 	}
 }

@@ -21,6 +21,9 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 		}
 	}
 	out.Edits = e.headerEdits(m.t, m.f, &out.Verdict, m.skipped)
+	if h, ok := stage.RemovedHeader(v, len(out.RemoveRcpts)); ok && v.Action <= txn.ActionQuarantine {
+		out.Edits = append(out.Edits, h)
+	}
 	if v.Action == txn.ActionQuarantine {
 		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", v.Score, v.RuleIDs())
 	}
@@ -54,8 +57,8 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 }
 
 // deletions removes incoming Authentication-Results that claim our
-// authserv-id (RFC 8601 §5) and every upstream X-Spam-* and X-Decree91
-// (stage.HeaderName) header, which could otherwise pass as our own
+// authserv-id (RFC 8601 §5) and every upstream X-Spam-*, X-Decree91
+// (stage.HeaderName) and X-Decree91-Removed header, which could otherwise pass as our own
 // verdict. Indices count same-name headers
 // from 1; deleting from the last one keeps the earlier indices valid.
 func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
@@ -65,6 +68,7 @@ func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 		key := strings.ToLower(h.Name)
 		counts[key]++
 		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) ||
+			strings.EqualFold(h.Name, stage.RemovedHeaderName) ||
 			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
 		if drop {
 			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})

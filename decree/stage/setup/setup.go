@@ -43,7 +43,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 			Default: d.DefaultDirection, Force: mode.Direction, Authenticated: d.OutboundAuthenticated,
 			Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames,
 		},
-		RemoveFailing:  d.MultiRecipient == "remove_failing",
+		MultiRecipient: d.MultiRecipient,
 		ProductHeaders: d.ProductHeaders,
 		Shared:         freemail.New(d.SharedMailboxDomains),
 		ConsentPolicy:  d.ConsentPolicy,
