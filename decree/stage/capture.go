@@ -17,6 +17,9 @@ import (
 // that a third party's address written near the block (a partner, an
 // agency, a webmail contact) never becomes a refusal mailbox.
 func publishedMailboxes(msg *mailmsg.View, an *txn.DecreeAnalysis) []string {
+	if len(an.RefusalMailboxes) == 0 {
+		return nil
+	}
 	header := decree.ListUnsubscribeMailboxes(msg)
 	var out []string
 	for _, box := range an.RefusalMailboxes {
