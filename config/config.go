@@ -121,6 +121,11 @@ type Decree struct {
 	// recorded consent gets (Art. 11.2): "reject", "tag" (marked and
 	// logged) or "off" (not checked).
 	ConsentPolicy string
+	// AdEnvelopeSenders are envelope sender domains (and their
+	// subdomains) declared to send nothing but advertising email of the
+	// domain's organizational domain: a recipient who refused that
+	// advertiser is refused at RCPT (Art. 13.4).
+	AdEnvelopeSenders []string
 }
 
 // DNS configures the resolver.

@@ -20,6 +20,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		ProductHeaders:        r.ProductHeaders,
 		SharedMailboxDomains:  r.SharedMailboxDomains,
 		ConsentPolicy:         r.ConsentPolicy,
+		AdEnvelopeSenders:     r.AdEnvelopeSenders,
 		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
@@ -38,6 +39,11 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	case "reject", "tag", "off":
 	default:
 		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
+	}
+	for i, dom := range d.AdEnvelopeSenders {
+		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+			v.fail(fmt.Sprintf("$.decree91.ad_envelope_senders[%d]", i), "decree91.ad_envelope_senders: %q is not a domain", dom)
+		}
 	}
 	for i, dom := range d.SharedMailboxDomains {
 		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {

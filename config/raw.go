@@ -44,6 +44,7 @@ type rawDecree struct {
 	ProductHeaders        []string `yaml:"product_headers"`
 	SharedMailboxDomains  []string `yaml:"shared_mailbox_domains"`
 	ConsentPolicy         string   `yaml:"consent_policy"`
+	AdEnvelopeSenders     []string `yaml:"ad_envelope_senders"`
 }
 
 type rawDNS struct {

@@ -65,3 +65,54 @@ func (s *sink) count(token string) int {
 	}
 	return n
 }
+
+// An outbound ad from an envelope sender declared to send only ads
+// (decree91.ad_envelope_senders): the recipient who refused its advertiser
+// is refused at RCPT (550 5.7.1 Art. 13.4, D91_OUT_REFUSED_RCPT), the
+// other is accepted, and the message, sent to the one accepted, reaches
+// only it; nothing is bounced (the client knows at RCPT).
+func TestDecreeRefusedRecipientRejectedAtRcpt(t *testing.T) {
+	e := decreeEnv(t)
+	const keep, refusing = "r1@example.org", "r2@example.org"
+	addConsent(t, e, keep)
+	addConsent(t, e, refusing)
+	milter91CLI(t, e, "refusal", "add", "--db", e.registryPath(), "--advertiser", advertiserID,
+		"--rcpt", refusing, "--channel", "web", "--evidence", "e2e test")
+	s := openSession(t, e.smtpAddr(slotDecreeOut), "client.example.test", "")
+	tok := newToken(t)
+	data := adMail{Token: tok, To: keep, Subject: "[QC] Autumn sale: 30% off everything"}.build()
+	steps := []struct {
+		cmd  string
+		want int
+	}{
+		{"MAIL FROM:<bounce@" + adEnvelopeDomain + ">", 250},
+		{"RCPT TO:<" + keep + ">", 250},
+		{"RCPT TO:<" + refusing + ">", 550},
+		{"DATA", 354},
+	}
+	for _, st := range steps {
+		r, err := s.cmd(st.cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Code != st.want {
+			t.Fatalf("%s: %v, want %d", st.cmd, r, st.want)
+		}
+		if st.want == 550 && (!strings.HasPrefix(r.Text, "5.7.1 ") || !strings.Contains(r.Text, "Art. 13.4")) {
+			t.Errorf("%s: %v, want 5.7.1 naming Art. 13.4", st.cmd, r)
+		}
+	}
+	if err := writeDot(s.tp.W, data); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.cmd(""); err != nil || r.Code != 250 {
+		t.Fatalf("end of data: %v %v, want 250", r, err)
+	}
+	m := delivered(t, e, tok)
+	if !slices.Equal(m.To, []string{keep}) {
+		t.Errorf("delivered to %v, want only %s", m.To, keep)
+	}
+	if got := fieldValues(m, "X-Decree91-Removed"); len(got) != 0 {
+		t.Errorf("X-Decree91-Removed %q: nobody was removed at the end", got)
+	}
+}

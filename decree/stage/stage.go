@@ -83,6 +83,10 @@ type Options struct {
 	// ConsentPolicy is decree91.consent_policy (txn.ConsentPolicy*;
 	// default reject), a fact for the rules (Art. 11.2).
 	ConsentPolicy string
+	// AdSenders are envelope sender domains (and their subdomains)
+	// declared to send only ads (decree91.ad_envelope_senders): their
+	// advertiser is known at RCPT (AtRcpt).
+	AdSenders []string
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
 	// DryRun (milter91 check) records nothing: reservations are released

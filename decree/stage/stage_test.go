@@ -35,6 +35,7 @@ type registry struct {
 	recorded      []string
 	boxes         [][]string // the mailboxes of each RecordRefusalMailboxes
 	hasConsents   bool
+	refused       bool // every recipient refused
 }
 
 func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ time.Time) (txn.DecreeRecipient, error) {
@@ -42,7 +43,7 @@ func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ ti
 	if r.calls == r.failAt {
 		return txn.DecreeRecipient{}, errors.New("registry: connection refused")
 	}
-	return txn.DecreeRecipient{Cap: 3}, nil
+	return txn.DecreeRecipient{Cap: 3, Refused: r.refused}, nil
 }
 
 func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ func() time.Time) (int, func(context.Context) error, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -283,5 +284,33 @@ func TestDecreeRegistryUnavailable(t *testing.T) {
 	if err != nil || out.Verdict.Action > txn.ActionQuarantine || !out.Facts.Decree.RegistryUnavailable {
 		t.Errorf("inbound: err %v action %v unavailable %v; want delivered, fact set", err, out.Verdict.Action,
 			out.Facts.Decree.RegistryUnavailable)
+	}
+}
+
+// At RCPT, for an envelope sender declared to send only ads, the shipped
+// D91_OUT_REFUSED_RCPT refuses the recipient who refused the advertiser
+// alone; another recipient, or an undeclared sender, is no decision; the
+// engine then asks the MTA for RCPT replies.
+func TestDecreeEarlyRcptRefused(t *testing.T) {
+	reg := newFakeRegistry()
+	reg.refused["refused@example.net"] = true
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.AdSenders = []string{"ads.example.com"} })
+	if !e.RejectsEarly() {
+		t.Fatal("RejectsEarly false with ad envelope senders and a registry")
+	}
+	conn := txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.1")}
+	out := e.EarlyRcpt(context.Background(), conn, "alice", "bounce@ads.example.com", "refused@example.net")
+	if out == nil || out.Verdict.Action != txn.ActionReject || out.Verdict.Reply.Code != 550 ||
+		!strings.Contains(out.Verdict.Reply.Text, "refused@example.net") || !strings.Contains(out.Verdict.Reply.Text, "Art. 13.4") ||
+		!slices.Contains(out.Verdict.RuleIDs(), "D91_OUT_REFUSED_RCPT") {
+		t.Fatalf("refused recipient: %+v, want the 550 of D91_OUT_REFUSED_RCPT", out)
+	}
+	for _, tc := range []struct{ from, rcpt string }{
+		{"bounce@ads.example.com", "ok@example.net"},
+		{"news@example.com", "refused@example.net"},
+	} {
+		if out := e.EarlyRcpt(context.Background(), conn, "alice", tc.from, tc.rcpt); out != nil {
+			t.Errorf("%s → %s: %+v, want no decision", tc.from, tc.rcpt, out.Verdict)
+		}
 	}
 }

@@ -47,6 +47,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		ProductHeaders: d.ProductHeaders,
 		Shared:         freemail.New(d.SharedMailboxDomains),
 		ConsentPolicy:  d.ConsentPolicy,
+		AdSenders:      d.AdEnvelopeSenders,
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
