@@ -16,13 +16,7 @@ import (
 func TestDecreeRefusalRemovesOnlyThatRecipient(t *testing.T) {
 	e := decreeEnv(t)
 	const keep, refusing = "m1@example.org", "m2@example.org"
-	addConsent(t, e, keep)
-	addConsent(t, e, refusing)
-	milter91CLI(t, e, "refusal", "add", "--db", e.registryPath(), "--advertiser", advertiserID,
-		"--rcpt", refusing, "--channel", "web", "--evidence", "e2e test")
-	s := openSession(t, e.smtpAddr(slotDecreeOut), "client.example.test", "")
-	tok := newToken(t)
-	data := adMail{Token: tok, To: keep, Subject: "[QC] Autumn sale: 30% off everything"}.build()
+	s, tok, data := oneRefuses(t, e, keep, refusing)
 	if r := mustSend(t, s, outMessage{From: shopSender, To: []string{keep, refusing}, Data: data}); r.Code != 250 {
 		t.Fatalf("reply %v, want 250 (the refusing recipient removed, not the message refused)", r)
 	}
@@ -52,6 +46,20 @@ func TestDecreeRefusalRemovesOnlyThatRecipient(t *testing.T) {
 	}
 }
 
+// oneRefuses records the consents of keep and refusing and the refusal of
+// refusing (advertiserID), and returns an outbound session and a labelled
+// compliant ad with its token.
+func oneRefuses(t *testing.T, e *env, keep, refusing string) (*smtpSession, string, []byte) {
+	t.Helper()
+	addConsent(t, e, keep)
+	addConsent(t, e, refusing)
+	milter91CLI(t, e, "refusal", "add", "--db", e.registryPath(), "--advertiser", advertiserID,
+		"--rcpt", refusing, "--channel", "web", "--evidence", "e2e test")
+	tok := newToken(t)
+	data := adMail{Token: tok, To: keep, Subject: "[QC] Autumn sale: 30% off everything"}.build()
+	return openSession(t, e.smtpAddr(slotDecreeOut), "client.example.test", ""), tok, data
+}
+
 // count is the number of messages whose bytes (header or body: a bounce
 // quotes the original header) contain token.
 func (s *sink) count(token string) int {
@@ -74,13 +82,7 @@ func (s *sink) count(token string) int {
 func TestDecreeRefusedRecipientRejectedAtRcpt(t *testing.T) {
 	e := decreeEnv(t)
 	const keep, refusing = "r1@example.org", "r2@example.org"
-	addConsent(t, e, keep)
-	addConsent(t, e, refusing)
-	milter91CLI(t, e, "refusal", "add", "--db", e.registryPath(), "--advertiser", advertiserID,
-		"--rcpt", refusing, "--channel", "web", "--evidence", "e2e test")
-	s := openSession(t, e.smtpAddr(slotDecreeOut), "client.example.test", "")
-	tok := newToken(t)
-	data := adMail{Token: tok, To: keep, Subject: "[QC] Autumn sale: 30% off everything"}.build()
+	s, tok, data := oneRefuses(t, e, keep, refusing)
 	steps := []struct {
 		cmd  string
 		want int

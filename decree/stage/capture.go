@@ -33,14 +33,21 @@ func publishedMailboxes(msg *mailmsg.View, an *txn.DecreeAnalysis) []string {
 // orgOfAddress is the organizational domain of addr's domain, "" when it
 // has none.
 func orgOfAddress(addr string) string {
-	at := strings.LastIndexByte(addr, '@')
-	if at < 0 {
-		return ""
-	}
-	d, err := mailmsg.ParseDomain(addr[at+1:])
-	if err != nil {
+	d, ok := addressDomain(addr)
+	if !ok {
 		return ""
 	}
 	org, _ := mailmsg.OrgDomain(d)
 	return org.ASCII
+}
+
+// addressDomain is the domain of addr (after its last @), false when it
+// has none or it is no domain name.
+func addressDomain(addr string) (mailmsg.Domain, bool) {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return mailmsg.Domain{}, false
+	}
+	d, err := mailmsg.ParseDomain(addr[at+1:])
+	return d, err == nil
 }

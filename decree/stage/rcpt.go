@@ -41,12 +41,8 @@ func (s *Stage) AtRcpt(ctx context.Context, t *txn.Transaction, from, rcpt strin
 // that domain is, or is under, one of AdSenders and is no shared mailbox
 // provider; "" otherwise.
 func (s *Stage) envelopeAdvertiser(from string) string {
-	at := strings.LastIndexByte(from, '@')
-	if at < 0 {
-		return ""
-	}
-	d, err := mailmsg.ParseDomain(from[at+1:])
-	if err != nil {
+	d, ok := addressDomain(from)
+	if !ok {
 		return ""
 	}
 	name := d.ASCII
