@@ -121,8 +121,10 @@ type Decree struct {
 	Labels []string
 	// MaxPer24h is the default cap per advertiser and recipient (Art. 13.5).
 	MaxPer24h int
-	// MultiRecipient is "reject_all" or "remove_failing": what happens to a
-	// message when only some recipients fail a per-recipient rule.
+	// MultiRecipient is "remove_refused" (default), "remove_rejected" or
+	// "reject_all": what happens to a message when only some recipients
+	// fail a per-recipient rule (the old "remove_failing" reads as
+	// "remove_rejected").
 	MultiRecipient string
 	// Retention of consent and refusal records after last use (≥ 365 days,
 	// Art. 11.7).
@@ -130,6 +132,19 @@ type Decree struct {
 	// ProductHeaders name the headers whose values identify the product or
 	// group that product-scoped refusals match (Art. 13.4).
 	ProductHeaders []string
+	// SharedMailboxDomains are shared mailbox providers (the ISP's own
+	// user domain) added to the built-in list (internal/freemail): never
+	// advertisers.
+	SharedMailboxDomains []string
+	// ConsentPolicy is what an outbound ad to a recipient without a
+	// recorded consent gets (Art. 11.2): "reject", "tag" (marked and
+	// logged) or "off" (not checked).
+	ConsentPolicy string
+	// AdEnvelopeSenders are envelope sender domains (and their
+	// subdomains) declared to send nothing but advertising email of the
+	// domain's organizational domain: a recipient who refused that
+	// advertiser is refused at RCPT (Art. 13.4).
+	AdEnvelopeSenders []string
 }
 
 // DNS configures the resolver.

@@ -132,7 +132,7 @@ func TestDecreeConfig(t *testing.T) {
 	}
 	d := c.Decree
 	if !d.Enabled || d.Registry != "" || d.DefaultDirection != "inbound" || d.LocalDirection != "outbound" || d.MaxPer24h != 3 ||
-		d.MultiRecipient != "reject_all" || d.Retention != 400*24*time.Hour || len(d.Labels) != 2 {
+		d.MultiRecipient != "remove_refused" || d.Retention != 400*24*time.Hour || len(d.Labels) != 2 {
 		t.Errorf("decree defaults = %+v", d)
 	}
 	_, err = Parse("d.yml", []byte("decree91:\n  retention: 30d\n  multi_recipient: some\n  outbound_listeners: [unix:/nope]\n  local_direction: sideways\n"))

@@ -19,6 +19,9 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		Labels:                r.Labels,
 		MultiRecipient:        r.MultiRecipient,
 		ProductHeaders:        r.ProductHeaders,
+		SharedMailboxDomains:  r.SharedMailboxDomains,
+		ConsentPolicy:         r.ConsentPolicy,
+		AdEnvelopeSenders:     r.AdEnvelopeSenders,
 		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
@@ -27,8 +30,29 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	if d.LocalDirection != "inbound" && d.LocalDirection != "outbound" {
 		v.fail("$.decree91.local_direction", "decree91.local_direction: %q: want inbound or outbound", d.LocalDirection)
 	}
-	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
-		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)
+	switch d.MultiRecipient {
+	case "reject_all", "remove_refused", "remove_rejected":
+	case "remove_failing":
+		// The old name; it removed deferred recipients too, which lost
+		// their mail: remove_rejected never does.
+		d.MultiRecipient = "remove_rejected"
+	default:
+		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want remove_refused, remove_rejected or reject_all", d.MultiRecipient)
+	}
+	switch d.ConsentPolicy {
+	case "reject", "tag", "off":
+	default:
+		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
+	}
+	for i, dom := range d.AdEnvelopeSenders {
+		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+			v.fail(fmt.Sprintf("$.decree91.ad_envelope_senders[%d]", i), "decree91.ad_envelope_senders: %q is not a domain", dom)
+		}
+	}
+	for i, dom := range d.SharedMailboxDomains {
+		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+			v.fail(fmt.Sprintf("$.decree91.shared_mailbox_domains[%d]", i), "decree91.shared_mailbox_domains: %q is not a domain", dom)
+		}
 	}
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")

@@ -49,6 +49,9 @@ type rawDecree struct {
 	MultiRecipient        string   `yaml:"multi_recipient"`
 	Retention             string   `yaml:"retention"`
 	ProductHeaders        []string `yaml:"product_headers"`
+	SharedMailboxDomains  []string `yaml:"shared_mailbox_domains"`
+	ConsentPolicy         string   `yaml:"consent_policy"`
+	AdEnvelopeSenders     []string `yaml:"ad_envelope_senders"`
 }
 
 type rawDNS struct {

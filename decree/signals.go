@@ -105,3 +105,8 @@ func appendUnique(list []string, s string) []string {
 	}
 	return append(list, s)
 }
+
+// ListUnsubscribeMailboxes returns the mailto: targets of the message's
+// List-Unsubscribe fields (RFC 2369 §3.2), lower-cased, each once: the
+// mailboxes the sender published for refusal in its header.
+func ListUnsubscribeMailboxes(v *mailmsg.View) []string { return listUnsubscribeMailboxes(v) }

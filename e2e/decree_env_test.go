@@ -27,6 +27,10 @@ const (
 	// refusalMailbox is the shop's address for refusals by email
 	// (Decree 91/2020 Art. 20.2).
 	refusalMailbox = "unsub@shop.example.com"
+	// adEnvelopeDomain is declared in the decree daemon's
+	// decree91.ad_envelope_senders: its mail is all ads of advertiserID,
+	// known at RCPT.
+	adEnvelopeDomain = "ads.shop.example.com"
 )
 
 // registryPath is the decree daemon's decree91.registry (SQLite).
@@ -35,8 +39,9 @@ func (e *env) registryPath() string {
 }
 
 // startDecreeDaemon starts the Decree 91 daemon on slotDecree's milter
-// address: the usual test config plus a registry in its directory and
-// outboundDaemonName as the outbound {daemon_name}.
+// address: the usual test config plus a registry in its directory,
+// outboundDaemonName as the outbound {daemon_name} and adEnvelopeDomain as
+// an envelope sender of ads only.
 func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	dir := filepath.Join(e.root, "d-"+slotDecree)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -51,7 +56,8 @@ func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n", e.registryPath(), outboundDaemonName)
+	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  ad_envelope_senders: [%s]\n",
+		e.registryPath(), outboundDaemonName, adEnvelopeDomain)
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, err
 	}

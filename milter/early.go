@@ -67,3 +67,41 @@ func (s *session) askEarly(user string) (reply *txn.Reply) {
 	clean := sanitizeReply(txn.ActionReject, *r)
 	return &clean
 }
+
+// rcptReply returns the reply refusing rcpt alone before DATA, nil to
+// accept it: the evaluator's EarlyRcpt, asked for every recipient of
+// every message (authenticated ones too: a customer's ad to a recipient
+// who refused it), within maxEarlyWait, unless the MTA reads no RCPT
+// reply. A refusal is logged and told to Answered (Stage txn.StageRCPT,
+// with the outcome). A panic or a missing evaluator means no decision:
+// the end of message decides.
+func (s *session) rcptReply(msg *message, rcpt string) (reply *txn.Reply) {
+	if s.noRcptReply {
+		return nil
+	}
+	ev := s.srv.evaluator()
+	if ev == nil {
+		return nil
+	}
+	user := msg.macros["auth_authen"]
+	defer func() {
+		if p := recover(); p != nil {
+			s.srv.log.Error("recipient decision panicked", "rcpt", rcpt, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			reply = nil
+		}
+	}()
+	ctx, cancel := context.WithTimeout(s.srv.ctx, min(maxEarlyWait, s.srv.opts.Deadline))
+	defer cancel()
+	out := ev.EarlyRcpt(ctx, cloneConn(s.conn), user, msg.from, rcpt)
+	if out == nil || out.Verdict.Action != txn.ActionReject {
+		return nil
+	}
+	clean := sanitizeReply(txn.ActionReject, out.Verdict.Reply)
+	s.srv.log.Info("recipient rejected at RCPT", "client_ip", addrString(s.conn), "from", msg.from, "rcpt", rcpt,
+		"rules", out.Verdict.RuleIDs(), "reply", clean.String())
+	if hook := s.srv.opts.Answered; hook != nil {
+		hook(txn.Answer{Time: time.Now().UTC(), Conn: s.conn, QueueID: msg.macros["i"], MailFrom: msg.from,
+			Rcpts: []string{rcpt}, AuthUser: user, Stage: txn.StageRCPT, Outcome: out, Action: txn.ActionReject, Reply: clean})
+	}
+	return &clean
+}

@@ -1,6 +1,8 @@
 package milter
 
 import (
+	"strings"
+	"sync"
 	"testing"
 
 	gomilter "github.com/d--j/go-milter"
@@ -75,5 +77,45 @@ func TestNoRcptReplyWithoutEarlyRejects(t *testing.T) {
 	}
 	if m2 := dialMTA(t, addr); m2.s.ProtocolOption(gomilter.OptNoRcptReply) {
 		t.Error("SMFIP_NR_RCPT negotiated although the evaluator may reject early")
+	}
+}
+
+// EarlyRcpt's reject refuses that recipient alone, authenticated mail
+// too; the other recipients and the message go on; Answered is told with
+// Stage rcpt and the outcome.
+func TestEarlyRcptRefusesOneRecipient(t *testing.T) {
+	out := &txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionReject, Forced: true,
+		Matches: []txn.Match{{ID: "D91_OUT_REFUSED_RCPT"}},
+		Reply:   txn.Reply{Code: 550, Enhanced: "5.7.1", Text: "Recipient b@example.net refused advertising from example.com (Decree 91/2020 Art. 13.4)"}}}
+	ev := &fakeEval{rcptOutcome: map[string]*txn.Outcome{"b@example.net": out}}
+	var answers []txn.Answer
+	var mu sync.Mutex
+	addr, _, logs := startServer(t, Options{Answered: func(a txn.Answer) { mu.Lock(); answers = append(answers, a); mu.Unlock() }}, ev)
+	m := dialMTA(t, addr)
+	m.connect("127.0.0.5", "client.example.test")
+	m.macros.Set(gomilter.MacroAuthAuthen, "alice")
+	m.mustContinue(m.s.Mail("news@ads.example.com", ""))
+	for _, tc := range []struct {
+		rcpt string
+		code uint16
+	}{{"a@example.net", 0}, {"b@example.net", 550}, {"c@example.net", 0}} {
+		act, err := m.s.Rcpt(tc.rcpt, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.code == 0 && act.Type != gomilter.ActionContinue {
+			t.Errorf("RCPT %s: %+v, want continue", tc.rcpt, act)
+		}
+		if tc.code != 0 && (act.Type != gomilter.ActionRejectWithCode || act.SMTPCode != tc.code || !strings.Contains(act.SMTPReply, "Art. 13.4")) {
+			t.Errorf("RCPT %s: %+v, want 550 naming Art. 13.4", tc.rcpt, act)
+		}
+	}
+	if got := len(logs.entries(t, "recipient rejected at RCPT")); got != 1 {
+		t.Errorf("%d log lines, want 1", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(answers) != 1 || answers[0].Stage != txn.StageRCPT || answers[0].Outcome != out || answers[0].Rcpts[0] != "b@example.net" {
+		t.Errorf("answers %+v, want one at RCPT for b with the outcome", answers)
 	}
 }

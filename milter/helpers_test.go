@@ -38,6 +38,8 @@ type fakeEval struct {
 	early      *txn.Reply
 	earlyAsked int
 	noEarly    bool
+	// rcptOutcome is EarlyRcpt's answer per recipient.
+	rcptOutcome map[string]*txn.Outcome
 
 	mu       sync.Mutex
 	snaps    []snapshot
@@ -49,6 +51,12 @@ func (f *fakeEval) Early(_ context.Context, _ txn.Conn, _ string) *txn.Reply {
 	defer f.mu.Unlock()
 	f.earlyAsked++
 	return f.early
+}
+
+func (f *fakeEval) EarlyRcpt(_ context.Context, _ txn.Conn, _, _, rcpt string) *txn.Outcome {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rcptOutcome[rcpt]
 }
 
 func (f *fakeEval) RejectsEarly() bool {

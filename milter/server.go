@@ -39,7 +39,14 @@ type Evaluator interface {
 	// client before DATA: a reject reply, or nil to go on. authUser is the
 	// SASL login ({auth_authen}), "" when none. It must honour ctx.
 	Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply
-	// RejectsEarly reports whether Early can return a reply at all. It is
+	// EarlyRcpt decides at each RCPT whether to refuse that recipient
+	// alone before DATA (a recipient who refused the advertiser the
+	// envelope sender stands for, Decree 91/2020 Art. 13.4): an outcome
+	// whose verdict rejects it with its reply, or nil to go on. from and
+	// rcpt are without angle brackets, authUser the SASL login ("" when
+	// none). It must honour ctx.
+	EarlyRcpt(ctx context.Context, conn txn.Conn, authUser, from, rcpt string) *txn.Outcome
+	// RejectsEarly reports whether Early or EarlyRcpt can return a reply at all. It is
 	// asked when a milter connection starts: without early rejects the MTA
 	// is told not to wait for a reply to each RCPT (one write less per
 	// recipient), and Early is not asked on that connection.

@@ -120,11 +120,15 @@ func (s *session) MailFrom(from string, _ string, m gomilter.Modifier) (*gomilte
 }
 
 // RcptTo records an accepted recipient (without angle brackets), or
-// rejects it when the client is to be rejected early (see early.go).
+// rejects it when the client is to be rejected early, or this recipient
+// alone (see early.go).
 func (s *session) RcptTo(rcpt string, _ string, m gomilter.Modifier) (*gomilter.Response, error) {
 	msg := s.message()
 	collectMacros(m, msgMacroNames, msg.macros)
 	if reply := s.earlyReply(msg, gomilter.RemoveAngle(rcpt)); reply != nil {
+		return replyResponse(txn.ActionReject, *reply), nil
+	}
+	if reply := s.rcptReply(msg, gomilter.RemoveAngle(rcpt)); reply != nil {
 		return replyResponse(txn.ActionReject, *reply), nil
 	}
 	msg.rcpts = append(msg.rcpts, gomilter.RemoveAngle(rcpt))

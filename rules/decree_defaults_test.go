@@ -16,7 +16,8 @@ func compliantAd(direction string) txn.Facts {
 			Channels: []string{"web", "email", "phone"},
 			Info:     []string{"name", "phone", "email", "address"}, Advertiser: "shop.example.com",
 		},
-		Recipients: []txn.DecreeRecipient{{Rcpt: "u@example.net", Consent: true, Cap: 3}},
+		Recipients:    []txn.DecreeRecipient{{Rcpt: "u@example.net", Consent: true, Cap: 3}},
+		ConsentPolicy: txn.ConsentPolicyReject,
 	}}
 }
 
@@ -43,6 +44,14 @@ func TestDecreeDefaults(t *testing.T) {
 			txn.ActionReject, "D91_OUT_ADVERTISER_INFO", []string{"address", "Art. 19"}},
 		{"no consent outbound rejected", "outbound", func(d *txn.Decree) { d.Recipients[0].Consent = false },
 			txn.ActionReject, "D91_OUT_NO_CONSENT", []string{"u@example.net", "shop.example.com", "Art. 11.2"}},
+		{"no consent, policy tag: delivered and named", "outbound", func(d *txn.Decree) {
+			d.Recipients[0].Consent = false
+			d.ConsentPolicy = txn.ConsentPolicyTag
+		}, txn.ActionAccept, "D91_OUT_NO_CONSENT_TAG", nil},
+		{"no consent, policy off: no consent rule", "outbound", func(d *txn.Decree) {
+			d.Recipients[0].Consent = false
+			d.ConsentPolicy = txn.ConsentPolicyOff
+		}, txn.ActionAccept, "", nil},
 		{"refused outbound rejected", "outbound", func(d *txn.Decree) { d.Recipients[0].Refused = true },
 			txn.ActionReject, "D91_OUT_REFUSED", []string{"Art. 13.4"}},
 		{"fourth ad outbound deferred", "outbound", func(d *txn.Decree) { d.Recipients[0].Sent24h = 3 },
@@ -75,6 +84,9 @@ func TestDecreeDefaults(t *testing.T) {
 			ids := strings.Join(v.RuleIDs(), ",")
 			if tc.ruleID != "" && !strings.Contains(ids, tc.ruleID) {
 				t.Errorf("rules = %s, want %s", ids, tc.ruleID)
+			}
+			if strings.Contains(ids, "D91_OUT_NO_CONSENT_TAG") && v.Score != 0 {
+				t.Errorf("the tag policy scored %.1f, want 0", v.Score)
 			}
 			if tc.ruleID == "" && strings.Contains(ids, "D91_") {
 				t.Errorf("rules = %s, want no decree rule", ids)

@@ -104,10 +104,12 @@ var factTable = map[string]fact{
 	"header": {compile: compileHeader},
 
 	// Decree 91/2020 (facts_decree.go).
+	// direction, advertising and refused are known at RCPT too for the
+	// envelope senders declared to send only ads (decree91.ad_envelope_senders).
 	"decree91.direction": {compile: enumFact("decree91.direction",
-		func(f *txn.Facts) string { return f.Decree.Direction }, txn.DirectionInbound, txn.DirectionOutbound)},
+		func(f *txn.Facts) string { return f.Decree.Direction }, txn.DirectionInbound, txn.DirectionOutbound), rcpt: true},
 	"decree91.advertising": {compile: boolFact("decree91.advertising",
-		func(f *txn.Facts) bool { return f.Decree.Advertising })},
+		func(f *txn.Facts) bool { return f.Decree.Advertising }), rcpt: true},
 	"decree91.label": {compile: enumFact("decree91.label", decreeLabel,
 		txn.LabelOK, txn.LabelMissing, txn.LabelMisplaced, txn.LabelLegacy, txn.LabelNonstandard)},
 	"decree91.optout": {compile: boolFact("decree91.optout",
@@ -121,8 +123,10 @@ var factTable = map[string]fact{
 		txn.InfoName, txn.InfoPhone, txn.InfoEmail, txn.InfoAddress)},
 	"decree91.registry_unavailable": {compile: boolFact("decree91.registry_unavailable",
 		func(f *txn.Facts) bool { return f.Decree.RegistryUnavailable })},
+	"decree91.consent_policy": {compile: enumFact("decree91.consent_policy",
+		func(f *txn.Facts) string { return f.Decree.ConsentPolicy }, txn.ConsentPolicyReject, txn.ConsentPolicyTag, txn.ConsentPolicyOff)},
 	"decree91.consent":  {compile: enumRcptFact("decree91.consent", []string{"present", "missing"}, consentValue)},
-	"decree91.refused":  {compile: boolRcptFact("decree91.refused", func(r txn.DecreeRecipient) bool { return r.Refused })},
+	"decree91.refused":  {compile: boolRcptFact("decree91.refused", func(r txn.DecreeRecipient) bool { return r.Refused }), rcpt: true},
 	"decree91.over_cap": {compile: boolRcptFact("decree91.over_cap", func(r txn.DecreeRecipient) bool { return r.Sent24h >= r.Cap })},
 
 	// Outbound rate limits (facts_ratelimit.go): Decree 91/2020 Art. 10.4.

@@ -50,7 +50,7 @@ func TestStageErrors(t *testing.T) {
 		want []string
 	}{
 		{name: "fact not known at RCPT", src: src("rules:", "  - {id: E, ref: x, at: rcpt, action: reject, when: {spf: fail, helo: x}}"),
-			want: []string{`r.yml:2:54|rule E: fact "spf" is not known at RCPT (at: rcpt rules can use allowlist, authenticated, blocklist, client_ip, client_name, dnsbl, dnsbl_tag)`,
+			want: []string{`r.yml:2:54|rule E: fact "spf" is not known at RCPT (at: rcpt rules can use allowlist, authenticated, blocklist, client_ip, client_name, decree91.advertising, decree91.direction, decree91.refused, dnsbl, dnsbl_tag)`,
 				`r.yml:2:65|fact "helo" is not known at RCPT`}},
 		{name: "inside not", src: src("rules:", "  - {id: E, ref: x, at: rcpt, action: reject, when: {not: {subject: x}}}"),
 			want: []string{`r.yml:2:60|fact "subject" is not known at RCPT`}},

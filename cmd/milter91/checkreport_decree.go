@@ -12,22 +12,26 @@ import (
 // refused and sent_24h are those of the first recipient (null without a
 // registry or for mail that is not advertising); recipients has them all.
 type reportDecree struct {
-	Direction       string            `json:"direction"`
-	Advertising     bool              `json:"advertising"`
-	Signals         []string          `json:"signals"`
-	Label           string            `json:"label"`
-	LabelText       string            `json:"label_text,omitempty"`
-	OptOut          bool              `json:"optout"`
-	OptoutChannels  []string          `json:"optout_channels"`
-	MissingChannels []string          `json:"missing_channels"`
-	AdvertiserInfo  []string          `json:"advertiser_info"`
-	MissingInfo     []string          `json:"missing_info"`
-	RefusalMailbox  []string          `json:"refusal_mailboxes"`
-	Advertiser      string            `json:"advertiser"`
-	Consent         *bool             `json:"consent"`
-	Refused         *bool             `json:"refused"`
-	Sent24h         *int              `json:"sent_24h"`
-	Recipients      []reportDecreeRcp `json:"recipients"`
+	Direction       string   `json:"direction"`
+	Advertising     bool     `json:"advertising"`
+	Signals         []string `json:"signals"`
+	Label           string   `json:"label"`
+	LabelText       string   `json:"label_text,omitempty"`
+	OptOut          bool     `json:"optout"`
+	OptoutChannels  []string `json:"optout_channels"`
+	MissingChannels []string `json:"missing_channels"`
+	AdvertiserInfo  []string `json:"advertiser_info"`
+	MissingInfo     []string `json:"missing_info"`
+	RefusalMailbox  []string `json:"refusal_mailboxes"`
+	Advertiser      string   `json:"advertiser"`
+	ConsentPolicy   string   `json:"consent_policy"`
+	// NoConsentOnRecord: an outbound ad whose advertiser has no active
+	// consent in the registry at all.
+	NoConsentOnRecord bool              `json:"no_consent_on_record"`
+	Consent           *bool             `json:"consent"`
+	Refused           *bool             `json:"refused"`
+	Sent24h           *int              `json:"sent_24h"`
+	Recipients        []reportDecreeRcp `json:"recipients"`
 }
 
 type reportDecreeRcp struct {
@@ -41,7 +45,7 @@ type reportDecreeRcp struct {
 func newReportDecree(d *txn.Decree) *reportDecree {
 	r := &reportDecree{
 		Direction: d.Direction, Advertising: d.Advertising, Label: d.Label, LabelText: d.LabelText,
-		OptOut: d.OptOut, Advertiser: d.Advertiser,
+		OptOut: d.OptOut, Advertiser: d.Advertiser, ConsentPolicy: d.ConsentPolicy, NoConsentOnRecord: d.NoConsentOnRecord,
 		Signals: nonNil(d.Signals), OptoutChannels: nonNil(d.Channels), MissingChannels: nonNil(d.MissingChannels),
 		AdvertiserInfo: nonNil(d.Info), MissingInfo: nonNil(d.MissingInfo), RefusalMailbox: nonNil(d.RefusalMailboxes),
 		Recipients: []reportDecreeRcp{},
@@ -77,6 +81,10 @@ func (r *reportDecree) writeText(w io.Writer) {
 	fmt.Fprintf(w, "          label %s; opt-out %v, channels [%s] missing [%s]; info [%s] missing [%s]\n",
 		r.Label, r.OptOut, strings.Join(r.OptoutChannels, ","), strings.Join(r.MissingChannels, ","),
 		strings.Join(r.AdvertiserInfo, ","), strings.Join(r.MissingInfo, ","))
+	if r.NoConsentOnRecord {
+		fmt.Fprintf(w, "          warning: %s has no consent on record (consent_policy %s): import its consents or every ad goes without\n",
+			r.Advertiser, r.ConsentPolicy)
+	}
 	for _, rc := range r.Recipients {
 		fmt.Fprintf(w, "          %s: consent %v, refused %v, sent in 24 h %d of %d\n", rc.Rcpt, rc.Consent, rc.Refused, rc.Sent24h, rc.Cap)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"milter91/config"
 	"milter91/internal/registry"
+	"milter91/internal/txn"
 )
 
 // openRegistry opens the configured registry; nil when none is configured.
@@ -24,6 +25,24 @@ func openRegistry(cfg *config.Config) (*registry.Store, error) {
 	return s, nil
 }
 
+// warnNoConsents warns at start when the registry holds no active consent
+// and the consent policy is not off: every outbound ad then goes without
+// consent on record (Art. 11.2), refused under reject, marked under tag,
+// which usually means the consents were never imported.
+func warnNoConsents(ctx context.Context, s *registry.Store, policy string, log *slog.Logger) {
+	if s == nil || policy == txn.ConsentPolicyOff {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	n, err := s.CountConsents(ctx)
+	if err != nil || n > 0 {
+		return // a failing store is reported by health and the first lookups
+	}
+	log.Warn("registry holds no consent: every outbound advertising email has no consent on record",
+		"consent_policy", policy, "hint", "import the advertisers' consents (milter91 consent import) or set decree91.consent_policy")
+}
+
 // pruneLoop deletes expired registry rows hourly until ctx ends
 // (Decree 91/2020 Art. 11.7 retention; sends after 24 h).
 func pruneLoop(ctx context.Context, s *registry.Store, retention time.Duration, log *slog.Logger) {
@@ -34,7 +53,7 @@ func pruneLoop(ctx context.Context, s *registry.Store, retention time.Duration, 
 		if err != nil {
 			log.Error("registry prune failed", "error", err.Error())
 		} else {
-			log.Debug("registry pruned", "consents", st.Consents, "refusals", st.Refusals, "sends", st.Sends, "mailboxes", st.Mailboxes)
+			log.Debug("registry pruned", "consents", st.Consents, "sends", st.Sends, "mailboxes", st.Mailboxes)
 		}
 		select {
 		case <-ctx.Done():

@@ -55,7 +55,7 @@ func TestHealthFollowsRegistryWrites(t *testing.T) {
 	reserve := func(at time.Time) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		_, _, err := reg.ReserveSend(ctx, "example.com", "user@example.net", "outbound", 100, at)
+		_, _, err := reg.ReserveSend(ctx, "example.com", "user@example.net", "outbound", 100, func() time.Time { return at })
 		return err
 	}
 	health := func() admin.Health {

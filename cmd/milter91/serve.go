@@ -137,6 +137,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store),
 		"counters", dsn.Redact(cfg.Counters.Store), "rate_limits", len(cfg.RateLimits))
+	warnNoConsents(ctx, d.store, cfg.Decree.ConsentPolicy, d.logger)
 	return d.loop(servers, cfg, serveErr), nil
 }
 

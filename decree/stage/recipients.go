@@ -31,7 +31,7 @@ func (s *Stage) checkRecipients(ctx context.Context, in Input, advertiser, direc
 			out = append(out, r)
 			continue
 		}
-		sent, release, err := reg.ReserveSend(ctx, advertiser, rcpt, direction, r.Cap, now)
+		sent, release, err := reg.ReserveSend(ctx, advertiser, rcpt, direction, r.Cap, s.opt.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -82,6 +82,31 @@ func (s *Stage) captureRefusals(ctx context.Context, t *txn.Transaction, now tim
 			s.opt.Logger.Info("refusal captured", "queue_id", t.QueueID, "recipient", sender, "advertiser", a, "via", rcpt)
 		}
 	}
+}
+
+// noteNoConsent sets NoConsentOnRecord for an outbound ad none of whose
+// recipients consented when its advertiser has no active consent on
+// record at all, and warns (at most one line per registryLogEvery, with a
+// count): under consent_policy reject all its ads are refused, which
+// usually means its consents were never imported (Art. 11.2). With the
+// policy off nothing is asked.
+func (s *Stage) noteNoConsent(ctx context.Context, queueID string, d *txn.Decree, now time.Time) {
+	if d.Direction != txn.DirectionOutbound || s.opt.ConsentPolicy == txn.ConsentPolicyOff {
+		return
+	}
+	for _, r := range d.Recipients {
+		if r.Consent {
+			return
+		}
+	}
+	has, err := s.opt.Registry.HasConsents(ctx, d.Advertiser)
+	if err != nil || has {
+		return
+	}
+	d.NoConsentOnRecord = true
+	s.consentLog.Note(now, "no-consent", 1, "advertiser sends advertising email with no consent on record",
+		slog.String("queue_id", queueID), slog.String("advertiser", d.Advertiser),
+		slog.String("consent_policy", s.opt.ConsentPolicy))
 }
 
 // productIDs are the unfolded, trimmed values of the product headers

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/freemail"
 	"milter91/internal/mailmsg"
 	"milter91/internal/ratelog"
 	"milter91/internal/txn"
@@ -47,13 +48,17 @@ type Registry interface {
 	// Recipient returns consent, cap and refusal of rcpt for advertiser;
 	// products are the message's product identifiers (Art. 13.4 scopes).
 	Recipient(ctx context.Context, advertiser, rcpt string, products []string, now time.Time) (txn.DecreeRecipient, error)
-	// ReserveSend counts the sends in the 24 h before now and, below cap,
+	// ReserveSend counts the sends to rcpt in every direction in the 24 h
+	// before now (called once the count's lock is held) and, below cap,
 	// records this one atomically; release undoes the record (nil when
 	// nothing was recorded). Art. 13.5.
-	ReserveSend(ctx context.Context, advertiser, rcpt, direction string, cap int, now time.Time) (sentBefore int, release func(context.Context) error, err error)
+	ReserveSend(ctx context.Context, advertiser, rcpt, direction string, cap int, now func() time.Time) (sentBefore int, release func(context.Context) error, err error)
 	// RecordRefusalMailboxes remembers the refusal mailboxes an inbound ad
 	// to recipient named, for refusal capture.
 	RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error
+	// HasConsents reports whether advertiser has any active consent on
+	// record, for the warning of an advertiser sending with none.
+	HasConsents(ctx context.Context, advertiser string) (bool, error)
 	// CaptureRefusal records a refusal (channel captured) when sender writes
 	// to a refusal mailbox an earlier ad to sender named; it returns the
 	// advertisers refused.
@@ -67,9 +72,21 @@ type Options struct {
 	// frequency are then not known and their rules cannot match.
 	Registry   Registry
 	Directions Directions
-	// RemoveFailing deletes the recipients that fail a per-recipient rule
-	// when others pass, instead of rejecting the whole message.
-	RemoveFailing bool
+	// MultiRecipient is decree91.multi_recipient: MultiRejectAll,
+	// MultiRemoveRefused or MultiRemoveRejected ("" is MultiRejectAll);
+	// see Choose.
+	MultiRecipient string
+	// Shared are the shared mailbox providers (gmail.com, …, and the
+	// configured ones), never advertisers: an ad from one of their users
+	// has no advertiser id, so no registry record is kept for it.
+	Shared freemail.Set
+	// ConsentPolicy is decree91.consent_policy (txn.ConsentPolicy*;
+	// default reject), a fact for the rules (Art. 11.2).
+	ConsentPolicy string
+	// AdSenders are envelope sender domains (and their subdomains)
+	// declared to send only ads (decree91.ad_envelope_senders): their
+	// advertiser is known at RCPT (AtRcpt).
+	AdSenders []string
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
 	// DryRun (milter91 check) records nothing: reservations are released
@@ -87,6 +104,9 @@ type Stage struct {
 	// storeLog rate-limits the registry's failure lines: an outage at
 	// thousands of messages a minute gives one line per registryLogEvery.
 	storeLog *ratelog.Log
+	// consentLog rate-limits the warning of an advertiser sending with no
+	// consent on record.
+	consentLog *ratelog.Log
 }
 
 // registryLogEvery is the least time between two lines of one kind of
@@ -104,7 +124,11 @@ func New(opt Options) *Stage {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Stage{opt: opt, storeLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelError)}
+	if opt.ConsentPolicy == "" {
+		opt.ConsentPolicy = txn.ConsentPolicyReject
+	}
+	return &Stage{opt: opt, storeLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelError),
+		consentLog: ratelog.New(opt.Logger, registryLogEvery, slog.LevelWarn)}
 }
 
 // Input is what the stage reads of one message.
@@ -147,7 +171,14 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 		}
 	}()
 	d.Direction = s.opt.Directions.Of(in.Txn)
+	d.ConsentPolicy = s.opt.ConsentPolicy
 	d.DecreeAnalysis = s.opt.Analyzer.AnalyzeBody(in.Msg, in.Txn.Rcpts, in.Body(), in.DKIM)
+	if s.opt.Shared.Has(d.Advertiser) {
+		// One user of a shared mailbox provider is not the provider: no
+		// consent, refusal or count may be kept under its domain.
+		d.Advertiser = ""
+	}
+	d.RefusalMailboxes = publishedMailboxes(in.Msg, &d.DecreeAnalysis)
 	if s.opt.Registry == nil {
 		return d, sends, nil
 	}
@@ -168,6 +199,7 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 		return d, sends, nil
 	}
 	s.storeLog.Clear("registry", "registry available again")
+	s.noteNoConsent(ctx, in.Txn.QueueID, &d, now)
 	return d, sends, nil
 }
 

@@ -34,6 +34,9 @@ type registry struct {
 	reserved      []string
 	released      []string
 	recorded      []string
+	boxes         [][]string // the mailboxes of each RecordRefusalMailboxes
+	hasConsents   bool
+	refused       bool // every recipient refused
 }
 
 func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ time.Time) (txn.DecreeRecipient, error) {
@@ -41,18 +44,21 @@ func (r *registry) Recipient(_ context.Context, _, rcpt string, _ []string, _ ti
 	if r.calls == r.failAt {
 		return txn.DecreeRecipient{}, errors.New("registry: connection refused")
 	}
-	return txn.DecreeRecipient{Cap: 3}, nil
+	return txn.DecreeRecipient{Cap: 3, Refused: r.refused}, nil
 }
 
-func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ time.Time) (int, func(context.Context) error, error) {
+func (r *registry) ReserveSend(_ context.Context, _, rcpt, _ string, _ int, _ func() time.Time) (int, func(context.Context) error, error) {
 	r.reserved = append(r.reserved, rcpt)
 	return 0, func(context.Context) error { r.released = append(r.released, rcpt); return nil }, nil
 }
 
-func (r *registry) RecordRefusalMailboxes(_ context.Context, _, rcpt string, _ []string, _ time.Time) error {
+func (r *registry) RecordRefusalMailboxes(_ context.Context, _, rcpt string, boxes []string, _ time.Time) error {
 	r.recorded = append(r.recorded, rcpt)
+	r.boxes = append(r.boxes, boxes)
 	return nil
 }
+
+func (r *registry) HasConsents(context.Context, string) (bool, error) { return r.hasConsents, nil }
 
 func (r *registry) CaptureRefusal(context.Context, string, string, time.Time) ([]string, error) {
 	return nil, nil
@@ -129,23 +135,6 @@ func TestRunPanicIsAnError(t *testing.T) {
 	}
 	var off *Stage
 	off.Finish("Q1", nil, &d, nil, true, nil) // a nil stage does nothing
-}
-
-func TestChoose(t *testing.T) {
-	rcpts := []txn.DecreeRecipient{{Rcpt: "a"}, {Rcpt: "b"}, {Rcpt: "c"}}
-	verdicts := []txn.Verdict{{Action: txn.ActionAccept}, {Action: txn.ActionReject}, {Action: txn.ActionTag, Score: 5}}
-	all := New(Options{Analyzer: analyzer{}})
-	if v, removed := all.Choose("Q", rcpts, verdicts); v.Action != txn.ActionReject || removed != nil {
-		t.Errorf("reject_all: %v %v, want reject, none removed", v.Action, removed)
-	}
-	some := New(Options{Analyzer: analyzer{}, RemoveFailing: true})
-	if v, removed := some.Choose("Q", rcpts, verdicts); v.Action != txn.ActionTag || len(removed) != 1 || !removed["b"] {
-		t.Errorf("remove_failing: %v %v, want tag with b removed", v.Action, removed)
-	}
-	failing := []txn.Verdict{{Action: txn.ActionTempfail}, {Action: txn.ActionReject}, {Action: txn.ActionReject, Score: 1}}
-	if v, removed := some.Choose("Q", rcpts, failing); v.Action != txn.ActionReject || v.Score != 1 || removed != nil {
-		t.Errorf("all failing: %v %v %v, want the worst reject, none removed", v.Action, v.Score, removed)
-	}
 }
 
 func TestHeader(t *testing.T) {

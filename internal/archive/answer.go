@@ -37,7 +37,9 @@ func NewRecord(a txn.Answer) Record {
 	refused := a.Action == txn.ActionReject || a.Action == txn.ActionTempfail
 	switch {
 	case a.Stage == txn.StageRCPT:
-		r.Stage, r.BlockedClient = StageRCPT, true
+		// A client refused at RCPT has no outcome; one recipient refused
+		// at RCPT (Decree 91/2020 Art. 13.4) has one and is no blocked client.
+		r.Stage, r.BlockedClient = StageRCPT, out == nil
 	case out != nil && refused && a.Fault == "" && a.AuthUser == "":
 		r.BlockedClient = out.Facts.ClientListed()
 	}

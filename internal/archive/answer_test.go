@@ -64,6 +64,22 @@ func TestNewRecordRCPT(t *testing.T) {
 	}
 }
 
+// One recipient refused at RCPT (Decree 91/2020 Art. 13.4) carries its
+// outcome: its rules and articles are recorded, and it is no blocked
+// client.
+func TestNewRecordRCPTRecipient(t *testing.T) {
+	out := &txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionReject,
+		Matches: []txn.Match{{ID: "D91_OUT_REFUSED_RCPT", Ref: "Decree 91/2020 Art. 13.4"}}}}
+	out.Facts.Decree.Direction, out.Facts.Decree.Advertising, out.Facts.Decree.Advertiser = txn.DirectionOutbound, true, "example.com"
+	r := NewRecord(txn.Answer{Stage: txn.StageRCPT, Conn: txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.9")},
+		Rcpts: []string{"b@example.net"}, Outcome: out, Action: txn.ActionReject,
+		Reply: txn.Reply{Code: 550, Enhanced: "5.7.1", Text: "refused"}})
+	if r.Stage != StageRCPT || r.BlockedClient || !slices.Equal(r.Rules, []string{"D91_OUT_REFUSED_RCPT"}) ||
+		!slices.Equal(r.Articles, []string{"Art. 13.4"}) || r.Advertiser != "example.com" {
+		t.Errorf("record = %+v", r)
+	}
+}
+
 // A message counts as from a blocked client when it was refused while a
 // blocklist or a block list listed the client address, and it was not an
 // authenticated submission nor a fault; a refusal for what the message

@@ -52,7 +52,7 @@ var Enforced = []Rule{
 	},
 	{
 		Name:   "value packages import nothing of the project",
-		From:   []string{"milter91/internal/mailmsg", "milter91/internal/counter"},
+		From:   []string{"milter91/internal/mailmsg", "milter91/internal/counter", "milter91/internal/freemail"},
 		Forbid: []string{"milter91/..."},
 	},
 	{

@@ -57,6 +57,10 @@ func (g *gate) Early(ctx context.Context, c txn.Conn, user string) *txn.Reply {
 	return g.eng.Early(ctx, c, user)
 }
 
+func (g *gate) EarlyRcpt(ctx context.Context, c txn.Conn, user, from, rcpt string) *txn.Outcome {
+	return g.eng.EarlyRcpt(ctx, c, user, from, rcpt)
+}
+
 func (g *gate) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	if t.Body != nil && t.Body.OnDisk() {
 		g.onDisk.Add(1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -56,7 +57,7 @@ func (r *fakeRegistry) Recipient(_ context.Context, _, rcpt string, _ []string, 
 	return txn.DecreeRecipient{Rcpt: rcpt, Consent: r.consent[rcpt], Refused: r.refused[rcpt], Cap: 3}, r.err
 }
 
-func (r *fakeRegistry) ReserveSend(_ context.Context, _, rcpt, _ string, capacity int, _ time.Time) (int, func(context.Context) error, error) {
+func (r *fakeRegistry) ReserveSend(_ context.Context, _, rcpt, _ string, capacity int, _ func() time.Time) (int, func(context.Context) error, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := r.sent[rcpt]
@@ -78,6 +79,17 @@ func (r *fakeRegistry) RecordRefusalMailboxes(_ context.Context, _, rcpt string,
 	defer r.mu.Unlock()
 	r.mailboxes[rcpt] = append(r.mailboxes[rcpt], mbs...)
 	return nil
+}
+
+func (r *fakeRegistry) HasConsents(context.Context, string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ok := range r.consent {
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (r *fakeRegistry) CaptureRefusal(_ context.Context, sender, rcpt string, _ time.Time) ([]string, error) {
@@ -134,10 +146,10 @@ func TestDecreeOutboundPerRecipient(t *testing.T) {
 	}
 }
 
-func TestDecreeRemoveFailing(t *testing.T) {
+func TestDecreeRemoveRejected(t *testing.T) {
 	reg := newFakeRegistry()
 	reg.consent["ok@example.net"] = true
-	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.RemoveFailing = true })
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.MultiRecipient = stage.MultiRemoveRejected })
 	out := mustEvaluate(t, e, outbound(t, "ok@example.net", "none@example.net"))
 	if out.Verdict.Action != txn.ActionAccept {
 		t.Fatalf("action = %v (%v), want accept for the passing recipient", out.Verdict.Action, out.Verdict.RuleIDs())
@@ -146,6 +158,41 @@ func TestDecreeRemoveFailing(t *testing.T) {
 		t.Errorf("removed = %v, want [none@example.net]", out.RemoveRcpts)
 	}
 	if reg.sent["ok@example.net"] != 1 || reg.sent["none@example.net"] != 0 {
+		t.Errorf("sends = %v: kept for the delivered recipient only", reg.sent)
+	}
+}
+
+// remove_refused (the default): the recipient who refused the advertiser
+// is removed, the other gets the message with a header saying one was
+// removed; the log line and the archive name the rule; a forged
+// X-Decree91-Removed is deleted.
+func TestDecreeRemoveRefused(t *testing.T) {
+	reg := newFakeRegistry()
+	reg.consent["ok@example.net"], reg.consent["refused@example.net"] = true, true
+	reg.refused["refused@example.net"] = true
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.MultiRecipient = stage.MultiRemoveRefused })
+	tr := outbound(t, "ok@example.net", "refused@example.net")
+	tr.Headers = append(tr.Headers, txn.Header{Name: "X-Decree91-Removed", Value: " 0 recipients; forged"})
+	out := mustEvaluate(t, e, tr)
+	if out.Verdict.Action != txn.ActionAccept || !slices.Equal(out.RemoveRcpts, []string{"refused@example.net"}) {
+		t.Fatalf("action %v removed %v, want accept with refused@example.net removed", out.Verdict.Action, out.RemoveRcpts)
+	}
+	if !slices.Contains(out.Verdict.RuleIDs(), "D91_OUT_REFUSED") {
+		t.Errorf("rules %v lack D91_OUT_REFUSED", out.Verdict.RuleIDs())
+	}
+	var added, deleted int
+	for _, h := range out.Edits {
+		switch {
+		case h.Name == stage.RemovedHeaderName && h.Op == txn.EditAdd && strings.Contains(h.Value, "1 recipient; rules=D91_OUT_REFUSED"):
+			added++
+		case strings.EqualFold(h.Name, stage.RemovedHeaderName) && h.Op == txn.EditDelete:
+			deleted++
+		}
+	}
+	if added != 1 || deleted != 1 {
+		t.Errorf("edits %+v: want the forged header deleted and ours added", out.Edits)
+	}
+	if reg.sent["ok@example.net"] != 1 || reg.sent["refused@example.net"] != 0 {
 		t.Errorf("sends = %v: kept for the delivered recipient only", reg.sent)
 	}
 }
@@ -237,5 +284,33 @@ func TestDecreeRegistryUnavailable(t *testing.T) {
 	if err != nil || out.Verdict.Action > txn.ActionQuarantine || !out.Facts.Decree.RegistryUnavailable {
 		t.Errorf("inbound: err %v action %v unavailable %v; want delivered, fact set", err, out.Verdict.Action,
 			out.Facts.Decree.RegistryUnavailable)
+	}
+}
+
+// At RCPT, for an envelope sender declared to send only ads, the shipped
+// D91_OUT_REFUSED_RCPT refuses the recipient who refused the advertiser
+// alone; another recipient, or an undeclared sender, is no decision; the
+// engine then asks the MTA for RCPT replies.
+func TestDecreeEarlyRcptRefused(t *testing.T) {
+	reg := newFakeRegistry()
+	reg.refused["refused@example.net"] = true
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.AdSenders = []string{"ads.example.com"} })
+	if !e.RejectsEarly() {
+		t.Fatal("RejectsEarly false with ad envelope senders and a registry")
+	}
+	conn := txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.1")}
+	out := e.EarlyRcpt(context.Background(), conn, "alice", "bounce@ads.example.com", "refused@example.net")
+	if out == nil || out.Verdict.Action != txn.ActionReject || out.Verdict.Reply.Code != 550 ||
+		!strings.Contains(out.Verdict.Reply.Text, "refused@example.net") || !strings.Contains(out.Verdict.Reply.Text, "Art. 13.4") ||
+		!slices.Contains(out.Verdict.RuleIDs(), "D91_OUT_REFUSED_RCPT") {
+		t.Fatalf("refused recipient: %+v, want the 550 of D91_OUT_REFUSED_RCPT", out)
+	}
+	for _, tc := range []struct{ from, rcpt string }{
+		{"bounce@ads.example.com", "ok@example.net"},
+		{"news@example.com", "refused@example.net"},
+	} {
+		if out := e.EarlyRcpt(context.Background(), conn, "alice", tc.from, tc.rcpt); out != nil {
+			t.Errorf("%s → %s: %+v, want no decision", tc.from, tc.rcpt, out.Verdict)
+		}
 	}
 }

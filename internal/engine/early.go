@@ -13,7 +13,28 @@ import (
 // (the facts such a rule reads). Without both the milter asks the MTA not
 // to wait for replies to RCPT (SMFIP_NR_RCPT).
 func (e *Engine) RejectsEarly() bool {
-	return e.opt.Rules.HasStage(rules.AtRCPT) && (e.opt.DNSBL.HasEarly() || e.opt.Lists.HasEarly())
+	return e.opt.Rules.HasStage(rules.AtRCPT) && (e.opt.DNSBL.HasEarly() || e.opt.Lists.HasEarly() || e.opt.Decree.DecidesAtRcpt())
+}
+
+// EarlyRcpt decides at RCPT about one recipient: when the decree stage
+// knows the message's advertiser from the envelope (stage.AtRcpt), the
+// rules marked at: rcpt (shipped: D91_OUT_REFUSED_RCPT) run over those
+// facts for rcpt, and EarlyRcpt returns the outcome of the reject they
+// decide (its verdict and facts, for the log and the archive), nil
+// otherwise. A registry that fails is no decision: the end of message
+// decides.
+func (e *Engine) EarlyRcpt(ctx context.Context, conn txn.Conn, authUser, from, rcpt string) *txn.Outcome {
+	t := &txn.Transaction{Conn: conn, AuthUser: authUser, MailFrom: from, Rcpts: []string{rcpt}}
+	d, ok := e.opt.Decree.AtRcpt(ctx, t, from, rcpt)
+	if !ok {
+		return nil
+	}
+	f := txn.Facts{Decree: d}
+	v, err := e.opt.Rules.EvaluateInput(ctx, rules.AtRCPT, rules.Input{Txn: t, Facts: &f, Recipient: &f.Decree.Recipients[0]})
+	if err != nil || v.Action != txn.ActionReject {
+		return nil
+	}
+	return &txn.Outcome{Facts: f, Verdict: v}
 }
 
 // Early decides at RCPT, before DATA, for the client of conn (authUser:

@@ -22,6 +22,9 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 		}
 	}
 	out.Edits = e.headerEdits(m.t, m.f, &out.Verdict, m.skipped)
+	if h, ok := stage.RemovedHeader(v, len(out.RemoveRcpts)); ok && v.Action <= txn.ActionQuarantine {
+		out.Edits = append(out.Edits, h)
+	}
 	switch {
 	case v.Action != txn.ActionQuarantine:
 	case e.opt.Quarantine.junk(m.f):
@@ -80,7 +83,8 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 
 // deletions removes incoming Authentication-Results that claim our
 // authserv-id (RFC 8601 §5) and every upstream X-Spam*, X-Decree91
-// (stage.HeaderName) and X-Milter91-* (WouldHeader, JunkHeader) header, which could otherwise pass as our own
+// (stage.HeaderName), X-Decree91-Removed and X-Milter91-* (WouldHeader,
+// JunkHeader) header, which could otherwise pass as our own
 // verdict. Indices count same-name headers
 // from 1; deleting from the last one keeps the earlier indices valid.
 func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
@@ -90,6 +94,7 @@ func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 		key := strings.ToLower(h.Name)
 		counts[key]++
 		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) || strings.HasPrefix(key, "x-milter91-") ||
+			strings.EqualFold(h.Name, stage.RemovedHeaderName) ||
 			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
 		if drop {
 			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})

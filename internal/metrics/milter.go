@@ -107,6 +107,10 @@ func (c counting) Early(ctx context.Context, conn txn.Conn, authUser string) *tx
 	return c.e.Early(ctx, conn, authUser)
 }
 
+func (c counting) EarlyRcpt(ctx context.Context, conn txn.Conn, authUser, from, rcpt string) *txn.Outcome {
+	return c.e.EarlyRcpt(ctx, conn, authUser, from, rcpt)
+}
+
 func (c counting) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	c.m.Evaluating(1)
 	defer c.m.Evaluating(-1)

@@ -17,6 +17,9 @@ type evalFunc func(context.Context, *txn.Transaction) (*txn.Outcome, error)
 func (evalFunc) Prefetch(txn.Conn)                                  {}
 func (evalFunc) RejectsEarly() bool                                 { return false }
 func (evalFunc) Early(context.Context, txn.Conn, string) *txn.Reply { return nil }
+func (evalFunc) EarlyRcpt(context.Context, txn.Conn, string, string, string) *txn.Outcome {
+	return nil
+}
 func (f evalFunc) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
 	return f(ctx, t)
 }

@@ -100,7 +100,7 @@ func benchCheck(b *testing.B, s *Store) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := s.ReserveSend(ctx, a, r, txn.DirectionOutbound, c.Cap, now); err != nil {
+			if _, _, err := s.ReserveSend(ctx, a, r, txn.DirectionOutbound, c.Cap, clock(now)); err != nil {
 				b.Fatal(err)
 			}
 			i++

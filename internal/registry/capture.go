@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"milter91/internal/freemail"
 )
 
 // RecordRefusalMailboxes remembers that an inbound advertising email from
@@ -17,8 +19,10 @@ import (
 // once per touchInterval, so that the daily stream of ads from one
 // advertiser costs neither a durable write nor, once this process has
 // seen the row fresh (seenCache), a read per message. Invalid
-// mailboxes are skipped (they come from the message); an invalid
-// advertiser or recipient is an error.
+// mailboxes are skipped (they come from the message), and nothing is
+// recorded for a shared mailbox provider (freemail.IsBuiltin: one user of
+// gmail.com is not gmail.com); an invalid advertiser or recipient is an
+// error.
 func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipient string, mailboxes []string, now time.Time) error {
 	adv, err := normAdvertiser(advertiser)
 	if err != nil {
@@ -27,6 +31,9 @@ func (s *Store) RecordRefusalMailboxes(ctx context.Context, advertiser, recipien
 	addr, err := normAddress(recipient)
 	if err != nil {
 		return fmt.Errorf("registry: recipient: %w", err)
+	}
+	if freemail.IsBuiltin(adv) {
+		return nil // a shared mailbox provider is never an advertiser
 	}
 	var boxes []string
 	for _, m := range mailboxes {
@@ -143,7 +150,9 @@ func (s *Store) mailboxAdvertisers(ctx context.Context, box, from string) ([]str
 			if err := rows.Scan(&a); err != nil {
 				return fmt.Errorf("registry: read refusal mailboxes: %w", err)
 			}
-			advs = append(advs, a)
+			if !freemail.IsBuiltin(a) { // a row from before the check
+				advs = append(advs, a)
+			}
 		}
 		return rows.Err()
 	})

@@ -105,3 +105,29 @@ func TestRecordRefusalMailboxesRefreshDaily(t *testing.T) {
 		}
 	})
 }
+
+// A shared mailbox provider is never an advertiser: nothing is remembered
+// under gmail.com, and a row remembered before the check captures nothing,
+// so one gmail.com user's refusal cannot stop every gmail.com sender.
+func TestCaptureNeverSharedProvider(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ctx := context.Background()
+		const user = "reader@example.net"
+		if err := s.RecordRefusalMailboxes(ctx, "gmail.com", user, []string{"shop@gmail.com"}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.W.ExecContext(ctx, s.q(`INSERT INTO refusal_mailboxes (mailbox, recipient, advertiser, seen_at)
+			VALUES (?, ?, ?, ?)`), "old@yahoo.com", user, "yahoo.com", ms(t0)); err != nil {
+			t.Fatal(err)
+		}
+		for _, box := range []string{"shop@gmail.com", "old@yahoo.com"} {
+			if got, err := s.CaptureRefusal(ctx, user, box, t0.Add(time.Hour)); err != nil || len(got) != 0 {
+				t.Errorf("mail to %s: captured %v %v, want nothing", box, got, err)
+			}
+		}
+		if rs, err := s.ListRefusals(ctx, Filter{}); err != nil || len(rs) != 0 {
+			t.Errorf("refusals %v %v, want none", rs, err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -145,4 +146,43 @@ func nullMS(t time.Time) any {
 		return nil
 	}
 	return ms(t)
+}
+
+// HasConsents reports whether advertiser has at least one consent on
+// record that is not revoked: an advertiser sending
+// with none most likely never had its consents imported (Art. 11.2).
+// Advertiser "" or invalid is an error. One index probe (the consents
+// primary key starts with the advertiser).
+func (s *Store) HasConsents(ctx context.Context, advertiser string) (bool, error) {
+	adv, err := normAdvertiser(advertiser)
+	if err != nil {
+		return false, fmt.Errorf("registry: %w", err)
+	}
+	var has bool
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM consents WHERE advertiser = ? AND revoked_at IS NULL LIMIT 1`), adv).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return fmt.Errorf("registry: read consents: %w", err)
+		}
+		has = true
+		return nil
+	})
+	return has, err
+}
+
+// CountConsents returns the number of consents on record that are not
+// revoked, for the start-up warning of a registry without any.
+func (s *Store) CountConsents(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consents WHERE revoked_at IS NULL`).Scan(&n); err != nil {
+			return fmt.Errorf("registry: count consents: %w", err)
+		}
+		return nil
+	})
+	return n, err
 }

@@ -186,3 +186,31 @@ func TestRefusalUpsertKeepsLatest(t *testing.T) {
 		}
 	})
 }
+
+// HasConsents: any active consent of the advertiser; revoked ones do not
+// count. CountConsents counts the active ones of every advertiser.
+func TestHasConsents(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ctx := context.Background()
+		addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0})
+		addConsent(t, s, Consent{Advertiser: adv2, Recipient: rcpt, Method: MethodForm, Time: t0})
+		if ok, err := s.RevokeConsent(ctx, adv2, rcpt, t0.Add(time.Hour)); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		for _, tt := range []struct {
+			advertiser string
+			want       bool
+		}{{adv, true}, {adv2, false}, {"example.net", false}} {
+			if got, err := s.HasConsents(ctx, tt.advertiser); got != tt.want || err != nil {
+				t.Errorf("HasConsents(%s) = %v %v, want %v", tt.advertiser, got, err, tt.want)
+			}
+		}
+		if n, err := s.CountConsents(ctx); n != 1 || err != nil {
+			t.Errorf("CountConsents = %d %v, want 1", n, err)
+		}
+		if _, err := s.HasConsents(ctx, ""); err == nil {
+			t.Error("HasConsents(\"\"): no error")
+		}
+	})
+}

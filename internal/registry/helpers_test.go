@@ -85,9 +85,12 @@ func recipient(t *testing.T, s *Store, advertiser, addr string, products []strin
 	return r.Consent, r.Cap, r.Refused
 }
 
+// clock is a fixed clock for ReserveSend.
+func clock(at time.Time) func() time.Time { return func() time.Time { return at } }
+
 func reserve(t *testing.T, s *Store, advertiser, addr, direction string, capacity int, now time.Time) (int, Reservation) {
 	t.Helper()
-	n, res, err := s.ReserveSend(context.Background(), advertiser, addr, direction, capacity, now)
+	n, res, err := s.ReserveSend(context.Background(), advertiser, addr, direction, capacity, clock(now))
 	if err != nil {
 		t.Fatalf("ReserveSend at %s: %v", now, err)
 	}

@@ -48,7 +48,7 @@ func TestPostgresOutageAndRecovery(t *testing.T) {
 			recErr = errors.New("consent not found")
 		}
 		ctx, cancel = context.WithTimeout(context.Background(), timeout)
-		n, res, resErr := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 100, at)
+		n, res, resErr := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 100, clock(at))
 		cancel()
 		if resErr == nil && (n != sent || !res.Reserved()) {
 			resErr = fmt.Errorf("sentBefore=%d reserved=%v, want %d true", n, res.Reserved(), sent)
@@ -107,7 +107,7 @@ func TestSQLiteFileDeletedWritesFail(t *testing.T) {
 	s := openAt(t, path)
 	addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: t0.Add(-time.Hour)})
 	ctx := context.Background()
-	if _, _, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, t0); err != nil {
+	if _, _, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, clock(t0)); err != nil {
 		t.Fatalf("before: %v", err)
 	}
 	if err := s.RecordRefusalMailboxes(ctx, adv, rcpt, []string{"unsubscribe@example.com"}, t0); err != nil {
@@ -116,7 +116,7 @@ func TestSQLiteFileDeletedWritesFail(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, res, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, t0.Add(time.Second)); !errors.Is(err, sqldb.ErrFileChanged) {
+	if _, res, err := s.ReserveSend(ctx, adv, rcpt, txn.DirectionOutbound, 3, clock(t0.Add(time.Second))); !errors.Is(err, sqldb.ErrFileChanged) {
 		t.Errorf("ReserveSend after the deletion: reserved %v, %v; want ErrFileChanged", res.Reserved(), err)
 	}
 	if _, err := s.CaptureRefusal(ctx, rcpt, "unsubscribe@example.com", t0.Add(time.Second)); !errors.Is(err, sqldb.ErrFileChanged) {

@@ -18,16 +18,18 @@ const DefaultRetention = 400 * 24 * time.Hour
 // PruneStats counts the rows one Prune deleted.
 type PruneStats struct {
 	Consents  int64
-	Refusals  int64
 	Sends     int64
 	Mailboxes int64
 }
 
-// Prune deletes, in one transaction: consents and refusals whose
-// last_used_at (last use, else recording) is older than now-retention
-// (Art. 11.7), refusal mailboxes not seen since now-retention, and sends
-// at or before now-Window, which no count can include any more
-// (Art. 13.5). retention below MinRetention is refused with an error.
+// Prune deletes, in one transaction: consents whose last_used_at (last
+// use, else recording) is older than now-retention (Art. 11.7), refusal
+// mailboxes not seen since now-retention, and sends at or before
+// now-Window, which no count can include any more (Art. 13.5). Refusals
+// are never pruned: a refusal stands until the same recipient gives a
+// newer consent (Art. 13.4, 20.3), and a consent revoked later brings it
+// back, so no age makes one safe to drop; Art. 11.7's year is a minimum.
+// retention below MinRetention is refused with an error.
 func (s *Store) Prune(ctx context.Context, now time.Time, retention time.Duration) (PruneStats, error) {
 	var st PruneStats
 	if retention < MinRetention {
@@ -40,7 +42,6 @@ func (s *Store) Prune(ctx context.Context, now time.Time, retention time.Duratio
 		n     *int64
 	}{
 		{query: `DELETE FROM consents WHERE last_used_at < ?`, arg: keep, n: &st.Consents},
-		{query: `DELETE FROM refusals WHERE last_used_at < ?`, arg: keep, n: &st.Refusals},
 		{query: `DELETE FROM refusal_mailboxes WHERE seen_at < ?`, arg: keep, n: &st.Mailboxes},
 		{query: `DELETE FROM sends WHERE sent_at <= ?`, arg: ms(now.Add(-Window)), n: &st.Sends},
 	}

@@ -58,8 +58,8 @@ func TestPruneRespectsRetention(t *testing.T) {
 		}{
 			{name: "one day after the first send", now: useAt.Add(day), want: PruneStats{Sends: 1}},
 			{name: "exactly the retention after creation", now: t0.Add(DefaultRetention), want: PruneStats{Sends: 1}},
-			{name: "1 ms later: unused records go", now: t0.Add(DefaultRetention + time.Millisecond), want: PruneStats{Consents: 1, Refusals: 1, Mailboxes: 1}},
-			{name: "the retention after the last use", now: useAt.Add(DefaultRetention + time.Millisecond), want: PruneStats{Consents: 1, Refusals: 1}},
+			{name: "1 ms later: unused records go", now: t0.Add(DefaultRetention + time.Millisecond), want: PruneStats{Consents: 1, Mailboxes: 1}},
+			{name: "the retention after the last use", now: useAt.Add(DefaultRetention + time.Millisecond), want: PruneStats{Consents: 1}},
 		}
 		for _, tt := range tests {
 			got, err := s.Prune(ctx, tt.now, DefaultRetention)
@@ -69,8 +69,33 @@ func TestPruneRespectsRetention(t *testing.T) {
 		}
 		cs, _ := s.ListConsents(ctx, Filter{})
 		rs, _ := s.ListRefusals(ctx, Filter{})
-		if len(cs)+len(rs) != 0 {
-			t.Errorf("left %d consents and %d refusals, want none", len(cs), len(rs))
+		if len(cs) != 0 || len(rs) != 2 {
+			t.Errorf("left %d consents and %d refusals, want 0 and 2 (refusals are never pruned)", len(cs), len(rs))
+		}
+	})
+}
+
+// A refusal stands until the same recipient gives a newer consent
+// (Art. 13.4, 20.3): years of disuse and every prune leave it in force;
+// only the recipient's later consent lifts it.
+func TestRefusalNeverExpires(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		ctx := context.Background()
+		addRefusal(t, s, Refusal{Advertiser: adv, Recipient: rcpt, Scope: ScopeAll, Time: t0, Channel: ChannelEmail})
+		for _, years := range []int{1, 2, 10} {
+			now := t0.Add(time.Duration(years) * 366 * day)
+			if _, err := s.Prune(ctx, now, DefaultRetention); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, refused := recipient(t, s, adv, rcpt, nil, now); !refused {
+				t.Fatalf("%d years unused and pruned: not refused any more", years)
+			}
+		}
+		later := t0.Add(11 * 366 * day)
+		addConsent(t, s, Consent{Advertiser: adv, Recipient: rcpt, Method: MethodForm, Time: later})
+		if consent, _, refused := recipient(t, s, adv, rcpt, nil, later.Add(time.Second)); !consent || refused {
+			t.Errorf("after a newer consent: consent=%v refused=%v, want true false", consent, refused)
 		}
 	})
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // Window is the frequency window of Art. 13.5: a rolling 24 h (the window
-// shape is our choice). A send at T counts for messages in (T, T+Window).
+// shape is our choice). A send at T counts for messages after T-Window
+// (and before T+Window).
 const Window = 24 * time.Hour
 
 // Reservation is one recorded send that Release can undo; the zero value
@@ -23,17 +24,28 @@ type Reservation struct {
 // Reserved reports whether r holds a recorded send.
 func (r Reservation) Reserved() bool { return r.id != 0 }
 
-// ReserveSend counts the advertising emails from advertiser to rcpt in
-// direction (txn.DirectionInbound or txn.DirectionOutbound) sent in
-// (now-Window, now] and, when that count is below capacity, records this
-// message as sent at now. Count and insert run in one write transaction
-// that holds the key's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
-// advisory lock on advertiser, recipient and direction), so concurrent
-// messages cannot both pass the cap, on one host or several
-// (Art. 13.5). It returns the count before this message and the
-// reservation (zero when the cap was reached). capacity < 0 is an error;
-// 0 reserves nothing.
-func (s *Store) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now time.Time) (int, Reservation, error) {
+// ReserveSend counts the advertising emails from advertiser to rcpt
+// recorded in the Window before now, in every direction (Decree 91/2020
+// Art. 13.5 counts what the recipient receives: an ad a customer sends and
+// one the MX receives are both ads to that address), and, when that count
+// is below capacity, records this message as sent in direction
+// (txn.DirectionInbound or txn.DirectionOutbound) at now. The count is
+// exact under concurrency, on one host or several, at any isolation the
+// database defaults to:
+//   - count and insert run in one write transaction that first takes the
+//     (advertiser, recipient) lock: SQLite's BEGIN IMMEDIATE excludes every
+//     other writer; PostgreSQL takes a transaction-scoped advisory lock,
+//     in a transaction begun explicitly at READ COMMITTED (sqldb.DB.Write),
+//     so that the count, a later statement, sees every send committed
+//     before the lock was granted (at REPEATABLE READ or SERIALIZABLE the
+//     snapshot would predate the wait);
+//   - now is called once the lock is held, so no send committed before is
+//     later than this one, and the count has no upper time bound, so a
+//     host whose clock is behind still sees every recorded send.
+//
+// It returns the count before this message and the reservation (zero when
+// the cap was reached). capacity < 0 is an error; 0 reserves nothing.
+func (s *Store) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now func() time.Time) (int, Reservation, error) {
 	adv, err := normAdvertiser(advertiser)
 	if err != nil {
 		return 0, Reservation{}, fmt.Errorf("registry: %w", err)
@@ -48,15 +60,15 @@ func (s *Store) ReserveSend(ctx context.Context, advertiser, rcpt, direction str
 	if capacity < 0 {
 		return 0, Reservation{}, fmt.Errorf("registry: negative cap %d", capacity)
 	}
-	t := ms(now)
 	var sent int
 	var res Reservation
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := s.db.LockKey(ctx, tx, sendKey(adv, addr, direction)); err != nil {
+		if err := s.db.LockKey(ctx, tx, sendKey(adv, addr)); err != nil {
 			return fmt.Errorf("registry: count sends: %w", err)
 		}
+		t := ms(now())
 		if err := tx.StmtContext(ctx, s.hot.countSends).QueryRowContext(ctx,
-			adv, addr, direction, t-Window.Milliseconds(), t).Scan(&sent); err != nil {
+			adv, addr, t-Window.Milliseconds()).Scan(&sent); err != nil {
 			return fmt.Errorf("registry: count sends: %w", err)
 		}
 		if sent >= capacity {
@@ -107,8 +119,8 @@ func (s *Store) Release(ctx context.Context, res Reservation) error {
 }
 
 // sendKey is the lock key of one send counter. normAdvertiser and
-// normAddress admit no space, so the spaces cannot make two counters share
+// normAddress admit no space, so the space cannot make two counters share
 // a key; NUL would be the usual separator, but PostgreSQL text refuses it.
-func sendKey(adv, addr, direction string) string {
-	return adv + " " + addr + " " + direction
+func sendKey(adv, addr string) string {
+	return adv + " " + addr
 }

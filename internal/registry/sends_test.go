@@ -70,7 +70,8 @@ func TestWindowRolls(t *testing.T) {
 	})
 }
 
-// Counts are per advertiser, recipient (case-insensitively) and direction.
+// Counts are per advertiser and recipient (case-insensitively), in every
+// direction: Art. 13.5 counts the ads the recipient receives.
 func TestReserveSendKeys(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := b.openStore(t)
@@ -83,7 +84,7 @@ func TestReserveSendKeys(t *testing.T) {
 			wantBefore int
 		}{
 			{name: "same pair other case", advertiser: "EXAMPLE.COM.", addr: "<User@Example.NET>", direction: txn.DirectionOutbound, wantBefore: 1},
-			{name: "other direction", advertiser: adv, addr: rcpt, direction: txn.DirectionInbound, wantBefore: 0},
+			{name: "other direction", advertiser: adv, addr: rcpt, direction: txn.DirectionInbound, wantBefore: 2},
 			{name: "other advertiser", advertiser: adv2, addr: rcpt, direction: txn.DirectionOutbound, wantBefore: 0},
 			{name: "other recipient", advertiser: adv, addr: "other@example.net", direction: txn.DirectionOutbound, wantBefore: 0},
 		}
@@ -92,6 +93,20 @@ func TestReserveSendKeys(t *testing.T) {
 			if n != tt.wantBefore {
 				t.Errorf("%s: sentBefore=%d, want %d", tt.name, n, tt.wantBefore)
 			}
+		}
+	})
+}
+
+// A host whose clock is behind still counts the sends another host
+// recorded "later": the count has no upper time bound.
+func TestReserveSendClockBehind(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.openStore(t)
+		for i := range 3 {
+			reserve(t, s, adv, rcpt, txn.DirectionOutbound, 3, t0.Add(time.Hour+time.Duration(i)*time.Second))
+		}
+		if n, res := reserve(t, s, adv, rcpt, txn.DirectionInbound, 3, t0); n != 3 || res.Reserved() {
+			t.Errorf("an hour behind: sentBefore=%d reserved=%v, want 3 false", n, res.Reserved())
 		}
 	})
 }
@@ -112,7 +127,7 @@ func TestReserveSendBadInput(t *testing.T) {
 			{name: "negative cap", advertiser: adv, addr: rcpt, direction: txn.DirectionInbound, capacity: -1},
 		}
 		for _, tt := range tests {
-			if _, res, err := s.ReserveSend(context.Background(), tt.advertiser, tt.addr, tt.direction, tt.capacity, t0); err == nil || res.Reserved() {
+			if _, res, err := s.ReserveSend(context.Background(), tt.advertiser, tt.addr, tt.direction, tt.capacity, clock(t0)); err == nil || res.Reserved() {
 				t.Errorf("%s: err=%v reserved=%v, want an error and no reservation", tt.name, err, res.Reserved())
 			}
 		}
@@ -138,7 +153,7 @@ func TestConcurrentReserveSend(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				n, res, err := s.ReserveSend(context.Background(), adv, rcpt, txn.DirectionOutbound, 3, t0)
+				n, res, err := s.ReserveSend(context.Background(), adv, rcpt, txn.DirectionOutbound, 3, clock(t0))
 				results[i] = result{before: n, reserved: res.Reserved(), err: err}
 			}()
 		}

@@ -34,7 +34,7 @@ func TestTwoHostsShareCap(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				n, res, err := hosts[i%len(hosts)].ReserveSend(context.Background(), adv, rcpt, txn.DirectionInbound, 3, t0)
+				n, res, err := hosts[i%len(hosts)].ReserveSend(context.Background(), adv, rcpt, txn.DirectionInbound, 3, clock(t0))
 				results[i] = result{before: n, reserved: res.Reserved(), err: err}
 			}()
 		}

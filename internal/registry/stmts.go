@@ -18,7 +18,7 @@ import (
 type hotStmts struct {
 	consent    *sql.Stmt // read pool: the consent of (advertiser, recipient)
 	refusals   *sql.Stmt // read pool: the refusals of (advertiser, recipient)
-	countSends *sql.Stmt // writer: sends of (advertiser, recipient, direction) in a window
+	countSends *sql.Stmt // writer: sends of (advertiser, recipient), any direction, since a time
 	insertSend *sql.Stmt // writer: one send (insertSendSQL)
 }
 
@@ -38,7 +38,7 @@ func prepareHot(ctx context.Context, db *sqldb.DB) (*hotStmts, error) {
 		{db: r, dst: &h.refusals, query: `SELECT scope, refused_at, last_used_at
 			FROM refusals WHERE advertiser = ? AND recipient = ?`},
 		{db: w, dst: &h.countSends, query: `SELECT count(*) FROM sends
-			WHERE advertiser = ? AND recipient = ? AND direction = ? AND sent_at > ? AND sent_at <= ?`},
+			WHERE advertiser = ? AND recipient = ? AND sent_at > ?`},
 		{db: w, dst: &h.insertSend, query: insertSendSQL(db.Dialect)},
 	} {
 		st, err := p.db.PrepareContext(ctx, portable(db, p.query))

@@ -196,10 +196,14 @@ func Rebind(d Dialect, q string) string {
 // wrapped. SQLite: BEGIN IMMEDIATE, durable at return; when the file at
 // the path is no longer the one opened after the commit (CheckFile: one
 // stat), Write fails with ErrFileChanged: what it wrote is not in the
-// file the path names, and a retry must go to a new one. PostgreSQL: READ COMMITTED; use LockKey inside fn
-// to serialize a read-then-write.
+// file the path names, and a retry must go to a new one. PostgreSQL:
+// READ COMMITTED, asked for explicitly whatever the server's or the
+// role's default_transaction_isolation, so that each statement sees what
+// was committed before it began; use LockKey inside fn to serialize a
+// read-then-write (the statements after it see every commit of the lock's
+// previous holder).
 func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.W.BeginTx(ctx, nil)
+	tx, err := db.W.BeginTx(ctx, writeOptions(db.Dialect))
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -211,6 +215,16 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return db.CheckFile()
+}
+
+// writeOptions are Write's transaction options: READ COMMITTED on
+// PostgreSQL; SQLite's BEGIN IMMEDIATE (the writer's _txlock) is
+// serializable and takes no isolation level.
+func writeOptions(d Dialect) *sql.TxOptions {
+	if d == Postgres {
+		return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return nil
 }
 
 // Read runs fn in one read-only transaction, so that its queries see one

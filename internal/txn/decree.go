@@ -91,4 +91,19 @@ type Decree struct {
 	// advertising message (store unreachable, timeout): consent, refusal
 	// and the 24 h count are unknown and Recipients is empty.
 	RegistryUnavailable bool
+	// ConsentPolicy is what an ad to a recipient without consent gets
+	// (Art. 11.2; decree91.consent_policy): one of the ConsentPolicy*
+	// values.
+	ConsentPolicy string
+	// NoConsentOnRecord is true for an outbound ad none of whose
+	// recipients consented, from an advertiser with no active consent in
+	// the registry at all: most likely its consents were never imported.
+	NoConsentOnRecord bool
 }
+
+// Consent policies (decree91.consent_policy, Decree 91/2020 Art. 11.2).
+const (
+	ConsentPolicyReject = "reject" // refuse the ad (D91_OUT_NO_CONSENT)
+	ConsentPolicyTag    = "tag"    // deliver it, named in the log and the report (D91_OUT_NO_CONSENT_TAG)
+	ConsentPolicyOff    = "off"    // no consent rule applies
+)

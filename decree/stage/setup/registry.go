@@ -55,7 +55,7 @@ func (a Registry) Recipient(ctx context.Context, advertiser, rcpt string, produc
 // ReserveSend implements stage.Registry: a release func only when a send
 // was recorded. Its failures are counted with the message's facts
 // (registry_unavailable); a failed release is counted here.
-func (a Registry) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now time.Time) (int, func(context.Context) error, error) {
+func (a Registry) ReserveSend(ctx context.Context, advertiser, rcpt, direction string, capacity int, now func() time.Time) (int, func(context.Context) error, error) {
 	n, res, err := a.s.ReserveSend(ctx, advertiser, rcpt, direction, capacity, now)
 	a.wrote(err, false)
 	if err != nil || !res.Reserved() {
@@ -73,6 +73,13 @@ func (a Registry) RecordRefusalMailboxes(ctx context.Context, advertiser, recipi
 	err := a.s.RecordRefusalMailboxes(ctx, advertiser, recipient, mailboxes, now)
 	a.wrote(err, true)
 	return err
+}
+
+// HasConsents implements stage.Registry.
+func (a Registry) HasConsents(ctx context.Context, advertiser string) (bool, error) {
+	ok, err := a.s.HasConsents(ctx, advertiser)
+	a.read(err)
+	return ok, err
 }
 
 // CaptureRefusal implements stage.Registry.

@@ -12,6 +12,7 @@ import (
 	"milter91/config"
 	"milter91/decree"
 	"milter91/decree/stage"
+	"milter91/internal/freemail"
 	"milter91/internal/registry"
 )
 
@@ -42,8 +43,11 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 			Default: d.DefaultDirection, Force: mode.Direction, Authenticated: d.OutboundAuthenticated,
 			Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames, Local: d.LocalDirection,
 		},
-		RemoveFailing:  d.MultiRecipient == "remove_failing",
+		MultiRecipient: d.MultiRecipient,
 		ProductHeaders: d.ProductHeaders,
+		Shared:         freemail.New(d.SharedMailboxDomains),
+		ConsentPolicy:  d.ConsentPolicy,
+		AdSenders:      d.AdEnvelopeSenders,
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
