@@ -111,6 +111,11 @@ type Decree struct {
 	// ProductHeaders name the headers whose values identify the product or
 	// group that product-scoped refusals match (Art. 13.4).
 	ProductHeaders []string
+	// InboundScope decides which inbound ads the decree rules judge:
+	// "vietnamese" (Vietnamese text or a .vn advertiser) or "all". The
+	// decree covers advertising sent in Vietnam (Art. 2); a foreign
+	// newsletter in English is not its case for most users.
+	InboundScope string
 }
 
 // DNS configures the resolver.

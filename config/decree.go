@@ -18,6 +18,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		Labels:                r.Labels,
 		MultiRecipient:        r.MultiRecipient,
 		ProductHeaders:        r.ProductHeaders,
+		InboundScope:          r.InboundScope,
 		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
@@ -25,6 +26,9 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	}
 	if d.MultiRecipient != "reject_all" && d.MultiRecipient != "remove_failing" {
 		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want reject_all or remove_failing", d.MultiRecipient)
+	}
+	if d.InboundScope != "vietnamese" && d.InboundScope != "all" {
+		v.fail("$.decree91.inbound_scope", "decree91.inbound_scope: %q: want vietnamese or all", d.InboundScope)
 	}
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")

@@ -42,6 +42,7 @@ type rawDecree struct {
 	MultiRecipient        string   `yaml:"multi_recipient"`
 	Retention             string   `yaml:"retention"`
 	ProductHeaders        []string `yaml:"product_headers"`
+	InboundScope          string   `yaml:"inbound_scope"`
 }
 
 type rawDNS struct {

@@ -14,10 +14,14 @@ import (
 type reportDecree struct {
 	Direction       string            `json:"direction"`
 	Advertising     bool              `json:"advertising"`
+	Grade           string            `json:"grade"`
+	Evidence        reportEvidence    `json:"evidence"`
+	InScope         bool              `json:"in_scope"`
 	Signals         []string          `json:"signals"`
 	Label           string            `json:"label"`
 	LabelText       string            `json:"label_text,omitempty"`
 	OptOut          bool              `json:"optout"`
+	OptOutStatement bool              `json:"optout_statement"`
 	OptoutChannels  []string          `json:"optout_channels"`
 	MissingChannels []string          `json:"missing_channels"`
 	AdvertiserInfo  []string          `json:"advertiser_info"`
@@ -28,6 +32,13 @@ type reportDecree struct {
 	Refused         *bool             `json:"refused"`
 	Sent24h         *int              `json:"sent_24h"`
 	Recipients      []reportDecreeRcp `json:"recipients"`
+}
+
+// reportEvidence is the evidence of the ad grade (Art. 3.1): what speaks
+// for an ad and what against.
+type reportEvidence struct {
+	For     []string `json:"for"`
+	Against []string `json:"against"`
 }
 
 type reportDecreeRcp struct {
@@ -41,7 +52,8 @@ type reportDecreeRcp struct {
 func newReportDecree(d *txn.Decree) *reportDecree {
 	r := &reportDecree{
 		Direction: d.Direction, Advertising: d.Advertising, Label: d.Label, LabelText: d.LabelText,
-		OptOut: d.OptOut, Advertiser: d.Advertiser,
+		Grade: d.Grade, Evidence: reportEvidence{For: nonNil(d.Evidence), Against: nonNil(d.Against)},
+		InScope: d.InScope, OptOut: d.OptOut, OptOutStatement: d.OptOutStatement, Advertiser: d.Advertiser,
 		Signals: nonNil(d.Signals), OptoutChannels: nonNil(d.Channels), MissingChannels: nonNil(d.MissingChannels),
 		AdvertiserInfo: nonNil(d.Info), MissingInfo: nonNil(d.MissingInfo), RefusalMailbox: nonNil(d.RefusalMailboxes),
 		Recipients: []reportDecreeRcp{},
@@ -69,13 +81,14 @@ func (r *reportDecree) writeText(w io.Writer) {
 	if r == nil {
 		return
 	}
+	evidence := fmt.Sprintf("evidence for [%s] against [%s]", strings.Join(r.Evidence.For, ", "), strings.Join(r.Evidence.Against, ", "))
 	if !r.Advertising {
-		fmt.Fprintf(w, "decree91: %s, not advertising (label %s)\n", r.Direction, r.Label)
+		fmt.Fprintf(w, "decree91: %s, not advertising (grade %s, label %s); %s\n", r.Direction, r.Grade, r.Label, evidence)
 		return
 	}
-	fmt.Fprintf(w, "decree91: %s advertising from %s; signals %s\n", r.Direction, r.Advertiser, strings.Join(r.Signals, ", "))
-	fmt.Fprintf(w, "          label %s; opt-out %v, channels [%s] missing [%s]; info [%s] missing [%s]\n",
-		r.Label, r.OptOut, strings.Join(r.OptoutChannels, ","), strings.Join(r.MissingChannels, ","),
+	fmt.Fprintf(w, "decree91: %s advertising (grade %s) from %s, in scope %v; %s\n", r.Direction, r.Grade, r.Advertiser, r.InScope, evidence)
+	fmt.Fprintf(w, "          label %s; opt-out %v (refuse-all statement %v), channels [%s] missing [%s]; info [%s] missing [%s]\n",
+		r.Label, r.OptOut, r.OptOutStatement, strings.Join(r.OptoutChannels, ","), strings.Join(r.MissingChannels, ","),
 		strings.Join(r.AdvertiserInfo, ","), strings.Join(r.MissingInfo, ","))
 	for _, rc := range r.Recipients {
 		fmt.Fprintf(w, "          %s: consent %v, refused %v, sent in 24 h %d of %d\n", rc.Rcpt, rc.Consent, rc.Refused, rc.Sent24h, rc.Cap)

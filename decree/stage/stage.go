@@ -72,6 +72,10 @@ type Options struct {
 	RemoveFailing bool
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
+	// InboundAll puts every inbound message in scope of the decree rules
+	// (decree91.inbound_scope: all); by default only Vietnamese text or a
+	// .vn advertiser is (see InScope).
+	InboundAll bool
 	// DryRun (milter91 check) records nothing: reservations are released
 	// at once, no refusal is captured, no mailbox remembered.
 	DryRun bool
@@ -142,6 +146,7 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 	}()
 	d.Direction = s.opt.Directions.Of(in.Txn)
 	d.DecreeAnalysis = s.opt.Analyzer.AnalyzeBody(in.Msg, in.Txn.Rcpts, in.Body(), in.DKIM)
+	d.InScope = InScope(d.Direction, &d.DecreeAnalysis, s.opt.InboundAll)
 	if s.opt.Registry == nil {
 		return d, sends, nil
 	}
@@ -149,7 +154,9 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 	if d.Direction == txn.DirectionOutbound && !s.opt.DryRun {
 		s.captureRefusals(ctx, in.Txn, now)
 	}
-	if !d.Advertising || d.Advertiser == "" {
+	if d.Grade != txn.GradeCertain || d.Advertiser == "" {
+		// Consent, refusal and the 24 h count are about ads: a likely
+		// one is marked and logged, never counted or refused.
 		return d, sends, nil
 	}
 	d.Recipients, err = s.checkRecipients(ctx, in, d.Advertiser, d.Direction, now, sends)

@@ -44,6 +44,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		},
 		RemoveFailing:  d.MultiRecipient == "remove_failing",
 		ProductHeaders: d.ProductHeaders,
+		InboundAll:     d.InboundScope == "all",
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
