@@ -36,7 +36,9 @@ func (e *env) registryPath() string {
 
 // startDecreeDaemon starts the Decree 91 daemon on slotDecree's milter
 // address: the usual test config plus a registry in its directory and
-// outboundDaemonName as the outbound {daemon_name}.
+// outboundDaemonName as the outbound {daemon_name}. Its inbound scope is
+// all: the test ads are in English from a .com advertiser, out of the
+// default scope (Vietnamese text or a .vn advertiser).
 func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	dir := filepath.Join(e.root, "d-"+slotDecree)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -51,7 +53,7 @@ func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n", e.registryPath(), outboundDaemonName)
+	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  inbound_scope: all\n", e.registryPath(), outboundDaemonName)
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, err
 	}

@@ -62,6 +62,11 @@ func TestDecreeDefaults(t *testing.T) {
 			txn.ActionTag, "D91_IN_NO_OPTOUT", nil},
 		{"inbound ad over the cap tagged", "inbound", func(d *txn.Decree) { d.Recipients[0].Sent24h = 3 },
 			txn.ActionTag, "D91_IN_FREQUENCY", nil},
+		{"inbound ad missing a channel scored below the threshold", "inbound", func(d *txn.Decree) { d.MissingChannels = []string{"phone"} },
+			txn.ActionAccept, "D91_IN_CHANNELS", nil},
+		{"inbound ad missing a channel and the address tagged", "inbound", func(d *txn.Decree) {
+			d.MissingChannels, d.MissingInfo = []string{"phone"}, []string{"address"}
+		}, txn.ActionTag, "D91_IN_ADVERTISER_INFO", nil},
 		{"refused inbound ad tagged", "inbound", func(d *txn.Decree) { d.Recipients[0].Refused = true },
 			txn.ActionTag, "D91_IN_REFUSED", nil},
 		{"inbound ad out of scope: no decree rule", "inbound", func(d *txn.Decree) {
