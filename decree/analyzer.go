@@ -21,10 +21,11 @@ type Analyzer struct {
 	cfg           Config
 	labels        *labeler
 	transactional *phraseSet
-	// phrases finds the refusal statements, the ad phrases and the
-	// built-in groups (phrases.go) in one pass over each text.
-	phrases *phraseGroups
-	info    *infoFinder
+	// body, head and block are the phrase matchers (phrases.go): the
+	// refusal statements and ad phrases of the whole text, the built-in
+	// groups of its start, those of the opt-out block's window.
+	body, head, block *phraseGroups
+	info              *infoFinder
 }
 
 // NewAnalyzer validates cfg and compiles its phrase lists once. It fails
@@ -40,11 +41,15 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	lists := builtinPhrases
+	lists[groupRefusal], lists[groupAd] = cfg.RefusalPhrases, cfg.AdPhrases
 	return &Analyzer{
 		cfg:           cfg,
 		labels:        labels,
 		transactional: newPhraseSet(cfg.TransactionalPhrases),
-		phrases:       newPhraseGroups(cfg.RefusalPhrases, cfg.AdPhrases),
+		body:          newPhraseGroups(lists, bodyGroups),
+		head:          newPhraseGroups(lists, headGroups),
+		block:         newPhraseGroups(lists, blockGroups),
 		info:          newInfoFinder(),
 	}, nil
 }
@@ -101,12 +106,12 @@ func (a *Analyzer) analyze(v *mailmsg.View, envRcpts []string, body *Body, dkim 
 		res.RefusalMailboxes = appendUnique(res.RefusalMailboxes, addr)
 	}
 	fsubj := foldString(subj)
-	subjScan := a.phrases.scan(fsubj)
+	subjScan := a.head.scan(a.body.scan(nil, fsubj, 0), fsubj, 0)
 	res.Vietnamese = isVietnamese(subj)
 	scans := []*phraseScan{subjScan}
 	for _, c := range cands {
 		scans = append(scans, c.scan)
-		res.Vietnamese = res.Vietnamese || isVietnamese(c.text.src)
+		res.Vietnamese = res.Vietnamese || isVietnamese(c.text.src[:min(len(c.text.src), headScanBytes)])
 	}
 	in := adInput{
 		label: res.Label != txn.LabelMissing, reply: isReply(v, subj), bulk: bulk,
@@ -139,7 +144,8 @@ func (a *Analyzer) candidates(parts []textPart) []candidate {
 	out := make([]candidate, 0, len(parts))
 	for _, p := range parts {
 		f := foldText(p.text)
-		out = append(out, candidate{text: f, scan: a.phrases.scan(f.text)})
+		sc := a.body.scan(nil, f.text, 0)
+		out = append(out, candidate{text: f, scan: a.head.scan(sc, f.text[:min(len(f.text), headScanBytes)], 0)})
 	}
 	return out
 }
@@ -159,7 +165,7 @@ type blockChoice struct {
 func (a *Analyzer) chooseBlock(cands []candidate, rcpts []string) blockChoice {
 	if len(cands) == 0 {
 		f := foldText("")
-		return blockChoice{text: f, blk: locateBlock(f, &phraseScan{})}
+		return blockChoice{text: f, blk: a.locateBlock(f, &phraseScan{})}
 	}
 	var best blockChoice
 	bestScore := -1
@@ -167,7 +173,7 @@ func (a *Analyzer) chooseBlock(cands []candidate, rcpts []string) blockChoice {
 		if len(c.scan.refusals) == 0 {
 			continue
 		}
-		ch := blockChoice{text: c.text, blk: locateBlock(c.text, c.scan)}
+		ch := blockChoice{text: c.text, blk: a.locateBlock(c.text, c.scan)}
 		ch.found = findContacts(c.text.source(ch.blk.channels.start, ch.blk.channels.end), rcpts)
 		score := len(ch.found.email[:min(1, len(ch.found.email))])
 		for _, ok := range []bool{ch.found.web, ch.found.phone, ch.blk.statement} {
@@ -180,7 +186,7 @@ func (a *Analyzer) chooseBlock(cands []candidate, rcpts []string) blockChoice {
 		}
 	}
 	if bestScore < 0 {
-		return blockChoice{text: cands[0].text, blk: locateBlock(cands[0].text, cands[0].scan)}
+		return blockChoice{text: cands[0].text, blk: a.locateBlock(cands[0].text, cands[0].scan)}
 	}
 	return best
 }

@@ -50,11 +50,11 @@ type adInput struct {
 }
 
 // offerEvidence fills the commercial and transactional evidence of in
-// from the folded Subject fsubj, the candidates' texts and the scans
-// (Subject first).
+// from the folded Subject fsubj, the scans (Subject first) and the
+// candidates' texts (the price at their start, headScanBytes; the ad
+// phrases and the discount everywhere).
 func (a *Analyzer) offerEvidence(in *adInput, fsubj string, cands []candidate, scans []*phraseScan) {
-	pg := a.phrases
-	for i, name := range pg.names[groupAd] {
+	for i, name := range a.body.names[groupAd] {
 		for _, sc := range scans {
 			if sc.found[groupAd][i] {
 				in.phrases = append(in.phrases, name)
@@ -62,14 +62,17 @@ func (a *Analyzer) offerEvidence(in *adInput, fsubj string, cands []candidate, s
 			}
 		}
 	}
+	pg := a.head
 	in.launch, in.preorder = pg.first(groupLaunch, scans...), pg.first(groupPreorder, scans...)
 	in.shop, in.newsletter = pg.first(groupShop, scans...), pg.first(groupNewsletter, scans...)
 	in.notice = pg.first(groupNotice, scans...)
 	in.otp = pg.first(groupOTP, scans...) != ""
 	in.discount, in.price = hasDiscount(fsubj), hasPrice(fsubj)
 	for _, c := range cands {
+		// A promotional section closes many a receipt: the discount is
+		// looked for everywhere ('%' is found by IndexByte).
 		in.discount = in.discount || hasDiscount(c.text.text)
-		in.price = in.price || hasPrice(c.text.text)
+		in.price = in.price || hasPrice(c.text.text[:min(len(c.text.text), headScanBytes)])
 	}
 }
 

@@ -70,11 +70,11 @@ func (r *htmlRenderer) run() {
 			r.tag = atom.Lookup(r.l.Text())
 			r.start(r.tag)
 		case lexer.AttributeToken:
-			switch key := string(r.l.AttrKey()); {
-			case r.tag == atom.A && key == "href":
+			switch {
+			case r.tag == atom.A && string(r.l.AttrKey()) == "href":
 				r.href = keptHref(r.l.AttrVal())
 				r.tag = 0 // the first href counts, as in browsers
-			case r.tag == atom.Img && key == "alt" && r.skip == 0:
+			case r.tag == atom.Img && r.skip == 0 && string(r.l.AttrKey()) == "alt":
 				r.alt(r.l.AttrVal())
 				r.tag = 0
 			}

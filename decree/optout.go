@@ -49,8 +49,10 @@ type optBlock struct {
 // channel window ends early at what is not offered for refusal (cutAt: a
 // "follow us" line, a closing formula or a signature). Without a refusal
 // statement there is no block, and the advertiser information (Art. 19,
-// required on its own) is looked for at the end of the text.
-func locateBlock(f *folded, sc *phraseScan) optBlock {
+// required on its own) is looked for at the end of the text. The
+// statements of the right to refuse and the cut phrases are looked for in
+// the window only (a.block).
+func (a *Analyzer) locateBlock(f *folded, sc *phraseScan) optBlock {
 	refusals := sc.refusals
 	if len(refusals) == 0 {
 		end := len(f.text)
@@ -68,19 +70,21 @@ func locateBlock(f *folded, sc *phraseScan) optBlock {
 	lastLine := f.lineOf(last.start)
 	chStart := max(f.lineStart(f.lineOf(first.start)), first.start-leadBytes)
 	chStart = snapForward(f.text, chStart, first.start)
-	if anyIn(sc.cuts, chStart, first.start) {
-		chStart = first.start // "Follow us: <link>. Hủy đăng ký …": the link is not a channel
-	}
 	chEnd := min(f.lineStart(lastLine+tailLines+1), last.end+tailBytes)
 	chEnd = snapForward(f.text, chEnd, min(len(f.text), chEnd+snapBytes))
-	chEnd = cutAt(f, sc.cuts, last.end, chEnd)
+	lo := max(0, chStart-leadBytes)
+	bs := a.block.scan(nil, f.text[lo:chEnd], lo)
+	if anyIn(bs.cuts, chStart, first.start) {
+		chStart = first.start // "Follow us: <link>. Hủy đăng ký …": the link is not a channel
+	}
+	chEnd = cutAt(f, bs.cuts, last.end, chEnd)
 	infoStart := max(f.lineStart(f.lineOf(chStart)-infoLines), chStart-infoBytes)
 	infoStart = snapForward(f.text, infoStart, chStart)
 	return optBlock{
 		found:     true,
 		channels:  span{start: chStart, end: chEnd},
 		info:      span{start: infoStart, end: chStart},
-		statement: anyIn(sc.statements, max(0, chStart-leadBytes), chEnd),
+		statement: anyIn(bs.statements, lo, chEnd),
 	}
 }
 
