@@ -10,11 +10,17 @@ const discountLook = 32
 // discountLook bytes before it ("off" may also follow it: "30% off").
 var discountWords = []string{"giam", "sale", "discount", "uu dai", "khuyen mai", "off", "save"}
 
+// maxPercents is how many percentages hasDiscount examines: a text of
+// statistics, or one written to cost, has more without being an offer.
+const maxPercents = 64
+
 // hasDiscount reports a discount in folded text: a percentage of 1–99
-// ("30%", "30 %") with a discount word just before it or "off" after it.
-// Each '%' looks at a bounded window: linear in len(text).
+// ("30%", "30 %") with a discount word just before it or "off" after it,
+// among the first maxPercents percentages. Each looks at a bounded
+// window: linear in len(text).
 func hasDiscount(text string) bool {
-	for off := 0; off < len(text); {
+	seen := 0
+	for off := 0; off < len(text) && seen < maxPercents; {
 		i := strings.IndexByte(text[off:], '%')
 		if i < 0 {
 			return false
@@ -32,6 +38,7 @@ func hasDiscount(text string) bool {
 		if d == j || j-d > 2 || (d > 0 && isWordByte(text[d-1])) {
 			continue
 		}
+		seen++
 		before := text[max(0, d-discountLook):d]
 		after := text[i+1 : min(len(text), i+6)]
 		for _, w := range discountWords {
