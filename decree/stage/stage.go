@@ -187,7 +187,8 @@ type reservation struct {
 
 // Finish is called once the message is answered: it keeps the sends of
 // the recipients that got the message (accepted, not removed) and
-// releases the others, and for an accepted inbound ad remembers the
+// releases the others, and for an accepted inbound ad (grade certain)
+// remembers the
 // refusal mailboxes it named for each recipient (Art. 20.3 capture).
 // Release and record use their own short context: the message's may have
 // run out. A nil stage does nothing.
@@ -205,7 +206,7 @@ func (s *Stage) Finish(queueID string, rcpts []string, d *txn.Decree, sends *Sen
 	}
 	s.release(queueID, undo)
 	an := &d.DecreeAnalysis
-	if !accepted || s.opt.DryRun || s.opt.Registry == nil || !an.Advertising || d.Direction != txn.DirectionInbound ||
+	if !accepted || s.opt.DryRun || s.opt.Registry == nil || an.Grade != txn.GradeCertain || d.Direction != txn.DirectionInbound ||
 		len(an.RefusalMailboxes) == 0 || an.Advertiser == "" {
 		return
 	}

@@ -86,9 +86,14 @@ func TestRunLikelyAdSkipsRegistry(t *testing.T) {
 	likely := ad
 	likely.Grade = txn.GradeLikely
 	s := New(Options{Analyzer: analyzer{a: likely}, Registry: reg, Directions: Directions{Default: txn.DirectionOutbound}})
-	d, _, err := s.Run(context.Background(), input("a@example.net"))
+	d, sends, err := s.Run(context.Background(), input("a@example.net"))
 	if err != nil || d.Recipients != nil || reg.calls != 0 || !d.Advertising {
 		t.Errorf("Run = %+v, %v; registry calls %d, want none", d, err, reg.calls)
+	}
+	d.Direction = txn.DirectionInbound
+	s.Finish("Q1", []string{"a@example.net"}, &d, sends, true, nil)
+	if len(reg.recorded) != 0 {
+		t.Errorf("refusal mailboxes of a likely ad recorded for %v", reg.recorded)
 	}
 }
 
