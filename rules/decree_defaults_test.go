@@ -69,6 +69,9 @@ func TestDecreeDefaults(t *testing.T) {
 		}, txn.ActionTag, "D91_IN_ADVERTISER_INFO", nil},
 		{"refused inbound ad tagged", "inbound", func(d *txn.Decree) { d.Recipients[0].Refused = true },
 			txn.ActionTag, "D91_IN_REFUSED", nil},
+		{"refused inbound ad out of scope tagged", "inbound", func(d *txn.Decree) {
+			d.InScope, d.Recipients[0].Refused = false, true
+		}, txn.ActionTag, "D91_IN_REFUSED", nil},
 		{"inbound ad out of scope: no decree rule", "inbound", func(d *txn.Decree) {
 			d.InScope = false
 			d.Label, d.OptOut = txn.LabelMissing, false
