@@ -145,6 +145,11 @@ type Decree struct {
 	// domain's organizational domain: a recipient who refused that
 	// advertiser is refused at RCPT (Art. 13.4).
 	AdEnvelopeSenders []string
+	// InboundScope decides which inbound ads the decree rules judge:
+	// "vietnamese" (Vietnamese text or a .vn advertiser) or "all". The
+	// decree covers advertising sent in Vietnam (Art. 2); a foreign
+	// newsletter in English is not its case for most users.
+	InboundScope string
 }
 
 // DNS configures the resolver.

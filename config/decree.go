@@ -22,6 +22,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		SharedMailboxDomains:  r.SharedMailboxDomains,
 		ConsentPolicy:         r.ConsentPolicy,
 		AdEnvelopeSenders:     r.AdEnvelopeSenders,
+		InboundScope:          r.InboundScope,
 		MaxPer24h:             v.count("$.decree91.max_per_24h", r.MaxPer24h, 1, maxPer24h),
 	}
 	if d.DefaultDirection != "inbound" && d.DefaultDirection != "outbound" {
@@ -53,6 +54,9 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
 			v.fail(fmt.Sprintf("$.decree91.shared_mailbox_domains[%d]", i), "decree91.shared_mailbox_domains: %q is not a domain", dom)
 		}
+	}
+	if d.InboundScope != "vietnamese" && d.InboundScope != "all" {
+		v.fail("$.decree91.inbound_scope", "decree91.inbound_scope: %q: want vietnamese or all", d.InboundScope)
 	}
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")

@@ -52,6 +52,7 @@ type rawDecree struct {
 	SharedMailboxDomains  []string `yaml:"shared_mailbox_domains"`
 	ConsentPolicy         string   `yaml:"consent_policy"`
 	AdEnvelopeSenders     []string `yaml:"ad_envelope_senders"`
+	InboundScope          string   `yaml:"inbound_scope"`
 }
 
 type rawDNS struct {

@@ -20,14 +20,12 @@ import (
 type Analyzer struct {
 	cfg           Config
 	labels        *labeler
-	ads           *phraseSet
 	transactional *phraseSet
-	// body finds the refusal phrases (ids below nRefusal) and the ad
-	// phrases (the others, in ads order) in one pass over the analysed
-	// text.
-	body     *matcher
-	nRefusal int
-	info     *infoFinder
+	// body, head and block are the phrase matchers (phrases.go): the
+	// refusal statements and ad phrases of the whole text, the built-in
+	// groups of its start, those of the opt-out block's window.
+	body, head, block *phraseGroups
+	info              *infoFinder
 }
 
 // NewAnalyzer validates cfg and compiles its phrase lists once. It fails
@@ -43,16 +41,17 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Analyzer{
+	lists := builtinPhrases
+	lists[groupRefusal], lists[groupAd] = cfg.RefusalPhrases, cfg.AdPhrases
+	return &Analyzer{
 		cfg:           cfg,
 		labels:        labels,
-		ads:           newPhraseSet(cfg.AdPhrases),
 		transactional: newPhraseSet(cfg.TransactionalPhrases),
+		body:          newPhraseGroups(lists, bodyGroups),
+		head:          newPhraseGroups(lists, headGroups),
+		block:         newPhraseGroups(lists, blockGroups),
 		info:          newInfoFinder(),
-	}
-	refusal, _ := foldPhrases(cfg.RefusalPhrases)
-	a.body, a.nRefusal = newMatcher(slices.Concat(refusal, a.ads.keys)), len(refusal)
-	return a, nil
+	}, nil
 }
 
 // Analyze returns the Decree 91/2020 analysis of one message. t.Headers are
@@ -93,116 +92,103 @@ func (a *Analyzer) analyze(v *mailmsg.View, envRcpts []string, body *Body, dkim 
 	}
 	res := txn.DecreeAnalysis{Advertiser: advertiserID(dkim, fromDomain)}
 	subj := subject(v)
-	res.Label, res.LabelText = a.labels.classify(subj)
+	bulk := headerSignals(v, a.cfg.AdHeaders)
+	res.Label, res.LabelText = a.labels.classify(subj, len(bulk) > 0 && !v.Present("In-Reply-To"))
 	rcpts := lowerAll(envRcpts)
 
-	text, scan := a.chooseText(body.last)
-	blk := locateBlock(text, scan.refusals)
-	res.OptOut = blk.found
-	var found contacts
-	if blk.found {
-		found = findContacts(text.source(blk.channels.start, blk.channels.end), rcpts)
-	}
-	res.Channels, res.MissingChannels = channelLists(found)
-	res.Info, res.MissingInfo = a.info.items(text, blk.info, rcpts)
+	cands := a.candidates(body.last)
+	best := a.chooseBlock(cands, rcpts)
+	res.OptOut, res.OptOutStatement = best.blk.found, best.blk.statement
+	res.Channels, res.MissingChannels = channelLists(best.found)
+	res.Info, res.MissingInfo = a.info.items(best.text, best.blk.info, rcpts)
 	res.RefusalMailboxes = listUnsubscribeMailboxes(v)
-	for _, addr := range found.email {
+	for _, addr := range best.found.email {
 		res.RefusalMailboxes = appendUnique(res.RefusalMailboxes, addr)
 	}
-	res.Advertising, res.Signals = a.decide(v, subj, scan.ads, res.Label, res.OptOut)
+	fsubj := foldString(subj)
+	subjScan := a.head.scan(a.body.scan(nil, fsubj, 0), fsubj, 0)
+	res.Vietnamese = isVietnamese(subj)
+	scans := []*phraseScan{subjScan}
+	for _, c := range cands {
+		scans = append(scans, c.scan)
+		res.Vietnamese = res.Vietnamese || isVietnamese(c.text.src[:min(len(c.text.src), headScanBytes)])
+	}
+	in := adInput{
+		label: res.Label != txn.LabelMissing, reply: isReply(v, subj), bulk: bulk,
+		discussion: isDiscussionList(v), optOut: res.OptOut, rcpts: len(envRcpts),
+		webmail: isMailboxProvider(res.Advertiser),
+	}
+	if tr := a.transactional.found(fsubj); slices.Contains(tr, true) {
+		in.transactional = a.transactional.names[slices.Index(tr, true)]
+	}
+	a.offerEvidence(&in, fsubj, cands, scans)
+	res.Signals = in.signals()
+	res.Grade, res.Evidence, res.Against = in.grade()
+	res.Advertising = res.Grade != txn.GradeNone
 	return res
 }
 
-// bodyScan is what the phrase pass over the analysed text found.
-type bodyScan struct {
-	refusals []span // refusal statements, in order
-	ads      []bool // by ad phrase id
+// candidate is one last-text-part candidate, folded and scanned.
+type candidate struct {
+	text *folded
+	scan *phraseScan
 }
 
-// scanBody runs the refusal and ad phrase matchers over folded text.
-func (a *Analyzer) scanBody(text string) bodyScan {
-	sc := bodyScan{ads: make([]bool, len(a.ads.keys))}
-	a.body.scan(text, func(id, start, end int) {
-		if id < a.nRefusal {
-			sc.refusals = append(sc.refusals, span{start: start, end: end})
-		} else {
-			sc.ads[id-a.nRefusal] = true
-		}
-	})
-	return sc
-}
-
-// chooseText picks the analysed text among the last-text-part candidates:
-// the first one holding a refusal statement, else the first one. Every
-// text is folded (which makes NFC moot: combining marks, as windows-1258
-// writes tones, are dropped like precomposed ones).
-func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
-	var first *folded
-	var firstScan bodyScan
-	for i, p := range parts {
+// candidates folds and scans every last-text-part candidate: what the
+// reader sees may be either alternative (HTML-only text counts), so the
+// classification reads them all and the opt-out block is taken from the
+// best (chooseBlock). Every text is folded (which makes NFC moot:
+// combining marks, as windows-1258 writes tones, are dropped like
+// precomposed ones).
+func (a *Analyzer) candidates(parts []textPart) []candidate {
+	out := make([]candidate, 0, len(parts))
+	for _, p := range parts {
 		f := foldText(p.text)
-		sc := a.scanBody(f.text)
-		if len(sc.refusals) > 0 {
-			return f, sc
-		}
-		if i == 0 {
-			first, firstScan = f, sc
-		}
+		sc := a.body.scan(nil, f.text, 0)
+		out = append(out, candidate{text: f, scan: a.head.scan(sc, f.text[:min(len(f.text), headScanBytes)], 0)})
 	}
-	if first == nil {
-		return foldText(""), a.scanBody("")
-	}
-	return first, firstScan
+	return out
 }
 
-// decide decides Advertising (Art. 3.1) and lists the signals behind it,
-// in the order label, header signals, optout-block, phrase:*. The rule:
-//   - a label of any kind (ok, misplaced, legacy, nonstandard) makes an ad:
-//     the sender declared it;
-//   - otherwise an ad needs a marketing phrase (Subject or analysed text)
-//     AND a bulk signal (List-Unsubscribe, List-Unsubscribe-Post, List-Id,
-//     Precedence: bulk/list, a configured header, an opt-out block), AND,
-//     when the Subject carries a transactional phrase (order, invoice,
-//     password, …), a marketing phrase in the Subject itself;
-//   - a reply or forward (isReply: Re:/Fwd:/Trả lời:/… Subject prefix or
-//     In-Reply-To) is an ad only when one of the above holds AND it has a
-//     header bulk signal (any but optout-block).
-//
-// So personal mail (no bulk signal), mailing-list discussion (bulk
-// signals, no marketing phrase), transactional mail (order
-// confirmations, password resets, even with List-Unsubscribe and a
-// promotional footer) are not ads unless labelled, and a user's reply to
-// or forward of an ad is not one unless sent with bulk headers.
-func (a *Analyzer) decide(v *mailmsg.View, subj string, inText []bool, label string, optOut bool) (bool, []string) {
-	var sigs []string
-	if label != txn.LabelMissing {
-		sigs = append(sigs, SignalLabel)
+// blockChoice is the analysed text and its opt-out block.
+type blockChoice struct {
+	text  *folded
+	blk   optBlock
+	found contacts
+}
+
+// chooseBlock picks the analysed text among the candidates: of those
+// holding a refusal statement, the one whose block offers the most
+// refusal channels and states the right to refuse (the first on a tie:
+// the text/plain alternative); without any, the first candidate, whose
+// end is then where the advertiser information is looked for.
+func (a *Analyzer) chooseBlock(cands []candidate, rcpts []string) blockChoice {
+	if len(cands) == 0 {
+		f := foldText("")
+		return blockChoice{text: f, blk: a.locateBlock(f, &phraseScan{})}
 	}
-	bulk := headerSignals(v, a.cfg.AdHeaders)
-	nHeader := len(bulk)
-	if optOut {
-		bulk = append(bulk, SignalOptOutBlock)
-	}
-	sigs = append(sigs, bulk...)
-	fsubj := foldString(subj)
-	inSubject := a.ads.found(fsubj)
-	phrases := 0
-	for id, name := range a.ads.names {
-		if inSubject[id] || inText[id] {
-			sigs = append(sigs, SignalPhrasePrefix+name)
-			phrases++
+	var best blockChoice
+	bestScore := -1
+	for _, c := range cands {
+		if len(c.scan.refusals) == 0 {
+			continue
+		}
+		ch := blockChoice{text: c.text, blk: a.locateBlock(c.text, c.scan)}
+		ch.found = findContacts(c.text.source(ch.blk.channels.start, ch.blk.channels.end), rcpts)
+		score := len(ch.found.email[:min(1, len(ch.found.email))])
+		for _, ok := range []bool{ch.found.web, ch.found.phone, ch.blk.statement} {
+			if ok {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = ch, score
 		}
 	}
-	transactional := slices.Contains(a.transactional.found(fsubj), true)
-	ad := label != txn.LabelMissing ||
-		(phrases > 0 && len(bulk) > 0 && (!transactional || slices.Contains(inSubject, true)))
-	if ad && nHeader == 0 && isReply(v, subj) {
-		// A personal reply or forward quotes the ad it answers (label,
-		// phrases, opt-out block); without a header bulk signal it is not
-		// one.
-		ad = false
+	if bestScore < 0 {
+		return blockChoice{text: cands[0].text, blk: a.locateBlock(cands[0].text, cands[0].scan)}
 	}
-	return ad, sigs
+	return best
 }
 
 // lowerAll returns the envelope addresses lower-cased, without angle

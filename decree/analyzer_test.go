@@ -65,7 +65,9 @@ func adCases() []fixtureCase {
 	missingAd.mailboxes = okQC.mailboxes
 	noBlock := compliant("optout-none.eml", txn.LabelOK, "[QC]")
 	noBlock.signals = []string{SignalLabel, "phrase:giảm giá"}
-	noBlock.optOut, noBlock.channels, noBlock.info, noBlock.mailboxes = false, nil, nil, nil
+	// Art. 19 is checked without an opt-out block too: the information
+	// at the end of the text counts.
+	noBlock.optOut, noBlock.channels, noBlock.mailboxes = false, nil, nil
 	html := compliant("html-only.eml", txn.LabelOK, "[QC]")
 	html.signals = []string{SignalLabel, SignalOptOutBlock, "phrase:mua ngay", "phrase:sale"}
 	fallback := html
@@ -101,6 +103,16 @@ func adCases() []fixtureCase {
 			signals:   []string{SignalListUnsubscribe, "phrase:khuyến mãi", "phrase:mua ngay"},
 			mailboxes: []string{"unsub@shop.example.com"}, advertiser: shopAdID,
 		},
+		{
+			// An order confirmation with a promotional section ("Ưu đãi
+			// 10% cho đơn hàng tiếp theo"): the decree has no
+			// transactional exemption (Art. 3.1).
+			file: "order-confirmation-listunsub.eml", label: txn.LabelMissing, ad: true,
+			signals: []string{SignalListUnsubscribe, SignalListUnsubscribePost, "header:feedback-id",
+				SignalOptOutBlock, "phrase:ưu đãi"},
+			optOut: true, channels: []string{"web"}, mailboxes: []string{"unsub@shop.example.com"},
+			advertiser: shopAdID,
+		},
 	}
 }
 
@@ -111,13 +123,6 @@ func nonAdCases() []fixtureCase {
 			file: "order-confirmation.eml", label: txn.LabelMissing, signals: []string{"phrase:ưu đãi"},
 			advertiser: shopAdID,
 		},
-		{
-			file: "order-confirmation-listunsub.eml", label: txn.LabelMissing,
-			signals: []string{SignalListUnsubscribe, SignalListUnsubscribePost, "header:feedback-id",
-				SignalOptOutBlock, "phrase:ưu đãi"},
-			optOut: true, channels: []string{"web"}, mailboxes: []string{"unsub@shop.example.com"},
-			advertiser: shopAdID,
-		},
 		{file: "password-reset.eml", label: txn.LabelMissing, advertiser: shopAdID},
 		{
 			file: "password-reset-listunsub.eml", label: txn.LabelMissing,
@@ -126,7 +131,8 @@ func nonAdCases() []fixtureCase {
 		},
 		{
 			file: "personal.eml", label: txn.LabelMissing,
-			signals: []string{"phrase:khuyến mãi", "phrase:giảm giá"}, advertiser: "example.net",
+			signals: []string{"phrase:khuyến mãi", "phrase:giảm giá"}, info: []string{"phone"},
+			advertiser: "example.net",
 		},
 		// Replies and forwards of an ad by a user: no header bulk signal.
 		{

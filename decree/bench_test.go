@@ -111,3 +111,30 @@ func BenchmarkLinks50K(b *testing.B) {
 		readBody(context.Background(), tr, 0, DefaultMaxLinkBytes).Links(200)
 	}
 }
+
+// BenchmarkAnalyzeHostile analyses plain-text bodies of one pattern
+// repeated to 25 KiB and to 250 KiB: the time per byte must not grow with
+// the size (linear time), whatever the grade's and the block's scanners
+// meet: percentages without a discount word, digit runs, address and
+// cut phrases, chained refusal statements.
+func BenchmarkAnalyzeHostile(b *testing.B) {
+	for _, p := range []struct{ name, unit string }{
+		{"percent", "7% 7%% %7 "},
+		{"digits", "1.2.3,4 5 6.7 "},
+		{"captions", "Địa chỉ email địa chỉ "},
+		{"cuts", "follow us trân trọng -- "},
+		{"refusals", "hủy đăng ký từ chối nhận toàn bộ\n"},
+	} {
+		for _, size := range []int{25 << 10, 250 << 10} {
+			body := strings.Repeat(p.unit, size/len(p.unit))
+			tr := msg(b, []string{"Subject: x", "List-Unsubscribe: <mailto:u@example.com>"}, body)
+			a := newDefault(b)
+			b.Run(fmt.Sprintf("%s/%dKiB", p.name, size>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					a.Analyze(tr, nil, "example.com")
+				}
+			})
+		}
+	}
+}

@@ -46,3 +46,31 @@ func ExampleAnalyzer_Analyze() {
 	// advertiser information: [name phone email address] missing: []
 	// advertiser: example.com refusal mailboxes: [unsub@shop.example.com]
 }
+
+// The grade of the ad evidence (Art. 3.1) with the evidence for and
+// against: a bank's one-time code that mentions a free hotline is no ad,
+// though an ESP header marks it as bulk mail; outbound only a certain ad
+// is refused.
+func ExampleAnalyzer_Analyze_grade() {
+	a, err := decree.NewAnalyzer(decree.DefaultConfig())
+	if err != nil {
+		panic(err)
+	}
+	for _, raw := range []string{
+		"From: Bank <noreply@bank.example.com>\r\nFeedback-ID: 1:otp:bank\r\nSubject: Your code\r\n\r\n" +
+			"Your OTP is 482913. Free hotline: 1800 1234, miễn phí.\r\n",
+		"From: Phone <news@example.com>\r\nList-Unsubscribe: <mailto:u@example.com>\r\nSubject: Introducing X1\r\n\r\n" +
+			"Pre-order X1 at https://example.com/products/x1 for $399.\r\n",
+	} {
+		headers, body, err := txn.ReadMessage(strings.NewReader(raw), 0, "")
+		if err != nil {
+			panic(err)
+		}
+		r := a.Analyze(&txn.Transaction{Headers: headers, Body: body}, nil, "example.com")
+		body.Close()
+		fmt.Println(r.Grade, "for:", r.Evidence, "against:", r.Against)
+	}
+	// Output:
+	// none for: [header:feedback-id phrase:miễn phí] against: [otp]
+	// certain for: [list-unsubscribe price launch:introducing preorder:pre-order shop-link:/products/] against: []
+}

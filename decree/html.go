@@ -16,7 +16,8 @@ import (
 // out, closely enough for the opt-out analysis: block elements and <br>
 // start new lines, table cells are separated by a space, whitespace inside
 // text collapses, character references are decoded, and <script>, <style>,
-// <title>, <template>, <noscript> are dropped. The target of a link whose
+// <title>, <template>, <noscript> are dropped; an image's alt text is
+// text. The target of a link whose
 // scheme is http, https, mailto or tel follows the link text in angle
 // brackets, so that <a href="mailto:huy@example.com">Hủy đăng ký</a>
 // renders as "Hủy đăng ký <mailto:huy@example.com>" and the channel stays
@@ -69,9 +70,13 @@ func (r *htmlRenderer) run() {
 			r.tag = atom.Lookup(r.l.Text())
 			r.start(r.tag)
 		case lexer.AttributeToken:
-			if r.tag == atom.A && string(r.l.AttrKey()) == "href" {
+			switch {
+			case r.tag == atom.A && string(r.l.AttrKey()) == "href":
 				r.href = keptHref(r.l.AttrVal())
 				r.tag = 0 // the first href counts, as in browsers
+			case r.tag == atom.Img && r.skip == 0 && string(r.l.AttrKey()) == "alt":
+				r.alt(r.l.AttrVal())
+				r.tag = 0
 			}
 		case lexer.EndTagToken:
 			r.end(atom.Lookup(endTagName(r.l.Text())))
@@ -79,6 +84,18 @@ func (r *htmlRenderer) run() {
 			r.foreign(data)
 		}
 	}
+}
+
+// alt writes the alt text of an image as a word group of its own: a
+// reader who does not load images sees it, and an image button ("Hủy
+// đăng ký" drawn in a picture) says what it does only there.
+func (r *htmlRenderer) alt(v []byte) {
+	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+		v = bytes.TrimSuffix(v[1:], v[:1])
+	}
+	r.space = true
+	r.text(v)
+	r.space = true
 }
 
 // endTagName cuts what follows the name in an end tag ("style x",

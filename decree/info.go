@@ -14,6 +14,13 @@ var (
 	}
 	// addressCaptions name an address outright.
 	addressCaptions = []string{"địa chỉ", "address", "trụ sở", "văn phòng"}
+	// notAddress are captions of other addresses: a caption inside one
+	// ("Địa chỉ email: …", "Email address: …") names no postal address.
+	notAddress = []string{
+		"địa chỉ email", "địa chỉ e-mail", "địa chỉ thư", "địa chỉ thư điện tử", "địa chỉ website",
+		"địa chỉ web", "địa chỉ trang web", "địa chỉ ip", "email address", "e-mail address",
+		"web address", "website address", "ip address", "mail address",
+	}
 	// addressParts are pieces of a street address; two different ones
 	// are needed, since each alone is a common word ("quận", "city").
 	addressParts = []string{
@@ -30,6 +37,7 @@ const (
 	markName = iota
 	markCaption
 	markPart
+	markNotAddress
 )
 
 // infoFinder recognises the advertiser-information items.
@@ -41,7 +49,7 @@ type infoFinder struct {
 func newInfoFinder() *infoFinder {
 	fi := &infoFinder{}
 	var keys []string
-	for kind, list := range [][]string{nameMarkers, addressCaptions, addressParts} {
+	for kind, list := range [][]string{nameMarkers, addressCaptions, addressParts, notAddress} {
 		for _, p := range list {
 			keys = append(keys, foldString(p))
 			fi.kinds = append(fi.kinds, kind)
@@ -57,21 +65,31 @@ func newInfoFinder() *infoFinder {
 //     an "Advertiser:"/"Đơn vị quảng cáo:" caption;
 //   - phone: a Vietnamese telephone number or tel: link (see scanPhones);
 //   - email: an address other than the recipients' (exclude);
-//   - address: an address caption (Địa chỉ, Address, Trụ sở) or two
-//     different street-address parts (đường + quận, District + City, …).
+//   - address: an address caption (Địa chỉ, Address, Trụ sở) that is not
+//     part of another address's caption ("Địa chỉ email", "Email
+//     address"), or two different street-address parts (đường + quận,
+//     District + City, …).
 func (fi *infoFinder) items(f *folded, w span, exclude []string) (present, missing []string) {
-	var name, caption bool
+	var name bool
+	var captions, others []span
 	parts := map[int]bool{}
-	fi.m.scan(f.text[w.start:w.end], func(id, _, _ int) {
+	fi.m.scan(f.text[w.start:w.end], func(id, start, end int) {
 		switch fi.kinds[id] {
 		case markName:
 			name = true
 		case markCaption:
-			caption = true
+			captions = append(captions, span{start: start, end: end})
+		case markNotAddress:
+			others = append(others, span{start: start, end: end})
 		default:
 			parts[id] = true
 		}
 	})
+	caption := false
+	for _, c := range captions {
+		// "địa chỉ email" starts with the caption, "email address" ends with it.
+		caption = caption || !coveredBy(c, others)
+	}
 	c := findContacts(f.source(w.start, w.end), exclude)
 	for _, it := range []struct {
 		name string
@@ -89,4 +107,14 @@ func (fi *infoFinder) items(f *folded, w span, exclude []string) (present, missi
 		}
 	}
 	return present, missing
+}
+
+// coveredBy reports whether sp lies within one of spans.
+func coveredBy(sp span, spans []span) bool {
+	for _, o := range spans {
+		if o.start <= sp.start && sp.end <= o.end {
+			return true
+		}
+	}
+	return false
 }

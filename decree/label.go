@@ -13,7 +13,12 @@ import (
 )
 
 // maxLabelRunes bounds the text between a label's brackets.
-const maxLabelRunes = 8
+const maxLabelRunes = 16
+
+// labelWords are words in brackets that a sender means as a label though
+// Art. 18.3 does not allow them ("[Quảng cáo]", "[Advertisement]"),
+// folded and without spaces: nonstandard at the start of the Subject.
+var labelWords = map[string]bool{"quangcao": true, "advertisement": true, "advertising": true}
 
 // Bracket pairs recognised around a non-standard or legacy label, after
 // full-width ASCII has been narrowed (［ → [, （ → (). Any opener may close
@@ -59,22 +64,27 @@ func newLabeler(labels, legacy []string) (*labeler, error) {
 
 // classify returns the Label value and the label as written, for the
 // Subject without its reply/forward prefixes ("Re: [QC] x" is read as
-// "[QC] x", see stripReplyPrefixes):
+// "[QC] x", see stripReplyPrefixes), unless the message is a campaign
+// (bulk marks, no In-Reply-To): there a label after "Re:" is misplaced,
+// since a reply prefix on a first mailing misleads (Art. 17.1, 18.2):
 //   - ok: the Subject starts with a compliant label, exactly;
 //   - legacy: it starts with a legacy label ([ADV], any case or bracket);
 //   - nonstandard: it starts with a compliant label in another case, with
 //     other or full-width brackets, or with spaces inside ("[qc]", "【QC】",
-//     "(AD)", "[ QC ]");
+//     "(AD)", "[ QC ]"), or with a label word ("[Quảng cáo]");
 //   - misplaced: a compliant label appears, exactly, later in the Subject;
 //   - legacy: a legacy label appears later;
 //   - missing: none of these.
 //
 // Non-standard spellings count only at the start, where a sender meant a
 // label; later they are too often ordinary text ("Windows (AD) migration").
-func (l *labeler) classify(subj string) (label, text string) {
-	subj, _ = stripReplyPrefixes(subj)
+func (l *labeler) classify(subj string, campaign bool) (label, text string) {
+	subj, prefixed := stripReplyPrefixes(subj)
 	for _, lb := range l.labels {
 		if strings.HasPrefix(subj, lb) {
+			if prefixed && campaign {
+				return txn.LabelMisplaced, lb
+			}
 			return txn.LabelOK, lb
 		}
 	}
@@ -82,7 +92,7 @@ func (l *labeler) classify(subj string) (label, text string) {
 		switch {
 		case l.legacy[core]:
 			return txn.LabelLegacy, tok
-		case l.cores[core]:
+		case l.cores[core], labelWords[strings.ReplaceAll(foldString(core), " ", "")]:
 			return txn.LabelNonstandard, tok
 		}
 	}

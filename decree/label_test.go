@@ -78,7 +78,7 @@ func TestClassifyLabel(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.subject, func(t *testing.T) {
-			label, text := l.classify(tc.subject)
+			label, text := l.classify(tc.subject, false)
 			if label != tc.label || text != tc.text {
 				t.Errorf("classify = %q %q, want %q %q", label, text, tc.label, tc.text)
 			}

@@ -37,15 +37,27 @@ type optBlock struct {
 	found    bool
 	channels span // the channel window
 	info     span // the advertiser-information window
+	// statement: the block states the right to refuse all of the
+	// advertiser's advertising (Art. 20.1.b).
+	statement bool
 }
 
 // locateBlock finds the opt-out block from the refusal statements of the
-// analysed text (in order): the block is anchored on the last statement,
-// since Art. 20.1.a puts it at the end of the email, and extended back over
-// statements chained at most chainLines apart.
-func locateBlock(f *folded, refusals []span) optBlock {
+// analysed text (sc.refusals, in order): the block is anchored on the last
+// statement, since Art. 20.1.a puts it at the end of the email, and
+// extended back over statements chained at most chainLines apart. The
+// channel window ends early at what is not offered for refusal (cutAt: a
+// "follow us" line, a closing formula or a signature). Without a refusal
+// statement there is no block, and the advertiser information (Art. 19,
+// required on its own) is looked for at the end of the text. The
+// statements of the right to refuse and the cut phrases are looked for in
+// the window only (a.block).
+func (a *Analyzer) locateBlock(f *folded, sc *phraseScan) optBlock {
+	refusals := sc.refusals
 	if len(refusals) == 0 {
-		return optBlock{}
+		end := len(f.text)
+		start := max(f.lineStart(f.lineOf(end)-infoLines), end-infoBytes)
+		return optBlock{info: span{start: snapForward(f.text, start, end), end: end}}
 	}
 	last := refusals[len(refusals)-1]
 	first := last
@@ -60,13 +72,41 @@ func locateBlock(f *folded, refusals []span) optBlock {
 	chStart = snapForward(f.text, chStart, first.start)
 	chEnd := min(f.lineStart(lastLine+tailLines+1), last.end+tailBytes)
 	chEnd = snapForward(f.text, chEnd, min(len(f.text), chEnd+snapBytes))
+	lo := max(0, chStart-leadBytes)
+	bs := a.block.scan(nil, f.text[lo:chEnd], lo)
+	if anyIn(bs.cuts, chStart, first.start) {
+		chStart = first.start // "Follow us: <link>. Hủy đăng ký …": the link is not a channel
+	}
+	chEnd = cutAt(f, bs.cuts, last.end, chEnd)
 	infoStart := max(f.lineStart(f.lineOf(chStart)-infoLines), chStart-infoBytes)
 	infoStart = snapForward(f.text, infoStart, chStart)
 	return optBlock{
-		found:    true,
-		channels: span{start: chStart, end: chEnd},
-		info:     span{start: infoStart, end: chStart},
+		found:     true,
+		channels:  span{start: chStart, end: chEnd},
+		info:      span{start: infoStart, end: chStart},
+		statement: anyIn(bs.statements, lo, chEnd),
 	}
+}
+
+// cutAt returns where the channel window [from, end) stops: at the first
+// cut phrase after the last refusal statement ("Follow us", "Theo dõi
+// chúng tôi", "Trân trọng", "Best regards": a social link or a
+// signature's contact phone after it is not offered for refusal) or at a
+// signature delimiter line "--" (RFC 3676 §4.3), else at end.
+func cutAt(f *folded, cuts []span, from, end int) int {
+	for _, c := range cuts {
+		if c.start >= from && c.start < end {
+			end = c.start
+			break
+		}
+	}
+	for n := f.lineOf(from) + 1; n < len(f.lines) && f.lineStart(n) < end; n++ {
+		line := f.text[f.lineStart(n):min(f.lineStart(n+1), len(f.text))]
+		if strings.TrimRight(line, " ") == "--" {
+			return f.lineStart(n)
+		}
+	}
+	return end
 }
 
 // snapForward moves pos forward to the next word start, not past limit,

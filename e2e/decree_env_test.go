@@ -41,7 +41,9 @@ func (e *env) registryPath() string {
 // startDecreeDaemon starts the Decree 91 daemon on slotDecree's milter
 // address: the usual test config plus a registry in its directory,
 // outboundDaemonName as the outbound {daemon_name} and adEnvelopeDomain as
-// an envelope sender of ads only.
+// an envelope sender of ads only. Its inbound scope is all: the test ads
+// are in English from a .com advertiser, out of the default scope
+// (Vietnamese text or a .vn advertiser).
 func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	dir := filepath.Join(e.root, "d-"+slotDecree)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -56,7 +58,7 @@ func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  ad_envelope_senders: [%s]\n",
+	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  ad_envelope_senders: [%s]\n  inbound_scope: all\n",
 		e.registryPath(), outboundDaemonName, adEnvelopeDomain)
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, err

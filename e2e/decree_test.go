@@ -92,12 +92,16 @@ func TestDecreeRefusalCapture(t *testing.T) {
 			}
 			delivered(t, e, tok)
 
+			// An ad to a recipient who refused is spam (Art. 3.4.a):
+			// delivered tagged by default, rejecting it is policy.
 			r, tok = sendAd()
-			if r.Code != 550 || !strings.HasPrefix(r.Text, "5.7.1 ") || !strings.Contains(r.Text, "Art. 13.4") {
-				t.Errorf("ad after the refusal: reply %v, want 550 5.7.1 naming Art. 13.4", r)
+			if r.Code != 250 {
+				t.Fatalf("ad after the refusal: reply %v, want 250 (tagged)", r)
 			}
-			if e.sink.has(tok) {
-				t.Error("ad after the refusal reached the sink")
+			m := delivered(t, e, tok)
+			if flags, status := fieldValues(m, "X-Spam-Flag"), fieldValues(m, "X-Spam-Status"); len(flags) != 1 ||
+				len(status) != 1 || !strings.Contains(status[0], "D91_IN_REFUSED") {
+				t.Errorf("ad after the refusal: X-Spam-Flag %q X-Spam-Status %q, want tagged by D91_IN_REFUSED", flags, status)
 			}
 			assertCapturedRefusal(t, e, tc.user)
 		})
@@ -143,13 +147,32 @@ func TestDecreeInboundLabelledAdMarked(t *testing.T) {
 	if len(marks) != 1 || strings.Contains(marks[0], "forged") {
 		t.Fatalf("X-Decree91 fields %q, want only ours (the forged one removed)", marks)
 	}
-	for _, want := range []string{"ad; direction=inbound; label=ok;", "advertiser=" + advertiserID} {
+	for _, want := range []string{"ad; direction=inbound; label=ok;", "advertiser=" + advertiserID, "grade=certain"} {
 		if !strings.Contains(marks[0], want) {
 			t.Errorf("X-Decree91 %q lacks %q", marks[0], want)
 		}
 	}
 	if flags := fieldValues(m, "X-Spam-Flag"); len(flags) != 0 {
 		t.Errorf("labelled ad spam-tagged: X-Spam-Flag %q", flags)
+	}
+}
+
+// An unlabelled inbound ad is spam (Art. 3.4.a): delivered, tagged by
+// D91_IN_UNLABELLED alone (its score is the tag threshold).
+func TestDecreeInboundUnlabelledAdTagged(t *testing.T) {
+	e := decreeEnv(t)
+	const rcpt = "reader2@example.net"
+	tok := newToken(t)
+	data := adMail{Token: tok, To: rcpt, Subject: "Autumn sale: 30% off everything",
+		Extra: []string{"List-Unsubscribe: <mailto:" + refusalMailbox + ">"}}.build()
+	s := openSession(t, e.smtpAddr(slotDecree), "mta.shop.example.com", "")
+	if r := mustSend(t, s, outMessage{From: shopSender, To: []string{rcpt}, Data: data}); r.Code != 250 {
+		t.Fatalf("reply %v, want 250", r)
+	}
+	m := delivered(t, e, tok)
+	if flags, status := fieldValues(m, "X-Spam-Flag"), fieldValues(m, "X-Spam-Status"); len(flags) != 1 ||
+		len(status) != 1 || !strings.Contains(status[0], "D91_IN_UNLABELLED") {
+		t.Errorf("unlabelled ad: X-Spam-Flag %q X-Spam-Status %q, want tagged by D91_IN_UNLABELLED", flags, status)
 	}
 }
 

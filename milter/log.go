@@ -133,6 +133,7 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	}
 	if d := &f.Decree; d.Advertising {
 		attrs = append(attrs, slog.Group("decree91", slog.String("direction", d.Direction),
+			slog.String("grade", d.Grade), slog.Any("evidence", d.Evidence), slog.Any("against", d.Against),
 			slog.String("label", d.Label), slog.String("advertiser", d.Advertiser),
 			slog.Any("missing_channels", d.MissingChannels)))
 	}

@@ -12,7 +12,8 @@ func compliantAd(direction string) txn.Facts {
 	return txn.Facts{Decree: txn.Decree{
 		Direction: direction,
 		DecreeAnalysis: txn.DecreeAnalysis{
-			Advertising: true, Label: txn.LabelOK, OptOut: true,
+			Advertising: true, Grade: txn.GradeCertain, InScope: true, Label: txn.LabelOK,
+			OptOut: true, OptOutStatement: true,
 			Channels: []string{"web", "email", "phone"},
 			Info:     []string{"name", "phone", "email", "address"}, Advertiser: "shop.example.com",
 		},
@@ -62,12 +63,42 @@ func TestDecreeDefaults(t *testing.T) {
 			txn.ActionAccept, "", nil},
 		{"labelled inbound ad accepted", "inbound", func(d *txn.Decree) { d.Recipients[0].Consent = false },
 			txn.ActionAccept, "", nil},
-		{"unlabelled inbound ad scored", "inbound", func(d *txn.Decree) { d.Label = txn.LabelMissing },
-			txn.ActionAccept, "D91_IN_UNLABELLED", nil},
-		{"refused inbound ad rejected", "inbound", func(d *txn.Decree) { d.Recipients[0].Refused = true },
-			txn.ActionReject, "D91_IN_REFUSED", []string{"550", "Art. 13.4"}},
+		// Inbound non-compliant ads are spam (Art. 3.4.a): each reaches
+		// the tag threshold alone.
+		{"unlabelled inbound ad tagged", "inbound", func(d *txn.Decree) { d.Label = txn.LabelMissing },
+			txn.ActionTag, "D91_IN_UNLABELLED", nil},
+		{"inbound ad without opt-out tagged", "inbound", func(d *txn.Decree) { d.OptOut = false },
+			txn.ActionTag, "D91_IN_NO_OPTOUT", nil},
+		{"inbound ad over the cap tagged", "inbound", func(d *txn.Decree) { d.Recipients[0].Sent24h = 3 },
+			txn.ActionTag, "D91_IN_FREQUENCY", nil},
+		{"inbound ad missing a channel scored below the threshold", "inbound", func(d *txn.Decree) { d.MissingChannels = []string{"phone"} },
+			txn.ActionAccept, "D91_IN_CHANNELS", nil},
+		{"inbound ad missing a channel and the address tagged", "inbound", func(d *txn.Decree) {
+			d.MissingChannels, d.MissingInfo = []string{"phone"}, []string{"address"}
+		}, txn.ActionTag, "D91_IN_ADVERTISER_INFO", nil},
+		{"refused inbound ad tagged", "inbound", func(d *txn.Decree) { d.Recipients[0].Refused = true },
+			txn.ActionTag, "D91_IN_REFUSED", nil},
+		{"refused inbound ad out of scope tagged", "inbound", func(d *txn.Decree) {
+			d.InScope, d.Recipients[0].Refused = false, true
+		}, txn.ActionTag, "D91_IN_REFUSED", nil},
+		{"inbound ad out of scope: no decree rule", "inbound", func(d *txn.Decree) {
+			d.InScope = false
+			d.Label, d.OptOut = txn.LabelMissing, false
+		}, txn.ActionAccept, "", nil},
+		{"likely inbound ad marked, not scored", "inbound", func(d *txn.Decree) {
+			d.Grade, d.Recipients = txn.GradeLikely, nil
+			d.Label, d.OptOut = txn.LabelMissing, false
+		}, txn.ActionAccept, "D91_IN_LIKELY_AD", nil},
+		// Outbound refusals need certain evidence: a likely ad is marked
+		// and logged (Art. 10.3).
+		{"likely outbound ad not refused", "outbound", func(d *txn.Decree) {
+			d.Grade, d.Recipients = txn.GradeLikely, nil
+			d.Label, d.OptOut, d.MissingInfo = txn.LabelMissing, false, []string{"name"}
+		}, txn.ActionAccept, "D91_OUT_LIKELY_AD", nil},
+		{"no refuse-all statement outbound rejected", "outbound", func(d *txn.Decree) { d.OptOutStatement = false },
+			txn.ActionReject, "D91_OUT_OPTOUT_STATEMENT", []string{"550", "Art. 20.1.b"}},
 		{"not advertising: no decree rule", "outbound", func(d *txn.Decree) {
-			d.Advertising = false
+			d.Advertising, d.Grade = false, txn.GradeNone
 			d.Label = txn.LabelMissing
 			d.Recipients = nil
 		}, txn.ActionAccept, "", nil},

@@ -21,6 +21,15 @@ func decreeLabel(f *txn.Facts) string {
 	return f.Decree.Label
 }
 
+// decreeGrade is the grade of the ad evidence, "none" when the decree
+// analysis did not run.
+func decreeGrade(f *txn.Facts) string {
+	if f.Decree.Grade == "" {
+		return txn.GradeNone
+	}
+	return f.Decree.Grade
+}
+
 // consentValue is decree91.consent's value for r.
 func consentValue(r txn.DecreeRecipient) string {
 	if r.Consent {

@@ -16,7 +16,7 @@ import (
 // address near the block does not, so that writing to it refuses nobody.
 func TestCaptureOnlyPublishedMailboxes(t *testing.T) {
 	reg := &registry{}
-	an := txn.DecreeAnalysis{Advertising: true, Advertiser: "example.com",
+	an := txn.DecreeAnalysis{Advertising: true, Grade: txn.GradeCertain, Advertiser: "example.com",
 		RefusalMailboxes: []string{"unsub@esp.example", "huy@shop.example.com", "partner@agency.example", "friend@gmail.com"}}
 	s := New(Options{Analyzer: analyzer{a: an}, Registry: reg, Directions: Directions{Default: txn.DirectionInbound}})
 	in := input("reader@example.net")
@@ -40,7 +40,7 @@ func TestCaptureOnlyPublishedMailboxes(t *testing.T) {
 func TestSharedProviderIsNoAdvertiser(t *testing.T) {
 	for _, advertiser := range []string{"gmail.com", "isp.example"} {
 		reg := &registry{}
-		an := txn.DecreeAnalysis{Advertising: true, Advertiser: advertiser, RefusalMailboxes: []string{"huy@" + advertiser}}
+		an := txn.DecreeAnalysis{Advertising: true, Grade: txn.GradeCertain, Advertiser: advertiser, RefusalMailboxes: []string{"huy@" + advertiser}}
 		s := New(Options{Analyzer: analyzer{a: an}, Registry: reg, Shared: freemail.New([]string{"isp.example"}),
 			Directions: Directions{Default: txn.DirectionInbound}})
 		in := input("reader@example.net")

@@ -1,6 +1,10 @@
 package stage
 
-import "milter91/internal/txn"
+import (
+	"strings"
+
+	"milter91/internal/txn"
+)
 
 // Directions decide whether a message is inbound (ads reaching local
 // users) or outbound (customers' ads leaving), Decree 91/2020.
@@ -47,4 +51,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// InScope reports whether the decree rules judge a message: every
+// outbound one (the sender's duties, Art. 10.4); an inbound one when all
+// is set, or when it is written in Vietnamese or its advertiser id is
+// under .vn (Art. 2: advertising sent in Vietnam).
+func InScope(direction string, an *txn.DecreeAnalysis, all bool) bool {
+	return direction == txn.DirectionOutbound || all || an.Vietnamese ||
+		strings.HasSuffix(an.Advertiser, ".vn") || an.Advertiser == "vn"
 }

@@ -13,8 +13,10 @@ const HeaderName = "X-Decree91"
 // Header marks an advertising email (Decree 91/2020 Art. 3.1) with what
 // the analysis found, e.g.
 // "X-Decree91: ad; direction=inbound; label=ok; optout=yes;
-// channels=web,email,phone; missing=none; advertiser=example.com". ok is
-// false for mail that is not advertising: it gets no header.
+// channels=web,email,phone; missing=none; advertiser=example.com;
+// grade=certain" (a likely ad is marked grade=likely: marked and logged,
+// never refused). ok is false for mail that is not advertising: it gets no
+// header.
 func Header(d *txn.Decree) (edit txn.HeaderEdit, ok bool) {
 	if !d.Advertising {
 		return txn.HeaderEdit{}, false
@@ -28,6 +30,7 @@ func Header(d *txn.Decree) (edit txn.HeaderEdit, ok bool) {
 	if d.Advertiser != "" {
 		parts = append(parts, "advertiser="+d.Advertiser)
 	}
+	parts = append(parts, "grade="+d.Grade)
 	return txn.HeaderEdit{Op: txn.EditAdd, Name: HeaderName, Value: " " + strings.Join(parts, "; ")}, true
 }
 

@@ -89,6 +89,10 @@ type Options struct {
 	AdSenders []string
 	// ProductHeaders name headers whose values identify the product.
 	ProductHeaders []string
+	// InboundAll puts every inbound message in scope of the decree rules
+	// (decree91.inbound_scope: all); by default only Vietnamese text or a
+	// .vn advertiser is (see InScope).
+	InboundAll bool
 	// DryRun (milter91 check) records nothing: reservations are released
 	// at once, no refusal is captured, no mailbox remembered.
 	DryRun bool
@@ -179,6 +183,7 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 		d.Advertiser = ""
 	}
 	d.RefusalMailboxes = publishedMailboxes(in.Msg, &d.DecreeAnalysis)
+	d.InScope = InScope(d.Direction, &d.DecreeAnalysis, s.opt.InboundAll)
 	if s.opt.Registry == nil {
 		return d, sends, nil
 	}
@@ -186,7 +191,9 @@ func (s *Stage) Run(ctx context.Context, in Input) (d txn.Decree, sends *Sends, 
 	if d.Direction == txn.DirectionOutbound && !s.opt.DryRun {
 		s.captureRefusals(ctx, in.Txn, now)
 	}
-	if !d.Advertising || d.Advertiser == "" {
+	if d.Grade != txn.GradeCertain || d.Advertiser == "" {
+		// Consent, refusal and the 24 h count are about ads: a likely
+		// one is marked and logged, never counted or refused.
 		return d, sends, nil
 	}
 	d.Recipients, err = s.checkRecipients(ctx, in, d.Advertiser, d.Direction, now, sends)
@@ -218,7 +225,8 @@ type reservation struct {
 
 // Finish is called once the message is answered: it keeps the sends of
 // the recipients that got the message (accepted, not removed) and
-// releases the others, and for an accepted inbound ad remembers the
+// releases the others, and for an accepted inbound ad (grade certain)
+// remembers the
 // refusal mailboxes it named for each recipient (Art. 20.3 capture).
 // Release and record use their own short context: the message's may have
 // run out. A nil stage does nothing.
@@ -236,7 +244,7 @@ func (s *Stage) Finish(queueID string, rcpts []string, d *txn.Decree, sends *Sen
 	}
 	s.release(queueID, undo)
 	an := &d.DecreeAnalysis
-	if !accepted || s.opt.DryRun || s.opt.Registry == nil || !an.Advertising || d.Direction != txn.DirectionInbound ||
+	if !accepted || s.opt.DryRun || s.opt.Registry == nil || an.Grade != txn.GradeCertain || d.Direction != txn.DirectionInbound ||
 		len(an.RefusalMailboxes) == 0 || an.Advertiser == "" {
 		return
 	}

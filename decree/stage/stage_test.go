@@ -64,7 +64,7 @@ func (r *registry) CaptureRefusal(context.Context, string, string, time.Time) ([
 	return nil, nil
 }
 
-var ad = txn.DecreeAnalysis{Advertising: true, Advertiser: "example.com", RefusalMailboxes: []string{"unsub@example.com"}}
+var ad = txn.DecreeAnalysis{Advertising: true, Grade: txn.GradeCertain, Advertiser: "example.com", RefusalMailboxes: []string{"unsub@example.com"}}
 
 func input(rcpts ...string) Input {
 	t := &txn.Transaction{Rcpts: rcpts}
@@ -108,6 +108,44 @@ func TestRunCountedOnce(t *testing.T) {
 	}
 }
 
+// A likely ad is marked and logged, never counted against the cap or
+// checked for consent and refusal: the registry is not asked.
+func TestRunLikelyAdSkipsRegistry(t *testing.T) {
+	reg := &registry{}
+	likely := ad
+	likely.Grade = txn.GradeLikely
+	s := New(Options{Analyzer: analyzer{a: likely}, Registry: reg, Directions: Directions{Default: txn.DirectionOutbound}})
+	d, sends, err := s.Run(context.Background(), input("a@example.net"))
+	if err != nil || d.Recipients != nil || reg.calls != 0 || !d.Advertising {
+		t.Errorf("Run = %+v, %v; registry calls %d, want none", d, err, reg.calls)
+	}
+	d.Direction = txn.DirectionInbound
+	s.Finish("Q1", []string{"a@example.net"}, &d, sends, true, nil)
+	if len(reg.recorded) != 0 {
+		t.Errorf("refusal mailboxes of a likely ad recorded for %v", reg.recorded)
+	}
+}
+
+// The inbound scope (decree91.inbound_scope): by default Vietnamese text or
+// a .vn advertiser; outbound is always in scope.
+func TestInScope(t *testing.T) {
+	for _, tc := range []struct {
+		direction string
+		an        txn.DecreeAnalysis
+		all, want bool
+	}{
+		{txn.DirectionInbound, txn.DecreeAnalysis{Advertiser: "example.com"}, false, false},
+		{txn.DirectionInbound, txn.DecreeAnalysis{Advertiser: "example.com", Vietnamese: true}, false, true},
+		{txn.DirectionInbound, txn.DecreeAnalysis{Advertiser: "shop.com.vn"}, false, true},
+		{txn.DirectionInbound, txn.DecreeAnalysis{Advertiser: "example.com"}, true, true},
+		{txn.DirectionOutbound, txn.DecreeAnalysis{Advertiser: "example.com"}, false, true},
+	} {
+		if got := InScope(tc.direction, &tc.an, tc.all); got != tc.want {
+			t.Errorf("InScope(%s, %+v, all=%v) = %v, want %v", tc.direction, tc.an, tc.all, got, tc.want)
+		}
+	}
+}
+
 // A registry failure is the fact RegistryUnavailable, not an error, and
 // the sends reserved before it are released at once.
 func TestRunRegistryDown(t *testing.T) {
@@ -138,10 +176,10 @@ func TestRunPanicIsAnError(t *testing.T) {
 }
 
 func TestHeader(t *testing.T) {
-	d := &txn.Decree{Direction: txn.DirectionInbound, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Label: txn.LabelOK,
+	d := &txn.Decree{Direction: txn.DirectionInbound, DecreeAnalysis: txn.DecreeAnalysis{Advertising: true, Grade: txn.GradeLikely, Label: txn.LabelOK,
 		OptOut: true, Channels: []string{"web", "email"}, MissingChannels: []string{"phone"}, Advertiser: "example.com"}}
 	h, ok := Header(d)
-	want := " ad; direction=inbound; label=ok; optout=yes; channels=web,email; missing=phone; advertiser=example.com"
+	want := " ad; direction=inbound; label=ok; optout=yes; channels=web,email; missing=phone; advertiser=example.com; grade=likely"
 	if !ok || h.Op != txn.EditAdd || h.Name != HeaderName || h.Value != want {
 		t.Errorf("Header = %+v, %v; want %q", h, ok, want)
 	}

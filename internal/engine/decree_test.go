@@ -101,7 +101,8 @@ func (r *fakeRegistry) CaptureRefusal(_ context.Context, sender, rcpt string, _ 
 
 // completeAd is the analysis of an ad that meets every sender duty.
 var completeAd = txn.DecreeAnalysis{
-	Advertising: true, Label: txn.LabelOK, OptOut: true, Signals: []string{"label"},
+	Advertising: true, Grade: txn.GradeCertain, Vietnamese: true, Label: txn.LabelOK,
+	OptOut: true, OptOutStatement: true, Signals: []string{"label"},
 	Channels: []string{"web", "email", "phone"}, Info: []string{"name", "phone", "email", "address"},
 	RefusalMailboxes: []string{"unsub@example.com"}, Advertiser: "example.com",
 }
@@ -224,11 +225,12 @@ func TestDecreeInbound(t *testing.T) {
 	e := decreeEngine(t, completeAd, reg, nil)
 	tr := transaction(t, plainMessage)
 	out := mustEvaluate(t, e, tr)
-	if out.Verdict.Action != txn.ActionAccept {
-		t.Fatalf("labelled inbound ad: %v %v", out.Verdict.Action, out.Verdict.RuleIDs())
+	// A labelled compliant ad is marked as an ad, not as spam.
+	if out.Verdict.Action != txn.ActionAccept || out.Verdict.Score != 0 || len(out.Verdict.RuleIDs()) != 0 {
+		t.Fatalf("labelled inbound ad: %v score %v %v", out.Verdict.Action, out.Verdict.Score, out.Verdict.RuleIDs())
 	}
 	hs := edits(out, txn.EditAdd, "X-Decree91")
-	if len(hs) != 1 || !strings.Contains(hs[0].Value, "direction=inbound; label=ok") {
+	if len(hs) != 1 || !strings.Contains(hs[0].Value, "direction=inbound; label=ok") || !strings.Contains(hs[0].Value, "grade=certain") {
 		t.Errorf("X-Decree91 = %+v", hs)
 	}
 	if got := reg.mailboxes["bob@example.net"]; len(got) != 1 || got[0] != "unsub@example.com" {
@@ -236,8 +238,9 @@ func TestDecreeInbound(t *testing.T) {
 	}
 	reg.refused["bob@example.net"] = true
 	out = mustEvaluate(t, e, transaction(t, plainMessage))
-	if out.Verdict.Action != txn.ActionReject || !matched(out.Verdict, "D91_IN_REFUSED") {
-		t.Errorf("refused advertiser: %v %v", out.Verdict.Action, out.Verdict.RuleIDs())
+	// Spam (Art. 3.4.a): tagged by default, rejecting it is policy.
+	if out.Verdict.Action != txn.ActionTag || !matched(out.Verdict, "D91_IN_REFUSED") {
+		t.Errorf("refused advertiser: %v %v, want tag", out.Verdict.Action, out.Verdict.RuleIDs())
 	}
 }
 

@@ -17,6 +17,16 @@ const (
 	LabelNonstandard = "nonstandard" // other case, full-width or other brackets
 )
 
+// Grades of the advertising evidence (Decree 91/2020 Art. 3.1): certain
+// (a label, or bulk-sending marks with a commercial offer), likely (a
+// commercial offer without bulk marks), none. Outbound refusals need
+// certain; likely is marked and logged.
+const (
+	GradeCertain = "certain"
+	GradeLikely  = "likely"
+	GradeNone    = "none"
+)
+
 // Opt-out channels (Decree 91/2020 Art. 20.2) and advertiser information
 // items (Art. 19).
 const (
@@ -33,8 +43,24 @@ const (
 // DecreeAnalysis is what the message itself says (no registry lookups).
 type DecreeAnalysis struct {
 	// Advertising is true when the message is an advertising email
-	// (Art. 3.1) by a label or by bulk/marketing signals.
+	// (Art. 3.1) with Grade certain or likely.
 	Advertising bool
+	// Grade is one of the Grade* values; Evidence lists what speaks for
+	// an ad ("label", "list-unsubscribe", "discount", "price",
+	// "launch:ra mắt", "preorder:pre-order", "shop-link", …) and Against
+	// what speaks against one ("transactional:otp", "otp", "reply",
+	// "discussion-list", "public-notice:cứu trợ", "personal",
+	// "webmail-sender").
+	Grade    string
+	Evidence []string
+	Against  []string
+	// InScope is true when the decree rules judge the message: every
+	// outbound message; an inbound one per decree91.inbound_scope
+	// (default: Vietnamese text or a .vn advertiser).
+	InScope bool
+	// Vietnamese is true when the Subject or the analysed text is
+	// written in Vietnamese (letters only Vietnamese uses).
+	Vietnamese bool
 	// Signals explain Advertising, e.g. "label", "list-unsubscribe",
 	// "list-unsubscribe-post", "list-id", "precedence:bulk",
 	// "optout-block", "header:x-campaign-id", "phrase:khuyến mãi".
@@ -46,6 +72,9 @@ type DecreeAnalysis struct {
 	// OptOut is true when a refusal statement was found in the last text
 	// part (Art. 20.1).
 	OptOut bool
+	// OptOutStatement is true when the opt-out block states the right to
+	// refuse all of the advertiser's advertising (Art. 20.1.b).
+	OptOutStatement bool
 	// Channels present in the opt-out block and missing from it
 	// (Art. 20.2), each from ChannelWeb, ChannelEmail, ChannelPhone.
 	Channels        []string

@@ -48,6 +48,7 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		Shared:         freemail.New(d.SharedMailboxDomains),
 		ConsentPolicy:  d.ConsentPolicy,
 		AdSenders:      d.AdEnvelopeSenders,
+		InboundAll:     d.InboundScope == "all",
 		DryRun:         mode.DryRun,
 		Now:            time.Now,
 		Logger:         logger,
