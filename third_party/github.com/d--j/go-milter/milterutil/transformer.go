@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"golang.org/x/text/transform"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -466,6 +467,10 @@ var _ transform.Transformer = (*NulToSpTransformer)(nil)
 //
 // postfix wants LF lines endings for header values. Using CRLF results in double CR sequences.
 func CrLfToLf(s string) string {
+	if !strings.ContainsAny(s, "\x00\r") {
+		// nothing to replace: skip the transformer chain and its buffers
+		return s
+	}
 	t := transform.Chain(&NulToSpTransformer{}, &CrLfToLfTransformer{})
 	dst, _, _ := transform.String(t, s)
 	return dst
@@ -475,6 +480,9 @@ func CrLfToLf(s string) string {
 //
 // Sendmail does not like newlines in quarantine reasons.
 func NewlineToSpace(s string) string {
+	if !strings.ContainsAny(s, "\x00\r\n") {
+		return s
+	}
 	t := transform.Chain(&NulToSpTransformer{}, &NewlineToSpaceTransformer{})
 	dst, _, _ := transform.String(t, s)
 	return dst

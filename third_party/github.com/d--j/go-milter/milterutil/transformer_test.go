@@ -598,3 +598,18 @@ func TestNewlineToSpace(t *testing.T) {
 		})
 	}
 }
+
+// TestCrLfToLf_unchanged: a value with no CR and no NUL (the usual header
+// value) comes back as it is, without the transformer chain's buffers.
+func TestCrLfToLf_unchanged(t *testing.T) {
+	for _, s := range []string{"", "pass (signature verified)", "folded\n\tvalue", strings.Repeat("x", 10000)} {
+		var got string
+		allocs := testing.AllocsPerRun(10, func() { got = CrLfToLf(s) })
+		if got != s || allocs != 0 {
+			t.Errorf("CrLfToLf(%.20q) = %.20q with %.0f allocations, want it unchanged with none", s, got, allocs)
+		}
+		if got := NewlineToSpace(strings.ReplaceAll(s, "\n", "")); got != strings.ReplaceAll(s, "\n", "") {
+			t.Errorf("NewlineToSpace changed %.20q", s)
+		}
+	}
+}
