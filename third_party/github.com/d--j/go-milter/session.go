@@ -75,7 +75,22 @@ func (m *serverSession) init(server *Server, conn net.Conn, version uint32, acti
 	m.actions = actions
 	m.protocol = protocol
 	m.macros = newMacroStages()
-	m.r = bufio.NewReaderSize(conn, sessionReadBuffer)
+	m.r = sessionReaders.Get().(*bufio.Reader)
+	m.r.Reset(conn)
+}
+
+// sessionReaders recycles the sessions' read buffers: an SMTP session,
+// and so a milter connection, often carries a single message.
+var sessionReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, sessionReadBuffer) }}
+
+// releaseReader gives the read buffer back; only the session's own
+// goroutine reads, so nothing reads it after HandleMilterCommands.
+func (m *serverSession) releaseReader() {
+	if m.r != nil {
+		m.r.Reset(nil)
+		sessionReaders.Put(m.r)
+		m.r = nil
+	}
 }
 
 // readPacket reads the next milter packet. The message and its Data are
@@ -497,6 +512,7 @@ func (m *serverSession) closeConn() {
 
 // HandleMilterCommands processes all milter commands in the same connection
 func (m *serverSession) HandleMilterCommands() {
+	defer m.releaseReader()
 	defer m.releaseBuf()
 	defer m.closeConn()
 
