@@ -23,7 +23,7 @@ LDFLAGS = -X main.version=$(VERSION) -X main.revision=$(REVISION)
 # Go files that gofmt must accept; testdata may hold deliberate oddities.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')
 
-.PHONY: test test-unit test-third-party fuzz-short bench build deps vet fmt-check staticcheck vuln
+.PHONY: test test-unit test-third-party fuzz-short bench build ceiling deps vet fmt-check staticcheck vuln
 
 test: deps vet fmt-check staticcheck
 	$(GO) test -race -count=1 -timeout 10m ./...
@@ -37,7 +37,10 @@ test: deps vet fmt-check staticcheck
 # 64 MiB inputs alone takes 2-3 minutes under -race on a 2-core machine).
 # go-message's own code does not pass go vet (unkeyed fields, a WriteTo
 # signature): only the package our patch changes is vetted.
-THIRD_PARTY = third_party/github.com/goccy/go-yaml third_party/github.com/d--j/go-milter third_party/github.com/emersion/go-msgauth
+# internal/loadgen/ceiling, the load test's yardstick on upstream go-milter,
+# is a module of its own too.
+THIRD_PARTY = third_party/github.com/goccy/go-yaml third_party/github.com/d--j/go-milter third_party/github.com/emersion/go-msgauth \
+	internal/loadgen/ceiling
 RACE_PKGS = third_party/github.com/d--j/go-milter:. third_party/github.com/d--j/go-milter:./internal/wire \
 	third_party/github.com/emersion/go-msgauth:./dkim third_party/github.com/emersion/go-message:./textproto
 test-third-party:
@@ -73,6 +76,10 @@ bench:
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/milter91
+
+# The load test's accept-everything yardstick (BENCHMARKS.md, "Load test").
+ceiling:
+	cd internal/loadgen/ceiling && $(GO) build -o $(abspath bin/ceiling) .
 
 deps:
 	@bash scripts/install-test-deps.sh

@@ -12,8 +12,8 @@ import (
 // capLogEvery is the period of the log line about refused connections.
 const capLogEvery = 10 * time.Second
 
-// capListener is the listener go-milter serves: it hands out buffered
-// connections (bufferedConn) and keeps at most max of them open. A
+// capListener is the listener go-milter serves: it hands out
+// connections (capConn) and keeps at most max of them open. A
 // connection beyond that is closed as soon as it is accepted, so the
 // accept loop never waits; the MTA applies its default action (Postfix
 // milter_default_action) to that SMTP session. Accept errors go to
@@ -41,7 +41,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		if l.active.Add(1) <= l.max {
 			l.count(1)
-			return newBufferedConn(c, l.release), nil
+			return &capConn{Conn: c, release: l.release}, nil
 		}
 		l.active.Add(-1)
 		if l.metrics.ConnRefused != nil {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/signal"
 	"sort"
 	"syscall"
@@ -19,7 +17,6 @@ import (
 const benchUsage = `usage:
   milter91 bench run --milter inet:HOST:PORT|unix:/PATH --corpus DIR [--connections 32] [--per-conn 10]
                      [--duration 60s] [--messages N] [--drain 30s] [--timeout 30s] [--daemon-pid PID] [--json]
-  milter91 bench accept-server [--listen inet:127.0.0.1:8892]
   milter91 bench corpus --out DIR [--messages 2000] [--seed 1]
   milter91 bench dns --zones DIR/zones.json [--listen 127.0.0.1:5353] [--delay 20ms]
 `
@@ -46,8 +43,6 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return benchRun(ctx, args[1:], stdout, stderr)
-	case "accept-server":
-		return benchAccept(ctx, args[1:], stdout, stderr)
 	case "corpus":
 		return benchCorpus(args[1:], stdout, stderr)
 	case "dns":
@@ -132,35 +127,6 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err != nil || res.Messages == 0 {
 		fmt.Fprintln(stderr, "milter91 bench run: no message got a decision")
-		return 1
-	}
-	return 0
-}
-
-func benchAccept(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := benchFlags("accept-server", stderr)
-	listen := fs.String("listen", "inet:127.0.0.1:8892", "milter socket to listen on (Postfix forms)")
-	if !parseBench(fs, args, stderr, nil) {
-		return 2
-	}
-	ln, err := sockaddr.Listen(*listen, 0, "")
-	if err != nil {
-		fmt.Fprintf(stderr, "milter91 bench accept-server: %v\n", err)
-		return 1
-	}
-	srv := loadgen.NewAcceptServer()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "accept-everything milter on %s (pid %d)\n", ln.Addr(), os.Getpid())
-	select {
-	case err = <-served:
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err = srv.Shutdown(shut)
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintf(stderr, "milter91 bench accept-server: %v\n", err)
 		return 1
 	}
 	return 0

@@ -31,7 +31,7 @@ const usage = `usage:
   milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
                   [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
   milter91 dkim keygen --domain D --selector S --algorithm rsa|ed25519 --out FILE
-  milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
+  milter91 bench run|corpus|dns ...                                 (load generator: milter91 bench help)
   milter91 config default
   milter91 version
 `

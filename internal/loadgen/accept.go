@@ -9,8 +9,10 @@ import (
 // NewAcceptServer returns a go-milter server that receives every event of
 // every message, with milter91's protocol options and macro requests
 // (milter.NegotiationOptions), and accepts each message at end of message
-// without looking at it: the throughput baseline of the load generator.
-// Serve it with Serve(listener); stop it with Shutdown or Close.
+// without looking at it: the in-process peer of the load tool's tests.
+// It runs on milter91's patched go-milter; the load test's yardstick is
+// the ceiling module (internal/loadgen/ceiling), built on the upstream
+// library. Serve it with Serve(listener); stop it with Shutdown or Close.
 func NewAcceptServer() *gomilter.Server {
 	opts := append(milter.NegotiationOptions(),
 		gomilter.WithMilter(func() gomilter.Milter { return acceptMilter{} }))

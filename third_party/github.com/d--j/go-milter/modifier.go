@@ -533,6 +533,20 @@ func (m *modifier) Quarantine(reason string) error {
 	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActQuarantine), []byte(milterutil.NewlineToSpace(reason)+"\x00")))
 }
 
+// headerData returns the data of a header modification packet: prefix
+// (the index, for change and insert), name and value as C strings, the
+// value with LF line endings (see [milterutil.CrLfToLf]), in one
+// allocation of the exact size.
+func headerData(prefix []byte, name, value string) []byte {
+	value = milterutil.CrLfToLf(value)
+	data := make([]byte, 0, len(prefix)+len(name)+len(value)+2)
+	data = append(data, prefix...)
+	data = append(data, name...)
+	data = append(data, 0)
+	data = append(data, value...)
+	return append(data, 0)
+}
+
 func (m *modifier) AddHeader(name, value string) error {
 	if m.actions&OptAddHeader == 0 {
 		return ErrModificationNotAllowed
@@ -540,12 +554,7 @@ func (m *modifier) AddHeader(name, value string) error {
 	if !validName(name) {
 		return fmt.Errorf("milter: invalid header name: %q", name)
 	}
-	var buffer bytes.Buffer
-	buffer.WriteString(name)
-	buffer.WriteByte(0)
-	buffer.WriteString(milterutil.CrLfToLf(value))
-	buffer.WriteByte(0)
-	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActAddHeader), buffer.Bytes()))
+	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActAddHeader), headerData(nil, name, value)))
 }
 
 func (m *modifier) ChangeHeader(index int, name, value string) error {
@@ -558,14 +567,9 @@ func (m *modifier) ChangeHeader(index int, name, value string) error {
 	if !validName(name) {
 		return fmt.Errorf("milter: invalid header name: %q", name)
 	}
-	var buffer bytes.Buffer
 	// BigEndian binary representation of the index
-	buffer.Write([]byte{byte(index >> 24), byte(index >> 16), byte(index >> 8), byte(index)})
-	buffer.WriteString(name)
-	buffer.WriteByte(0)
-	buffer.WriteString(milterutil.CrLfToLf(value))
-	buffer.WriteByte(0)
-	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActChangeHeader), buffer.Bytes()))
+	index32 := []byte{byte(index >> 24), byte(index >> 16), byte(index >> 8), byte(index)}
+	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActChangeHeader), headerData(index32, name, value)))
 }
 
 func (m *modifier) InsertHeader(index int, name, value string) error {
@@ -579,14 +583,9 @@ func (m *modifier) InsertHeader(index int, name, value string) error {
 	if !validName(name) {
 		return fmt.Errorf("milter: invalid header name: %q", name)
 	}
-	var buffer bytes.Buffer
 	// BigEndian binary representation of the index
-	buffer.Write([]byte{byte(index >> 24), byte(index >> 16), byte(index >> 8), byte(index)})
-	buffer.WriteString(name)
-	buffer.WriteByte(0)
-	buffer.WriteString(milterutil.CrLfToLf(value))
-	buffer.WriteByte(0)
-	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActInsertHeader), buffer.Bytes()))
+	index32 := []byte{byte(index >> 24), byte(index >> 16), byte(index >> 8), byte(index)}
+	return m.write(modifierStateReadWrite, newResponse(wire.Code(wire.ActInsertHeader), headerData(index32, name, value)))
 }
 
 func (m *modifier) ChangeFrom(value string, esmtpArgs string) error {

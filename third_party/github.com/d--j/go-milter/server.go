@@ -145,6 +145,10 @@ type Milter interface {
 	// If you return [RespSkip] the MTA will stop sending more BodyChunk events.
 	// This response is only available in version 6 Milter protocol connections.
 	//
+	// chunk is only valid until BodyChunk returns: the server reads the next
+	// packet into the same buffer. Copy it to keep it (as io.Writer's Write
+	// must not retain its argument).
+	//
 	// If this method returns an error, the error will be logged and the connection will be closed.
 	// If there is a [Response] (and we did not negotiate [OptNoBodyReply]) this response will be sent before closing the connection.
 	BodyChunk(chunk []byte, m Modifier) (*Response, error)

@@ -1,6 +1,7 @@
 package milter
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -26,9 +27,45 @@ type serverSession struct {
 	conn        net.Conn
 	macros      *macrosStages
 	backendId   uint64
-	mu          sync.Mutex
+	mu          sync.Mutex // conn and out: Close and Shutdown close sessions from other goroutines
 	modifier    *modifier
+
+	// r buffers the reads of conn: the MTA writes many small packets
+	// (macros, header fields, commands) and each used to take two read
+	// system calls.
+	r *bufio.Reader
+	// hdr receives the length field of each packet, msg the packet that
+	// readPacket returns.
+	hdr [4]byte
+	msg wire.Message
+	// buf is the packet buffer of the packet being processed, from
+	// packetBufs; nil while the session waits for the MTA.
+	buf *[]byte
+	// deadline is set while a read deadline is set on conn.
+	deadline bool
+	// out holds replies until the session next waits for the MTA (or the
+	// connection closes): the MTA reads replies only after it sent what
+	// it had to send, so replies to packets that arrived together leave
+	// in one write.
+	out []byte
 }
+
+// sessionReadBuffer is the size of a session's read buffer; body chunks,
+// larger, bypass it.
+const sessionReadBuffer = 4096
+
+// packetBufSize is the capacity of a pooled packet buffer: the largest
+// body chunk of a milter protocol version 6 session (64 KiB) and its
+// command byte. Longer packets (at most the maximum packet size) get a
+// buffer of their own.
+const packetBufSize = int(DataSize64K) + 1
+
+// packetBufs recycles packet buffers between the packets of all sessions:
+// a session holds one only while it processes a packet.
+var packetBufs = sync.Pool{New: func() any {
+	b := make([]byte, packetBufSize)
+	return &b
+}}
 
 // init sets up the internal state of the session
 func (m *serverSession) init(server *Server, conn net.Conn, version uint32, actions OptAction, protocol OptProtocol) {
@@ -38,9 +75,27 @@ func (m *serverSession) init(server *Server, conn net.Conn, version uint32, acti
 	m.actions = actions
 	m.protocol = protocol
 	m.macros = newMacroStages()
+	m.r = sessionReaders.Get().(*bufio.Reader)
+	m.r.Reset(conn)
 }
 
-// readPacket reads incoming milter packet
+// sessionReaders recycles the sessions' read buffers: an SMTP session,
+// and so a milter connection, often carries a single message.
+var sessionReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, sessionReadBuffer) }}
+
+// releaseReader gives the read buffer back; only the session's own
+// goroutine reads, so nothing reads it after HandleMilterCommands.
+func (m *serverSession) releaseReader() {
+	if m.r != nil {
+		m.r.Reset(nil)
+		sessionReaders.Put(m.r)
+		m.r = nil
+	}
+}
+
+// readPacket reads the next milter packet. The message and its Data are
+// valid until the next readPacket. When the packet has not arrived whole yet, the replies
+// held are sent first and timeout, when not 0, bounds the read.
 func (m *serverSession) readPacket(timeout time.Duration) (*wire.Message, error) {
 	m.mu.Lock()
 	conn := m.conn
@@ -48,18 +103,94 @@ func (m *serverSession) readPacket(timeout time.Duration) (*wire.Message, error)
 	if conn == nil {
 		return nil, errCloseSession
 	}
-	return wire.ReadPacket(conn, timeout, m.server.options.maxPacketSize)
+	if !m.packetBuffered() {
+		m.releaseBuf()
+		if err := m.flush(); err != nil {
+			return nil, err
+		}
+		if timeout != 0 {
+			_ = conn.SetReadDeadline(time.Now().Add(timeout))
+			m.deadline = true
+		} else if m.deadline {
+			_ = conn.SetReadDeadline(time.Time{})
+			m.deadline = false
+		}
+	}
+	if m.buf == nil {
+		m.buf = packetBufs.Get().(*[]byte)
+	}
+	msg, err := wire.ReadPacketInto(m.r, m.server.options.maxPacketSize, &m.hdr, *m.buf)
+	if err != nil {
+		return nil, err
+	}
+	m.msg = msg
+	return &m.msg, nil
 }
 
-// writePacket sends a milter response packet to socket stream
+// packetBuffered reports whether the next packet is in the read buffer
+// whole, so that reading it cannot block.
+func (m *serverSession) packetBuffered() bool {
+	n := m.r.Buffered()
+	if n < 4 {
+		return false
+	}
+	b, _ := m.r.Peek(4)
+	length, _ := wire.PacketLength(b)
+	return uint64(n) >= 4+uint64(length)
+}
+
+// releaseBuf gives the packet buffer back to the pool.
+func (m *serverSession) releaseBuf() {
+	if m.buf != nil {
+		packetBufs.Put(m.buf)
+		m.buf = nil
+	}
+}
+
+// writePacket holds a milter response packet until the session next waits
+// for the MTA (readPacket) or closes; a progress packet is sent at once.
 func (m *serverSession) writePacket(msg *wire.Message) error {
 	m.mu.Lock()
-	conn := m.conn
-	m.mu.Unlock()
-	if conn == nil {
+	defer m.mu.Unlock()
+	if m.conn == nil {
 		return errCloseSession
 	}
-	return wire.WritePacket(conn, msg, m.server.options.writeTimeout)
+	var err error
+	if m.out, err = wire.AppendPacket(m.out, msg); err != nil {
+		return err
+	}
+	if msg.Code == wire.Code(wire.ActProgress) || len(m.out) >= sessionWriteBuffer {
+		return m.flushLocked()
+	}
+	return nil
+}
+
+// sessionWriteBuffer is the most held back before a write: the replies of
+// one message fit easily (a reply per body chunk, header changes).
+const sessionWriteBuffer = 64 * 1024
+
+// flush sends the replies held.
+func (m *serverSession) flush() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.flushLocked()
+}
+
+func (m *serverSession) flushLocked() error {
+	if len(m.out) == 0 || m.conn == nil {
+		return nil
+	}
+	if timeout := m.server.options.writeTimeout; timeout != 0 {
+		_ = m.conn.SetWriteDeadline(time.Now().Add(timeout))
+		defer m.conn.SetWriteDeadline(time.Time{})
+	}
+	_, err := m.conn.Write(m.out)
+	if cap(m.out) > sessionWriteBuffer {
+		m.out = nil
+	} else {
+		m.out = m.out[:0]
+	}
+	return err
 }
 
 func (m *serverSession) negotiate(msg *wire.Message, milterVersion uint32, milterActions OptAction, milterProtocol OptProtocol, callback NegotiationCallbackFunc, macroRequests macroRequests, usedMaxData DataSize) (*Response, error) {
@@ -366,6 +497,9 @@ func ignoreError(err error) bool {
 
 func (m *serverSession) closeConn() {
 	m.mu.Lock()
+	if err := m.flushLocked(); err != nil && !ignoreError(err) {
+		LogWarning("Error writing packet: %v", err)
+	}
 	conn := m.conn
 	m.conn = nil
 	m.mu.Unlock()
@@ -378,6 +512,8 @@ func (m *serverSession) closeConn() {
 
 // HandleMilterCommands processes all milter commands in the same connection
 func (m *serverSession) HandleMilterCommands() {
+	defer m.releaseReader()
+	defer m.releaseBuf()
 	defer m.closeConn()
 
 	// first do the negotiation - with a hard-coded timeout of 1 second

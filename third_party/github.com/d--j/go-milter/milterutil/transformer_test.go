@@ -598,3 +598,49 @@ func TestNewlineToSpace(t *testing.T) {
 		})
 	}
 }
+
+// TestCrLfToLf_unchanged: a value with no CR and no NUL (the usual header
+// value) comes back as it is, without the transformer chain's buffers.
+func TestCrLfToLf_unchanged(t *testing.T) {
+	for _, s := range []string{"", "pass (signature verified)", "folded\n\tvalue", strings.Repeat("x", 10000)} {
+		var got string
+		allocs := testing.AllocsPerRun(10, func() { got = CrLfToLf(s) })
+		if got != s || allocs != 0 {
+			t.Errorf("CrLfToLf(%.20q) = %.20q with %.0f allocations, want it unchanged with none", s, got, allocs)
+		}
+		if got := NewlineToSpace(strings.ReplaceAll(s, "\n", "")); got != strings.ReplaceAll(s, "\n", "") {
+			t.Errorf("NewlineToSpace changed %.20q", s)
+		}
+	}
+}
+
+// TestCrLfToLf_asTransformers: CrLfToLf gives what the transformer chain
+// it replaces gives, on line endings and NULs in every combination of up
+// to four bytes of "\r\n\x00a" and on values longer than the chain's
+// 4096-byte buffers.
+func TestCrLfToLf_asTransformers(t *testing.T) {
+	chain := func(s string) string {
+		dst, _, _ := transform.String(transform.Chain(&NulToSpTransformer{}, &CrLfToLfTransformer{}), s)
+		return dst
+	}
+	alphabet := "\r\n\x00a"
+	var inputs []string
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		inputs = append(inputs, prefix)
+		if n == 0 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			gen(prefix+alphabet[i:i+1], n-1)
+		}
+	}
+	gen("", 4)
+	long := strings.Repeat("1234567\r\n\t", 1000)
+	inputs = append(inputs, long, long+"\r", "\r"+long+"\x00")
+	for _, s := range inputs {
+		if got, want := CrLfToLf(s), chain(s); got != want {
+			t.Errorf("CrLfToLf(%.30q) = %.30q, want %.30q", s, got, want)
+		}
+	}
+}

@@ -168,45 +168,101 @@ func (c *relaxedCanonicalizer) CanonicalizeHeader(s string) string {
 }
 
 type relaxedBodyCanonicalizer struct {
-	w         io.Writer
-	crlfBuf   []byte
-	wsp       bool
-	written   bool
-	crlfFixer crlfFixer
+	w       io.Writer
+	crlfBuf []byte
+	wsp     bool
+	written bool
+	// cr is set when the last byte written was a CR, so that an LF at the
+	// start of the next write is not taken for a lone LF.
+	cr bool
+	// out collects the canonical bytes of one Write; it is reused by the
+	// next one.
+	out []byte
 }
+
+// relaxedBodyOut is the most canonical output held before it is written
+// on; longer runs of ordinary bytes go to the writer directly.
+const relaxedBodyOut = 4096
+
+// relaxedBodySpecial marks the bytes relaxed body canonicalization looks at
+// (RFC 6376 §3.4.4): whitespace and line breaks. Every other byte is copied
+// as it is, in runs.
+var relaxedBodySpecial = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 func (c *relaxedBodyCanonicalizer) Write(b []byte) (int, error) {
 	written := len(b)
-
-	b = c.crlfFixer.Fix(b)
-
-	canonical := make([]byte, 0, len(b))
-	for _, ch := range b {
-		if ch == ' ' || ch == '\t' {
-			c.wsp = true
-		} else if ch == '\r' || ch == '\n' {
-			c.wsp = false
-			c.crlfBuf = append(c.crlfBuf, ch)
-		} else {
-			if len(c.crlfBuf) > 0 {
-				canonical = append(canonical, c.crlfBuf...)
-				c.crlfBuf = c.crlfBuf[:0]
-			}
-			if c.wsp {
-				canonical = append(canonical, ' ')
-				c.wsp = false
-			}
-
-			canonical = append(canonical, ch)
+	if c.out == nil {
+		// one buffer for the canonicalizer's life, not grown by append
+		c.out = make([]byte, 0, relaxedBodyOut)
+	}
+	out := c.out[:0]
+	for i := 0; i < len(b); {
+		if relaxedBodySpecial[b[i]] {
+			c.special(b[i])
+			i++
+			continue
 		}
-	}
-
-	if !c.written && len(canonical) > 0 {
+		j := i + 1
+		for j < len(b) && !relaxedBodySpecial[b[j]] {
+			j++
+		}
+		// A run of ordinary bytes: the line breaks held back and one space
+		// for the whitespace before it are due now.
+		c.cr = false
 		c.written = true
+		if len(c.crlfBuf) > 0 {
+			out = append(out, c.crlfBuf...)
+			c.crlfBuf = c.crlfBuf[:0]
+		}
+		if c.wsp {
+			out = append(out, ' ')
+			c.wsp = false
+		}
+		if run := b[i:j]; len(out)+len(run) <= cap(c.out) {
+			out = append(out, run...)
+		} else {
+			if err := c.emit(out); err != nil {
+				return 0, err
+			}
+			out = out[:0]
+			if err := c.emit(run); err != nil {
+				return 0, err
+			}
+		}
+		i = j
 	}
+	c.out = out[:0]
+	return written, c.emit(out)
+}
 
-	_, err := c.w.Write(canonical)
-	return written, err
+// special takes one whitespace or line-break byte: whitespace is folded
+// into one space (dropped at the end of a line), line breaks are held back
+// until more than line breaks follow, and a lone LF becomes CRLF.
+func (c *relaxedBodyCanonicalizer) special(ch byte) {
+	prevCR := c.cr
+	c.cr = ch == '\r'
+	switch ch {
+	case ' ', '\t':
+		c.wsp = true
+	case '\n':
+		c.wsp = false
+		if !prevCR {
+			c.crlfBuf = append(c.crlfBuf, '\r')
+		}
+		c.crlfBuf = append(c.crlfBuf, '\n')
+	case '\r':
+		c.wsp = false
+		c.crlfBuf = append(c.crlfBuf, '\r')
+	}
+}
+
+// emit writes b on unless it is empty.
+func (c *relaxedBodyCanonicalizer) emit(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := c.w.Write(b)
+	return err
 }
 
 func (c *relaxedBodyCanonicalizer) Close() error {

@@ -90,35 +90,73 @@ func ReadPacket(conn net.Conn, timeout time.Duration, maxSize uint32) (*Message,
 		}(conn)
 	}
 
-	// read packet length
-	var length uint32
-	if err := binary.Read(conn, binary.BigEndian, &length); err != nil {
+	var hdr [4]byte
+	msg, err := ReadPacketInto(conn, maxSize, &hdr, nil)
+	if err != nil {
 		return nil, err
 	}
+	return &msg, nil
+}
 
+// ReadPacketInto reads one packet from r as ReadPacket does, without
+// deadlines. hdr holds the length field while it is read (a caller's
+// field, so that reading it allocates nothing). The packet data goes into
+// buf when it fits in its capacity, so a caller that reuses buf reads the
+// usual small packets without allocating; the returned message's Data
+// then aliases buf and is only valid until buf is reused. A longer packet
+// gets data of its own, allocated as it arrives.
+func ReadPacketInto(r io.Reader, maxSize uint32, hdr *[4]byte, buf []byte) (Message, error) {
+	// io.EOF before the first byte, io.ErrUnexpectedEOF within the field,
+	// as binary.Read reported them
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return Message{}, err
+	}
+	length := binary.BigEndian.Uint32(hdr[:])
 	if length == 0 {
-		return nil, errors.New("milter: empty packet without command byte")
+		return Message{}, errors.New("milter: empty packet without command byte")
 	}
 	if maxSize == 0 || maxSize > maxPacketSize {
 		maxSize = maxPacketSize
 	}
 	if length > maxSize {
-		return nil, fmt.Errorf("milter: reject to read %d bytes in one message (maximum %d)", length, maxSize)
+		return Message{}, fmt.Errorf("milter: reject to read %d bytes in one message (maximum %d)", length, maxSize)
 	}
 
-	// read packet data
-	data, err := readData(conn, length)
-	if err != nil {
-		return nil, err
+	var data []byte
+	if int(length) <= cap(buf) {
+		data = buf[:length]
+		if _, err := io.ReadFull(r, data); err != nil {
+			return Message{}, err
+		}
+	} else {
+		var err error
+		if data, err = readData(r, length); err != nil {
+			return Message{}, err
+		}
 	}
+	return Message{Code: Code(data[0]), Data: data[1:]}, nil
+}
 
-	// prepare response data
-	message := Message{
-		Code: Code(data[0]),
-		Data: data[1:],
+// PacketLength returns the length field of the packet at the start of b
+// (command byte and data, without the 4 bytes of the field itself), and
+// false when b is shorter than the field.
+func PacketLength(b []byte) (uint32, bool) {
+	if len(b) < 4 {
+		return 0, false
 	}
+	return binary.BigEndian.Uint32(b), true
+}
 
-	return &message, nil
+// AppendPacket appends msg as one packet (length, command byte, data) to
+// dest and returns it like append does; a message too large for the
+// protocol is an error and dest is returned unchanged.
+func AppendPacket(dest []byte, msg *Message) ([]byte, error) {
+	length := len(msg.Data) + 1
+	if length > maxPacketSize {
+		return dest, fmt.Errorf("milter: cannot write %d bytes in one message", length)
+	}
+	dest = append(dest, byte(length>>24), byte(length>>16), byte(length>>8), byte(length), byte(msg.Code))
+	return append(dest, msg.Data...), nil
 }
 
 // readAhead is the most readData allocates before the bytes to fill it arrived.
