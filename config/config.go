@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/dnsbl"
+	"milter91/internal/dkimsign"
 	"milter91/internal/dsn"
 	"milter91/internal/regfile"
 	"milter91/internal/txn"
@@ -124,10 +125,20 @@ type DNS struct {
 	CacheBytes int64
 }
 
-// DKIM configures verification.
+// DKIM configures verification and signing.
 type DKIM struct {
 	// MaxSignatures is how many DKIM-Signature fields are verified at most.
 	MaxSignatures int
+	// Sign are the signing keys (dkim.sign), key files relative to the
+	// config file's directory (made absolute by Load); checked here (dkimsign.CheckSpecs), read by
+	// dkimsign.Load when the engine is built.
+	Sign []dkimsign.KeySpec
+	// SignUsers maps a SASL login to the From domains it may obtain a
+	// signature for; a login not listed may sign for its own domain only.
+	SignUsers map[string][]string
+	// SignExpire, when positive, adds x= this long after t= (RFC 6376
+	// §3.5); 0 adds none.
+	SignExpire time.Duration
 }
 
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
@@ -202,6 +213,9 @@ func Load(path string) (*Config, error) {
 	}
 	for i := range c.Lists {
 		relativeTo(path, &c.Lists[i].Path)
+	}
+	for i := range c.DKIM.Sign {
+		relativeTo(path, &c.DKIM.Sign[i].Key)
 	}
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)

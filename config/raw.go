@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"milter91/internal/dkimsign"
+)
 
 // raw mirrors the YAML file; strings for durations, sizes and modes are
 // validated into Config by validate.
@@ -53,7 +57,10 @@ type rawDNS struct {
 }
 
 type rawDKIM struct {
-	MaxSignatures number `yaml:"max_signatures"`
+	MaxSignatures number              `yaml:"max_signatures"`
+	Sign          []dkimsign.KeySpec  `yaml:"sign"`
+	SignUsers     map[string][]string `yaml:"sign_users"`
+	SignExpire    string              `yaml:"sign_expire"`
 }
 
 type rawDNSBL struct {

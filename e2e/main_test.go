@@ -37,10 +37,13 @@ const (
 	// port, same milter, outbound by {daemon_name}.
 	slotDecree    = "decree"
 	slotDecreeOut = "decree-out"
+	// slotSign is the signing daemon's submission port (outbound by
+	// {daemon_name}), TestSignedMessageVerifiesAtNextHop.
+	slotSign = "sign"
 )
 
 // slotNames: slotDecree comes before slotDecreeOut, which reuses its milter.
-var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut}
+var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut, slotSign}
 
 // env is the set-up shared by all tests.
 type env struct {
@@ -133,9 +136,12 @@ func setup(ctx context.Context) (out *env, err error) {
 	listeners := make([]smtpdListener, 0, len(slotNames))
 	for _, name := range slotNames {
 		l := smtpdListener{Port: freePort()}
-		if name == slotDecreeOut {
+		switch name {
+		case slotDecreeOut:
 			l.MilterAddr, l.DaemonName = e.slots[slotDecree].MilterAddr, outboundDaemonName
-		} else {
+		case slotSign:
+			l.MilterAddr, l.DaemonName = "127.0.0.1:"+strconv.Itoa(freePort()), outboundDaemonName
+		default:
 			l.MilterAddr = "127.0.0.1:" + strconv.Itoa(freePort())
 		}
 		e.slots[name] = l

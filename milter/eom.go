@@ -16,8 +16,10 @@ type decision struct {
 	edits       []txn.HeaderEdit
 	quarantine  string // quarantine only
 	removeRcpts []string
-	fault       *fault // the internal fault that decided, if any
-	limit       string // the limit that decided (LimitHeaderBytes, …), if any
+	fault       *fault       // the internal fault that decided, if any
+	limit       string       // the limit that decided (LimitHeaderBytes, …), if any
+	sign        *txn.Signing // the evaluator's signing request, accept and quarantine only
+	signed      string       // the domain signed for, once the signature edits are in edits
 }
 
 // EndOfMessage evaluates the message and answers: header edits and accept,
@@ -38,6 +40,11 @@ func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) 
 		var f *fault
 		out, f = s.srv.evaluate(t)
 		d = s.srv.decide(out, f)
+		if out != nil && out.Sign != nil {
+			// evaluate handed the body over for signing.
+			d = s.srv.sign(t, msg.headers, d)
+			s.srv.closeBody(t)
+		}
 	}
 	resp, delivered, err := s.send(m, msg, d)
 	s.srv.report(s.conn, msg, out, d, delivered, err, time.Since(start))
@@ -94,9 +101,9 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}
 	case txn.ActionQuarantine:
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
-			removeRcpts: out.RemoveRcpts}
+			removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	default:
-		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts}
+		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Limit = d.action, d.reply, d.quarantine, d.limit
+	a.Action, a.Reply, a.Quarantine, a.Limit, a.Signed = d.action, d.reply, d.quarantine, d.limit, d.signed
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -50,7 +50,8 @@ func (d decision) answer(a *txn.Answer) {
 // client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
 // elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
-// message passed), fault and err.
+// message passed), dkim_signed (the domain signed for), dkim_unsigned (why
+// outbound mail got no signature), fault and err.
 func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
 		slog.String("queue_id", a.QueueID),
@@ -74,6 +75,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))
+	}
+	if a.Signed != "" {
+		attrs = append(attrs, slog.String("dkim_signed", a.Signed))
 	}
 	level := slog.LevelInfo
 	if a.Fault != "" {
@@ -125,6 +129,9 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 	}
 	if len(out.RemoveRcpts) > 0 {
 		attrs = append(attrs, slog.Any("removed_rcpts", out.RemoveRcpts))
+	}
+	if out.SignRefused != "" {
+		attrs = append(attrs, slog.String("dkim_unsigned", out.SignRefused))
 	}
 	return attrs
 }

@@ -149,6 +149,11 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		// check (the checks stopped there, and Evaluate says so).
 		evalErr = fmt.Errorf("message_deadline %s exceeded", cfg.MessageDeadline)
 	}
+	if evalErr == nil && out.Sign != nil {
+		// What serve adds last: the signatures over the header block as
+		// delivered (milter.SignEdits).
+		out.Edits, evalErr = milter.SignEdits(ctx, headers, out.Edits, out.Sign, body.Reader())
+	}
 	if evalErr != nil {
 		// What serve answers on an internal fault (milter.failDecision).
 		out.Verdict.Action, out.Verdict.Reply = cfg.FailMode, txn.Reply{}

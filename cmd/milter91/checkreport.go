@@ -27,6 +27,7 @@ type checkReport struct {
 	Removed   []string       `json:"removed_rcpts"`
 	Fault     string         `json:"fault,omitempty"`
 	Limit     string         `json:"limit,omitempty"`
+	Unsigned  string         `json:"dkim_unsigned,omitempty"`
 	Queries   int            `json:"dns_queries"`
 	Resolver  resolverInfo   `json:"resolver"`
 }
@@ -85,7 +86,7 @@ func newReport(o *txn.Outcome, fault error) *checkReport {
 			DKIM:  []reportDKIM{},
 		},
 		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
-		Removed: nonNil(o.RemoveRcpts),
+		Removed: nonNil(o.RemoveRcpts), Unsigned: o.SignRefused,
 	}
 	if f.Decree.Direction != "" {
 		r.Decree = newReportDecree(&f.Decree)
@@ -160,6 +161,9 @@ func (r *checkReport) writeText(w io.Writer) {
 	}
 	for _, h := range r.Deleted {
 		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
+	}
+	if r.Unsigned != "" {
+		fmt.Fprintf(w, "dkim:   not signed: %s\n", r.Unsigned)
 	}
 	fmt.Fprintf(w, "resolver: %s\n", r.Resolver)
 	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)

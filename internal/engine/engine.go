@@ -51,6 +51,9 @@ type Options struct {
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage
+	// Signing asks the adapter to sign outbound mail (DKIM); nil signs
+	// nothing.
+	Signing *Signing
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds

@@ -19,7 +19,8 @@ import (
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	rules       the verdict, once or once per recipient
-//	edits       the header edits and recipient removals of the verdict
+//	edits       the header edits and recipient removals of the verdict,
+//	            and the DKIM signing request of outbound mail (signing)
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
 // internally (see FaultError: a step's error or panic is recorded in
@@ -51,6 +52,12 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	accepted := err == nil && verdict.Action <= txn.ActionQuarantine
 	e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
 	e.edits(m, verdict, removed)
+	if err == nil {
+		m.out.Sign, m.out.SignRefused = e.signing(m, verdict)
+		if m.out.SignRefused != "" {
+			e.opt.Logger.Info("no DKIM signature", "queue_id", t.QueueID, "auth_user", t.AuthUser, "reason", m.out.SignRefused)
+		}
+	}
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err
 }

@@ -37,4 +37,10 @@ type Outcome struct {
 	RemoveRcpts []string `json:"remove_rcpts,omitempty"`
 	// Quarantine holds the reason text for a quarantine (Postfix hold).
 	Quarantine string
+	// Sign, when set, asks the adapter to sign the message after its
+	// header edits (accept, tag and quarantine only).
+	Sign *Signing `json:"-"`
+	// SignRefused says why outbound mail gets no DKIM signature (a SASL
+	// user not allowed its From domain), "" otherwise.
+	SignRefused string `json:"sign_refused,omitempty"`
 }

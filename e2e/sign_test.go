@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-msgauth/dkim"
+
+	"milter91/internal/dkimsign"
+)
+
+// signKey is one key of the signing daemon: its file and DNS record.
+type signKey struct {
+	selector, path, record string
+}
+
+// newSignKey writes a key of alg (mode 0600) into dir.
+func newSignKey(t *testing.T, dir, selector, alg string) signKey {
+	t.Helper()
+	key, pemData, err := dkimsign.GenerateKey(alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := dkimsign.KeyRecord(key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, selector+".key")
+	if err := os.WriteFile(path, pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return signKey{selector: selector, path: path, record: rec}
+}
+
+// writeSignConfig writes the signing daemon's config: the e2e config,
+// mail with {daemon_name} ORIGINATING outbound, and dkim.sign with keys
+// for goodDomain in order.
+func writeSignConfig(t *testing.T, path string, keys ...signKey) {
+	t.Helper()
+	if err := writeDaemonConfig(path, shared.slots[slotSign].MilterAddr, nil); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "decree91:\n  outbound_daemon_names: [%s]\ndkim:\n  sign:\n", outboundDaemonName)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    - {domain: %s, selector: %s, key: %q}\n", goodDomain, k.selector, k.path)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString(b.String())
+	if err = errors.Join(err, f.Close()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// verifyAtSink verifies the message as the sink received it with
+// go-msgauth against keys' records and returns how many signatures of
+// goodDomain pass; the test fails on any that does not.
+func verifyAtSink(t *testing.T, m sinkMessage, keys ...signKey) int {
+	t.Helper()
+	records := map[string]string{}
+	for _, k := range keys {
+		records[k.selector+"._domainkey."+goodDomain] = k.record
+	}
+	vs, err := dkim.VerifyWithOptions(bytes.NewReader(m.Data), &dkim.VerifyOptions{
+		LookupTXT: func(name string) ([]string, error) {
+			if r, ok := records[name]; ok {
+				return []string{r}, nil
+			}
+			return nil, fmt.Errorf("no record for %s", name)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := 0
+	for _, v := range vs {
+		if v.Err != nil || v.Domain != goodDomain {
+			t.Errorf("signature d=%s: %v\n%s", v.Domain, v.Err, m.Data)
+			continue
+		}
+		pass++
+	}
+	return pass
+}
+
+// sigSelector reports whether m carries a DKIM-Signature with s=selector.
+func sigSelector(m sinkMessage, selector string) bool {
+	for _, f := range headerFields(m.header()) {
+		if fieldName(f) == "dkim-signature" && strings.Contains(strings.Join(strings.Fields(fieldValue(f)), ""), "s="+selector+";") {
+			return true
+		}
+	}
+	return false
+}
+
+// A message submitted through the outbound service leaves Postfix signed
+// by milter91 (RSA and Ed25519: dual signing) over what the next hop
+// receives, an 8-bit UTF-8 body included, and both signatures verify with
+// go-msgauth there. After a SIGHUP that puts a new Ed25519 selector first,
+// the next message is signed with it.
+func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
+	e := needEnv(t)
+	dir := filepath.Join(e.root, "d-"+slotSign)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rsaKey := newSignKey(t, dir, "s2026r", dkimsign.AlgRSA)
+	edKey := newSignKey(t, dir, "s2026e", dkimsign.AlgEd25519)
+	cfg := filepath.Join(dir, "milter91.yml")
+	writeSignConfig(t, cfg, rsaKey, edKey)
+	d, err := startDaemon(context.Background(), e.bin, cfg, e.dns.Addr(), e.slots[slotSign].MilterAddr, filepath.Join(dir, "milter91.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.stop(30 * time.Second); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Logf("milter91 (sign) log tail:\n%s", tailFile(d.LogPath, 16<<10))
+		}
+	})
+	send := func() sinkMessage {
+		t.Helper()
+		tok := newToken(t)
+		data := mail{Token: tok, From: "Alice <alice@" + goodDomain + ">", Subject: "Xin chào",
+			Extra: []string{"Content-Transfer-Encoding: 8bit"},
+			Body:  "Chào bạn,\r\nthư này có chữ ký DKIM của milter91.\r\n\r\n\r\n"}.build()
+		s := openSession(t, e.smtpAddr(slotSign), "client.example.test", "")
+		if r := mustSend(t, s, outMessage{From: "alice@" + goodDomain, To: []string{recipient}, Data: data}); r.Code != 250 {
+			t.Fatalf("reply %v, want 250", r)
+		}
+		return delivered(t, e, tok)
+	}
+	m := send()
+	if n := verifyAtSink(t, m, rsaKey, edKey); n != 2 || !sigSelector(m, "s2026r") || !sigSelector(m, "s2026e") {
+		t.Fatalf("%d signatures verify, want s2026r and s2026e:\n%s", n, m.Data)
+	}
+	if !bytes.Contains(m.body(), []byte("chữ ký")) {
+		t.Errorf("the 8-bit body was converted on the way:\n%s", m.body())
+	}
+
+	next := newSignKey(t, dir, "s2027e", dkimsign.AlgEd25519)
+	writeSignConfig(t, cfg, rsaKey, next, edKey)
+	if err := d.signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.waitLog(withField("msg", "reloaded config and rules"), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	m = send()
+	if !sigSelector(m, "s2027e") || sigSelector(m, "s2026e") {
+		t.Fatalf("after the reload: want a signature by s2027e, none by s2026e:\n%s", m.header())
+	}
+	if n := verifyAtSink(t, m, rsaKey, next, edKey); n != 2 {
+		t.Fatalf("%d signatures verify after the reload, want 2:\n%s", n, m.Data)
+	}
+}
