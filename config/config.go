@@ -57,7 +57,10 @@ type Config struct {
 	Limits Limits
 	DNS    DNS
 	DKIM   DKIM
-	DNSBL  DNSBL
+	// DMARCPSL: dmarc.discovery is psl (RFC 7489's public suffix list)
+	// rather than RFC 9989's DNS tree walk (treewalk, the default).
+	DMARCPSL bool
+	DNSBL    DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.

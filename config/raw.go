@@ -24,6 +24,7 @@ type raw struct {
 	Limits            rawLimits  `yaml:"limits"`
 	DNS               rawDNS     `yaml:"dns"`
 	DKIM              rawDKIM    `yaml:"dkim"`
+	DMARC             rawDMARC   `yaml:"dmarc"`
 	DNSBL             rawDNSBL   `yaml:"dnsbl"`
 	Lists             []rawList  `yaml:"lists"`
 	Rules             rawRules   `yaml:"rules"`
@@ -61,6 +62,10 @@ type rawDKIM struct {
 	Sign          []dkimsign.KeySpec  `yaml:"sign"`
 	SignUsers     map[string][]string `yaml:"sign_users"`
 	SignExpire    string              `yaml:"sign_expire"`
+}
+
+type rawDMARC struct {
+	Discovery string `yaml:"discovery"`
 }
 
 type rawDNSBL struct {

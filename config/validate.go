@@ -56,6 +56,7 @@ func (v *validator) validate(r *raw) *Config {
 	}
 	v.dns(c, &r.DNS)
 	v.dkim(c, &r.DKIM)
+	v.dmarc(c, &r.DMARC)
 	v.dnsbl(c, &r.DNSBL)
 	v.lists(c, r.Lists)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}

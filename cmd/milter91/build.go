@@ -120,6 +120,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Lists:             lists,
 		AuthservID:        cfg.AuthservID,
 		MaxDKIM:           cfg.DKIM.MaxSignatures,
+		DMARCPSL:          cfg.DMARCPSL,
 		SkipAuthenticated: cfg.SkipAuthenticated,
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,

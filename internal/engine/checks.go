@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"milter91/internal/auth"
+	"milter91/internal/dmarc"
 	"milter91/internal/txn"
 )
 
@@ -38,10 +39,11 @@ func (e *Engine) verifyDKIM(ctx context.Context, m *message) error {
 	return nil
 }
 
-// checkDMARC evaluates the From domain's policy (RFC 7489) from the SPF
-// and DKIM facts: Facts.DMARC.
+// checkDMARC evaluates the From domain's policy (RFC 9989: the DNS tree
+// walk, or the PSL with Options.DMARCPSL) from the SPF and DKIM facts:
+// Facts.DMARC.
 func (e *Engine) checkDMARC(ctx context.Context, m *message) error {
-	m.f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, m.msg.From, m.f.SPF, m.f.DKIM)
+	m.f.DMARC = auth.CheckDMARC(ctx, &dmarc.Checker{R: e.opt.Resolver, PSL: e.psl()}, m.msg.From, m.f.SPF, m.f.DKIM)
 	return nil
 }
 
@@ -67,4 +69,13 @@ func temperrors(f *txn.Facts) []string {
 		}
 	}
 	return out
+}
+
+// psl is the PSL method of DMARC discovery when configured, nil for the
+// tree walk.
+func (e *Engine) psl() func(string) string {
+	if e.opt.DMARCPSL {
+		return auth.PSL
+	}
+	return nil
 }

@@ -39,6 +39,9 @@ type Options struct {
 	Lists *dnsbl.LocalLists
 	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
 	AuthservID string
+	// DMARCPSL makes DMARC discovery use the public suffix list (RFC 7489
+	// §3.2) instead of RFC 9989's DNS tree walk (dmarc.discovery: psl).
+	DMARCPSL bool
 	// MaxDKIM caps verified DKIM signatures (default 5).
 	MaxDKIM int
 	// SkipAuthenticated accepts mail with {auth_authen} set without checks.

@@ -37,3 +37,14 @@ func (v *validator) dkim(c *Config, r *rawDKIM) {
 		c.DKIM.SignExpire = v.duration("$.dkim.sign_expire", r.SignExpire, time.Hour, maxSignExpire)
 	}
 }
+
+// dmarc validates dmarc.discovery: treewalk (RFC 9989 §4.10) or psl.
+func (v *validator) dmarc(c *Config, r *rawDMARC) {
+	switch r.Discovery {
+	case "treewalk":
+	case "psl":
+		c.DMARCPSL = true
+	default:
+		v.fail("$.dmarc.discovery", "dmarc.discovery: %q: want treewalk or psl", r.Discovery)
+	}
+}
