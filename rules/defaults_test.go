@@ -79,6 +79,8 @@ func TestDefaultsBehaviour(t *testing.T) {
 			DKIM: []txn.DKIM{{Result: "pass", Domain: "forwarder.example.net"}}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
 		{"dmarc p=reject, SPF pass of a rewriting forwarder: quarantined", client, txn.Facts{DMARC: dmarc("reject"),
 			SPF: txn.SPF{Result: "pass", Domain: "srs.example.net"}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
+		{"dmarc p=reject, a passing ARC chain: quarantined", client, txn.Facts{DMARC: dmarc("reject"),
+			ARC: txn.ARC{Result: "pass", Sealers: []string{"lists.example.org"}}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
 		{"dmarc temperror, p=reject: deferred", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "reject", Requested: "reject"}},
 			txn.ActionTempfail, 0, "DMARC_TEMPERROR",
 			"451 4.4.3 DMARC policy of example.com cannot be checked now (DNS temporary error), try again later"},

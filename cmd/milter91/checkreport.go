@@ -36,6 +36,13 @@ type reportAuth struct {
 	SPF   reportSPF    `json:"spf"`
 	DKIM  []reportDKIM `json:"dkim"`
 	DMARC reportDMARC  `json:"dmarc"`
+	ARC   reportARC    `json:"arc"`
+}
+
+type reportARC struct {
+	Result  string   `json:"result"`
+	Sealers []string `json:"sealers"`
+	Detail  string   `json:"detail,omitempty"`
 }
 
 type reportSPF struct {
@@ -84,6 +91,7 @@ func newReport(o *txn.Outcome, fault error) *checkReport {
 			SPF:   reportSPF{Result: f.SPF.Result, Identity: f.SPF.Identity, Domain: f.SPF.Domain, Detail: f.SPF.Detail},
 			DMARC: reportDMARC{Result: f.DMARC.Result, Policy: f.DMARC.Policy, Domain: f.DMARC.Domain, Detail: f.DMARC.Detail},
 			DKIM:  []reportDKIM{},
+			ARC:   reportARC{Result: f.ARC.Result, Sealers: nonNil(f.ARC.Sealers), Detail: f.ARC.Detail},
 		},
 		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
 		Removed: nonNil(o.RemoveRcpts), Unsigned: o.SignRefused,
@@ -192,4 +200,12 @@ func (r *checkReport) writeAuth(w io.Writer) {
 		fmt.Fprintln(w, "dkim:   none")
 	}
 	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
+	line := "arc:    " + r.Auth.ARC.Result
+	if len(r.Auth.ARC.Sealers) > 0 {
+		line += " sealers=" + strings.Join(r.Auth.ARC.Sealers, ",")
+	}
+	if r.Auth.ARC.Detail != "" {
+		line += " (" + r.Auth.ARC.Detail + ")"
+	}
+	fmt.Fprintln(w, line)
 }

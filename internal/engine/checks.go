@@ -9,11 +9,11 @@ import (
 	"milter91/internal/txn"
 )
 
-// checks are the steps that run concurrently: SPF, DKIM and, when a zone
+// checks are the steps that run concurrently: SPF, DKIM, ARC and, when a zone
 // or a local list is configured, the lists and blocklists. A DNS timeout
 // is a temperror fact, not a fault.
 func (e *Engine) checks() []step {
-	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}}
+	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}, {"arc", e.checkARC}}
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		steps = append(steps, step{"dnsbl", e.checkLists})
 	}
@@ -33,6 +33,17 @@ func (e *Engine) checkSPF(ctx context.Context, m *message) error {
 func (e *Engine) verifyDKIM(ctx context.Context, m *message) error {
 	dkim, err := auth.VerifyDKIMFields(ctx, e.opt.Resolver, m.t.Headers, m.t.BodyReader(), e.opt.MaxDKIM)
 	m.f.DKIM = dkim
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("reading message: %w", err)
+	}
+	return nil
+}
+
+// checkARC validates the ARC chain (RFC 8617 §5.2): Facts.ARC. A body
+// that cannot be read is a fault, unless ctx ended.
+func (e *Engine) checkARC(ctx context.Context, m *message) error {
+	a, err := auth.CheckARC(ctx, e.opt.Resolver, m.t.Headers, m.t.BodyReader())
+	m.f.ARC = a
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("reading message: %w", err)
 	}
@@ -61,6 +72,9 @@ func temperrors(f *txn.Facts) []string {
 	}
 	if f.DMARC.Result == txn.ResultTemperror {
 		out = append(out, "dmarc")
+	}
+	if f.ARC.Result == txn.ResultTemperror {
+		out = append(out, "arc")
 	}
 	for _, b := range f.DNSBL {
 		if b.Result == "temperror" {

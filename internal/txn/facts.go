@@ -87,6 +87,25 @@ type DMARC struct {
 	Detail    string
 }
 
+// ARC is the validation of the message's Authenticated Received Chain
+// (RFC 8617 §5.2).
+type ARC struct {
+	// Result: pass, fail, none (no ARC field), temperror (a key lookup
+	// failed temporarily); "" when not checked.
+	Result string
+	// Sealers are the d= of each ARC-Seal, instance 1 first; they vouch
+	// for the chain only with pass.
+	Sealers []string
+	// OldestPass is the lowest instance whose ARC-Message-Signature still
+	// verifies (RFC 8617 §5.2 step 5, header.oldest-pass); 0 without pass.
+	OldestPass int
+	// DMARC is the dmarc= result the newest sealer recorded in its
+	// ARC-Authentication-Results ("pass", "fail", …), with pass only; ""
+	// when it recorded none.
+	DMARC  string
+	Detail string
+}
+
 // DMARCRecord is what an aggregate report says of the published record
 // (RFC 9990 §2.1.7 policy_published).
 type DMARCRecord struct {
@@ -151,6 +170,7 @@ type Facts struct {
 	SPF   SPF
 	DKIM  []DKIM
 	DMARC DMARC
+	ARC   ARC
 	DNSBL []DNSBL
 	// Lists are the local list entries that matched, block and allow.
 	Lists []ListHit
