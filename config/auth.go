@@ -38,8 +38,10 @@ func (v *validator) dkim(c *Config, r *rawDKIM) {
 	}
 }
 
-// dmarc validates dmarc.discovery: treewalk (RFC 9989 §4.10) or psl.
+// dmarc validates dmarc.discovery: treewalk (RFC 9989 §4.10) or psl;
+// dmarc.report_store is checked when opened.
 func (v *validator) dmarc(c *Config, r *rawDMARC) {
+	c.DMARCReportStore = r.ReportStore
 	switch r.Discovery {
 	case "treewalk":
 	case "psl":

@@ -60,7 +60,10 @@ type Config struct {
 	// DMARCPSL: dmarc.discovery is psl (RFC 7489's public suffix list)
 	// rather than RFC 9989's DNS tree walk (treewalk, the default).
 	DMARCPSL bool
-	DNSBL    DNSBL
+	// DMARCReportStore keeps the aggregate report entries (dmarc.report_store:
+	// a SQLite file or a PostgreSQL URL or DSN); "" keeps none.
+	DMARCReportStore string
+	DNSBL            DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.
@@ -223,7 +226,7 @@ func Load(path string) (*Config, error) {
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
-	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
+	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.DMARCReportStore} {
 		if !dsn.Is(*p) {
 			relativeTo(path, p)
 		}

@@ -65,7 +65,8 @@ type rawDKIM struct {
 }
 
 type rawDMARC struct {
-	Discovery string `yaml:"discovery"`
+	Discovery   string `yaml:"discovery"`
+	ReportStore string `yaml:"report_store"`
 }
 
 type rawDNSBL struct {

@@ -68,7 +68,7 @@ func (w *Writer) Dropped() int64 { return w.dropped.Load() }
 func (w *Writer) Failing() bool  { return w.failing.Load() }
 
 // Close stops taking entries and writes what is queued, trying until ctx
-// ends; what is left then is dropped, counted and logged.
+// ends; what is left then is logged.
 func (w *Writer) Close(ctx context.Context) {
 	close(w.ch)
 	done := make(chan struct{})
