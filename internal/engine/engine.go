@@ -1,6 +1,6 @@
 // Package engine runs one message through the pipeline, a short list of
 // named steps (see Evaluate): parse the header once (mailmsg.View), the
-// checks (SPF, DKIM and the local lists and blocklists concurrently, then
+// checks (SPF, DKIM, ARC and the local lists and blocklists concurrently, then
 // DMARC), the Decree 91/2020 stage (package decree/stage), the rules
 // (once, or once per recipient), the header edits. Checks produce facts;
 // only the rules decide, and every SMTP reply text comes from a rule. At

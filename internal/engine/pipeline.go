@@ -16,7 +16,7 @@ import (
 // Evaluate runs one message through the pipeline under ctx's deadline:
 //
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
-//	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
+//	checks      SPF ‖ DKIM ‖ ARC ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	rules       the verdict, once or once per recipient
 //	edits       the header edits and recipient removals of the verdict,
