@@ -43,6 +43,9 @@ type postfixInstance struct {
 	Root      string
 	ConfigDir string
 	Maillog   string
+	// Host is its myhostname: two instances relaying to each other need
+	// different ones (Postfix refuses mail that loops back to itself).
+	Host string
 }
 
 // startPostfix creates and starts a private instance that relays every
@@ -51,6 +54,12 @@ type postfixInstance struct {
 // by the postfix user (mode 0755 up the chain) and short, since Postfix
 // puts unix sockets under it.
 func startPostfix(ctx context.Context, root, sinkAddr string, listeners []smtpdListener) (*postfixInstance, error) {
+	return startPostfixNamed(ctx, root, postfixHost, sinkAddr, listeners)
+}
+
+// startPostfixNamed is startPostfix for an instance whose myhostname is
+// host.
+func startPostfixNamed(ctx context.Context, root, host, sinkAddr string, listeners []smtpdListener) (*postfixInstance, error) {
 	if _, err := os.Stat(postfixBin); err != nil {
 		return nil, fmt.Errorf("postfix is not installed (%w); run scripts/install-test-deps.sh as root", err)
 	}
@@ -58,6 +67,7 @@ func startPostfix(ctx context.Context, root, sinkAddr string, listeners []smtpdL
 		Root:      root,
 		ConfigDir: filepath.Join(root, "etc"),
 		Maillog:   filepath.Join(root, "maillog"),
+		Host:      host,
 	}
 	if err := p.layout(); err != nil {
 		return nil, err
@@ -116,7 +126,7 @@ func writeMainCF(p *postfixInstance, sinkAddr, milterAddr string) error {
 		{"data_directory", filepath.Join(p.Root, "data")},
 		{"maillog_file", p.Maillog},
 		{"maillog_file_prefixes", "/var, /dev/stdout, " + p.Root},
-		{"myhostname", postfixHost},
+		{"myhostname", p.Host},
 		{"mydomain", "e2e.test"},
 		{"myorigin", "e2e.test"},
 		{"mydestination", ""},
@@ -206,6 +216,16 @@ func (p *postfixInstance) run(ctx context.Context, cmd string) error {
 		return fmt.Errorf("postfix -c %s %s: %w\n%s\nmaillog:\n%s", p.ConfigDir, cmd, err, out, tailFile(p.Maillog, 4096))
 	}
 	return nil
+}
+
+// set changes main.cf settings ("name = value") and reloads the instance.
+func (p *postfixInstance) set(ctx context.Context, settings ...string) error {
+	for _, kv := range settings {
+		if out, err := exec.CommandContext(ctx, postconfBin, "-c", p.ConfigDir, "-e", kv).CombinedOutput(); err != nil {
+			return fmt.Errorf("postconf -c %s -e %q: %w: %s", p.ConfigDir, kv, err, out)
+		}
+	}
+	return p.run(ctx, "reload")
 }
 
 // stop stops the instance and removes it from alternate_config_directories.

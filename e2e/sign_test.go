@@ -104,11 +104,49 @@ func sigSelector(m sinkMessage, selector string) bool {
 	return false
 }
 
+// hop2Rcpt is routed by the shared Postfix to the second instance
+// (startHop2), which relays it to the sink.
+const hop2Rcpt = "hop2@example.net"
+
+// startHop2 starts a second private Postfix (myhostname mx2.e2e.test)
+// whose smtpd runs the shared daemon (slotMain: inbound checks, DKIM
+// verification with the test DNS) and relays to the sink, and routes
+// hop2Rcpt from the shared instance to it until the test ends.
+func startHop2(t *testing.T, e *env) *postfixInstance {
+	t.Helper()
+	port := freePort()
+	ctx := context.Background()
+	p, err := startPostfixNamed(ctx, filepath.Join(e.root, "pf2"), "mx2.e2e.test", e.sink.Addr(),
+		[]smtpdListener{{Port: port, MilterAddr: e.slots[slotMain].MilterAddr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("second postfix maillog tail:\n%s", tailFile(p.Maillog, 8<<10))
+		}
+		if err := p.stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	route := fmt.Sprintf("transport_maps = inline:{%s=smtp:[127.0.0.1]:%d}", hop2Rcpt, port)
+	if err := e.postfix.set(ctx, route); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.postfix.set(context.Background(), "transport_maps ="); err != nil {
+			t.Error(err)
+		}
+	})
+	return p
+}
+
 // A message submitted through the outbound service leaves Postfix signed
 // by milter91 (RSA and Ed25519: dual signing) over what the next hop
-// receives, an 8-bit UTF-8 body included, and both signatures verify with
-// go-msgauth there. After a SIGHUP that puts a new Ed25519 selector first,
-// the next message is signed with it.
+// receives, an 8-bit UTF-8 body included: it crosses a second Postfix,
+// whose milter91 finds both signatures pass, and both verify with
+// go-msgauth at the sink. After a SIGHUP that puts a new Ed25519 selector
+// first, the next message is signed with it.
 func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 	e := needEnv(t)
 	dir := filepath.Join(e.root, "d-"+slotSign)
@@ -117,6 +155,11 @@ func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 	}
 	rsaKey := newSignKey(t, dir, "s2026r", dkimsign.AlgRSA)
 	edKey := newSignKey(t, dir, "s2026e", dkimsign.AlgEd25519)
+	for _, k := range []signKey{rsaKey, edKey} {
+		if err := e.zone.AddTXT(k.selector+"._domainkey."+goodDomain, 300, k.record); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg := filepath.Join(dir, "milter91.yml")
 	writeSignConfig(t, cfg, rsaKey, edKey)
 	d, err := startDaemon(context.Background(), e.bin, cfg, e.dns.Addr(), e.slots[slotSign].MilterAddr, filepath.Join(dir, "milter91.log"))
@@ -131,21 +174,29 @@ func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 			t.Logf("milter91 (sign) log tail:\n%s", tailFile(d.LogPath, 16<<10))
 		}
 	})
-	send := func() sinkMessage {
+	startHop2(t, e)
+	send := func(rcpt string) sinkMessage {
 		t.Helper()
 		tok := newToken(t)
 		data := mail{Token: tok, From: "Alice <alice@" + goodDomain + ">", Subject: "Xin chào",
 			Extra: []string{"Content-Transfer-Encoding: 8bit"},
 			Body:  "Chào bạn,\r\nthư này có chữ ký DKIM của milter91.\r\n\r\n\r\n"}.build()
 		s := openSession(t, e.smtpAddr(slotSign), "client.example.test", "")
-		if r := mustSend(t, s, outMessage{From: "alice@" + goodDomain, To: []string{recipient}, Data: data}); r.Code != 250 {
+		if r := mustSend(t, s, outMessage{From: "alice@" + goodDomain, To: []string{rcpt}, Data: data}); r.Code != 250 {
 			t.Fatalf("reply %v, want 250", r)
 		}
 		return delivered(t, e, tok)
 	}
-	m := send()
+	m := send(hop2Rcpt)
+	if !bytes.Contains(m.header(), []byte("by mx2.e2e.test")) {
+		t.Fatalf("the message did not cross the second Postfix:\n%s", m.header())
+	}
 	if n := verifyAtSink(t, m, rsaKey, edKey); n != 2 || !sigSelector(m, "s2026r") || !sigSelector(m, "s2026e") {
 		t.Fatalf("%d signatures verify, want s2026r and s2026e:\n%s", n, m.Data)
+	}
+	ars, _ := ourAR(t, m)
+	if len(ars) != 1 || strings.Count(strings.Join(strings.Fields(ars[0]), " "), "dkim=pass header.d="+goodDomain) != 2 {
+		t.Errorf("the second hop's milter91 says %q, want two dkim=pass for %s", ars, goodDomain)
 	}
 	if !bytes.Contains(m.body(), []byte("chữ ký")) {
 		t.Errorf("the 8-bit body was converted on the way:\n%s", m.body())
@@ -159,7 +210,7 @@ func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 	if _, err := d.waitLog(withField("msg", "reloaded config and rules"), 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	m = send()
+	m = send(recipient)
 	if !sigSelector(m, "s2027e") || sigSelector(m, "s2026e") {
 		t.Fatalf("after the reload: want a signature by s2027e, none by s2026e:\n%s", m.header())
 	}
