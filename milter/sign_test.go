@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	gomilter "github.com/d--j/go-milter"
@@ -18,27 +17,14 @@ import (
 	"milter91/internal/txn"
 )
 
-// answers collects what Options.Answered is told.
-type answers struct {
-	mu  sync.Mutex
-	got []txn.Answer
-}
-
-func (a *answers) add(x txn.Answer) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	x.Headers = append([]txn.Header(nil), x.Headers...)
-	a.got = append(a.got, x)
-}
-
-func (a *answers) last(t *testing.T) txn.Answer {
+// last returns the last answer reported.
+func (r *answerSink) last(t *testing.T) txn.Answer {
 	t.Helper()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.got) == 0 {
+	all := r.answers()
+	if len(all) == 0 {
 		t.Fatal("no answer reported")
 	}
-	return a.got[len(a.got)-1]
+	return all[len(all)-1]
 }
 
 // signingKeys writes an Ed25519 key for example.com (selector s1) and
@@ -81,7 +67,7 @@ func TestSignCoversDeliveredHeaders(t *testing.T) {
 				return ks.Sign(ctx, "example.com", h, body, dkimsign.Options{})
 			}}}, nil
 	}}
-	var got answers
+	var got answerSink
 	addr, _, logs := startServer(t, Options{FailMode: txn.ActionTempfail, Answered: got.add, SpoolThreshold: 16}, ev)
 	m := dialMTA(t, addr)
 	m.connect("127.0.0.2", "helo.example.com")
@@ -125,7 +111,7 @@ func TestSignFailureAppliesFailMode(t *testing.T) {
 				return nil, errors.New("key gone")
 			}}}, nil
 	}}
-	var got answers
+	var got answerSink
 	addr, _, _ := startServer(t, Options{FailMode: txn.ActionTempfail, Answered: got.add}, ev)
 	m := dialMTA(t, addr)
 	m.connect("127.0.0.2", "helo.example.com")

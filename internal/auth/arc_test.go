@@ -41,3 +41,24 @@ func TestCheckARC(t *testing.T) {
 		t.Errorf("incomplete set: %+v, %v", got, err)
 	}
 }
+
+// FuzzAARDMARC: any ARC-Authentication-Results value gives one of the
+// RFC 8601 result names or "", and never panics.
+func FuzzAARDMARC(f *testing.F) {
+	for _, seed := range []string{
+		"i=1; lists.example.org; dmarc=pass header.from=example.com",
+		"i=2; fwd.example.net; spf=fail; dmarc=fail (p=reject) header.from=example.com",
+		"i=1; ;;; dmarc=", "i=1", ";", "i=1; x; dmarc=pass reason=\"a;b\"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, aar string) {
+		switch got := aarDMARC(aar); got {
+		case "", "pass", "fail", "none", "temperror", "permerror", "neutral", "policy", "softfail":
+		default:
+			if strings.ContainsAny(got, "; \t\r\n") {
+				t.Errorf("aarDMARC(%q) = %q", aar, got)
+			}
+		}
+	})
+}
