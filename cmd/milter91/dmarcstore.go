@@ -29,7 +29,8 @@ func (d *daemon) startDMARCReports(ctx context.Context, cfg *config.Config) (*dm
 	if err != nil {
 		return nil, fmt.Errorf("dmarc.report_store: %w", err)
 	}
-	w := dmarcstore.NewWriter(store, 0, d.logger.With("component", "dmarc_reports"))
+	w := dmarcstore.NewWriter(store, 0, d.logger.With("component", "dmarc_reports"), func() { d.stats.StoreError("dmarc_reports") })
+	d.stats.WatchStore("dmarc_reports", func() bool { return !w.Failing() })
 	return &dmarcReports{store: store, writer: w}, nil
 }
 

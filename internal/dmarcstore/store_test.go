@@ -101,7 +101,7 @@ func TestStoreInsertEntriesPrune(t *testing.T) {
 
 func TestWriterWritesAnswers(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
-		w := NewWriter(s, 10, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		w := NewWriter(s, 10, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 		for i := range 5 {
 			w.Answered(answer(t0.Add(time.Duration(i) * time.Minute)))
 		}

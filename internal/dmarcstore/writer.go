@@ -28,6 +28,7 @@ const (
 type Writer struct {
 	store   *Store
 	log     *slog.Logger
+	onError func()
 	ch      chan Stored
 	dropped atomic.Int64
 	failing atomic.Bool
@@ -35,12 +36,16 @@ type Writer struct {
 }
 
 // NewWriter starts a writer to s with a queue of queue entries
-// (DefaultQueue when <= 0). Close stops it.
-func NewWriter(s *Store, queue int, log *slog.Logger) *Writer {
+// (DefaultQueue when <= 0); onError (nil: none) is called on each failed
+// insert, for the metrics. Close stops it.
+func NewWriter(s *Store, queue int, log *slog.Logger, onError func()) *Writer {
 	if queue <= 0 {
 		queue = DefaultQueue
 	}
-	w := &Writer{store: s, log: log, ch: make(chan Stored, queue)}
+	if onError == nil {
+		onError = func() {}
+	}
+	w := &Writer{store: s, log: log, onError: onError, ch: make(chan Stored, queue)}
 	w.wg.Add(1)
 	go w.run()
 	return w
@@ -123,6 +128,7 @@ func (w *Writer) flush(batch []Stored, tries int) []Stored {
 			w.failing.Store(false)
 			return batch[:0]
 		}
+		w.onError()
 		if !w.failing.Swap(true) {
 			w.log.Error("dmarc report entries: store write failed; retrying", "entries", len(batch), "err", err.Error())
 		}
