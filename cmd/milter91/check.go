@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 
+	"milter91/config"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 	"milter91/milter"
@@ -37,6 +38,22 @@ func headerLimit(err error) string {
 		return milter.LimitHeaderFields
 	}
 	return ""
+}
+
+// readMessage reads the message file at path ("-": stdin) within serve's
+// header limits and spool settings.
+func (f *checkFlags) readMessage(cfg *config.Config, path string, stdin io.Reader) ([]txn.Header, *txn.Spool, error) {
+	in := stdin
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer file.Close()
+		in = file
+	}
+	return txn.ReadMessageLimits(in, cfg.SpoolThreshold, cfg.SpoolDir,
+		mailmsg.Limits{Bytes: cfg.Limits.HeaderBytes, Fields: cfg.Limits.HeaderFields})
 }
 
 // cmdCheck runs the serve pipeline on one message file, within serve's
@@ -113,17 +130,7 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if err != nil {
 		return nil, nil, err
 	}
-	in := stdin
-	if path != "-" {
-		file, err := os.Open(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer file.Close()
-		in = file
-	}
-	headers, body, err := txn.ReadMessageLimits(in, cfg.SpoolThreshold, cfg.SpoolDir,
-		mailmsg.Limits{Bytes: cfg.Limits.HeaderBytes, Fields: cfg.Limits.HeaderFields})
+	headers, body, err := f.readMessage(cfg, path, stdin)
 	if limit := headerLimit(err); limit != "" {
 		f.limit = limit
 		return &txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionReject, Reply: headerLimitReply}}, nil, nil
@@ -155,12 +162,17 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		out.Edits, evalErr = milter.SignEdits(ctx, headers, out.Edits, out.Sign, body.Reader())
 	}
 	if evalErr != nil {
-		// What serve answers on an internal fault (milter.failDecision).
-		out.Verdict.Action, out.Verdict.Reply = cfg.FailMode, txn.Reply{}
-		if cfg.FailMode == txn.ActionTempfail {
-			out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "Service unavailable - try again later"}
-		}
-		out.Edits = nil
+		failMode(out, cfg.FailMode)
 	}
 	return out, evalErr, nil
+}
+
+// failMode makes out what serve answers on an internal fault
+// (milter.failDecision): the fail mode, no edits.
+func failMode(out *txn.Outcome, mode txn.Action) {
+	out.Verdict.Action, out.Verdict.Reply = mode, txn.Reply{}
+	if mode == txn.ActionTempfail {
+		out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "Service unavailable - try again later"}
+	}
+	out.Edits = nil
 }
