@@ -41,15 +41,15 @@ func newSignKey(t *testing.T, dir, selector, alg string) signKey {
 }
 
 // writeSignConfig writes the signing daemon's config: the e2e config,
-// mail with {daemon_name} ORIGINATING outbound, and dkim.sign with keys
-// for goodDomain in order.
+// mail with {daemon_name} ORIGINATING outbound, the DMARC report entries
+// in dmarc.db beside it, and dkim.sign with keys for goodDomain in order.
 func writeSignConfig(t *testing.T, path string, keys ...signKey) {
 	t.Helper()
 	if err := writeDaemonConfig(path, shared.slots[slotSign].MilterAddr, nil); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "decree91:\n  outbound_daemon_names: [%s]\ndkim:\n  sign:\n", outboundDaemonName)
+	fmt.Fprintf(&b, "decree91:\n  outbound_daemon_names: [%s]\ndmarc:\n  report_store: dmarc.db\ndkim:\n  sign:\n", outboundDaemonName)
 	for _, k := range keys {
 		fmt.Fprintf(&b, "    - {domain: %s, selector: %s, key: %q}\n", goodDomain, k.selector, k.path)
 	}
@@ -146,9 +146,12 @@ func startHop2(t *testing.T, e *env) *postfixInstance {
 // receives, an 8-bit UTF-8 body included: it crosses a second Postfix,
 // whose milter91 finds both signatures pass, and both verify with
 // go-msgauth at the sink. After a SIGHUP that puts a new Ed25519 selector
-// first, the next message is signed with it.
+// first, the next message is signed with it. The daemon kept both
+// messages' DMARC inputs, from which `dmarc report` builds the domain's
+// aggregate report.
 func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 	e := needEnv(t)
+	start := time.Now().UTC()
 	dir := filepath.Join(e.root, "d-"+slotSign)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -167,8 +170,10 @@ func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := d.stop(30 * time.Second); err != nil {
-			t.Error(err)
+		if d.running() {
+			if err := d.stop(30 * time.Second); err != nil {
+				t.Error(err)
+			}
 		}
 		if t.Failed() {
 			t.Logf("milter91 (sign) log tail:\n%s", tailFile(d.LogPath, 16<<10))
@@ -216,5 +221,22 @@ func TestSignedMessageVerifiesAtNextHop(t *testing.T) {
 	}
 	if n := verifyAtSink(t, m, rsaKey, next, edKey); n != 2 {
 		t.Fatalf("%d signatures verify after the reload, want 2:\n%s", n, m.Data)
+	}
+
+	// The DMARC evaluations of both messages (pass, aligned SPF and DKIM)
+	// were kept; the daemon writes what is queued when it stops.
+	if err := d.stop(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "reports")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	milter91CLI(t, e, "dmarc", "report", "--config", cfg, "--since", start.Add(-time.Minute).Format(time.RFC3339),
+		"--until", time.Now().UTC().Add(time.Minute).Format(time.RFC3339),
+		"--org-name", "e2e", "--email", "dmarc@e2e.test", "--out-dir", out)
+	files, _ := filepath.Glob(filepath.Join(out, "*!"+goodDomain+"!*.xml.gz"))
+	if len(files) != 1 {
+		t.Fatalf("report files %v, want one for %s", files, goodDomain)
 	}
 }

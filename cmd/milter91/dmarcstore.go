@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"milter91/config"
@@ -29,9 +30,30 @@ func (d *daemon) startDMARCReports(ctx context.Context, cfg *config.Config) (*dm
 	if err != nil {
 		return nil, fmt.Errorf("dmarc.report_store: %w", err)
 	}
-	w := dmarcstore.NewWriter(store, 0, d.logger.With("component", "dmarc_reports"), func() { d.stats.StoreError("dmarc_reports") })
+	log := d.logger.With("component", "dmarc_reports")
+	w := dmarcstore.NewWriter(store, 0, log, func() { d.stats.StoreError("dmarc_reports") })
 	d.stats.WatchStore("dmarc_reports", func() bool { return !w.Failing() })
+	go pruneReports(ctx, store, log)
 	return &dmarcReports{store: store, writer: w}, nil
+}
+
+// pruneReports deletes the entries older than dmarcstore.Retention, at
+// start and every hour until ctx ends.
+func pruneReports(ctx context.Context, s *dmarcstore.Store, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.Prune(ctx, time.Now().Add(-dmarcstore.Retention)); err != nil && ctx.Err() == nil {
+			log.Error("dmarc report entries: prune failed", "error", err.Error())
+		} else if n > 0 {
+			log.Debug("dmarc report entries pruned", "entries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func (r *dmarcReports) add(a txn.Answer) {

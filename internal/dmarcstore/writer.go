@@ -19,6 +19,10 @@ const (
 	flushEvery   = time.Second
 	retryEvery   = 5 * time.Second
 	writeTimeout = 30 * time.Second
+	// Retention is how long the daemon keeps entries: a month of daily
+	// reports can be built again (RFC 9990 §2.1.2: a period is usually
+	// a day).
+	Retention = 31 * 24 * time.Hour
 )
 
 // Writer writes entries in batches (up to 500, at least every second)
