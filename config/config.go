@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/dnsbl"
+	"milter91/internal/dkimsign"
 	"milter91/internal/dsn"
 	"milter91/internal/ratelimit"
 	"milter91/internal/regfile"
@@ -65,7 +66,13 @@ type Config struct {
 	Limits Limits
 	DNS    DNS
 	DKIM   DKIM
-	DNSBL  DNSBL
+	// DMARCPSL: dmarc.discovery is psl (RFC 7489's public suffix list)
+	// rather than RFC 9989's DNS tree walk (treewalk, the default).
+	DMARCPSL bool
+	// DMARCReportStore keeps the aggregate report entries (dmarc.report_store:
+	// a SQLite file or a PostgreSQL URL or DSN); "" keeps none.
+	DMARCReportStore string
+	DNSBL            DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.
@@ -163,10 +170,20 @@ type DNS struct {
 	CacheBytes int64
 }
 
-// DKIM configures verification.
+// DKIM configures verification and signing.
 type DKIM struct {
 	// MaxSignatures is how many DKIM-Signature fields are verified at most.
 	MaxSignatures int
+	// Sign are the signing keys (dkim.sign), key files relative to the
+	// config file's directory (made absolute by Load); checked here (dkimsign.CheckSpecs), read by
+	// dkimsign.Load when the engine is built.
+	Sign []dkimsign.KeySpec
+	// SignUsers maps a SASL login to the From domains it may obtain a
+	// signature for; a login not listed may sign for its own domain only.
+	SignUsers map[string][]string
+	// SignExpire, when positive, adds x= this long after t= (RFC 6376
+	// §3.5); 0 adds none.
+	SignExpire time.Duration
 }
 
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
@@ -242,10 +259,13 @@ func Load(path string) (*Config, error) {
 	for i := range c.Lists {
 		relativeTo(path, &c.Lists[i].Path)
 	}
+	for i := range c.DKIM.Sign {
+		relativeTo(path, &c.DKIM.Sign[i].Key)
+	}
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
-	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store} {
+	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store, &c.DMARCReportStore} {
 		if !dsn.Is(*p) && !dsn.IsRedis(*p) {
 			relativeTo(path, p)
 		}

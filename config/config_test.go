@@ -93,6 +93,9 @@ func TestParseErrorsHavePositions(t *testing.T) {
 			[]string{"t.yml:5:49: dnsbl.zones[0].codes[0].early: reject needs an IP zone", "t.yml:7:49: dnsbl.zones[1].codes[0].early: \"later\", want reject"}},
 		{"bad lists", "lists:\n  - name: a b\n    path: x\n  - name: n\n    kind: deny\n    sources: [body]\n    path: y\n  - name: n\n",
 			[]string{"t.yml:2:11: lists[0].name", "t.yml:5:11: lists[1].kind", "t.yml:6:15: lists[1].sources", "lists[2].name: list \"n\" named twice", "lists[2]: path is required"}},
+		{"bad dkim signing", "dkim:\n  sign:\n    - {domain: example.test, selector: s1, key: a.key}\n    - {domain: example.test, selector: s1, key: b.key}\n    - {domain: nodot, selector: \"bad selector\"}\n  sign_users: {alice: [\"not a domain!\"]}\n  sign_expire: 1s\n",
+			[]string{"t.yml:4:40: dkim.sign[1].selector: selector s1 of example.test is listed twice", "t.yml:5:16: dkim.sign[2].domain", "dkim.sign[2].selector", "dkim.sign[2].key: no key file", "t.yml:6:23: dkim.sign_users", "t.yml:7:16: dkim.sign_expire"}},
+		{"bad dmarc discovery", "dmarc:\n  discovery: dns\n", []string{"t.yml:2:14: dmarc.discovery: \"dns\": want treewalk or psl"}},
 		{"syntax", "dns: [\n", []string{"t.yml:"}},
 	}
 	for _, tc := range tests {
@@ -185,7 +188,9 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	src := "rules: {paths: [local.yml, /etc/abs.yml]}\n" +
 		"decree91: {registry: registry.db}\n" +
 		"archive: {store: \"postgres://m91@127.0.0.1/m91\"}\n" +
-		"admin: {listen: \"127.0.0.1:9192\", token_file: admin.token}\n"
+		"admin: {listen: \"127.0.0.1:9192\", token_file: admin.token}\n" +
+		"dkim: {sign: [{domain: example.test, selector: s1, key: keys/s1.key}], sign_users: {u: [example.test]}, sign_expire: 168h}\n" +
+		"dmarc: {discovery: psl, report_store: dmarc.db}\n"
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -199,6 +204,13 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	if c.Decree.Registry != filepath.Join(dir, "registry.db") || c.Admin.TokenFile != filepath.Join(dir, "admin.token") ||
 		c.Archive.Store != "postgres://m91@127.0.0.1/m91" {
 		t.Errorf("registry %q, token file %q, archive %q", c.Decree.Registry, c.Admin.TokenFile, c.Archive.Store)
+	}
+	if len(c.DKIM.Sign) != 1 || c.DKIM.Sign[0].Key != filepath.Join(dir, "keys/s1.key") || c.DKIM.SignExpire != 168*time.Hour ||
+		len(c.DKIM.SignUsers["u"]) != 1 {
+		t.Errorf("dkim %+v", c.DKIM)
+	}
+	if !c.DMARCPSL || c.DMARCReportStore != filepath.Join(dir, "dmarc.db") {
+		t.Errorf("dmarc psl %v, report store %q", c.DMARCPSL, c.DMARCReportStore)
 	}
 }
 

@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"milter91/internal/dkimsign"
+)
 
 // raw mirrors the YAML file; strings for durations, sizes and modes are
 // validated into Config by validate.
@@ -23,6 +27,7 @@ type raw struct {
 	Limits            rawLimits      `yaml:"limits"`
 	DNS               rawDNS         `yaml:"dns"`
 	DKIM              rawDKIM        `yaml:"dkim"`
+	DMARC             rawDMARC       `yaml:"dmarc"`
 	DNSBL             rawDNSBL       `yaml:"dnsbl"`
 	Lists             []rawList      `yaml:"lists"`
 	Rules             rawRules       `yaml:"rules"`
@@ -64,7 +69,15 @@ type rawDNS struct {
 }
 
 type rawDKIM struct {
-	MaxSignatures number `yaml:"max_signatures"`
+	MaxSignatures number              `yaml:"max_signatures"`
+	Sign          []dkimsign.KeySpec  `yaml:"sign"`
+	SignUsers     map[string][]string `yaml:"sign_users"`
+	SignExpire    string              `yaml:"sign_expire"`
+}
+
+type rawDMARC struct {
+	Discovery   string `yaml:"discovery"`
+	ReportStore string `yaml:"report_store"`
 }
 
 type rawDNSBL struct {

@@ -58,7 +58,8 @@ func (v *validator) validate(r *raw) *Config {
 		v.fail("$.authserv_id", "authserv_id: %q must be a single token (RFC 8601 §2.5)", c.AuthservID)
 	}
 	v.dns(c, &r.DNS)
-	c.DKIM.MaxSignatures = v.count("$.dkim.max_signatures", r.DKIM.MaxSignatures, 1, maxDKIMSignatures)
+	v.dkim(c, &r.DKIM)
+	v.dmarc(c, &r.DMARC)
 	v.dnsbl(c, &r.DNSBL)
 	v.lists(c, r.Lists)
 	c.Rules = Rules{Defaults: r.Rules.Defaults == nil || *r.Rules.Defaults, Paths: r.Rules.Paths}

@@ -38,10 +38,13 @@ const (
 	// port, same milter, outbound by {daemon_name}.
 	slotDecree    = "decree"
 	slotDecreeOut = "decree-out"
+	// slotSign is the signing daemon's submission port (outbound by
+	// {daemon_name}), TestSignedMessageVerifiesAtNextHop.
+	slotSign = "sign"
 )
 
 // slotNames: slotDecree comes before slotDecreeOut, which reuses its milter.
-var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut}
+var slotNames = []string{slotMain, slotReload, slotDNSDown, slotSIGTERM, slotDecree, slotDecreeOut, slotSign}
 
 // sharedSlot is a slot whose smtpd service uses the milter of the slot
 // milterOf (listed before it in slotNames) with {daemon_name} daemonName.
@@ -158,6 +161,8 @@ func setup(ctx context.Context) (out *env, err error) {
 		l := smtpdListener{Port: freePort(), NonSMTPD: name == nonSMTPDSlot}
 		if sh, ok := sharedSlots[name]; ok {
 			l.MilterAddr, l.DaemonName = e.slots[sh.milterOf].MilterAddr, sh.daemonName
+		} else if name == slotSign {
+			l.MilterAddr, l.DaemonName = "127.0.0.1:"+strconv.Itoa(freePort()), outboundDaemonName
 		} else {
 			l.MilterAddr = "127.0.0.1:" + strconv.Itoa(freePort())
 		}

@@ -48,6 +48,9 @@ type postfixInstance struct {
 	Root      string
 	ConfigDir string
 	Maillog   string
+	// Host is its myhostname: two instances relaying to each other need
+	// different ones (Postfix refuses mail that loops back to itself).
+	Host string
 }
 
 // startPostfix creates and starts a private instance that relays every
@@ -71,6 +74,7 @@ func startPostfixHost(ctx context.Context, root, host, sinkAddr string, listener
 		Root:      root,
 		ConfigDir: filepath.Join(root, "etc"),
 		Maillog:   filepath.Join(root, "maillog"),
+		Host:      host,
 	}
 	if err := p.layout(); err != nil {
 		return nil, err
@@ -232,6 +236,16 @@ func (p *postfixInstance) run(ctx context.Context, cmd string) error {
 		return fmt.Errorf("postfix -c %s %s: %w\n%s\nmaillog:\n%s", p.ConfigDir, cmd, err, out, tailFile(p.Maillog, 4096))
 	}
 	return nil
+}
+
+// set changes main.cf settings ("name = value") and reloads the instance.
+func (p *postfixInstance) set(ctx context.Context, settings ...string) error {
+	for _, kv := range settings {
+		if out, err := exec.CommandContext(ctx, postconfBin, "-c", p.ConfigDir, "-e", kv).CombinedOutput(); err != nil {
+			return fmt.Errorf("postconf -c %s -e %q: %w: %s", p.ConfigDir, kv, err, out)
+		}
+	}
+	return p.run(ctx, "reload")
 }
 
 // stop stops the instance and removes it from alternate_config_directories.

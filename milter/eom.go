@@ -17,8 +17,10 @@ type decision struct {
 	quarantine  string // quarantine only: the hold reason
 	junk        bool   // quarantine delivered with the Junk fields, not held
 	removeRcpts []string
-	fault       *fault // the internal fault that decided, if any
-	limit       string // the limit that decided (LimitHeaderBytes, …), if any
+	fault       *fault       // the internal fault that decided, if any
+	limit       string       // the limit that decided (LimitHeaderBytes, …), if any
+	sign        *txn.Signing // the evaluator's signing request, accept and quarantine only
+	signed      string       // the domain signed for, once the signature edits are in edits
 }
 
 // EndOfMessage evaluates the message and answers: header edits and accept,
@@ -39,6 +41,11 @@ func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) 
 		var f *fault
 		out, f = s.srv.evaluate(t)
 		d = s.srv.decide(out, f)
+		if out != nil && out.Sign != nil {
+			// evaluate handed the body over for signing.
+			d = s.srv.sign(t, msg.headers, d)
+			s.srv.closeBody(t)
+		}
 	}
 	resp, delivered, err := s.send(m, msg, d)
 	s.srv.report(s.conn, msg, out, d, delivered, err, time.Since(start))
@@ -104,9 +111,9 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 			return decision{action: v.Action, edits: out.Edits, junk: true, removeRcpts: out.RemoveRcpts}
 		}
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
-			removeRcpts: out.RemoveRcpts}
+			removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	default:
-		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts}
+		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	}
 }
 

@@ -33,7 +33,9 @@ type evalResult struct {
 
 // evaluate runs Evaluate on t in its own goroutine, bounded by
 // Options.Deadline, and recovers panics. The goroutine owns t.Body and closes
-// it (removing its temporary file) when Evaluate returns: past the deadline
+// it (removing its temporary file) when Evaluate returns, except that an
+// outcome to sign (Outcome.Sign) hands the body to the caller, who closes
+// it after signing: past the deadline
 // the session answers the MTA with the fail mode at once, and the engine's
 // checks stop at their next read of the message (s.evals counts the
 // goroutines until then).
@@ -45,11 +47,22 @@ func (s *Server) evaluate(t *txn.Transaction) (*txn.Outcome, *fault) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.Deadline)
 	defer cancel()
-	done := make(chan evalResult, 1)
+	// Unbuffered: a result is handed over only to a session still
+	// waiting, and with it, for an outcome to sign, the body.
+	done := make(chan evalResult)
 	s.evals.Go(func() {
 		r := runEvaluate(ctx, ev, t)
-		s.closeBody(t)
-		done <- r
+		keep := r.f == nil && r.out.Sign != nil
+		if !keep {
+			s.closeBody(t)
+		}
+		select {
+		case done <- r:
+		case <-ctx.Done():
+			if keep {
+				s.closeBody(t)
+			}
+		}
 	})
 	select {
 	case r := <-done:

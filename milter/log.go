@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit = d.action, d.reply, d.quarantine, d.junk, d.limit
+	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit, a.Signed = d.action, d.reply, d.quarantine, d.junk, d.limit, d.signed
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -54,7 +54,8 @@ func (d decision) answer(a *txn.Answer) {
 // elapsed, reply (tempfail/reject), would and would_reply (the verdict
 // not enforced in observe mode), quarantine (the hold reason), junk (a
 // quarantine delivered to Junk), limit (the limit a rejected
-// message passed), fault and err.
+// message passed), dkim_signed (the domain signed for), dkim_unsigned (why
+// outbound mail got no signature), fault and err.
 func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
 		slog.String("queue_id", a.QueueID),
@@ -84,6 +85,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))
+	}
+	if a.Signed != "" {
+		attrs = append(attrs, slog.String("dkim_signed", a.Signed))
 	}
 	level := slog.LevelInfo
 	if a.Fault != "" {
@@ -145,6 +149,9 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 		if r := out.Verdict.Reply; r.Code != 0 {
 			attrs = append(attrs, slog.String("would_reply", sanitizeReply(out.Verdict.Action, r).String()))
 		}
+	}
+	if out.SignRefused != "" {
+		attrs = append(attrs, slog.String("dkim_unsigned", out.SignRefused))
 	}
 	return attrs
 }

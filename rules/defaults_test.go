@@ -34,8 +34,13 @@ func TestDefaultsBehaviour(t *testing.T) {
 	client := &txn.Transaction{Conn: txn.Conn{ClientIP: netip.MustParseAddr("127.0.0.2")}, MailFrom: "a@example.com"}
 	authed := &txn.Transaction{Conn: client.Conn, MailFrom: client.MailFrom, AuthUser: "alice"}
 	dmarc := func(policy string) txn.DMARC {
-		return txn.DMARC{Result: "fail", Domain: "example.com", Policy: policy}
+		return txn.DMARC{Result: "fail", Domain: "example.com", Policy: policy, Requested: policy}
 	}
+	testMode := func(policy, requested string) txn.DMARC {
+		return txn.DMARC{Result: "fail", Domain: "example.com", Policy: policy, Testing: true, Requested: requested}
+	}
+	list := &txn.Transaction{Conn: client.Conn, MailFrom: "owner-list@lists.example.org",
+		Headers: []txn.Header{{Name: "List-Id", Value: " <talk.lists.example.org>"}}}
 	listed := func(secret bool) []txn.DNSBL {
 		return []txn.DNSBL{{Zone: "zen.example.test", Sources: []string{"client"}, Listed: true, Secret: secret, Result: "listed",
 			Answers: []netip.Addr{netip.MustParseAddr("127.0.0.2")}}}
@@ -64,10 +69,22 @@ func TestDefaultsBehaviour(t *testing.T) {
 		{"dmarc p=quarantine", client, txn.Facts{DMARC: dmarc("quarantine")}, txn.ActionQuarantine, 0, "DMARC_QUARANTINE", ""},
 		{"dmarc p=reject", client, txn.Facts{DMARC: dmarc("reject")}, txn.ActionReject, 0, "DMARC_REJECT",
 			"550 5.7.26 DMARC policy of example.com rejects this message"},
-		{"dmarc temperror, p=reject: deferred", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "reject"}},
+		// RFC 9989 §4.7: t=y lowers the policy one level.
+		{"dmarc p=reject t=y: quarantined", client, txn.Facts{DMARC: testMode("reject", "quarantine")}, txn.ActionQuarantine, 0, "DMARC_QUARANTINE", ""},
+		{"dmarc p=quarantine t=y: scored as p=none", client, txn.Facts{DMARC: testMode("quarantine", "none")}, txn.ActionAccept, 1.5, "DMARC_FAIL_NONE", ""},
+		// RFC 9989 §7.4: not rejected on p=reject alone when an indirect
+		// flow is evident; quarantined as if p=quarantine.
+		{"dmarc p=reject through a mailing list: quarantined", list, txn.Facts{DMARC: dmarc("reject")}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
+		{"dmarc p=reject re-signed by a forwarder: quarantined", client, txn.Facts{DMARC: dmarc("reject"),
+			DKIM: []txn.DKIM{{Result: "pass", Domain: "forwarder.example.net"}}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
+		{"dmarc p=reject, SPF pass of a rewriting forwarder: quarantined", client, txn.Facts{DMARC: dmarc("reject"),
+			SPF: txn.SPF{Result: "pass", Domain: "srs.example.net"}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
+		{"dmarc p=reject, a passing ARC chain: quarantined", client, txn.Facts{DMARC: dmarc("reject"),
+			ARC: txn.ARC{Result: "pass", Sealers: []string{"lists.example.org"}}}, txn.ActionQuarantine, 0, "DMARC_REJECT_INDIRECT", ""},
+		{"dmarc temperror, p=reject: deferred", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "reject", Requested: "reject"}},
 			txn.ActionTempfail, 0, "DMARC_TEMPERROR",
 			"451 4.4.3 DMARC policy of example.com cannot be checked now (DNS temporary error), try again later"},
-		{"dmarc temperror, p=quarantine: deferred", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "quarantine"}},
+		{"dmarc temperror, p=quarantine: deferred", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "quarantine", Requested: "quarantine"}},
 			txn.ActionTempfail, 0, "DMARC_TEMPERROR",
 			"451 4.4.3 DMARC policy of example.com cannot be checked now (DNS temporary error), try again later"},
 		{"dmarc temperror, p=none", client, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "none"}},
@@ -82,7 +99,7 @@ func TestDefaultsBehaviour(t *testing.T) {
 			txn.ActionAccept, 0, "", ""},
 		{"authenticated user is not judged", authed, txn.Facts{SPF: txn.SPF{Result: "fail"}, DMARC: dmarc("reject"), DNSBL: listed(false)},
 			txn.ActionAccept, 0, "", ""},
-		{"authenticated user is not deferred", authed, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "reject"}},
+		{"authenticated user is not deferred", authed, txn.Facts{DMARC: txn.DMARC{Result: "temperror", Domain: "example.com", Policy: "reject", Requested: "reject"}},
 			txn.ActionAccept, 0, "", ""},
 	}
 	for _, tt := range tests {

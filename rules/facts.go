@@ -60,7 +60,7 @@ type fact struct {
 // hold the compilers, one file per kind of check. To add a fact, add its
 // row here (and to docs/rules.md's list).
 var factTable = map[string]fact{
-	// Authentication (facts_auth.go): RFC 7208 §2.6, RFC 6376, RFC 7489.
+	// Authentication (facts_auth.go): RFC 7208 §2.6, RFC 6376, RFC 9989, RFC 8617.
 	"spf": {compile: enumFact("spf", func(f *txn.Facts) string { return f.SPF.Result },
 		"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror")},
 	"spf_identity": {compile: enumFact("spf_identity", func(f *txn.Facts) string { return f.SPF.Identity },
@@ -69,6 +69,13 @@ var factTable = map[string]fact{
 		"pass", "fail", "none", "temperror", "permerror")},
 	"dmarc_policy": {compile: enumFact("dmarc_policy", func(f *txn.Facts) string { return f.DMARC.Policy },
 		"none", "quarantine", "reject")},
+	"dmarc_requested": {compile: enumFact("dmarc_requested", func(f *txn.Facts) string { return f.DMARC.Requested },
+		"none", "quarantine", "reject")},
+	"arc": {compile: enumFact("arc", func(f *txn.Facts) string { return f.ARC.Result },
+		"pass", "fail", "none", "temperror")},
+	"arc_sealer": {compile: compileARCSealer},
+	"arc_dmarc": {compile: enumFact("arc_dmarc", func(f *txn.Facts) string { return f.ARC.DMARC },
+		"pass", "fail", "none", "temperror", "permerror")},
 	"dkim":      {compile: compileDKIM},
 	"temperror": {compile: compileTemperror},
 

@@ -1,6 +1,10 @@
 package rules
 
-import "milter91/internal/txn"
+import (
+	"strings"
+
+	"milter91/internal/txn"
+)
 
 // Authentication facts (rows of factTable): SPF (RFC 7208 §2.6), DKIM
 // (RFC 6376, results as in RFC 8601 §2.7.1), DMARC (RFC 7489 §6.3 for the
@@ -59,6 +63,41 @@ func compileTemperror(v Value) (Matcher, error) {
 		for _, name := range in.Facts.Temperrors {
 			if set["*"] || set[name] {
 				return Hit{Detail: "temperror=" + name}, true
+			}
+		}
+		return Hit{}, false
+	}, nil
+}
+
+// compileARCSealer: true when the ARC chain passes (RFC 8617 §5.2) and
+// one of its sealers (the d= of an ARC-Seal) is one of the listed
+// domains, compared case-insensitively without a final dot: the
+// intermediaries an operator trusts to vouch for what they forwarded.
+// Detail: "arc_sealer=lists.example.org".
+func compileARCSealer(v Value) (Matcher, error) {
+	items, err := v.Items()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, it := range items {
+		d, err := it.Text()
+		if err != nil {
+			return nil, err
+		}
+		d = strings.ToLower(strings.TrimSuffix(d, "."))
+		if d == "" {
+			return nil, it.Errorf("arc_sealer: empty domain")
+		}
+		want[d] = true
+	}
+	return func(in *Input) (Hit, bool) {
+		if in.Facts.ARC.Result != txn.ResultPass {
+			return Hit{}, false
+		}
+		for _, s := range in.Facts.ARC.Sealers {
+			if d := strings.ToLower(strings.TrimSuffix(s, ".")); want[d] {
+				return Hit{Detail: "arc_sealer=" + d}, true
 			}
 		}
 		return Hit{}, false

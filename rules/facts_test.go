@@ -55,6 +55,22 @@ func TestAuthFacts(t *testing.T) {
 		{"temperror any", `{temperror: "*"}`, nil, &txn.Facts{Temperrors: []string{"dkim"}}, true, "temperror=dkim"},
 		{"temperror other", "{temperror: dmarc}", nil, &txn.Facts{Temperrors: []string{"spf"}}, false, ""},
 		{"temperror none", `{temperror: "*"}`, nil, &txn.Facts{}, false, ""},
+		{"dmarc requested", "{dmarc_requested: quarantine}", nil, &txn.Facts{DMARC: txn.DMARC{Result: "fail", Policy: "reject", Testing: true, Requested: "quarantine"}}, true, "dmarc_requested=quarantine"},
+	})
+}
+
+func TestARCFacts(t *testing.T) {
+	pass := &txn.Facts{ARC: txn.ARC{Result: "pass", Sealers: []string{"fwd.example.net", "Lists.Example.ORG."}, DMARC: "pass"}}
+	fail := &txn.Facts{ARC: txn.ARC{Result: "fail", Sealers: []string{"lists.example.org"}}}
+	runFactCases(t, []factCase{
+		{"arc pass", "{arc: pass}", nil, pass, true, "arc=pass"},
+		{"arc other", "{arc: [fail, temperror]}", nil, pass, false, ""},
+		{"arc not checked", "{arc: none}", nil, &txn.Facts{}, false, ""},
+		{"sealer of a passing chain, any case", "{arc_sealer: [lists.example.org]}", nil, pass, true, "arc_sealer=lists.example.org"},
+		{"sealer as one value", "{arc_sealer: fwd.example.net}", nil, pass, true, "arc_sealer=fwd.example.net"},
+		{"sealer not listed", "{arc_sealer: [other.example]}", nil, pass, false, ""},
+		{"sealer of a failing chain vouches for nothing", "{arc_sealer: [lists.example.org]}", nil, fail, false, ""},
+		{"the sealer saw dmarc pass", "{arc_dmarc: pass}", nil, pass, true, "arc_dmarc=pass"},
 	})
 }
 

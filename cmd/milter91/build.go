@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"milter91/config"
 	"milter91/decree/stage/setup"
 	"milter91/dnsbl"
 	"milter91/internal/counter"
+	"milter91/internal/dkimsign"
 	"milter91/internal/engine"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
@@ -111,6 +113,10 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
+	signing, err := newSigning(cfg, mode.direction)
+	if err != nil {
+		return nil, err
+	}
 	return engine.New(engine.Options{
 		Resolver:          res,
 		Rules:             set,
@@ -119,6 +125,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Lists:             lists,
 		AuthservID:        cfg.AuthservID,
 		MaxDKIM:           cfg.DKIM.MaxSignatures,
+		DMARCPSL:          cfg.DMARCPSL,
 		SkipAuthenticated: cfg.SkipAuthenticated,
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
@@ -129,7 +136,28 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Modes:             engine.Modes(cfg.Modes),
 		Trusted:           engine.Trusted(cfg.TrustedNetworks),
 		Quarantine:        engine.Quarantine{Default: cfg.Quarantine.Method, DMARC: cfg.Quarantine.DMARCMethod},
+		Signing:           signing,
 	})
+}
+
+// newSigning loads the dkim.sign keys (a reload that cannot read one
+// fails, and the running engine keeps its keys) and who may sign; nil
+// without keys. Outbound is decided as for the Decree 91 stage
+// (decree91.outbound_*), direction forcing it for check.
+func newSigning(cfg *config.Config, direction string) (*engine.Signing, error) {
+	if len(cfg.DKIM.Sign) == 0 {
+		return nil, nil
+	}
+	keys, err := dkimsign.Load(cfg.DKIM.Sign, filepath.Dir(cfg.Source))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
+	auth, err := dkimsign.NewAuthorizer(cfg.DKIM.SignUsers)
+	if err != nil {
+		return nil, err
+	}
+	return &engine.Signing{Keys: keys, Authorizer: auth, Expire: cfg.DKIM.SignExpire,
+		Directions: setup.Directions(cfg.Decree, direction)}, nil
 }
 
 // engineMode adapts the engine: for `milter91 check`, record nothing and

@@ -156,13 +156,23 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		// check (the checks stopped there, and Evaluate says so).
 		evalErr = fmt.Errorf("message_deadline %s exceeded", cfg.MessageDeadline)
 	}
+	if evalErr == nil && out.Sign != nil {
+		// What serve adds last: the signatures over the header block as
+		// delivered (milter.SignEdits).
+		out.Edits, evalErr = milter.SignEdits(ctx, headers, out.Edits, out.Sign, body.Reader())
+	}
 	if evalErr != nil {
-		// What serve answers on an internal fault (milter.failDecision).
-		out.Verdict.Action, out.Verdict.Reply = cfg.FailMode, txn.Reply{}
-		if cfg.FailMode == txn.ActionTempfail {
-			out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "Service unavailable - try again later"}
-		}
-		out.Edits = nil
+		failMode(out, cfg.FailMode)
 	}
 	return out, evalErr, nil
+}
+
+// failMode makes out what serve answers on an internal fault
+// (milter.failDecision): the fail mode, no edits.
+func failMode(out *txn.Outcome, mode txn.Action) {
+	out.Verdict.Action, out.Verdict.Reply = mode, txn.Reply{}
+	if mode == txn.ActionTempfail {
+		out.Verdict.Reply = txn.Reply{Code: 451, Enhanced: "4.7.1", Text: "Service unavailable - try again later"}
+	}
+	out.Edits = nil
 }

@@ -89,7 +89,7 @@ func TestCheckJSON(t *testing.T) {
 		listed   bool
 	}{
 		{name: "dmarc reject", msg: unsigned, ip: cleanIP, action: "reject", code: 550, enhanced: "5.7.26",
-			textHas: "DMARC policy of example.com", rule: "DMARC_REJECT", ref: "RFC 7489 §6.3, RFC 7372 §3.2", dmarc: "fail"},
+			textHas: "DMARC policy of example.com", rule: "DMARC_REJECT", ref: "RFC 9989 §5.4, §7.4", dmarc: "fail"},
 		{name: "dnsbl listed", msg: "", ip: listedIP, action: "reject", code: 554, enhanced: "5.7.1",
 			textHas: "blocked using bl.example.test", rule: "DNSBL_LISTED", ref: "RFC 5782 §2.1", dkim: "pass", dmarc: "pass", listed: true},
 		{name: "signed, clean", msg: "", ip: cleanIP, action: "accept", rule: "SPF_FAIL", ref: "RFC 7208 §8.4", dkim: "pass", dmarc: "pass"},

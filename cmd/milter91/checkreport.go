@@ -27,6 +27,7 @@ type checkReport struct {
 	Removed   []string       `json:"removed_rcpts"`
 	Fault     string         `json:"fault,omitempty"`
 	Limit     string         `json:"limit,omitempty"`
+	Unsigned  string         `json:"dkim_unsigned,omitempty"`
 	Queries   int            `json:"dns_queries"`
 	Resolver  resolverInfo   `json:"resolver"`
 }
@@ -35,6 +36,13 @@ type reportAuth struct {
 	SPF   reportSPF    `json:"spf"`
 	DKIM  []reportDKIM `json:"dkim"`
 	DMARC reportDMARC  `json:"dmarc"`
+	ARC   reportARC    `json:"arc"`
+}
+
+type reportARC struct {
+	Result  string   `json:"result"`
+	Sealers []string `json:"sealers"`
+	Detail  string   `json:"detail,omitempty"`
 }
 
 type reportSPF struct {
@@ -83,9 +91,10 @@ func newReport(o *txn.Outcome, fault error) *checkReport {
 			SPF:   reportSPF{Result: f.SPF.Result, Identity: f.SPF.Identity, Domain: f.SPF.Domain, Detail: f.SPF.Detail},
 			DMARC: reportDMARC{Result: f.DMARC.Result, Policy: f.DMARC.Policy, Domain: f.DMARC.Domain, Detail: f.DMARC.Detail},
 			DKIM:  []reportDKIM{},
+			ARC:   reportARC{Result: f.ARC.Result, Sealers: nonNil(f.ARC.Sealers), Detail: f.ARC.Detail},
 		},
 		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
-		Removed: nonNil(o.RemoveRcpts),
+		Removed: nonNil(o.RemoveRcpts), Unsigned: o.SignRefused,
 	}
 	if f.Decree.Direction != "" {
 		r.Decree = newReportDecree(&f.Decree)
@@ -161,6 +170,9 @@ func (r *checkReport) writeText(w io.Writer) {
 	for _, h := range r.Deleted {
 		fmt.Fprintf(w, "delete: %s %s\n", h.Name, h.Value)
 	}
+	if r.Unsigned != "" {
+		fmt.Fprintf(w, "dkim:   not signed: %s\n", r.Unsigned)
+	}
 	fmt.Fprintf(w, "resolver: %s\n", r.Resolver)
 	fmt.Fprintf(w, "dns queries: %d\n", r.Queries)
 }
@@ -188,4 +200,12 @@ func (r *checkReport) writeAuth(w io.Writer) {
 		fmt.Fprintln(w, "dkim:   none")
 	}
 	fmt.Fprintf(w, "dmarc:  %s policy=%s domain=%s\n", r.Auth.DMARC.Result, r.Auth.DMARC.Policy, r.Auth.DMARC.Domain)
+	line := "arc:    " + r.Auth.ARC.Result
+	if len(r.Auth.ARC.Sealers) > 0 {
+		line += " sealers=" + strings.Join(r.Auth.ARC.Sealers, ",")
+	}
+	if r.Auth.ARC.Detail != "" {
+		line += " (" + r.Auth.ARC.Detail + ")"
+	}
+	fmt.Fprintln(w, line)
 }

@@ -31,6 +31,9 @@ const usage = `usage:
   milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
                   [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
   milter91 dkim keygen --domain D --selector S --algorithm rsa|ed25519 --out FILE
+  milter91 dmarc report [--config FILE] [--db FILE|URL] --since WHEN [--until WHEN] --org-name NAME
+                        --email ADDR [--out-dir DIR | --sendmail CMD] [--dns HOST:PORT]...
+                                                                    (aggregate reports, RFC 9990)
   milter91 bench run|corpus|dns ...                                 (load generator: milter91 bench help)
   milter91 config default
   milter91 version
@@ -64,6 +67,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "dmarc":
+		return cmdDMARC(args[1:], stdout, stderr, time.Now)
 	case "dkim":
 		return cmdDKIM(args[1:], stdout, stderr)
 	case "headers":

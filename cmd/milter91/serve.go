@@ -102,10 +102,12 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	d.stats.WatchResolver(d.res)
 	ctx, stop := context.WithCancel(context.Background())
 	var arch *archiver
+	var reports *dmarcReports
 	defer func() {
 		stop()
 		d.stopBackground()
 		arch.close()
+		reports.close()
 		if d.store != nil {
 			d.store.Close()
 		}
@@ -123,10 +125,13 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if arch, err = d.startArchive(ctx, cfg); err != nil {
 		return 1, err
 	}
+	if reports, err = d.startDMARCReports(ctx, cfg); err != nil {
+		return 1, err
+	}
 	if err := d.serveAdmin(ctx, cfg, arch); err != nil {
 		return 1, err
 	}
-	servers, serveErr := d.serveAll(cfg, listeners, arch)
+	servers, serveErr := d.serveAll(cfg, listeners, arch, reports)
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
@@ -136,21 +141,23 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store),
-		"counters", dsn.Redact(cfg.Counters.Store), "rate_limits", len(cfg.RateLimits))
+		"counters", dsn.Redact(cfg.Counters.Store), "rate_limits", len(cfg.RateLimits),
+		"dmarc_report_store", dsn.Redact(cfg.DMARCReportStore))
 	warnNoConsents(ctx, d.store, cfg.Decree.ConsentPolicy, d.logger)
 	return d.loop(servers, cfg, serveErr), nil
 }
 
 // serveAll starts one milter server per listener (so that each connection
 // knows its listener: the Decree 91 direction per listener); a server's
-// end is sent on the returned channel. Every answer goes to the metrics
-// and the archive (nil: none).
-func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, arch *archiver) ([]*milter.Server, <-chan error) {
+// end is sent on the returned channel. Every answer goes to the metrics,
+// the archive and the DMARC report entries (nil: none).
+func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, arch *archiver, reports *dmarcReports) ([]*milter.Server, <-chan error) {
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
 	answered := func(a txn.Answer) {
 		d.stats.Answered(a)
 		arch.add(a)
+		reports.add(a)
 	}
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{

@@ -7,6 +7,7 @@ var (
 	// is no store: the Prometheus Go collectors import it for DBStats.)
 	stores = []string{
 		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore",
+		"milter91/internal/dmarcstore",
 		"modernc.org/sqlite/...", "github.com/jackc/pgx/...",
 	}
 	// checks turn a message into facts; only rules decide.
@@ -47,7 +48,7 @@ var Enforced = []Rule{
 	},
 	{
 		Name:   "stores import no rules, engine, adapter, config or checks",
-		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore"},
+		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore", "milter91/internal/dmarcstore"},
 		Forbid: append(append([]string{}, pipeline...), checks...),
 	},
 	{

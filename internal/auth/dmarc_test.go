@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"milter91/internal/dmarc"
 	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -71,8 +72,9 @@ var dmarcCases = []dmarcCase{
 		txt: map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=reject"}}, from: dmarcFrom,
 		spf:  txn.SPF{Result: "pass", Identity: IdentityHELO, Domain: "mx.example.com"},
 		want: txn.DMARC{Result: "fail", Domain: "example.com", OrgDomain: "example.com", Policy: "reject", Pct: 100}, detail: true},
+	// Without a record DMARC does not apply (RFC 9989 §4.10.1): no alignment is reported.
 	{name: "no record", from: dmarcFrom, dkim: dkimRes("pass", "example.com"),
-		want: txn.DMARC{Result: "none", Domain: "example.com", OrgDomain: "example.com", DKIMAligned: true}, detail: true},
+		want: txn.DMARC{Result: "none", Domain: "example.com", OrgDomain: "example.com"}, detail: true},
 	{name: "subdomain uses sp= of the organizational record",
 		txt: map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=reject; sp=quarantine; pct=20"}}, from: dmarcSub,
 		want: txn.DMARC{Result: "fail", Domain: "mail.example.com", OrgDomain: "example.com", Policy: "quarantine", Pct: 20}, detail: true},
@@ -89,10 +91,10 @@ var dmarcCases = []dmarcCase{
 		want: txn.DMARC{Result: "fail", Domain: "mail.example.com", OrgDomain: "example.com", Policy: "none", Pct: 100}, detail: true},
 	{name: "temperror at _dmarc",
 		errs: map[string]error{"_dmarc.example.com": dmarcTmp}, from: dmarcFrom, dkim: dkimRes("pass", "example.com"),
-		want: txn.DMARC{Result: "temperror", Domain: "example.com", OrgDomain: "example.com", DKIMAligned: true}, detail: true},
+		want: txn.DMARC{Result: "temperror", Domain: "example.com", OrgDomain: "example.com"}, detail: true},
 	{name: "temperror at the organizational domain",
 		errs: map[string]error{"_dmarc.example.com": dmarcTmp}, from: dmarcSub,
-		want: txn.DMARC{Result: "temperror", Domain: "mail.example.com", OrgDomain: "example.com"}, detail: true},
+		want: txn.DMARC{Result: "temperror", Domain: "mail.example.com", OrgDomain: "mail.example.com"}, detail: true},
 	// A temporary error on an identifier that could have aligned leaves
 	// DMARC undecided: without it the message might have passed.
 	{name: "aligned DKIM key lookup timed out, SPF fail: temperror",
@@ -138,17 +140,21 @@ var dmarcCases = []dmarcCase{
 		txt:  map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=reject"}},
 		errs: map[string]error{"_dmarc.mail.example.com": resolver.Temporary("_dmarc.mail.example.com", "i/o timeout", true)},
 		from: dmarcSub,
-		want: txn.DMARC{Result: "temperror", Domain: "mail.example.com", OrgDomain: "example.com"}, detail: true},
+		want: txn.DMARC{Result: "temperror", Domain: "mail.example.com", OrgDomain: "mail.example.com"}, detail: true},
 	{name: "several DMARC records give none (RFC 7489 §6.6.3)",
 		txt: map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=reject", "v=DMARC1; p=none"}}, from: dmarcFrom,
 		want: txn.DMARC{Result: "none", Domain: "example.com", OrgDomain: "example.com"}, detail: true},
-	{name: "several records at the From domain stop discovery",
+	// RFC 9989 §4.10.1: several records at a name count as none there,
+	// and the walk goes on (RFC 7489 stopped: none).
+	{name: "several records at the From domain: the walk goes on",
 		txt: map[string][]string{"_dmarc.mail.example.com": {"v=DMARC1; p=none", "v=DMARC1; p=none"},
 			"_dmarc.example.com": {"v=DMARC1; p=reject"}}, from: dmarcSub,
-		want: txn.DMARC{Result: "none", Domain: "mail.example.com", OrgDomain: "example.com"}, detail: true},
-	{name: "unparsable record is permerror",
+		want: txn.DMARC{Result: "fail", Domain: "mail.example.com", OrgDomain: "example.com", Policy: "reject", Pct: 100}, detail: true},
+	// RFC 9989 §4.10.1: a record without a valid p and without rua is no
+	// record (RFC 7489 with go-msgauth: permerror).
+	{name: "a record with an invalid p= and no rua is no record",
 		txt: map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=bogus"}}, from: dmarcFrom,
-		want: txn.DMARC{Result: "permerror", Domain: "example.com", OrgDomain: "example.com"}, detail: true},
+		want: txn.DMARC{Result: "none", Domain: "example.com", OrgDomain: "example.com"}, detail: true},
 	{name: "several From domains",
 		txt:  map[string][]string{"_dmarc.example.com": {"v=DMARC1; p=reject"}},
 		from: []string{"a@example.com, b@example.net"},
@@ -179,11 +185,15 @@ func TestCheckDMARC(t *testing.T) {
 	for _, tc := range dmarcCases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &resolver.Fake{TXT: tc.txt, Errors: tc.errs}
-			got := CheckDMARC(context.Background(), r, mailmsg.ParseFrom(tc.from), tc.spf, tc.dkim)
+			got := CheckDMARC(context.Background(), &dmarc.Checker{R: r}, mailmsg.ParseFrom(tc.from), tc.spf, tc.dkim)
 			if (got.Detail != "") != tc.detail {
 				t.Errorf("Detail %q, want detail=%v", got.Detail, tc.detail)
 			}
-			got.Detail = ""
+			if (got.Record != nil) != (got.Policy != "") || (got.Result != "permerror" && got.Discovery != "treewalk") {
+				t.Errorf("record %+v with policy %q, discovery %q", got.Record, got.Policy, got.Discovery)
+			}
+			// The RFC 9989 facts have their own cases (dmarcbis_test.go).
+			got.Detail, got.Record, got.Discovery, got.PolicyDomain, got.PolicyTag, got.Requested, got.Testing = "", nil, "", "", "", "", false
 			if got != tc.want {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strconv"
 	"strings"
 
 	"milter91/internal/txn"
@@ -17,22 +18,25 @@ const foldWidth = 78
 //
 //	Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=example.com;
 //	 dkim=pass header.d=example.com header.s=s1 header.b=AbCd1234;
-//	 dmarc=pass (p=reject) header.from=example.com
+//	 dmarc=pass (p=reject) header.from=example.com;
+//	 arc=pass (sealers lists.example.org) header.oldest-pass=1
 //
 // value starts with one space, because milters insert values verbatim after
 // "name:" (RFC 5322 §3.6 puts a space there by convention). Long values are
 // folded with CRLF HTAB between results or properties at 78 columns, never
 // inside a quoted string; go-milter turns CRLF into the LF Postfix expects.
 //
-// spf is omitted when its Result is "" (not checked), and so is dmarc. dkim
+// spf is omitted when its Result is "" (not checked), and so are dmarc
+// and arc. dkim
 // gives one dkim= result per signature, or dkim=none without signatures.
 // SPF names smtp.mailfrom=<domain> or smtp.helo=<HELO> (RFC 8601 §2.7.2);
 // DKIM names header.d, header.s, header.i (only from an i= tag) and
 // header.b (RFC 6008); DMARC names header.from and, as a comment, the
-// policy. A non-pass result with a Detail carries it as reason= (§2.7).
+// policy; ARC (RFC 8617 §10.1) names header.oldest-pass with pass and
+// lists the sealers as a comment. A non-pass result with a Detail carries it as reason= (§2.7).
 // Values outside the ABNF token/dot-atom characters are quoted; control
 // characters are dropped, so a hostile d= cannot inject header lines.
-func ResultsHeader(authservID string, spf txn.SPF, dkim []txn.DKIM, dmarc txn.DMARC) (name, value string) {
+func ResultsHeader(authservID string, spf txn.SPF, dkim []txn.DKIM, dmarc txn.DMARC, arc txn.ARC) (name, value string) {
 	units := []string{formatValue(authservID)}
 	var results [][]string
 	if spf.Result != "" {
@@ -46,6 +50,9 @@ func ResultsHeader(authservID string, spf txn.SPF, dkim []txn.DKIM, dmarc txn.DM
 	}
 	if dmarc.Result != "" {
 		results = append(results, dmarcUnits(dmarc))
+	}
+	if arc.Result != "" {
+		results = append(results, arcUnits(arc))
 	}
 	if len(results) == 0 {
 		results = append(results, []string{txn.ResultNone})
@@ -82,6 +89,22 @@ func dmarcUnits(d txn.DMARC) []string {
 	}
 	u = appendReason(u, d.Result, d.Detail)
 	return appendProp(u, "header.from", d.Domain)
+}
+
+func arcUnits(a txn.ARC) []string {
+	u := []string{"arc=" + formatValue(a.Result)}
+	if len(a.Sealers) > 0 {
+		names := make([]string, len(a.Sealers))
+		for i, d := range a.Sealers {
+			names[i] = cleanComment(d)
+		}
+		u = append(u, "(sealers "+strings.Join(names, ",")+")")
+	}
+	u = appendReason(u, a.Result, a.Detail)
+	if a.Result == txn.ResultPass && a.OldestPass > 0 {
+		u = append(u, "header.oldest-pass="+strconv.Itoa(a.OldestPass))
+	}
+	return u
 }
 
 func appendReason(u []string, result, detail string) []string {

@@ -22,8 +22,18 @@ func TestResultsHeader(t *testing.T) {
 		spf   txn.SPF
 		dkim  []txn.DKIM
 		dmarc txn.DMARC
+		arc   txn.ARC
 		want  string // unfolded
 	}{
+		{name: "arc pass with its sealers", id: "mx.example.net", spf: spfPass, dkim: []txn.DKIM{dkimPass}, dmarc: dmarcPass,
+			arc: txn.ARC{Result: "pass", Sealers: []string{"lists.example.org", "fwd.example.net"}, OldestPass: 2},
+			want: " mx.example.net; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com header.s=s1 header.b=AbCd1234; dmarc=pass (p=reject) header.from=example.com;" +
+				" arc=pass (sealers lists.example.org,fwd.example.net) header.oldest-pass=2"},
+		{name: "arc fail with a reason, hostile sealer cleaned", id: "mx.example.net",
+			arc:  txn.ARC{Result: "fail", Sealers: []string{"evil)(\r\n.example"}, Detail: "ARC-Seal i=1: bad signature"},
+			want: ` mx.example.net; dkim=none; arc=fail (sealers evil.example) reason="ARC-Seal i=1: bad signature"`},
+		{name: "arc none", id: "mx.example.net", arc: txn.ARC{Result: "none"},
+			want: " mx.example.net; dkim=none; arc=none"},
 		{name: "all pass", id: "mx.example.net", spf: spfPass, dkim: []txn.DKIM{dkimPass}, dmarc: dmarcPass,
 			want: " mx.example.net; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com header.s=s1 header.b=AbCd1234; dmarc=pass (p=reject) header.from=example.com"},
 		{name: "no signature is dkim=none", id: "mx.example.net", spf: spfPass, dmarc: dmarcPass,
@@ -47,7 +57,7 @@ func TestResultsHeader(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name, value := ResultsHeader(tc.id, tc.spf, tc.dkim, tc.dmarc)
+			name, value := ResultsHeader(tc.id, tc.spf, tc.dkim, tc.dmarc, tc.arc)
 			if name != "Authentication-Results" {
 				t.Errorf("name %q", name)
 			}
@@ -75,7 +85,7 @@ func TestResultsHeaderParses(t *testing.T) {
 		txn.SPF{Result: "pass", Identity: "mailfrom", Domain: "example.com"},
 		[]txn.DKIM{{Result: "pass", Domain: "example.com", Selector: "s1", HeaderB: "AbCd1234"},
 			{Result: "fail", Domain: "example.org", Selector: "s2", HeaderB: "ZZZZ0000"}},
-		txn.DMARC{Result: "pass", Domain: "example.com", Policy: "reject"})
+		txn.DMARC{Result: "pass", Domain: "example.com", Policy: "reject"}, txn.ARC{})
 	id, results, err := authres.Parse(unfoldValue(value))
 	if err != nil {
 		t.Fatalf("authres.Parse: %v", err)

@@ -5,14 +5,15 @@ import (
 	"fmt"
 
 	"milter91/internal/auth"
+	"milter91/internal/dmarc"
 	"milter91/internal/txn"
 )
 
-// checks are the steps that run concurrently: SPF, DKIM and, when a zone
+// checks are the steps that run concurrently: SPF, DKIM, ARC and, when a zone
 // or a local list is configured, the lists and blocklists. A DNS timeout
 // is a temperror fact, not a fault.
 func (e *Engine) checks() []step {
-	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}}
+	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}, {"arc", e.checkARC}}
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		steps = append(steps, step{"dnsbl", e.checkLists})
 	}
@@ -38,10 +39,22 @@ func (e *Engine) verifyDKIM(ctx context.Context, m *message) error {
 	return nil
 }
 
-// checkDMARC evaluates the From domain's policy (RFC 7489) from the SPF
-// and DKIM facts: Facts.DMARC.
+// checkARC validates the ARC chain (RFC 8617 §5.2): Facts.ARC. A body
+// that cannot be read is a fault, unless ctx ended.
+func (e *Engine) checkARC(ctx context.Context, m *message) error {
+	a, err := auth.CheckARC(ctx, e.opt.Resolver, m.t.Headers, m.t.BodyReader())
+	m.f.ARC = a
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("reading message: %w", err)
+	}
+	return nil
+}
+
+// checkDMARC evaluates the From domain's policy (RFC 9989: the DNS tree
+// walk, or the PSL with Options.DMARCPSL) from the SPF and DKIM facts:
+// Facts.DMARC.
 func (e *Engine) checkDMARC(ctx context.Context, m *message) error {
-	m.f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, m.msg.From, m.f.SPF, m.f.DKIM)
+	m.f.DMARC = auth.CheckDMARC(ctx, &dmarc.Checker{R: e.opt.Resolver, PSL: e.psl()}, m.msg.From, m.f.SPF, m.f.DKIM)
 	return nil
 }
 
@@ -60,6 +73,9 @@ func temperrors(f *txn.Facts) []string {
 	if f.DMARC.Result == txn.ResultTemperror {
 		out = append(out, "dmarc")
 	}
+	if f.ARC.Result == txn.ResultTemperror {
+		out = append(out, "arc")
+	}
 	for _, b := range f.DNSBL {
 		if b.Result == "temperror" {
 			out = append(out, "dnsbl")
@@ -67,4 +83,13 @@ func temperrors(f *txn.Facts) []string {
 		}
 	}
 	return out
+}
+
+// psl is the PSL method of DMARC discovery when configured, nil for the
+// tree walk.
+func (e *Engine) psl() func(string) string {
+	if e.opt.DMARCPSL {
+		return auth.PSL
+	}
+	return nil
 }

@@ -65,7 +65,7 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 	}
 	edits := e.deletions(t)
 	if !skipped {
-		name, value := auth.ResultsHeader(e.opt.AuthservID, f.SPF, f.DKIM, f.DMARC)
+		name, value := auth.ResultsHeader(e.opt.AuthservID, f.SPF, f.DKIM, f.DMARC, f.ARC)
 		edits = append(edits, txn.HeaderEdit{Op: txn.EditInsert, Name: name, Value: value, Index: 1})
 	}
 	if h, ok := stage.Header(&f.Decree); ok {

@@ -1,6 +1,6 @@
 // Package engine runs one message through the pipeline, a short list of
 // named steps (see Evaluate): parse the header once (mailmsg.View), the
-// checks (SPF, DKIM and the local lists and blocklists concurrently, then
+// checks (SPF, DKIM, ARC and the local lists and blocklists concurrently, then
 // DMARC), the Decree 91/2020 stage (package decree/stage), the rules
 // (once, or once per recipient), the header edits. Checks produce facts;
 // only the rules decide, and every SMTP reply text comes from a rule. At
@@ -42,6 +42,9 @@ type Options struct {
 	Lists *dnsbl.LocalLists
 	// AuthservID names this host in Authentication-Results (RFC 8601 §2.5).
 	AuthservID string
+	// DMARCPSL makes DMARC discovery use the public suffix list (RFC 7489
+	// §3.2) instead of RFC 9989's DNS tree walk (dmarc.discovery: psl).
+	DMARCPSL bool
 	// MaxDKIM caps verified DKIM signatures (default 5).
 	MaxDKIM int
 	// SkipAuthenticated accepts mail with {auth_authen} set without checks.
@@ -71,6 +74,9 @@ type Options struct {
 	// Once counts each message once for the rate limits and the Decree
 	// 91/2020 24 h cap (nil: every message counts).
 	Once *dedup.Once
+	// Signing asks the adapter to sign outbound mail (DKIM); nil signs
+	// nothing.
+	Signing *Signing
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds

@@ -16,13 +16,14 @@ import (
 // Evaluate runs one message through the pipeline under ctx's deadline:
 //
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
-//	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
+//	checks      SPF ‖ DKIM ‖ ARC ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	ratelimit   outbound mail against the rate limits, its recipients not
 //	            counted before (dedup; the decree stage asks too)
 //	rules       the verdict, once or once per recipient
 //	finish      sends and counts kept or returned, the message marked counted
-//	edits       the header edits and recipient removals of the verdict;
+//	edits       the header edits and recipient removals of the verdict,
+//	            and the DKIM signing request of outbound mail (signing);
 //	            in observe mode (Options.Modes) those of an accepted
 //	            message and the would-be verdict in X-Milter91-Would
 //
@@ -66,6 +67,17 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 		e.opt.Decree.Finish(t.QueueID, t.Rcpts, &m.f.Decree, sends, accepted, removed)
 		e.finishCounts(m, accepted, removed)
 		e.edits(m, verdict, removed)
+	}
+	if err == nil {
+		// An observed message is delivered: it is signed as accepted.
+		sv := verdict
+		if observe {
+			sv = txn.Verdict{Action: txn.ActionAccept}
+		}
+		m.out.Sign, m.out.SignRefused = e.signing(m, sv)
+		if m.out.SignRefused != "" {
+			e.opt.Logger.Info("no DKIM signature", "queue_id", t.QueueID, "auth_user", t.AuthUser, "reason", m.out.SignRefused)
+		}
 	}
 	m.f.Durations["total"] = time.Since(start)
 	return m.out, err

@@ -182,7 +182,7 @@ func (m *Metrics) addCheckCollectors() {
 		Name: "milter91_messages_evaluating", Help: "Messages being evaluated now (end of message reached, verdict not yet sent).",
 	})
 	m.storeErr = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune), counters (a rate limit or counted-once call).",
+		Name: "milter91_store_errors_total", Help: "Failed store operations, by store: registry (a message's consent/refusal/count lookup, a send release, a refusal capture or mailbox record), archive (a failed batch write or prune), counters (a rate limit or counted-once call), dmarc_reports (a failed batch write of DMARC report entries).",
 	}, []string{"store"})
 	m.archived = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "milter91_archive_records_total", Help: "Header archive records (Decree 91/2020 Art. 10.6), by result: written, spooled (past archive.queue, to disk), or dropped (no room in the queue and the spool, or the spool failing).",

@@ -43,10 +43,12 @@ type Answer struct {
 	// accept).
 	Junk bool
 	// Fault is the kind of internal fault that made the fail mode answer
-	// ("error", "panic", "deadline", "spool", "evaluator", "outcome"), ""
-	// for none; FaultErr is its error.
+	// ("error", "panic", "deadline", "spool", "evaluator", "outcome",
+	// "sign"), "" for none; FaultErr is its error.
 	Fault    string
 	FaultErr error
+	// Signed is the domain a DKIM signature was added for, "" for none.
+	Signed string
 	// Limit names the limit the message was rejected for
 	// ("message_size", "header_bytes", "header_fields"), "" for none.
 	Limit string

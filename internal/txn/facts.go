@@ -46,25 +46,73 @@ type DKIM struct {
 	Detail    string // reason for a non-pass result
 }
 
-// DMARC is the RFC 7489 evaluation of the RFC 5322.From domain.
+// DMARC is the evaluation of the RFC 5322.From domain (RFC 9989;
+// RFC 7489 records are read as RFC 9989 reads them).
 type DMARC struct {
-	// Result: pass, fail, none (no record or no single From domain),
-	// temperror, permerror (unparsable record, or several From domains).
+	// Result: pass, fail, none (no applicable record), temperror,
+	// permerror (no single From domain).
 	Result string
-	// Domain is the RFC 5322.From domain; empty when there is none or more
-	// than one.
+	// Domain is the RFC 5322.From domain (the Author Domain); empty when
+	// there is none or more than one.
 	Domain string
-	// OrgDomain is Domain's organizational domain (RFC 7489 §3.2).
+	// OrgDomain is Domain's Organizational Domain (RFC 9989 §4.10.2: the
+	// DNS tree walk, or the PSL when so configured); Domain itself
+	// without a record.
 	OrgDomain string
-	// Policy is the policy that applies: "none", "quarantine", "reject"
-	// (p=, or sp= when the record was found at the organizational domain
-	// for a subdomain), "" without a record.
+	// PolicyDomain is where the record that applies was found.
+	PolicyDomain string
+	// Policy is the policy that applies to a message that did not pass:
+	// "none", "quarantine", "reject" (PolicyTag's value), "" without a
+	// record; for a pass, the record's p=.
 	Policy string
-	// Pct is the record's pct= (0-100), 100 by default.
+	// PolicyTag is the tag Policy came from: "p", "sp" or "np" (RFC 9989
+	// §4.10.1); "" for a pass or without a record.
+	PolicyTag string
+	// Testing is t=y (RFC 9989 §4.7): the Domain Owner asks that Policy
+	// be applied one level lower (Requested).
+	Testing bool
+	// Requested is Policy as the Domain Owner asks it applied: one level
+	// lower in testing mode (reject → quarantine, quarantine → none).
+	Requested string
+	// Pct is RFC 7489's pct= (0-100), 100 when absent; RFC 9989 removed
+	// it (Appendix A.6) and milter91's rules do not use it.
 	Pct         int
 	SPFAligned  bool
 	DKIMAligned bool
-	Detail      string
+	// Record is the published record that applied, for aggregate
+	// reports (RFC 9990 policy_published); nil without one.
+	Record *DMARCRecord `json:",omitempty"`
+	// Discovery is "treewalk" or "psl" (RFC 9990 discovery_method).
+	Discovery string
+	Detail    string
+}
+
+// ARC is the validation of the message's Authenticated Received Chain
+// (RFC 8617 §5.2).
+type ARC struct {
+	// Result: pass, fail, none (no ARC field), temperror (a key lookup
+	// failed temporarily); "" when not checked.
+	Result string
+	// Sealers are the d= of each ARC-Seal, instance 1 first; they vouch
+	// for the chain only with pass.
+	Sealers []string
+	// OldestPass is the lowest instance whose ARC-Message-Signature still
+	// verifies (RFC 8617 §5.2 step 5, header.oldest-pass); 0 without pass.
+	OldestPass int
+	// DMARC is the dmarc= result the newest sealer recorded in its
+	// ARC-Authentication-Results ("pass", "fail", …), with pass only; ""
+	// when it recorded none.
+	DMARC  string
+	Detail string
+}
+
+// DMARCRecord is what an aggregate report says of the published record
+// (RFC 9990 §2.1.7 policy_published).
+type DMARCRecord struct {
+	P, SP, NP, FO string
+	ADKIM, ASPF   string // "r" or "s"
+	Testing       bool
+	RUA           []string
 }
 
 // DNSBL is the answer of one blocklist zone about one target: the client
@@ -127,6 +175,7 @@ type Facts struct {
 	// untrusted hop its Received fields name, not the relay.
 	Relay      string `json:"relay,omitempty"`
 	ExternalIP string `json:"external_ip,omitempty"`
+	ARC        ARC
 	DNSBL      []DNSBL
 	// Lists are the local list entries that matched, block and allow.
 	Lists []ListHit

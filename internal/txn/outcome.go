@@ -47,4 +47,10 @@ type Outcome struct {
 	// X-Milter91-Would field naming Verdict; RemoveRcpts and Quarantine
 	// stay empty. Verdict is the would-be one.
 	Observed bool `json:"observed,omitempty"`
+	// Sign, when set, asks the adapter to sign the message after its
+	// header edits (accept, tag and quarantine only).
+	Sign *Signing `json:"-"`
+	// SignRefused says why outbound mail gets no DKIM signature (a SASL
+	// user not allowed its From domain), "" otherwise.
+	SignRefused string `json:"sign_refused,omitempty"`
 }

@@ -38,11 +38,8 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		return nil, err
 	}
 	opt := stage.Options{
-		Analyzer: an,
-		Directions: stage.Directions{
-			Default: d.DefaultDirection, Force: mode.Direction, Authenticated: d.OutboundAuthenticated,
-			Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames, Local: d.LocalDirection,
-		},
+		Analyzer:       an,
+		Directions:     Directions(d, mode.Direction),
 		MultiRecipient: d.MultiRecipient,
 		ProductHeaders: d.ProductHeaders,
 		Shared:         freemail.New(d.SharedMailboxDomains),
@@ -57,4 +54,14 @@ func Stage(d config.Decree, store *registry.Store, health Health, mode Mode, log
 		opt.Registry = NewRegistry(store, health)
 	}
 	return stage.New(opt), nil
+}
+
+// Directions are the config's rules for outbound mail (decree91.outbound_*
+// and default_direction), force overriding them when set: the Decree 91
+// stage's, and DKIM signing's.
+func Directions(d config.Decree, force string) stage.Directions {
+	return stage.Directions{
+		Default: d.DefaultDirection, Force: force, Authenticated: d.OutboundAuthenticated,
+		Listeners: d.OutboundListeners, DaemonNames: d.OutboundDaemonNames, Local: d.LocalDirection,
+	}
 }

@@ -1,0 +1,52 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"milter91/internal/dkimsign"
+)
+
+// maxSignExpire bounds dkim.sign_expire: a signature that outlives a year
+// protects against replay no better than none.
+const maxSignExpire = 366 * 24 * time.Hour
+
+// dkim validates the dkim: section: the verification cap, the signing
+// keys (without reading them: dkimsign.Load does when the engine is
+// built, so that a reload that cannot read one keeps the running keys),
+// who may sign, and x=.
+func (v *validator) dkim(c *Config, r *rawDKIM) {
+	c.DKIM.MaxSignatures = v.count("$.dkim.max_signatures", r.MaxSignatures, 1, maxDKIMSignatures)
+	for _, p := range dkimsign.CheckSpecs(r.Sign) {
+		v.fail("$."+p.Path, "%s: %s", p.Path, p.Msg)
+	}
+	c.DKIM.Sign = r.Sign
+	users := make([]string, 0, len(r.SignUsers))
+	for u := range r.SignUsers {
+		users = append(users, u)
+	}
+	sort.Strings(users)
+	for _, u := range users {
+		if _, err := dkimsign.NewAuthorizer(map[string][]string{u: r.SignUsers[u]}); err != nil {
+			v.fail(fmt.Sprintf("$.dkim.sign_users.%s", u), "dkim.sign_users: %v", err)
+		}
+	}
+	c.DKIM.SignUsers = r.SignUsers
+	if r.SignExpire != "" && r.SignExpire != "0" {
+		c.DKIM.SignExpire = v.duration("$.dkim.sign_expire", r.SignExpire, time.Hour, maxSignExpire)
+	}
+}
+
+// dmarc validates dmarc.discovery: treewalk (RFC 9989 §4.10) or psl;
+// dmarc.report_store is checked when opened.
+func (v *validator) dmarc(c *Config, r *rawDMARC) {
+	c.DMARCReportStore = r.ReportStore
+	switch r.Discovery {
+	case "treewalk":
+	case "psl":
+		c.DMARCPSL = true
+	default:
+		v.fail("$.dmarc.discovery", "dmarc.discovery: %q: want treewalk or psl", r.Discovery)
+	}
+}
