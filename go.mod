@@ -47,6 +47,7 @@ require (
 
 replace (
 	github.com/d--j/go-milter => ./third_party/github.com/d--j/go-milter
+	github.com/emersion/go-message => ./third_party/github.com/emersion/go-message
 	github.com/emersion/go-msgauth => ./third_party/github.com/emersion/go-msgauth
 	github.com/goccy/go-yaml => ./third_party/github.com/goccy/go-yaml
 )

@@ -6,6 +6,7 @@ package config
 import (
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,7 +14,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"milter91/dnsbl"
-	"milter91/internal/sqldb"
+	"milter91/internal/dsn"
+	"milter91/internal/regfile"
 	"milter91/internal/txn"
 )
 
@@ -170,19 +172,24 @@ func Default() (*Config, error) {
 }
 
 // Load reads and validates the file at path over the embedded defaults.
-// Errors are *ErrorList with file:line:col positions.
+// The file must be a regular file (a FIFO would block, a device never
+// end). Errors are *ErrorList with file:line:col positions.
 // Relative rules.paths are taken relative to the file's directory.
 func Load(path string) (*Config, error) {
-	fi, err := os.Stat(path)
+	f, fi, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	defer f.Close()
 	if fi.Size() > maxFileSize {
 		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", fi.Size(), maxFileSize)}}
 	}
-	data, err := os.ReadFile(path)
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(data) > maxFileSize {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is over the %d-byte limit", maxFileSize)}}
 	}
 	c, err := Parse(path, data)
 	if err != nil {
@@ -200,7 +207,7 @@ func Load(path string) (*Config, error) {
 		relativeTo(path, p)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
-		if !sqldb.IsDSN(*p) {
+		if !dsn.Is(*p) {
 			relativeTo(path, p)
 		}
 	}

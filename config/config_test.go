@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -197,5 +198,30 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	if c.Decree.Registry != filepath.Join(dir, "registry.db") || c.Admin.TokenFile != filepath.Join(dir, "admin.token") ||
 		c.Archive.Store != "postgres://m91@127.0.0.1/m91" {
 		t.Errorf("registry %q, token file %q, archive %q", c.Decree.Registry, c.Admin.TokenFile, c.Archive.Store)
+	}
+}
+
+// The config file must be a regular file: a FIFO blocked Load for ever
+// (a SIGHUP then held the daemon's signal loop), and /dev/zero, whose size
+// is 0, was read until memory ran out.
+func TestLoadRefusesNonRegular(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "milter91.yml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Load(path)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("Load(%s) = %v, want not a regular file", path, err)
+			}
+		case <-time.After(time.Minute): // a last guard: Load blocked
+			t.Fatalf("Load(%s) blocked", path)
+		}
 	}
 }

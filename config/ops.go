@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"time"
 
-	"milter91/internal/sqldb"
+	"milter91/internal/dsn"
 )
 
 // Archive configures the header archive (Decree 91/2020 Art. 10.6) and
@@ -78,7 +78,7 @@ func (v *validator) archive(c *Config, r *rawArchive) {
 	}
 	a.SpoolMax = v.size("$.archive.spool_max", r.SpoolMax, 0, maxArchiveSpool)
 	a.SpoolDir = r.SpoolDir
-	if a.SpoolDir == "" && a.Store != "" && !sqldb.IsDSN(a.Store) {
+	if a.SpoolDir == "" && a.Store != "" && !dsn.Is(a.Store) {
 		a.SpoolDir = a.Store + ".spool"
 	}
 	if a.SpoolMax == 0 {

@@ -80,7 +80,7 @@ func parse(name string, data []byte) (*Config, error) {
 
 // parseFile parses data into its syntax tree, for positions: its nesting
 // bounded first (yamlsafe), then the parser's first syntax error, then
-// every YAML tag, which the config does not use (a tag on a value decoded
+// what its aliases would expand to (yamlsafe.Aliases), then every YAML tag, which the config does not use (a tag on a value decoded
 // into a list crashed go-yaml v1.19.2).
 func parseFile(name string, data []byte) (*ast.File, ErrorList) {
 	tokens, err := yamlsafe.Tokens(name, data)
@@ -90,6 +90,9 @@ func parseFile(name string, data []byte) (*ast.File, ErrorList) {
 	f, err := parser.Parse(tokens, 0)
 	if err != nil {
 		return nil, ErrorList{yamlError(name, err)}
+	}
+	if err := yamlsafe.Aliases(name, f); err != nil {
+		return nil, ErrorList{err.(Error)}
 	}
 	var tags tagFinder
 	for _, doc := range f.Docs {

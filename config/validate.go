@@ -13,8 +13,8 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/goccy/go-yaml/ast"
 
+	"milter91/internal/sockaddr"
 	"milter91/internal/txn"
-	"milter91/milter"
 )
 
 type validator struct {
@@ -74,7 +74,7 @@ func (v *validator) listen(c *Config, mode string) {
 	seen := map[string]bool{}
 	for i, a := range c.Listen {
 		path := fmt.Sprintf("$.listen[%d]", i)
-		network, addr, err := milter.ParseAddress(a)
+		network, addr, err := sockaddr.Parse(a)
 		if network == "unix" {
 			addr = filepath.Clean(addr)
 		}

@@ -1,22 +1,18 @@
 package decree
 
 import (
-	"strings"
-
-	"golang.org/x/net/idna"
-
-	"milter91/internal/auth"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
-// advertiserID returns the advertiser id (decree91.md, our choice): the
-// organizational domain (RFC 7489 §3.2, Public Suffix List) of the d= of
-// the first passing DKIM signature aligned with fromDomain (same
-// organizational domain, RFC 7489 §3.1.1 relaxed mode), else that of
-// fromDomain itself. Domains are compared and returned as lower-case
-// A-labels without a trailing dot; a domain that is itself a public suffix
-// stands for itself. It is "" when fromDomain is empty or not a valid
-// domain name.
+// advertiserID returns the advertiser id (our choice, docs/decree-analysis.md): the
+// organizational domain (mailmsg.OrgDomain: RFC 7489 §3.2, Public Suffix
+// List) of the d= of the first passing DKIM signature aligned with
+// fromDomain (same organizational domain, RFC 7489 §3.1.1 relaxed mode),
+// else that of fromDomain itself. Domains are compared and returned as
+// lower-case A-labels without a trailing dot; a domain that is itself a
+// public suffix stands for itself. It is "" when fromDomain is empty or
+// not a valid domain name (mailmsg.ParseDomain).
 //
 // Under relaxed alignment an aligned d= has by definition the From
 // domain's organizational domain, so the answer is that of the From domain
@@ -38,19 +34,12 @@ func advertiserID(dkim []txn.DKIM, fromDomain string) string {
 
 // orgOrSelf returns the organizational domain of domain as a lower-case
 // A-label, the domain itself when it is a public suffix, "" when it is
-// empty or not a valid IDNA name.
+// empty or no domain.
 func orgOrSelf(domain string) string {
-	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
-	if d == "" {
-		return ""
-	}
-	a, err := idna.Lookup.ToASCII(d)
+	d, err := mailmsg.ParseDomain(domain)
 	if err != nil {
 		return ""
 	}
-	a = strings.ToLower(a)
-	if org := auth.OrgDomain(a); org != "" {
-		return org
-	}
-	return a
+	org, _ := mailmsg.OrgDomain(d)
+	return org.ASCII
 }

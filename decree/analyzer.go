@@ -8,9 +8,11 @@ package decree
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -61,31 +63,38 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 // still labelled from its Subject. Only the last MaxTextBytes decoded bytes
 // of each text part are scanned.
 func (a *Analyzer) Analyze(t *txn.Transaction, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
-	return a.AnalyzeBody(t, nil, dkim, fromDomain)
-}
-
-// ReadBody reads t's text parts as Analyze needs them (the last
-// MaxTextBytes of each), and the first headBytes of each for Links too,
-// so that one decoding serves both (see the package ReadBody), until ctx
-// ends.
-func (a *Analyzer) ReadBody(ctx context.Context, t *txn.Transaction, headBytes int) *Body {
-	return ReadBody(ctx, t, a.cfg.MaxTextBytes, headBytes)
-}
-
-// AnalyzeBody is Analyze on a body already read (by a.ReadBody, so that
-// its tails are MaxTextBytes long); nil reads it from t, without a
-// deadline.
-func (a *Analyzer) AnalyzeBody(t *txn.Transaction, body *Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
 	if t == nil {
 		t = &txn.Transaction{}
 	}
+	v := mailmsg.NewView(t.Headers)
+	return a.analyze(v, t.Rcpts, a.ReadBody(context.Background(), v, t.BodyReader(), 0), dkim, fromDomain)
+}
+
+// ReadBody reads the text parts of the message with header v and body as
+// the analysis needs them (the last MaxTextBytes of each), and the first
+// headBytes of each for Links too, so that one decoding serves both (see
+// the package ReadBody), until ctx ends.
+func (a *Analyzer) ReadBody(ctx context.Context, v *mailmsg.View, body io.Reader, headBytes int) *Body {
+	return ReadBody(ctx, v, body, a.cfg.MaxTextBytes, headBytes)
+}
+
+// AnalyzeBody is Analyze on a message already parsed: v is its header
+// (the advertiser id comes from the domain of its single From mailbox),
+// rcpts its envelope recipients, body its text read by a.ReadBody (so
+// that the tails are MaxTextBytes long; nil: no body).
+func (a *Analyzer) AnalyzeBody(v *mailmsg.View, rcpts []string, body *Body, dkim []txn.DKIM) txn.DecreeAnalysis {
+	return a.analyze(v, rcpts, body, dkim, v.From.Domain())
+}
+
+// analyze is the analysis proper (see Analyze).
+func (a *Analyzer) analyze(v *mailmsg.View, envRcpts []string, body *Body, dkim []txn.DKIM, fromDomain string) txn.DecreeAnalysis {
 	if body == nil {
-		body = a.ReadBody(context.Background(), t, 0)
+		body = &Body{}
 	}
 	res := txn.DecreeAnalysis{Advertiser: advertiserID(dkim, fromDomain)}
-	subj := subject(t)
+	subj := subject(v)
 	res.Label, res.LabelText = a.labels.classify(subj)
-	rcpts := lowerAll(t.Rcpts)
+	rcpts := lowerAll(envRcpts)
 
 	text, scan := a.chooseText(body.last)
 	blk := locateBlock(text, scan.refusals)
@@ -96,11 +105,11 @@ func (a *Analyzer) AnalyzeBody(t *txn.Transaction, body *Body, dkim []txn.DKIM, 
 	}
 	res.Channels, res.MissingChannels = channelLists(found)
 	res.Info, res.MissingInfo = a.info.items(text, blk.info, rcpts)
-	res.RefusalMailboxes = listUnsubscribeMailboxes(t)
+	res.RefusalMailboxes = listUnsubscribeMailboxes(v)
 	for _, addr := range found.email {
 		res.RefusalMailboxes = appendUnique(res.RefusalMailboxes, addr)
 	}
-	res.Advertising, res.Signals = a.decide(t, subj, scan.ads, res.Label, res.OptOut)
+	res.Advertising, res.Signals = a.decide(v, subj, scan.ads, res.Label, res.OptOut)
 	return res
 }
 
@@ -164,12 +173,12 @@ func (a *Analyzer) chooseText(parts []textPart) (*folded, bodyScan) {
 // confirmations, password resets, even with List-Unsubscribe and a
 // promotional footer) are not ads unless labelled, and a user's reply to
 // or forward of an ad is not one unless sent with bulk headers.
-func (a *Analyzer) decide(t *txn.Transaction, subj string, inText []bool, label string, optOut bool) (bool, []string) {
+func (a *Analyzer) decide(v *mailmsg.View, subj string, inText []bool, label string, optOut bool) (bool, []string) {
 	var sigs []string
 	if label != txn.LabelMissing {
 		sigs = append(sigs, SignalLabel)
 	}
-	bulk := headerSignals(t, a.cfg.AdHeaders)
+	bulk := headerSignals(v, a.cfg.AdHeaders)
 	nHeader := len(bulk)
 	if optOut {
 		bulk = append(bulk, SignalOptOutBlock)
@@ -187,7 +196,7 @@ func (a *Analyzer) decide(t *txn.Transaction, subj string, inText []bool, label 
 	transactional := slices.Contains(a.transactional.found(fsubj), true)
 	ad := label != txn.LabelMissing ||
 		(phrases > 0 && len(bulk) > 0 && (!transactional || slices.Contains(inSubject, true)))
-	if ad && nHeader == 0 && isReply(t, subj) {
+	if ad && nHeader == 0 && isReply(v, subj) {
 		// A personal reply or forward quotes the ad it answers (label,
 		// phrases, opt-out block); without a header bulk signal it is not
 		// one.

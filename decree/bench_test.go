@@ -108,6 +108,6 @@ func BenchmarkLinks50K(b *testing.B) {
 	b.SetBytes(tr.Body.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		ReadBody(context.Background(), tr, 0, DefaultMaxLinkBytes).Links(200)
+		readBody(context.Background(), tr, 0, DefaultMaxLinkBytes).Links(200)
 	}
 }

@@ -196,6 +196,3 @@ var hexVal = func() (t [256]byte) {
 }()
 
 func isHex(c byte) bool { return hexVal[c] < 16 }
-
-// unhex returns the value of the hex digit c (see isHex).
-func unhex(c byte) byte { return hexVal[c] }

@@ -2,9 +2,9 @@ package decree
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,16 +156,12 @@ func loadFixture(t testing.TB, path string) *txn.Transaction {
 
 // fromDomain returns the domain of the single From address, "" if none.
 func fromDomain(t *txn.Transaction) string {
-	vals := t.HeaderValues("From")
-	if len(vals) != 1 {
-		return ""
-	}
-	addr, err := mail.ParseAddress(mailmsg.Unfold(vals[0]))
-	if err != nil {
-		return ""
-	}
-	_, domain, _ := strings.Cut(addr.Address, "@")
-	return domain
+	return mailmsg.NewView(t.Headers).From.Domain()
+}
+
+// readBody is ReadBody on a transaction's header and body.
+func readBody(ctx context.Context, t *txn.Transaction, tailBytes, headBytes int) *Body {
+	return ReadBody(ctx, mailmsg.NewView(t.Headers), t.BodyReader(), tailBytes, headBytes)
 }
 
 func fixturePaths(t testing.TB) []string {

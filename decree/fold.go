@@ -46,21 +46,22 @@ const (
 // and U+1E00–U+1EFF (Latin Extended Additional: most Vietnamese letters
 // with tone marks), filled once from the canonical decompositions.
 var (
-	latinFold [0x250 - 0x80]rune
-	vietFold  [0x100]rune
+	latinFold = func() (t [0x250 - 0x80]rune) {
+		for r := rune(0x80); r < 0x250; r++ {
+			t[r-0x80] = baseLetter(r)
+		}
+		t[0xA0-0x80] = foldSpace   // no-break space
+		t[0x85-0x80] = foldNewline // NEL
+		t[0xAD-0x80] = foldDrop    // soft hyphen
+		return t
+	}()
+	vietFold = func() (t [0x100]rune) {
+		for r := rune(0x1E00); r < 0x1F00; r++ {
+			t[r-0x1E00] = baseLetter(r)
+		}
+		return t
+	}()
 )
-
-func init() {
-	for r := rune(0x80); r < 0x250; r++ {
-		latinFold[r-0x80] = baseLetter(r)
-	}
-	for r := rune(0x1E00); r < 0x1F00; r++ {
-		vietFold[r-0x1E00] = baseLetter(r)
-	}
-	latinFold[0xA0-0x80] = foldSpace   // no-break space
-	latinFold[0x85-0x80] = foldNewline // NEL
-	latinFold[0xAD-0x80] = foldDrop    // soft hyphen
-}
 
 // baseLetter maps r to its lower-case base letter when its canonical
 // decomposition starts with an ASCII letter ("ệ" → 'e'); đ/Đ, which have
@@ -117,18 +118,21 @@ func foldRune(r rune) rune {
 // ASCII characters that are neither whitespace nor control, 0 for all
 // other bytes.
 var (
-	asciiFold  [utf8.RuneSelf]rune
-	asciiPlain [256]byte
-)
-
-func init() {
-	for r := range utf8.RuneSelf {
-		asciiFold[r] = foldRune(rune(r))
-		if asciiFold[r] > ' ' {
-			asciiPlain[r] = byte(asciiFold[r])
+	asciiFold = func() (t [utf8.RuneSelf]rune) {
+		for r := range utf8.RuneSelf {
+			t[r] = foldRune(rune(r))
 		}
-	}
-}
+		return t
+	}()
+	asciiPlain = func() (t [256]byte) {
+		for r, f := range asciiFold {
+			if f > ' ' {
+				t[r] = byte(f)
+			}
+		}
+		return t
+	}()
+)
 
 // foldAt decodes the character at src[i] and returns what it folds to
 // and its size in src.

@@ -23,18 +23,13 @@ const (
 	closers = "])}>】〕〗」』»〉》"
 )
 
-// subject returns the first Subject field unfolded, decoded per RFC 2047
-// word by word (DecodeHeader: an undecodable encoded word stays as it is
-// written, the others are still decoded), NFC-normalised (windows-1258
-// text arrives with combining tone marks) and with leading whitespace
-// trimmed; "" when there is none.
-func subject(t *txn.Transaction) string {
-	vals := t.HeaderValues("Subject")
-	if len(vals) == 0 {
-		return ""
-	}
-	s := DecodeHeader(mailmsg.Unfold(vals[0]))
-	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
+// subject returns the Subject of v (the first one, unfolded, trimmed and
+// decoded per RFC 2047 word by word: an undecodable encoded word stays as
+// it is written, the others are still decoded) NFC-normalised
+// (windows-1258 text arrives with combining tone marks) and with leading
+// whitespace trimmed; "" when there is none.
+func subject(v *mailmsg.View) string {
+	s := norm.NFC.String(strings.ToValidUTF8(v.Subject, "\uFFFD"))
 	return strings.TrimLeftFunc(s, unicode.IsSpace)
 }
 

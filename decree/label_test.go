@@ -3,6 +3,7 @@ package decree
 import (
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -24,12 +25,12 @@ func TestSubjectDecoding(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &txn.Transaction{Headers: []txn.Header{{Name: "Subject", Value: tc.raw}}}
-			if got := subject(tr); got != tc.want {
+			if got := subject(mailmsg.NewView(tr.Headers)); got != tc.want {
 				t.Errorf("subject = %q, want %q", got, tc.want)
 			}
 		})
 	}
-	if got := subject(&txn.Transaction{}); got != "" {
+	if got := subject(mailmsg.NewView(nil)); got != "" {
 		t.Errorf("no Subject: %q", got)
 	}
 }

@@ -46,6 +46,18 @@ func TestLinks(t *testing.T) {
 				"Email:info@example.net. user@localhost mailto:unsub@shop.example.com?subject=x http://192.0.2.1:8080/ x@y@z",
 			want: []Link{{Host: "a.example.com"}, {Host: "www.example.org"}, {Email: true, Host: "example.net", Address: "info@example.net"},
 				{Email: true, Host: "shop.example.com", Address: "unsub@shop.example.com"}, {Host: "192.0.2.1"}}},
+		// Part headers are bounded (maxPartHeader): a 16 MB body of one part
+		// header of two million short lines took the daemon 1 GB.
+		{name: "a long part header within the bound",
+			headers: []string{"Content-Type: multipart/mixed; boundary=b"},
+			body:    "--b\r\nContent-Type: text/plain\r\n" + strings.Repeat("X-A: b\r\n", 7000) + "\r\nhttps://one.example.com/\r\n--b--\r\n",
+			want:    []Link{{Host: "one.example.com"}}},
+		{name: "a part header past the bound ends the walk",
+			headers: []string{"Content-Type: multipart/mixed; boundary=b"},
+			body: "--b\r\nContent-Type: text/plain\r\n\r\nhttps://one.example.com/\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n" + strings.Repeat("X-A: b\r\n", 9000) + "\r\nhttps://two.example.com/\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n\r\nhttps://three.example.com/\r\n--b--\r\n",
+			want: []Link{{Host: "one.example.com"}}},
 		{name: "max", body: "a.example.com b.example.com c.example.com", max: 2,
 			want: []Link{{Host: "a.example.com"}, {Host: "b.example.com"}}},
 		{name: "only the head of a part", body: "https://first.example.com/ " + strings.Repeat("x ", DefaultMaxLinkBytes/2) + "https://late.example.com/",
@@ -53,7 +65,7 @@ func TestLinks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ReadBody(context.Background(), msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
+			if got := readBody(context.Background(), msg(t, tc.headers, tc.body), 0, DefaultMaxLinkBytes).Links(tc.max); !slices.Equal(got, tc.want) {
 				t.Errorf("Links = %+v\nwant %+v", got, tc.want)
 			}
 		})
@@ -67,12 +79,12 @@ func TestReadBodyStopsAtContextEnd(t *testing.T) {
 	m := msg(t, []string{"Content-Type: multipart/mixed; boundary=b"},
 		"--b\r\nContent-Type: text/plain\r\n\r\nhttps://one.example.com/\r\n"+
 			"--b\r\nContent-Type: text/plain\r\n\r\nhttps://two.example.com/\r\n--b--\r\n")
-	if got := ReadBody(context.Background(), m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 2 {
+	if got := readBody(context.Background(), m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 2 {
 		t.Fatalf("live context: links %+v, want 2", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := ReadBody(ctx, m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 0 {
+	if got := readBody(ctx, m, 0, DefaultMaxLinkBytes).Links(0); len(got) != 0 {
 		t.Errorf("ended context: links %+v, want none", got)
 	}
 }

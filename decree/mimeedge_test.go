@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -108,7 +109,7 @@ func TestMIMEEdgeCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr := loadFixture(t, path)
-			if got := subject(tr); !strings.HasPrefix(got, tc.subject) {
+			if got := subject(mailmsg.NewView(tr.Headers)); !strings.HasPrefix(got, tc.subject) {
 				t.Errorf("subject %q, want prefix %q", got, tc.subject)
 			}
 			got := a.Analyze(tr, nil, fromDomain(tr))

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"milter91/internal/txn"
+	"milter91/internal/mailmsg"
 )
 
 // replyWords are the reply and forward Subject prefixes, lower case,
@@ -87,9 +87,9 @@ func cutCounter(s string) string {
 // isReply reports whether a message is a reply or a forward: its decoded
 // Subject starts with a reply/forward prefix, or it has a non-blank
 // In-Reply-To field (RFC 5322 §3.6.4).
-func isReply(t *txn.Transaction, subj string) bool {
+func isReply(v *mailmsg.View, subj string) bool {
 	if _, ok := stripReplyPrefixes(subj); ok {
 		return true
 	}
-	return present(t, "In-Reply-To")
+	return v.Present("In-Reply-To")
 }

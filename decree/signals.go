@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"milter91/internal/mailmsg"
-	"milter91/internal/txn"
 )
 
 // Signal names (txn.DecreeAnalysis.Signals).
@@ -25,19 +24,19 @@ const (
 // order list-unsubscribe, list-unsubscribe-post, list-id, precedence:*,
 // header:* (in adHeaders order). A field counts when present with a
 // non-blank value.
-func headerSignals(t *txn.Transaction, adHeaders []string) []string {
+func headerSignals(v *mailmsg.View, adHeaders []string) []string {
 	var sigs []string
 	for _, s := range []struct{ field, signal string }{
 		{field: "List-Unsubscribe", signal: SignalListUnsubscribe},
 		{field: "List-Unsubscribe-Post", signal: SignalListUnsubscribePost},
 		{field: "List-Id", signal: SignalListID},
 	} {
-		if present(t, s.field) {
+		if v.Present(s.field) {
 			sigs = append(sigs, s.signal)
 		}
 	}
-	if vals := t.HeaderValues("Precedence"); len(vals) > 0 {
-		switch strings.ToLower(strings.TrimSpace(mailmsg.Unfold(vals[0]))) {
+	if p, ok := v.First("Precedence"); ok {
+		switch strings.ToLower(strings.TrimSpace(p)) {
 		case "bulk":
 			sigs = append(sigs, SignalPrecedenceBulk)
 		case "list":
@@ -45,31 +44,20 @@ func headerSignals(t *txn.Transaction, adHeaders []string) []string {
 		}
 	}
 	for _, name := range adHeaders {
-		if present(t, name) {
+		if v.Present(name) {
 			sigs = append(sigs, SignalHeaderPrefix+strings.ToLower(name))
 		}
 	}
 	return sigs
 }
 
-// present reports whether a field named name has a non-blank value.
-func present(t *txn.Transaction, name string) bool {
-	for _, v := range t.HeaderValues(name) {
-		if strings.TrimSpace(mailmsg.Unfold(v)) != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // listUnsubscribeMailboxes returns the mailto: targets of every
 // List-Unsubscribe field (RFC 2369 §2: a list of <URL>, comma separated;
 // RFC 6068 mailto: with the ?subject=… query stripped and %-escapes
 // decoded), lower-cased, in order, without duplicates.
-func listUnsubscribeMailboxes(t *txn.Transaction) []string {
+func listUnsubscribeMailboxes(v *mailmsg.View) []string {
 	var out []string
-	for _, v := range t.HeaderValues("List-Unsubscribe") {
-		rest := mailmsg.Unfold(v)
+	for _, rest := range v.Values("List-Unsubscribe") {
 		for {
 			open := strings.IndexByte(rest, '<')
 			if open < 0 {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -30,7 +31,7 @@ func TestHeaderSignals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := headerSignals(&txn.Transaction{Headers: tc.headers}, DefaultConfig().AdHeaders)
+			got := headerSignals(mailmsg.NewView(tc.headers), DefaultConfig().AdHeaders)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("signals %q, want %q", got, tc.want)
 			}
@@ -61,7 +62,7 @@ func TestListUnsubscribeMailboxes(t *testing.T) {
 			for _, v := range tc.values {
 				tr.Headers = append(tr.Headers, txn.Header{Name: "List-Unsubscribe", Value: v})
 			}
-			if got := listUnsubscribeMailboxes(&tr); !slices.Equal(got, tc.want) {
+			if got := listUnsubscribeMailboxes(mailmsg.NewView(tr.Headers)); !slices.Equal(got, tc.want) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

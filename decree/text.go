@@ -10,13 +10,16 @@ import (
 
 	"milter91/internal/ctxio"
 	"milter91/internal/mailmsg"
-	"milter91/internal/txn"
 )
 
-// MIME walking limits: deeper or further parts are not looked at.
+// MIME walking limits: deeper or further parts are not looked at, and the
+// walk ends at a part whose header is longer than maxPartHeader bytes
+// (a part header holds a few fields; without the bound a 16 MB body of
+// one part header of two million short lines took 1 GB to read).
 const (
-	maxDepth = 16
-	maxParts = 256
+	maxDepth      = 16
+	maxParts      = 256
+	maxPartHeader = 64 << 10
 )
 
 // textPart is one decoded text body part.
@@ -38,7 +41,8 @@ type Body struct {
 	parts []Part     // every entity walked, in tree order
 }
 
-// ReadBody walks t's MIME tree once and decodes each text part once,
+// ReadBody walks the MIME tree of the message with header v and body
+// (CRLF line ends, as txn.Transaction.BodyReader gives it) once and decodes each text part once,
 // keeping its last tailBytes and its first headBytes of decoded text (0:
 // none; a part is not read past headBytes when tailBytes is 0). The last
 // text part is chosen as the decree analysis needs it: in a
@@ -50,23 +54,22 @@ type Body struct {
 // or HTML libraries an empty Body, so that a malformed body cannot turn
 // into a check failure (and the fail mode) for ever. Reading stops when ctx
 // ends (the message deadline): the Body then holds what was decoded so far.
-func ReadBody(ctx context.Context, t *txn.Transaction, tailBytes, headBytes int) (b *Body) {
+func ReadBody(ctx context.Context, v *mailmsg.View, body io.Reader, tailBytes, headBytes int) (b *Body) {
 	defer func() {
 		if recover() != nil {
 			b = &Body{}
 		}
 	}()
-	if t == nil {
+	if v == nil || body == nil {
 		return &Body{}
 	}
 	var h textproto.Header
-	for _, f := range t.Headers {
-		switch strings.ToLower(f.Name) {
-		case "content-type", "content-transfer-encoding", "content-disposition":
-			h.Add(f.Name, strings.TrimSpace(mailmsg.Unfold(f.Value)))
+	for _, name := range []string{"Content-Type", "Content-Transfer-Encoding", "Content-Disposition"} {
+		for _, val := range v.Values(name) {
+			h.Add(name, strings.TrimSpace(val))
 		}
 	}
-	body := ctxio.NewReader(ctx, t.BodyReader())
+	body = ctxio.NewReader(ctx, body)
 	w := walker{tail: max(tailBytes, 0), head: max(headBytes, 0)}
 	got := w.entity(h, body, 0)
 	return &Body{last: got.last, all: got.all, parts: w.shape}
@@ -98,6 +101,7 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) walked {
 			return walked{}
 		}
 		mr := textproto.NewMultipartReader(body, params["boundary"])
+		mr.MaxHeaderBytes = maxPartHeader
 		return w.multipart(mr, mt == "multipart/alternative", depth)
 	}
 	if part.Attachment {

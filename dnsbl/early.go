@@ -11,10 +11,10 @@ import (
 )
 
 // EarlyReject is the value of ZoneConfig.Early and LocalListConfig.Early
-// that rejects a listed client at RCPT, before DATA, so that a blocked
-// sender costs no bandwidth (as Postfix's postscreen and
-// reject_rbl_client do). It is the operator's decision in the zone or list
-// configuration: at RCPT no other fact exists for the rules to weigh.
+// that offers a zone's or a list's answers about the client to the rules
+// marked at: rcpt (EarlyListings, EarlyHits), which by default reject a
+// listed client at RCPT, before DATA, so that a blocked sender costs no
+// bandwidth (as Postfix's postscreen and reject_rbl_client do).
 const EarlyReject = "reject"
 
 // checkEarly validates an Early value; usable says the zone or list is
@@ -46,12 +46,22 @@ func (c *Checker) HasEarly() bool {
 	return false
 }
 
-// Early asks the zones marked EarlyReject, or with a code so marked, about
-// the client ip (paused and disabled zones are skipped as in Check) and
-// returns the first fact, in zone order, that is a listing of a zone
-// marked EarlyReject or has an answer matching a code marked EarlyReject,
-// and true; false when there is none.
+// Early returns the first of EarlyListings and true; false when there is
+// none.
 func (c *Checker) Early(ctx context.Context, r resolver.Resolver, ip netip.Addr) (txn.DNSBL, bool) {
+	if l := c.EarlyListings(ctx, r, ip); len(l) > 0 {
+		return l[0], true
+	}
+	return txn.DNSBL{}, false
+}
+
+// EarlyListings asks the zones marked EarlyReject, or with a code so
+// marked, about the client ip (paused and disabled zones are skipped as
+// in Check) and returns, in zone order, the facts that are a listing of a
+// zone marked EarlyReject or have an answer matching a code marked
+// EarlyReject: the blocklist facts known at RCPT. A lookup that failed is
+// none of them.
+func (c *Checker) EarlyListings(ctx context.Context, r resolver.Resolver, ip netip.Addr) []txn.DNSBL {
 	var jobs []job
 	for _, j := range plan(c.zones, ip) {
 		if j.zone.early || j.zone.earlyCodes {
@@ -59,14 +69,15 @@ func (c *Checker) Early(ctx context.Context, r resolver.Resolver, ip netip.Addr)
 		}
 	}
 	if len(jobs) == 0 {
-		return txn.DNSBL{}, false
+		return nil
 	}
+	var out []txn.DNSBL
 	for i, f := range c.run(ctx, r, jobs) {
 		if f.Listed && !f.Blocked && jobs[i].zone.rejectsEarly(f.Answers) {
-			return f, true
+			out = append(out, f)
 		}
 	}
-	return txn.DNSBL{}, false
+	return out
 }
 
 // rejectsEarly reports whether a listing with answers is rejected at RCPT:
@@ -118,6 +129,19 @@ func (ll *LocalLists) Early(ip netip.Addr) (txn.ListHit, bool) {
 		}
 	}
 	return hit, found
+}
+
+// EarlyHits returns the hits on the client ip of the allow lists and of
+// the block lists marked EarlyReject, in Check's order: the local list
+// facts known at RCPT.
+func (ll *LocalLists) EarlyHits(ip netip.Addr) []txn.ListHit {
+	var out []txn.ListHit
+	for _, h := range ll.Check(Subject{ClientIP: ip}) {
+		if h.Kind == KindAllow || ll.early[h.List] {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // AllowsClient reports whether an allow list matched against the client

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"milter91/dnsbl"
 )
@@ -292,5 +294,32 @@ func TestLoadListErrorsCapped(t *testing.T) {
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != 101 || !strings.HasPrefix(lines[99], path+":100: ") || lines[100] != path+": 50 more bad lines" {
 		t.Errorf("got %d lines, last two %q", len(lines), lines[max(0, len(lines)-2):])
+	}
+}
+
+// A list path that is not a regular file is refused at once: a FIFO
+// without a writer blocked os.Open for ever, and with it the start, every
+// later SIGHUP and POST /v1/reload, and SIGTERM (the signal loop waited on
+// the reload); a device such as /dev/urandom would be read without end.
+func TestLoadListRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "national.txt")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, dir, "/dev/null"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := dnsbl.LoadList(path)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), path) {
+				t.Errorf("LoadList(%s) = %v, want not a regular file, naming the path", path, err)
+			}
+		case <-time.After(time.Minute): // a last guard: the call blocked
+			t.Fatalf("LoadList(%s) blocked", path)
+		}
 	}
 }

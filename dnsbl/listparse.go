@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"milter91/internal/fileerr"
+	"milter91/internal/regfile"
 )
 
 // maxListErrors caps the bad lines reported by LoadList, so that loading
@@ -46,24 +47,24 @@ const maxLocalPart = 64
 //
 // Every bad line is reported, as "path:line: reason", joined into one
 // error (the first 100, then a count); any bad line fails the whole load,
-// so that a reload keeps the previous list. I/O errors are returned as is.
+// so that a reload keeps the previous list. A path that is not a regular
+// file (a FIFO, a device, a directory) is refused before it is read. I/O
+// errors are returned as is.
 func LoadList(path string) (*List, error) {
 	l, _, err := loadFile(path)
 	return l, err
 }
 
 // loadFile is LoadList that also returns the FileInfo of the file read,
-// so that a watcher can tell later whether the file has changed.
+// so that a watcher can tell later whether the file has changed. A path
+// that is not a regular file (a FIFO would block the open, a device never
+// end) is an error at once (regfile.Open).
 func loadFile(path string) (*List, os.FileInfo, error) {
-	f, err := os.Open(path)
+	f, fi, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
 	l, err := parseList(f, path)
 	if err != nil {
 		return nil, nil, err

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"milter91/internal/auth"
+	"milter91/internal/mailmsg"
 )
 
 // Subject is what one message offers the blocklists.
@@ -176,11 +176,14 @@ func normTarget(name string) string {
 	return d
 }
 
-// orgOrSelf is the organizational domain of d (RFC 7489 §3.2), or d when
-// it has none (it is a public suffix, or under an unknown one).
+// orgOrSelf is the organizational domain of the normalised name d
+// (mailmsg.OrgDomain, RFC 7489 §3.2) as A-labels, or d when it has none
+// (it is a public suffix, or under an unknown one).
 func orgOrSelf(d string) string {
-	if org := auth.OrgDomain(d); org != "" {
-		return org
+	dom, err := mailmsg.ParseDomain(d)
+	if err != nil {
+		return d
 	}
-	return d
+	org, _ := mailmsg.OrgDomain(dom)
+	return org.ASCII
 }

@@ -21,9 +21,24 @@ type headerModifier interface {
 // carries at most 64 KiB - 1 bytes, less the index and two NULs.
 const maxHeaderPacket = 65535 - 1 - 4 - 2
 
-// applyEdits sends edits to the MTA in the given order.
+// editOptions say how applyEdits writes values and what it keeps.
+type editOptions struct {
+	// leadSpace: SMFIP_HDR_LEADSPC was negotiated.
+	leadSpace bool
+	// deliver: return the header block as delivered.
+	deliver bool
+	// warn reports each edit skipped.
+	warn func(msg string, args ...any)
+}
+
+// applyEdits sends edits to the MTA in the given order and applies them
+// to a copy of the received header block the way the MTA does, so that
+// what the caller is told was delivered is what the MTA was sent. It
+// returns that header block (nil unless opt.deliver; received itself when
+// nothing changed it). m nil sends nothing. The error is the milter
+// connection's; the edits after it are still applied to the copy.
 //
-// Index semantics follow Postfix (cleanup/cleanup_milter.c, milter/milter8.c):
+// Index semantics follow Postfix's cleanup (milter8 protocol):
 //   - delete and change: Index counts the headers named Name (any case) as
 //     received, from 1, i.e. as in txn.Transaction.Headers. Postfix unlinks a
 //     deleted header, which renumbers later ones of the same name, so the
@@ -41,44 +56,78 @@ const maxHeaderPacket = 65535 - 1 - 4 - 2
 //   - add: appended after the last header (SMFIR_ADDHEADER).
 //
 // Values: the engine writes " value" (leading space, folding as CRLF + WSP).
-// With SMFIP_HDR_LEADSPC the MTA stores the value as given; without it the
-// MTA inserts one space itself, so one leading space is dropped here. A line
-// break not followed by a space or tab would start a new header, so a tab is
-// inserted; NUL becomes a space; a trailing line break is dropped.
+// A line break not followed by a space or tab would start a new header, so
+// a tab is inserted; NUL becomes a space; a trailing line break is dropped
+// (the delivered value is the value so cleaned). With SMFIP_HDR_LEADSPC the
+// MTA stores the value as given; without it the MTA inserts one space
+// itself, so one leading space is dropped on the wire.
 //
 // An edit with an invalid name (RFC 5322 §3.6.8 ftext), a bad index or too
-// long for one packet is skipped and reported through warn. The error
-// returned is the milter connection's.
-func applyEdits(m headerModifier, edits []txn.HeaderEdit, leadSpace bool, warn func(msg string, args ...any)) error {
-	deleted := map[string][]int{}
+// long for one packet is skipped and reported through opt.warn. Linear in
+// the headers and edits (an insert below the inserted top headers walks
+// the header block; the engine inserts at the top only).
+func applyEdits(m headerModifier, received []txn.Header, edits []txn.HeaderEdit, opt editOptions) ([]txn.Header, error) {
+	var d *delivery
+	if opt.deliver && len(edits) > 0 {
+		d = newDelivery(received)
+	}
+	deleted := map[string][]int{} // per lower-cased name: as-received indices deleted, descending
+	var sendErr error
 	for _, e := range edits {
 		if reason := checkEdit(e); reason != "" {
-			warn("header edit skipped", "op", string(e.Op), "name", e.Name, "index", e.Index, "reason", reason)
+			opt.warn("header edit skipped", "op", string(e.Op), "name", e.Name, "index", e.Index, "reason", reason)
 			continue
 		}
-		value := wireValue(e.Value, leadSpace)
-		var err error
+		value := cleanValue(e.Value)
+		wire, idx := wireValue(value, opt.leadSpace), 0
 		switch e.Op {
 		case txn.EditDelete, txn.EditChange:
 			key := strings.ToLower(e.Name)
-			idx, at, ok := currentIndex(deleted[key], e.Index)
+			cur, at, ok := currentIndex(deleted[key], e.Index)
 			if !ok {
-				warn("header edit skipped", "op", string(e.Op), "name", e.Name, "index", e.Index, "reason", "header already deleted")
+				opt.warn("header edit skipped", "op", string(e.Op), "name", e.Name, "index", e.Index, "reason", "header already deleted")
 				continue
 			}
-			if e.Op == txn.EditDelete || value == "" {
-				value = ""
+			del := e.Op == txn.EditDelete || wire == ""
+			if del {
+				wire = ""
 				deleted[key] = slices.Insert(deleted[key], at, e.Index)
 			}
-			err = m.ChangeHeader(idx, e.Name, value)
+			d.change(key, e.Index, value, del)
+			idx = cur
 		case txn.EditInsert:
-			err = m.InsertHeader(max(e.Index, 1), e.Name, value)
+			idx = max(e.Index, 1)
+			d.insert(idx, txn.Header{Name: e.Name, Value: value})
 		case txn.EditAdd:
-			err = m.AddHeader(e.Name, value)
+			d.add(txn.Header{Name: e.Name, Value: value})
 		}
-		if err != nil {
-			return fmt.Errorf("milter: header %s %s: %w", e.Op, e.Name, err)
+		if m != nil && sendErr == nil {
+			sendErr = sendEdit(m, e.Op, idx, e.Name, wire)
 		}
+	}
+	if !opt.deliver {
+		return nil, sendErr
+	}
+	if d == nil {
+		return received, sendErr
+	}
+	return d.headers(), sendErr
+}
+
+// sendEdit sends one checked edit: SMFIR_CHGHEADER for change and delete
+// (an empty value deleting), SMFIR_INSHEADER, SMFIR_ADDHEADER.
+func sendEdit(m headerModifier, op txn.EditOp, index int, name, value string) error {
+	var err error
+	switch op {
+	case txn.EditDelete, txn.EditChange:
+		err = m.ChangeHeader(index, name, value)
+	case txn.EditInsert:
+		err = m.InsertHeader(index, name, value)
+	default:
+		err = m.AddHeader(name, value)
+	}
+	if err != nil {
+		return fmt.Errorf("milter: header %s %s: %w", op, name, err)
 	}
 	return nil
 }
@@ -116,12 +165,11 @@ func currentIndex(deleted []int, orig int) (idx, at int, ok bool) {
 	return orig - (len(deleted) - at), at, true
 }
 
-// wireValue prepares a header value for SMFIR_*HEADER, see applyEdits.
-func wireValue(v string, leadSpace bool) string {
+// cleanValue makes a header value safe to store, see applyEdits: NUL
+// becomes a space, a trailing line break goes, and a line break not
+// followed by a space or tab gets a tab.
+func cleanValue(v string) string {
 	v = strings.TrimRight(strings.ReplaceAll(v, "\x00", " "), "\r\n")
-	if !leadSpace && strings.HasPrefix(v, " ") {
-		v = v[1:]
-	}
 	if !strings.ContainsAny(v, "\r\n") {
 		return v
 	}
@@ -136,4 +184,12 @@ func wireValue(v string, leadSpace bool) string {
 		}
 	}
 	return b.String()
+}
+
+// wireValue is a cleaned value as SMFIR_*HEADER carries it, see applyEdits.
+func wireValue(v string, leadSpace bool) string {
+	if !leadSpace && strings.HasPrefix(v, " ") {
+		return v[1:]
+	}
+	return v
 }

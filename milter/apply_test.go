@@ -83,7 +83,7 @@ func TestApplyEdits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &recorder{}
 			warnings := 0
-			err := applyEdits(r, tc.edits, tc.leadSpace, func(string, ...any) { warnings++ })
+			_, err := applyEdits(r, nil, tc.edits, editOptions{leadSpace: tc.leadSpace, warn: func(string, ...any) { warnings++ }})
 			if err != nil || !slices.Equal(r.calls, tc.want) {
 				t.Errorf("calls %q, err %v; want %q", r.calls, err, tc.want)
 			}
@@ -98,7 +98,7 @@ func TestApplyEditsConnectionError(t *testing.T) {
 	broken := errors.New("broken pipe")
 	r := &recorder{fail: broken}
 	edits := []txn.HeaderEdit{{Op: txn.EditAdd, Name: "A", Value: " a"}, {Op: txn.EditAdd, Name: "B", Value: " b"}}
-	err := applyEdits(r, edits, true, func(string, ...any) {})
+	_, err := applyEdits(r, nil, edits, editOptions{leadSpace: true, warn: func(string, ...any) {}})
 	if !errors.Is(err, broken) || len(r.calls) != 1 {
 		t.Errorf("err %v after %d calls, want the connection error after the first", err, len(r.calls))
 	}

@@ -94,7 +94,7 @@ func (l *emfileListener) Accept() (net.Conn, error) {
 // Running out of file descriptors does not end Serve (the daemon exited
 // 1 on it): accepting resumes once descriptors are free.
 func TestAcceptErrorsDoNotEndServe(t *testing.T) {
-	ln, err := Listen("inet:127.0.0.1:0", 0, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

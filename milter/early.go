@@ -36,11 +36,10 @@ func (s *session) earlyReply(msg *message, rcpt string) *txn.Reply {
 		if r := s.early.reply; r != nil {
 			s.srv.log.Info("client rejected at RCPT", "client_ip", addrString(s.conn), "helo", s.conn.HELO,
 				"from", msg.from, "rcpt", rcpt, "reply", r.String())
-			if hook := s.srv.opts.Metrics.Message; hook != nil {
-				hook(MessageStats{Action: txn.ActionReject})
+			if hook := s.srv.opts.Answered; hook != nil {
+				hook(txn.Answer{Time: time.Now().UTC(), Conn: s.conn, QueueID: msg.macros["i"], MailFrom: msg.from,
+					Rcpts: []string{rcpt}, Stage: txn.StageRCPT, Action: txn.ActionReject, Reply: *r})
 			}
-			rejected := &message{from: msg.from, rcpts: []string{rcpt}, macros: msg.macros, body: txn.NewSpool(-1, "")}
-			s.srv.archiveRecord(s.conn, rejected, nil, decision{action: txn.ActionReject, reply: *r, atRCPT: true})
 		}
 	}
 	return s.early.reply

@@ -17,7 +17,6 @@ type decision struct {
 	quarantine  string // quarantine only
 	removeRcpts []string
 	fault       *fault // the internal fault that decided, if any
-	atRCPT      bool   // the client was refused at RCPT, before DATA
 	limit       string // the limit that decided (LimitHeaderBytes, …), if any
 }
 
@@ -40,8 +39,8 @@ func (s *session) EndOfMessage(m gomilter.Modifier) (*gomilter.Response, error) 
 		out, f = s.srv.evaluate(t)
 		d = s.srv.decide(out, f)
 	}
-	resp, err := s.send(m, d, msg.macros["i"])
-	s.srv.report(s.conn, msg, out, d, err, time.Since(start))
+	resp, delivered, err := s.send(m, msg, d)
+	s.srv.report(s.conn, msg, out, d, delivered, err, time.Since(start))
 	return resp, err
 }
 
@@ -51,8 +50,8 @@ func (s *session) decideEarly(m gomilter.Modifier, d decision) (*gomilter.Respon
 	start := time.Now()
 	msg := s.msg
 	s.dropMessage()
-	resp, err := s.send(m, d, msg.macros["i"])
-	s.srv.report(s.conn, msg, nil, d, err, time.Since(start))
+	resp, delivered, err := s.send(m, msg, d)
+	s.srv.report(s.conn, msg, nil, d, delivered, err, time.Since(start))
 	return resp, err
 }
 
@@ -111,28 +110,32 @@ func (s *Server) failDecision(f *fault) decision {
 }
 
 // send writes d to the MTA: a reply code for tempfail/reject, otherwise the
-// header edits, the quarantine request and accept. Only a failure of the
-// milter connection returns an error.
-func (s *session) send(m gomilter.Modifier, d decision, qid string) (*gomilter.Response, error) {
+// header edits, the quarantine request and accept. It returns the header
+// block as delivered when the caller is to be told (Options.Answered).
+// Only a failure of the milter connection returns an error.
+func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter.Response, []txn.Header, error) {
+	qid := msg.macros["i"]
+	opt := editOptions{leadSpace: s.leadSpace, deliver: s.srv.opts.Answered != nil, warn: func(text string, args ...any) {
+		s.srv.log.Warn(text, append([]any{"queue_id", qid}, args...)...)
+	}}
 	if d.action == txn.ActionTempfail || d.action == txn.ActionReject {
-		return replyResponse(d.action, d.reply), nil
+		delivered, _ := applyEdits(nil, msg.headers, nil, opt)
+		return replyResponse(d.action, d.reply), delivered, nil
 	}
-	warn := func(msg string, args ...any) {
-		s.srv.log.Warn(msg, append([]any{"queue_id", qid}, args...)...)
-	}
-	if err := applyEdits(m, d.edits, s.leadSpace, warn); err != nil {
-		return nil, err
+	delivered, err := applyEdits(m, msg.headers, d.edits, opt)
+	if err != nil {
+		return nil, delivered, err
 	}
 	for _, r := range d.removeRcpts {
 		// go-milter adds the angle brackets SMFIR_DELRCPT wants.
 		if err := m.DeleteRecipient(r); err != nil {
-			return nil, fmt.Errorf("milter: delete recipient: %w", err)
+			return nil, delivered, fmt.Errorf("milter: delete recipient: %w", err)
 		}
 	}
 	if d.action == txn.ActionQuarantine {
 		if err := m.Quarantine(d.quarantine); err != nil {
-			return nil, fmt.Errorf("milter: quarantine: %w", err)
+			return nil, delivered, fmt.Errorf("milter: quarantine: %w", err)
 		}
 	}
-	return gomilter.RespAccept, nil
+	return gomilter.RespAccept, delivered, nil
 }

@@ -136,7 +136,7 @@ func TestFailMode(t *testing.T) {
 				var kinds []string
 				var mu sync.Mutex
 				opts := Options{FailMode: mode, Deadline: 100 * time.Millisecond,
-					Metrics: Metrics{Fault: func(k string) { mu.Lock(); kinds = append(kinds, k); mu.Unlock() }}}
+					Answered: func(a txn.Answer) { mu.Lock(); kinds = append(kinds, a.Fault); mu.Unlock() }}
 				addr, _, logs := startServer(t, opts, &fakeEval{fn: f.fn})
 				m := dialMTA(t, addr)
 				m.connect("127.0.0.2", "helo.example.com")
@@ -155,7 +155,7 @@ func TestFailMode(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				if !slices.Equal(kinds, []string{f.kind}) {
-					t.Errorf("fault metrics %v, want [%s]", kinds, f.kind)
+					t.Errorf("answered faults %v, want [%s]", kinds, f.kind)
 				}
 			})
 		}

@@ -146,7 +146,7 @@ func FuzzSession(f *testing.F) {
 // input would use up the ephemeral ports (TIME_WAIT) within a fuzz run.
 func startFuzzServer(f *testing.F, opts Options) string {
 	sock := filepath.Join(f.TempDir(), "milter.sock")
-	ln, err := Listen("unix:"+sock, 0o600, "")
+	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		f.Fatal(err)
 	}

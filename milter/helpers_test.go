@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -144,7 +145,7 @@ func startServer(t testing.TB, opts Options, ev Evaluator) (string, *Server, *lo
 		opts.Evaluator = func() Evaluator { return ev }
 	}
 	srv := New(opts)
-	ln, err := Listen("inet:127.0.0.1:0", 0, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	gomilter "github.com/d--j/go-milter"
+
+	"milter91/internal/txn"
 )
 
 const headerLimitReply = "552 5.3.4 Message header exceeds fixed limit"
@@ -51,10 +53,10 @@ func TestHeaderLimits(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var mu sync.Mutex
-			var stats []MessageStats
+			var stats []txn.Answer
 			ev := &fakeEval{}
 			addr, _, logs := startServer(t, Options{MaxHeaderBytes: 4096, MaxHeaderFields: 10,
-				Metrics: Metrics{Message: func(s MessageStats) { mu.Lock(); stats = append(stats, s); mu.Unlock() }}}, ev)
+				Answered: func(a txn.Answer) { mu.Lock(); stats = append(stats, a); mu.Unlock() }}, ev)
 			m := dialMTA(t, addr)
 			m.connect("127.0.0.2", "helo.example.com")
 			msg := simple("Q1")
@@ -80,7 +82,7 @@ func TestHeaderLimits(t *testing.T) {
 				t.Errorf("log lines %v, want one with limit=%s and the reply", lines, tc.wantLimit)
 			}
 			if got.Limit != tc.wantLimit {
-				t.Errorf("MessageStats.Limit = %q, want %q", got.Limit, tc.wantLimit)
+				t.Errorf("Answer.Limit = %q, want %q", got.Limit, tc.wantLimit)
 			}
 			if err := m.s.Abort(nil); err != nil {
 				t.Fatal(err)

@@ -9,55 +9,82 @@ import (
 	"milter91/internal/txn"
 )
 
-// report writes the one summary line of a message and feeds Metrics.
+// report tells what was answered for msg: the summary line, a fault's
+// error line, and Options.Answered.
+func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decision, delivered []txn.Header, sendErr error, elapsed time.Duration) {
+	a := txn.Answer{
+		Time:     time.Now().UTC(),
+		Conn:     conn,
+		QueueID:  msg.macros["i"],
+		MailFrom: msg.from,
+		Rcpts:    msg.rcpts,
+		AuthUser: msg.macros["auth_authen"],
+		Size:     msg.size(),
+		Outcome:  out,
+		Headers:  delivered,
+		Elapsed:  elapsed,
+		SendErr:  sendErr,
+	}
+	d.answer(&a)
+	if d.fault != nil {
+		s.logFault(a.QueueID, d.fault)
+	}
+	s.logAnswer(a)
+	if s.opts.Answered != nil {
+		s.opts.Answered(a)
+	}
+}
+
+// answer copies the decision sent into a.
+func (d decision) answer(a *txn.Answer) {
+	a.Action, a.Reply, a.Quarantine, a.Limit = d.action, d.reply, d.quarantine, d.limit
+	if d.fault != nil {
+		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
+	}
+}
+
+// logAnswer writes the one summary line of a message.
 //
 // The line's message is "QUEUEID: ACTION" ("NOQUEUE" before Postfix assigned
 // one), so it sorts next to Postfix's own lines; the attributes are qid,
 // client_ip, client_name, helo, from, rcpts, auth (when set), size, action,
 // score and rules (when evaluated), checks (per-check durations), dns_queries,
 // elapsed, reply (tempfail/reject), quarantine, limit (the limit a rejected
-// message passed), fault and err. A fault also
-// gets its own error line, with the stack for a panic.
-func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decision, sendErr error, elapsed time.Duration) {
-	qid := msg.macros["i"]
-	if d.fault != nil {
-		s.logFault(qid, d.fault)
-	}
+// message passed), fault and err.
+func (s *Server) logAnswer(a txn.Answer) {
 	attrs := []slog.Attr{
-		slog.String("queue_id", qid),
-		slog.String("client_ip", addrString(conn)),
-		slog.String("client_name", conn.ClientName),
-		slog.String("helo", conn.HELO),
-		slog.String("from", msg.from),
-		slog.Any("rcpts", slices.Clone(msg.rcpts)),
+		slog.String("queue_id", a.QueueID),
+		slog.String("client_ip", addrString(a.Conn)),
+		slog.String("client_name", a.Conn.ClientName),
+		slog.String("helo", a.Conn.HELO),
+		slog.String("from", a.MailFrom),
+		slog.Any("rcpts", slices.Clone(a.Rcpts)),
 	}
-	if user := msg.macros["auth_authen"]; user != "" {
-		attrs = append(attrs, slog.String("auth", user))
+	if a.AuthUser != "" {
+		attrs = append(attrs, slog.String("auth", a.AuthUser))
 	}
-	attrs = append(attrs, slog.Int64("size", msg.size()), slog.String("action", d.action.String()))
-	attrs = append(attrs, outcomeAttrs(out)...)
-	attrs = append(attrs, slog.Duration("elapsed", elapsed))
-	if d.reply.Code != 0 {
-		attrs = append(attrs, slog.String("reply", d.reply.String()))
+	attrs = append(attrs, slog.Int64("size", a.Size), slog.String("action", a.Action.String()))
+	attrs = append(attrs, outcomeAttrs(a.Outcome)...)
+	attrs = append(attrs, slog.Duration("elapsed", a.Elapsed))
+	if a.Reply.Code != 0 {
+		attrs = append(attrs, slog.String("reply", a.Reply.String()))
 	}
-	if d.quarantine != "" {
-		attrs = append(attrs, slog.String("quarantine", d.quarantine))
+	if a.Quarantine != "" {
+		attrs = append(attrs, slog.String("quarantine", a.Quarantine))
 	}
-	if d.limit != "" {
-		attrs = append(attrs, slog.String("limit", d.limit))
+	if a.Limit != "" {
+		attrs = append(attrs, slog.String("limit", a.Limit))
 	}
 	level := slog.LevelInfo
-	if d.fault != nil {
+	if a.Fault != "" {
 		level = slog.LevelWarn
-		attrs = append(attrs, slog.String("fault", d.fault.kind))
+		attrs = append(attrs, slog.String("fault", a.Fault))
 	}
-	if sendErr != nil {
+	if a.SendErr != nil {
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("err", sendErr.Error()))
+		attrs = append(attrs, slog.String("err", a.SendErr.Error()))
 	}
-	s.log.LogAttrs(context.Background(), level, queueLabel(qid)+": "+d.action.String(), attrs...)
-	s.observe(d, out, msg.size(), elapsed)
-	s.archiveRecord(conn, msg, out, d)
+	s.log.LogAttrs(context.Background(), level, queueLabel(a.QueueID)+": "+a.Action.String(), attrs...)
 }
 
 // outcomeAttrs are the verdict and check facts; none without an outcome.
@@ -109,23 +136,6 @@ func (s *Server) logFault(qid string, f *fault) {
 		attrs = append(attrs, slog.String("stack", string(f.stack)))
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelError, queueLabel(qid)+": internal fault, fail mode applies", attrs...)
-	if s.opts.Metrics.Fault != nil {
-		s.opts.Metrics.Fault(f.kind)
-	}
-}
-
-func (s *Server) observe(d decision, out *txn.Outcome, size int64, elapsed time.Duration) {
-	if s.opts.Metrics.Message == nil {
-		return
-	}
-	st := MessageStats{Action: d.action, Elapsed: elapsed, Size: size, Limit: d.limit}
-	if out != nil {
-		st.Direction = out.Facts.Decree.Direction
-	}
-	if d.fault != nil {
-		st.Fault = d.fault.kind
-	}
-	s.opts.Metrics.Message(st)
 }
 
 // queueLabel is the Postfix-style line prefix.

@@ -28,13 +28,13 @@ func rejectWithFacts(context.Context, *txn.Transaction) (*txn.Outcome, error) {
 
 func TestSummaryLogLine(t *testing.T) {
 	ev := &fakeEval{fn: rejectWithFacts}
-	var stats []MessageStats
+	var stats []txn.Answer
 	var mu sync.Mutex
-	opts := Options{FailMode: txn.ActionTempfail, Metrics: Metrics{Message: func(s MessageStats) {
+	opts := Options{FailMode: txn.ActionTempfail, Answered: func(a txn.Answer) {
 		mu.Lock()
-		stats = append(stats, s)
+		stats = append(stats, a)
 		mu.Unlock()
-	}}}
+	}}
 	addr, _, logs := startServer(t, opts, ev)
 	m := dialMTA(t, addr)
 	m.macros.Set(gomilter.MacroAuthAuthen, "alice")
@@ -75,7 +75,7 @@ func TestSummaryLogLine(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if len(stats) != 1 || stats[0].Action != txn.ActionReject || stats[0].Fault != "" || stats[0].Size != int64(want["size"].(float64)) {
-		t.Errorf("metrics %+v, want one reject without fault", stats)
+		t.Errorf("answered %+v, want one reject without fault", stats)
 	}
 }
 

@@ -25,7 +25,7 @@ type message struct {
 }
 
 // Limits a message can pass, as named in the log line (limit=) and in
-// MessageStats.Limit.
+// txn.Answer.Limit.
 const (
 	LimitMessageSize  = "message_size"
 	LimitHeaderBytes  = "header_bytes"

@@ -61,7 +61,7 @@ func validEnhanced(e string, class int) bool {
 		return false
 	}
 	for _, p := range parts[1:] {
-		if len(p) < 1 || len(p) > 3 || !isDigits(p) {
+		if len(p) < 1 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
 			return false
 		}
 	}

@@ -1,18 +1,22 @@
 // Package milter connects Postfix (or Sendmail) to the milter91 engine over
 // the milter protocol v6, using github.com/d--j/go-milter.
 //
+// It is an adapter and nothing more: the protocol callbacks build a
+// txn.Transaction, the Evaluator turns it into an Outcome, and the
+// Outcome's header edits and SMTP reply go back to the MTA; Options.Answered
+// then tells the caller what was answered (txn.Answer), from which the
+// archive and the metrics build their own records. It imports no store,
+// check or rule.
+//
 // One milter connection serves one SMTP session: connection data (client IP,
 // HELO, macros) lives as long as the session, the envelope, headers and body
-// are collected per message, and at end of message the Evaluator turns them
-// into an Outcome whose header edits and SMTP reply go back to the MTA.
-// An internal fault (error, panic, deadline, spool failure) never loses mail:
-// the configured fail mode answers instead.
+// are collected per message. An internal fault (error, panic, deadline,
+// spool failure) never loses mail: the configured fail mode answers instead.
 package milter
 
 import (
 	"context"
 	"log/slog"
-	"milter91/internal/archive"
 	"net"
 	"sync"
 	"time"
@@ -102,11 +106,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics are optional observation hooks.
 	Metrics Metrics
-	// Archive, when set, receives every answered message: envelope,
-	// verdict and the header block as delivered (Decree 91/2020 Art. 10.6),
-	// and one record per SMTP client rejected at RCPT. It runs on the
-	// milter connection's goroutine and must not block.
-	Archive func(archive.Record)
+	// Answered, when set, is told every answer sent to the MTA: one per
+	// message answered (at its end, or at the header or body event that
+	// decided), and one per SMTP client refused at RCPT (Stage
+	// txn.StageRCPT). The archive (Decree 91/2020 Art. 10.6) and the
+	// metrics build their records from it. It runs on the milter
+	// connection's goroutine after the answer went out and must not block.
+	Answered func(txn.Answer)
 	// IdleTimeout closes a milter connection on which no packet arrived
 	// (or one did not complete) for this long; DefaultIdleTimeout when <= 0.
 	// The MTA then applies its default action to the SMTP session, so it
@@ -123,39 +129,15 @@ type Options struct {
 	Listener string
 }
 
-// Metrics are optional hooks for counters; nil fields are skipped. They run
-// on the milter connection's goroutine and must not block.
+// Metrics are optional hooks for the connection counters (the messages
+// are counted from Options.Answered); nil fields are skipped. They run on
+// the milter connection's goroutine and must not block.
 type Metrics struct {
-	// Message is called once per message that got a final answer.
-	Message func(MessageStats)
-	// Fault is called once per internal fault, with its kind (see
-	// MessageStats.Fault).
-	Fault func(kind string)
 	// Connections is called with +1 when a milter connection is accepted
 	// and -1 when it ends; ConnRefused once per connection refused at
 	// Options.MaxConnections.
 	Connections func(delta int)
 	ConnRefused func()
-}
-
-// MessageStats describe one finished message for Metrics.Message.
-type MessageStats struct {
-	// Action is what the MTA was told (after the fail mode, if any).
-	Action txn.Action
-	// Fault is "" or the internal fault that decided: "error", "panic",
-	// "deadline", "spool", "evaluator", "outcome".
-	Fault string
-	// Elapsed is the time from end of message (or the deciding body chunk)
-	// to the answer.
-	Elapsed time.Duration
-	// Size is headers plus body in bytes, as far as received.
-	Size int64
-	// Direction is the Decree 91/2020 direction ("inbound", "outbound"),
-	// "" when the message was not evaluated or the stage is off.
-	Direction string
-	// Limit is the limit the message was rejected for (LimitMessageSize,
-	// LimitHeaderBytes, LimitHeaderFields), "" for none.
-	Limit string
 }
 
 // Server is a milter server. Create it with New.

@@ -11,13 +11,18 @@ import (
 // Compile compiles rule sources, in order, into a Set. A later source may
 // redefine an earlier rule with override: true, switch rules off with a
 // top-level disable: list and replace settings with override: true in its
-// settings block (see README-syntax.md). Every problem of every source is
+// settings block (see docs/rules.md). Every problem of every source is
 // returned at once as an ErrorList, sorted by source order, line, column,
 // each position inside its source. A panic while compiling (a bug) is an
 // Internal Error of the source being read, or of the last source once all
 // are read: a reload then keeps the running rules.
-func Compile(srcs []Source) (set *Set, err error) {
-	c := &compiler{byID: map[string]*ruleSpec{}}
+// opts add facts (WithFact).
+func Compile(srcs []Source, opts ...Option) (set *Set, err error) {
+	facts, err := factSet(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{byID: map[string]*ruleSpec{}, facts: facts}
 	c.errs.order = map[string]int{}
 	for i := len(srcs) - 1; i >= 0; i-- {
 		c.errs.order[srcs[i].Name] = i
@@ -55,6 +60,7 @@ type compiler struct {
 	byID     map[string]*ruleSpec
 	settings settingsBuilder
 	disable  []Value // the items of every disable: list
+	facts    map[string]fact
 }
 
 // source reads one file's top level: settings, rules, disable.
@@ -102,7 +108,7 @@ func (c *compiler) rules(v Value) {
 		return
 	}
 	for _, it := range items {
-		if s := parseRule(it, &c.errs); s != nil {
+		if s := c.parseRule(it); s != nil {
 			c.addSpec(s)
 		}
 	}
@@ -155,7 +161,7 @@ func (c *compiler) finish() (*Set, error) {
 	}
 	set := &Set{settings: c.settings.build(&c.errs), refs: c.refs}
 	for _, s := range c.specs {
-		s.check(&c.errs)
+		s.check(&c.errs, c.facts)
 		set.rules = append(set.rules, s.compiled(off[s.id]))
 	}
 	if errs := c.errs.sorted(); errs != nil {
@@ -166,7 +172,7 @@ func (c *compiler) finish() (*Set, error) {
 
 // compiled turns a checked spec into the rule Evaluate runs.
 func (s *ruleSpec) compiled(disabled bool) *rule {
-	r := &rule{id: s.id, when: s.when, disabled: disabled, forced: s.forced, action: s.action, reply: s.reply}
+	r := &rule{id: s.id, when: s.when, disabled: disabled, forced: s.forced, action: s.action, reply: s.reply, stage: s.stage}
 	if s.desc != nil {
 		r.desc = *s.desc
 	}

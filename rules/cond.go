@@ -7,10 +7,20 @@ import (
 // maxCondDepth bounds all/any/not nesting; deeper is surely a mistake.
 const maxCondDepth = 32
 
+// condCompiler compiles the when: of one rule: it reports problems to
+// errs, finds facts in facts and records the fact keys the condition
+// uses (for the RCPT check).
+type condCompiler struct {
+	errs  *errorSink
+	facts map[string]fact
+	used  []Field // the fact entries, key and value
+}
+
 // compileCond compiles a condition: a mapping whose entries all must hold,
 // each a combinator (all, any, not) or a fact matcher. It reports problems
 // to errs and returns nil when there were any.
-func compileCond(v Value, depth int, errs *errorSink) Matcher {
+func (c *condCompiler) compileCond(v Value, depth int) Matcher {
+	errs := c.errs
 	if depth > maxCondDepth {
 		errs.add(v, v.Errorf("conditions nested deeper than %d levels", maxCondDepth))
 		return nil
@@ -30,7 +40,7 @@ func compileCond(v Value, depth int, errs *errorSink) Matcher {
 	}
 	ms := make([]Matcher, 0, len(fields))
 	for _, f := range fields {
-		if m := compileEntry(f, depth, errs); m != nil {
+		if m := c.compileEntry(f, depth); m != nil {
 			ms = append(ms, m)
 		}
 	}
@@ -44,10 +54,11 @@ func compileCond(v Value, depth int, errs *errorSink) Matcher {
 }
 
 // compileEntry compiles one key: value of a condition mapping.
-func compileEntry(f Field, depth int, errs *errorSink) Matcher {
+func (c *condCompiler) compileEntry(f Field, depth int) Matcher {
+	errs := c.errs
 	switch f.Key {
 	case keyAll, keyAny:
-		ms := compileList(f.Value, depth, errs)
+		ms := c.compileList(f.Value, depth)
 		if ms == nil {
 			return nil
 		}
@@ -56,18 +67,19 @@ func compileEntry(f Field, depth int, errs *errorSink) Matcher {
 		}
 		return anyOf(ms)
 	case keyNot:
-		m := compileCond(f.Value, depth+1, errs)
+		m := c.compileCond(f.Value, depth+1)
 		if m == nil {
 			return nil
 		}
 		return notOf(m, "not("+condKeys(f.Value)+")")
 	}
-	compile, ok := lookupFact(f.Key)
+	fc, ok := c.facts[f.Key]
 	if !ok {
-		errs.add(f.KeyAt, f.KeyAt.Errorf("unknown fact %q%s", f.Key, suggestFact(f.Key)))
+		errs.add(f.KeyAt, f.KeyAt.Errorf("unknown fact %q%s", f.Key, suggestFact(c.facts, f.Key)))
 		return nil
 	}
-	m, err := compile(f.Value)
+	c.used = append(c.used, f)
+	m, err := fc.compile(f.Value)
 	if err != nil {
 		errs.add(f.Value, err)
 		return nil
@@ -79,7 +91,8 @@ func compileEntry(f Field, depth int, errs *errorSink) Matcher {
 }
 
 // compileList compiles the non-empty list of conditions of all/any.
-func compileList(v Value, depth int, errs *errorSink) []Matcher {
+func (c *condCompiler) compileList(v Value, depth int) []Matcher {
+	errs := c.errs
 	if v.refused() == nil && !isList(v) {
 		errs.add(v, v.Errorf("want a list of conditions, got %s", v.Kind()))
 		return nil
@@ -91,7 +104,7 @@ func compileList(v Value, depth int, errs *errorSink) []Matcher {
 	}
 	ms := make([]Matcher, 0, len(items))
 	for _, it := range items {
-		if m := compileCond(it, depth+1, errs); m != nil {
+		if m := c.compileCond(it, depth+1); m != nil {
 			ms = append(ms, m)
 		}
 	}

@@ -36,12 +36,20 @@ func (s *Set) Evaluate(t *txn.Transaction, f *txn.Facts) txn.Verdict {
 // the header's size; with per-recipient facts the rules run once per
 // recipient, so this bounds the whole.
 func (s *Set) EvaluateContext(ctx context.Context, t *txn.Transaction, f *txn.Facts) (txn.Verdict, error) {
+	return s.EvaluateInput(ctx, AtEOM, Input{Txn: t, Facts: f})
+}
+
+// EvaluateInput is EvaluateContext for the rules of stage, over in: at
+// the end of the message (AtEOM) once for the message, or once per
+// recipient with in.Recipient set; at RCPT (AtRCPT) over the facts known
+// about the client then.
+func (s *Set) EvaluateInput(ctx context.Context, stage Stage, input Input) (txn.Verdict, error) {
 	st := s.Settings()
 	v := txn.Verdict{TagAt: st.TagAt, RejectAt: st.RejectAt}
 	if s == nil {
 		return v, nil
 	}
-	in := &Input{Txn: t, Facts: f}
+	in := &input
 	if in.Txn == nil {
 		in.Txn = &txn.Transaction{}
 	}
@@ -54,7 +62,7 @@ func (s *Set) EvaluateContext(ctx context.Context, t *txn.Transaction, f *txn.Fa
 		if ctx.Err() != nil {
 			return v, context.Cause(ctx)
 		}
-		if r.disabled {
+		if r.disabled || r.stage != stage {
 			continue
 		}
 		h, ok := r.when(in)
@@ -168,7 +176,7 @@ func placeholderValues(in *Input, v *txn.Verdict, m *matched) func(string) strin
 		case "score":
 			return fmtScore(v.Score)
 		}
-		return decreeValue(in.Facts, name)
+		return decreeValue(in, name)
 	}
 }
 

@@ -2,21 +2,9 @@ package rules
 
 import "milter91/internal/txn"
 
-// Authentication facts: SPF (RFC 7208 §2.6), DKIM (RFC 6376, results as in
-// RFC 8601 §2.7.1), DMARC (RFC 7489 §6.3 for the policy) and the names of
-// checks that hit a temporary error.
-func init() {
-	RegisterFact("spf", enumFact("spf", func(f *txn.Facts) string { return f.SPF.Result },
-		"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"))
-	RegisterFact("spf_identity", enumFact("spf_identity", func(f *txn.Facts) string { return f.SPF.Identity },
-		"mailfrom", "helo"))
-	RegisterFact("dmarc", enumFact("dmarc", func(f *txn.Facts) string { return f.DMARC.Result },
-		"pass", "fail", "none", "temperror", "permerror"))
-	RegisterFact("dmarc_policy", enumFact("dmarc_policy", func(f *txn.Facts) string { return f.DMARC.Policy },
-		"none", "quarantine", "reject"))
-	RegisterFact("dkim", compileDKIM)
-	RegisterFact("temperror", compileTemperror)
-}
+// Authentication facts (rows of factTable): SPF (RFC 7208 §2.6), DKIM
+// (RFC 6376, results as in RFC 8601 §2.7.1), DMARC (RFC 7489 §6.3 for the
+// policy) and the names of checks that hit a temporary error.
 
 // enumFact matches when get(facts) is one of the listed values; an unset
 // result ("", the check did not run) matches nothing. Detail: "spf=fail".

@@ -7,44 +7,26 @@ import (
 	"milter91/internal/txn"
 )
 
-// Decree 91/2020 facts (see txn.Decree). The registry facts
-// (decree91.consent, decree91.refused, decree91.over_cap) are about the
-// recipient being evaluated when the engine evaluates per recipient, else
-// true when they hold for any recipient; they never match mail that is not
+// Decree 91/2020 facts (rows of factTable; see txn.Decree). The registry
+// facts (decree91.consent, decree91.refused, decree91.over_cap) are about
+// Input.Recipient when the engine evaluates per recipient, else true when
+// they hold for any recipient; they never match mail that is not
 // advertising or when no registry is configured.
-func init() {
-	RegisterFact("decree91.direction", enumFact("decree91.direction",
-		func(f *txn.Facts) string { return f.Decree.Direction }, txn.DirectionInbound, txn.DirectionOutbound))
-	RegisterFact("decree91.advertising", boolFact("decree91.advertising",
-		func(f *txn.Facts) bool { return f.Decree.Advertising }))
-	RegisterFact("decree91.label", enumFact("decree91.label", func(f *txn.Facts) string {
-		if !f.Decree.Advertising {
-			return ""
-		}
-		return f.Decree.Label
-	}, txn.LabelOK, txn.LabelMissing, txn.LabelMisplaced, txn.LabelLegacy, txn.LabelNonstandard))
-	RegisterFact("decree91.optout", boolFact("decree91.optout",
-		func(f *txn.Facts) bool { return f.Decree.OptOut }))
-	RegisterFact("decree91.signal", compileDecreeSignal)
-	RegisterFact("decree91.missing_channel", anyOfFact("decree91.missing_channel",
-		func(f *txn.Facts) []string { return f.Decree.MissingChannels },
-		txn.ChannelWeb, txn.ChannelEmail, txn.ChannelPhone))
-	RegisterFact("decree91.missing_info", anyOfFact("decree91.missing_info",
-		func(f *txn.Facts) []string { return f.Decree.MissingInfo },
-		txn.InfoName, txn.InfoPhone, txn.InfoEmail, txn.InfoAddress))
-	RegisterFact("decree91.registry_unavailable", boolFact("decree91.registry_unavailable",
-		func(f *txn.Facts) bool { return f.Decree.RegistryUnavailable }))
-	RegisterFact("decree91.consent", enumRcptFact("decree91.consent", []string{"present", "missing"},
-		func(r txn.DecreeRecipient) string {
-			if r.Consent {
-				return "present"
-			}
-			return "missing"
-		}))
-	RegisterFact("decree91.refused", boolRcptFact("decree91.refused",
-		func(r txn.DecreeRecipient) bool { return r.Refused }))
-	RegisterFact("decree91.over_cap", boolRcptFact("decree91.over_cap",
-		func(r txn.DecreeRecipient) bool { return r.Sent24h >= r.Cap }))
+
+// decreeLabel is the label of an advertising email, "" for other mail.
+func decreeLabel(f *txn.Facts) string {
+	if !f.Decree.Advertising {
+		return ""
+	}
+	return f.Decree.Label
+}
+
+// consentValue is decree91.consent's value for r.
+func consentValue(r txn.DecreeRecipient) string {
+	if r.Consent {
+		return "present"
+	}
+	return "missing"
 }
 
 // boolFact matches when get(facts) equals the YAML boolean.
@@ -112,14 +94,14 @@ func compileDecreeSignal(v Value) (Matcher, error) {
 }
 
 // recipients returns the recipient facts a registry fact looks at.
-func recipients(f *txn.Facts) []txn.DecreeRecipient {
-	if !f.Decree.Advertising {
+func recipients(in *Input) []txn.DecreeRecipient {
+	if !in.Facts.Decree.Advertising {
 		return nil
 	}
-	if f.Decree.Current != nil {
-		return []txn.DecreeRecipient{*f.Decree.Current}
+	if in.Recipient != nil {
+		return []txn.DecreeRecipient{*in.Recipient}
 	}
-	return f.Decree.Recipients
+	return in.Facts.Decree.Recipients
 }
 
 func enumRcptFact(name string, allowed []string, get func(txn.DecreeRecipient) string) FactCompiler {
@@ -129,7 +111,7 @@ func enumRcptFact(name string, allowed []string, get func(txn.DecreeRecipient) s
 			return nil, err
 		}
 		return func(in *Input) (Hit, bool) {
-			for _, r := range recipients(in.Facts) {
+			for _, r := range recipients(in) {
 				if got := get(r); set[got] {
 					return Hit{Detail: name + "=" + got + " rcpt=" + r.Rcpt}, true
 				}
@@ -146,7 +128,7 @@ func boolRcptFact(name string, get func(txn.DecreeRecipient) bool) FactCompiler 
 			return nil, err
 		}
 		return func(in *Input) (Hit, bool) {
-			for _, r := range recipients(in.Facts) {
+			for _, r := range recipients(in) {
 				if get(r) == want {
 					detail := name + "=" + strconv.FormatBool(want) + " rcpt=" + r.Rcpt
 					if name == "decree91.over_cap" {
@@ -161,8 +143,8 @@ func boolRcptFact(name string, get func(txn.DecreeRecipient) bool) FactCompiler 
 }
 
 // decreeValue fills the Decree 91 reply placeholders.
-func decreeValue(f *txn.Facts, name string) string {
-	d := &f.Decree
+func decreeValue(in *Input, name string) string {
+	d := &in.Facts.Decree
 	switch name {
 	case "missing_channels":
 		return strings.Join(d.MissingChannels, ", ")
@@ -171,8 +153,8 @@ func decreeValue(f *txn.Facts, name string) string {
 	case "advertiser":
 		return d.Advertiser
 	case "rcpt":
-		if d.Current != nil {
-			return d.Current.Rcpt
+		if in.Recipient != nil {
+			return in.Recipient.Rcpt
 		}
 		if len(d.Recipients) > 0 {
 			return d.Recipients[0].Rcpt

@@ -8,21 +8,9 @@ import (
 	"milter91/internal/txn"
 )
 
-// Blocklist facts over Facts.DNSBL (RFC 5782 §2.1 for IPv4/IPv6 DNSxLs).
-// Zone names compare case-insensitively, without a trailing dot; "*" (quoted
-// in YAML) stands for any zone.
-func init() {
-	RegisterFact("dnsbl", listedFact("dnsbl", refIPZone, func(_ []txn.DNSBL, b *txn.DNSBL) bool {
-		return slices.Contains(b.Sources, "client")
-	}))
-	RegisterFact("rhsbl", listedFact("rhsbl", refDomainZone, func(_ []txn.DNSBL, b *txn.DNSBL) bool {
-		return slices.ContainsFunc(b.Sources, isHeaderSource)
-	}))
-	RegisterFact("uribl", listedFact("uribl", refZone, bodyOnly))
-	RegisterFact("dnsbl_blocked", compileDNSBLBlocked)
-	RegisterFact("dnsbl_tag", compileDNSBLTag)
-	RegisterFact("dnsbl_result", compileDNSBLResult)
-}
+// Blocklist facts (rows of factTable) over Facts.DNSBL (RFC 5782 §2.1 for
+// IPv4/IPv6 DNSxLs). Zone names compare case-insensitively, without a
+// trailing dot; "*" (quoted in YAML) stands for any zone.
 
 // secretZone is what {zone} shows for a zone configured as secret.
 const secretZone = "a DNS blocklist"

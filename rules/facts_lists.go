@@ -6,14 +6,10 @@ import (
 	"milter91/internal/txn"
 )
 
-// Local list facts over Facts.Lists (Decree 91/2020 Art. 8, 9.12: the
-// national blacklist as a file; the operator's block and allow lists).
-// Values are list names as configured (daemon YAML lists[].name), or "*"
-// for any list of the kind.
-func init() {
-	RegisterFact("blocklist", listFact("blocklist", "block"))
-	RegisterFact("allowlist", listFact("allowlist", "allow"))
-}
+// Local list facts (rows of factTable) over Facts.Lists (Decree 91/2020
+// Art. 8, 9.12: the national blacklist as a file; the operator's block and
+// allow lists). Values are list names as configured (daemon YAML
+// lists[].name), or "*" for any list of the kind.
 
 // listFact: true when a named list of kind had an entry matching the
 // client address or a domain or address of the message. The {zone}

@@ -8,13 +8,8 @@ import (
 	"strings"
 )
 
-// Connection and envelope facts that are not text patterns.
-func init() {
-	RegisterFact("client_ip", compileClientIP)
-	RegisterFact("size_over", sizeFact("size_over", func(size, limit int64) bool { return size > limit }))
-	RegisterFact("size_under", sizeFact("size_under", func(size, limit int64) bool { return size < limit }))
-	RegisterFact("authenticated", compileAuthenticated)
-}
+// Connection and envelope facts that are not text patterns (rows of
+// factTable): client_ip, size_over, size_under, authenticated.
 
 // compileClientIP reads addresses and CIDR prefixes (IPv4 or IPv6; host bits
 // are ignored, IPv4-mapped IPv6 counts as IPv4): true when the client IP is

@@ -208,32 +208,39 @@ func TestFactNamesRegistry(t *testing.T) {
 	}
 }
 
-func TestRegisterFactRefusesBadNames(t *testing.T) {
+func TestWithFactRefusesBadNames(t *testing.T) {
 	ok := func(Value) (Matcher, error) { return nil, nil }
 	for _, name := range []string{"", "all", "not", "Bad", "spf", "a..b"} {
 		t.Run(name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("RegisterFact(%q) did not panic", name)
-				}
-			}()
-			RegisterFact(name, ok)
+			if set, err := Compile(nil, WithFact(name, ok)); err == nil || set != nil {
+				t.Errorf("Compile with the extra fact %q = %v, %v; want an error", name, set, err)
+			}
 		})
+	}
+	if _, err := Compile(nil, WithFact("test.nil", nil)); err == nil {
+		t.Error("an extra fact without a compiler was accepted")
 	}
 }
 
-func TestRegisteredFactIsUsable(t *testing.T) {
-	RegisterFact("test.always", func(v Value) (Matcher, error) {
+func TestExtraFactIsUsable(t *testing.T) {
+	always := WithFact("test.always", func(v Value) (Matcher, error) {
 		want, err := v.Text()
 		if err != nil {
 			return nil, err
 		}
 		return func(in *Input) (Hit, bool) { return Hit{Detail: "always " + want}, in.Facts.Subject == want }, nil
 	})
-	ok, detail := evalCond(t, "{test.always: hello}", nil, &txn.Facts{Subject: "hello"})
-	if !ok || detail != "always hello" {
-		t.Errorf("registered fact: matched %v detail %q, want true, %q", ok, detail, "always hello")
+	set, err := Compile([]Source{condRule("{test.always: hello}")}, always)
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, err := Compile([]Source{condRule("{test.always: [x]}")})
+	v := set.Evaluate(nil, &txn.Facts{Subject: "hello"})
+	if len(v.Matches) != 1 || v.Matches[0].Detail != "always hello" {
+		t.Errorf("extra fact: matches %+v, want one with detail %q", v.Matches, "always hello")
+	}
+	_, err = Compile([]Source{condRule("{test.always: [x]}")}, always)
 	checkErrors(t, err, []string{"r.yml:5:25|want a string, got a list"})
+	// The extra fact belongs to that Compile only.
+	_, err = Compile([]Source{condRule("{test.always: hello}")})
+	checkErrors(t, err, []string{`r.yml:5:12|unknown fact "test.always"`})
 }

@@ -5,26 +5,10 @@ import (
 	"strings"
 )
 
-// Text facts: Go RE2 regular expressions, unanchored, case-insensitive by
-// default (a pattern may start with (?-i) to turn that off). A list means
-// any of the patterns.
-func init() {
-	for _, f := range []struct {
-		name   string
-		values func(in *Input) []string
-	}{
-		{"helo", func(in *Input) []string { return []string{in.Txn.Conn.HELO} }},
-		{"client_name", func(in *Input) []string { return []string{in.Txn.Conn.ClientName} }},
-		{"mail_from", func(in *Input) []string { return []string{in.Txn.MailFrom} }},
-		{"rcpt", func(in *Input) []string { return in.Txn.Rcpts }},
-		{"subject", func(in *Input) []string { return []string{in.Facts.Subject} }},
-		{"auth_user", func(in *Input) []string { return []string{in.Txn.AuthUser} }},
-		{"from", func(in *Input) []string { return in.Facts.FromAddresses }},
-	} {
-		RegisterFact(f.name, regexFact(f.name, f.values))
-	}
-	RegisterFact("header", compileHeader)
-}
+// Text facts (rows of factTable: helo, client_name, mail_from, rcpt,
+// subject, auth_user, from, header): Go RE2 regular expressions,
+// unanchored, case-insensitive by default (a pattern may start with (?-i)
+// to turn that off). A list means any of the patterns.
 
 // regexFact matches when a pattern matches one of values(in). Single-valued
 // fields are matched even when empty, so `mail_from: "^$"` finds the null

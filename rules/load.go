@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // ReadPaths reads rule sources from files and directories, in argument
@@ -70,10 +72,16 @@ func ruleFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// readLimited reads a file, refusing one over maxSourceBytes before
-// reading it whole.
+// readLimited reads a regular file, refusing one over maxSourceBytes
+// before reading it whole. The check is on the opened file (opened
+// without blocking), so a FIFO swapped in after a stat cannot block.
 func readLimited(name string) ([]byte, error) {
-	fi, err := os.Stat(name)
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +91,11 @@ func readLimited(name string) ([]byte, error) {
 	if fi.Size() > maxSourceBytes {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
 	}
-	return os.ReadFile(name)
+	data, err := io.ReadAll(io.LimitReader(f, maxSourceBytes+1))
+	if err == nil && len(data) > maxSourceBytes {
+		err = &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
+	}
+	return data, err
 }
 
 // errText drops the path from an fs error: Error.File already names it.

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"milter91/internal/txn"
 )
@@ -26,12 +27,42 @@ type ruleSpec struct {
 	reply      *replySpec
 	when       Matcher
 	hasWhen    bool            // when: given, even if it failed to compile
+	used       []Field         // the facts when: names
+	stage      Stage           // at:
+	stageAt    *Value          // where at: was given, nil when not
 	failed     map[string]bool // keys whose value was wrong, already reported
+}
+
+// Stage is when a rule is evaluated (the rule key at:).
+type Stage int
+
+// Stages.
+const (
+	// AtEOM (at: eom, the default): at the end of the message, with every
+	// fact.
+	AtEOM Stage = iota
+	// AtRCPT (at: rcpt): at the first RCPT of an SMTP session, before
+	// DATA, with only the facts known about the client then (the fact
+	// table's rcpt facts: the local lists and the blocklist zones marked
+	// early: reject, the client address and name, authenticated). Such a
+	// rule only forces reject: it refuses a client before its message is
+	// sent, as Postfix's postscreen and reject_rbl_client do
+	// (RFC 5321 §3.3 lets the server refuse a RCPT).
+	AtRCPT
+)
+
+// String returns the at: value.
+func (s Stage) String() string {
+	if s == AtRCPT {
+		return "rcpt"
+	}
+	return "eom"
 }
 
 // parseRule reads one entry of a rules list. It reports every problem to
 // errs and returns nil when the rule has no usable id.
-func parseRule(v Value, errs *errorSink) *ruleSpec {
+func (c *compiler) parseRule(v Value) *ruleSpec {
+	errs := &c.errs
 	fields, err := v.Fields()
 	if err != nil && !isMapping(v) && v.refused() == nil {
 		err = v.Errorf("a rule is a mapping with id, ref, when and score or action; got %s", v.Kind())
@@ -43,7 +74,7 @@ func parseRule(v Value, errs *errorSink) *ruleSpec {
 		if f.Key == "id" {
 			hasID = true
 		}
-		if err := s.setField(f, errs); err != nil {
+		if err := c.setField(s, f); err != nil {
 			errs.add(f.Value, err)
 			s.failed[f.Key] = true
 		}
@@ -57,8 +88,10 @@ func parseRule(v Value, errs *errorSink) *ruleSpec {
 	return s
 }
 
-// setField reads one key of a rule; when: problems go to errs directly.
-func (s *ruleSpec) setField(f Field, errs *errorSink) error {
+// setField reads one key of a rule into s; when: problems go to c.errs
+// directly.
+func (c *compiler) setField(s *ruleSpec, f Field) error {
+	errs := &c.errs
 	switch f.Key {
 	case "id":
 		id, err := f.Value.Text()
@@ -82,22 +115,44 @@ func (s *ruleSpec) setField(f Field, errs *errorSink) error {
 	case "reply":
 		s.reply = parseReply(f.Value, errs)
 	case "when":
+		cc := condCompiler{errs: errs, facts: c.facts}
 		s.hasWhen = true
-		s.when = compileCond(f.Value, 0, errs)
+		s.when = cc.compileCond(f.Value, 0)
+		s.used = cc.used
+	case "at":
+		return s.setStage(f.Value)
 	case "override":
 		b, err := f.Value.Bool()
 		s.override, s.overrideAt = b, f.Value
 		return err
 	default:
-		return f.KeyAt.Errorf("unknown rule key %q (want id, description, ref, score, action, reply, when, override)%s",
-			f.Key, factHint(f.Key))
+		return f.KeyAt.Errorf("unknown rule key %q (want id, description, ref, score, action, reply, when, at, override)%s",
+			f.Key, c.factHint(f.Key))
 	}
 	return nil
 }
 
+// setStage reads at: rcpt or at: eom.
+func (s *ruleSpec) setStage(v Value) error {
+	name, err := v.Text()
+	if err != nil {
+		return err
+	}
+	switch name {
+	case "eom":
+		s.stage = AtEOM
+	case "rcpt":
+		s.stage = AtRCPT
+	default:
+		return v.Errorf("unknown at %q (want rcpt, or eom: the end of the message, the default)", name)
+	}
+	s.stageAt = &v
+	return nil
+}
+
 // factHint explains a fact name used as a rule key.
-func factHint(key string) string {
-	if _, ok := lookupFact(key); ok {
+func (c *compiler) factHint(key string) string {
+	if _, ok := c.facts[key]; ok {
 		return fmt.Sprintf("; the fact %q goes under when:", key)
 	}
 	return ""
@@ -159,16 +214,23 @@ func (s *ruleSpec) merge(o *ruleSpec) {
 		s.reply = o.reply
 	}
 	if o.hasWhen {
-		s.hasWhen, s.when = true, o.when
+		s.hasWhen, s.when, s.used = true, o.when, o.used
+	}
+	if o.stageAt != nil {
+		s.stage, s.stageAt = o.stage, o.stageAt
 	}
 	for k := range o.failed {
 		s.failed[k] = true
 	}
 }
 
-// check reports a merged rule's missing parts and a reply that does not fit
-// its action; a part whose value was wrong is not reported again as missing.
-func (s *ruleSpec) check(errs *errorSink) {
+// check reports a merged rule's missing parts, a reply that does not fit
+// its action and an RCPT rule's misfits; a part whose value was wrong is
+// not reported again as missing.
+func (s *ruleSpec) check(errs *errorSink, facts map[string]fact) {
+	if s.stage == AtRCPT {
+		s.checkRCPT(errs, facts)
+	}
 	if !s.hasWhen {
 		errs.add(s.at, s.at.Errorf("rule %s: missing when", s.id))
 	}
@@ -188,5 +250,23 @@ func (s *ruleSpec) check(errs *errorSink) {
 		errs.add(s.reply.codeAt, s.reply.codeAt.Errorf("rule %s: reply code %d does not fit action reject (want 5xx)", s.id, s.reply.code))
 	case s.action == txn.ActionTempfail && s.reply.code/100 != 4:
 		errs.add(s.reply.codeAt, s.reply.codeAt.Errorf("rule %s: reply code %d does not fit action tempfail (want 4xx)", s.id, s.reply.code))
+	}
+}
+
+// checkRCPT checks an at: rcpt rule: it forces reject, has no score
+// (nothing is summed before DATA) and names only facts known at RCPT.
+func (s *ruleSpec) checkRCPT(errs *errorSink, facts map[string]fact) {
+	at := *s.stageAt
+	if s.score != nil {
+		errs.add(at, at.Errorf("rule %s: at: rcpt takes no score (nothing is summed before DATA); force action: reject", s.id))
+	}
+	if s.actionSet && (!s.forced || s.action != txn.ActionReject) {
+		errs.add(s.actionAt, s.actionAt.Errorf("rule %s: at: rcpt needs action: reject, the one decision before DATA", s.id))
+	}
+	for _, f := range s.used {
+		if fc, ok := facts[f.Key]; ok && !fc.rcpt {
+			errs.add(f.KeyAt, f.KeyAt.Errorf("rule %s: fact %q is not known at RCPT (at: rcpt rules can use %s)",
+				s.id, f.Key, strings.Join(rcptFacts(facts), ", ")))
+		}
 	}
 }

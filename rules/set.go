@@ -2,7 +2,9 @@
 // reported as file:line:col, and evaluates them over a message's facts into
 // a txn.Verdict: score, matched rules with their references (RFC section or
 // decree article), action and SMTP reply. The syntax is described in
-// README-syntax.md; the fact matchers form a registry (RegisterFact).
+// docs/rules.md; the facts a condition can name form one table
+// (factTable in facts.go). Rules marked at: rcpt decide at RCPT, before
+// DATA (EvaluateInput with AtRCPT); the others at the end of the message.
 package rules
 
 import "milter91/internal/txn"
@@ -29,6 +31,7 @@ type rule struct {
 	reply         *replySpec // nil: default reply
 	when          Matcher
 	disabled      bool
+	stage         Stage
 	where         string // file:line:col of the first definition
 }
 
@@ -50,6 +53,8 @@ type RuleInfo struct {
 	Disabled bool
 	// Where is the file:line:col of the rule's first definition.
 	Where string
+	// At is when the rule is evaluated: AtEOM or AtRCPT.
+	At Stage
 }
 
 // Settings returns the score thresholds in force.
@@ -68,10 +73,24 @@ func (s *Set) Rules() []RuleInfo {
 	out := make([]RuleInfo, len(s.rules))
 	for i, r := range s.rules {
 		out[i] = RuleInfo{ID: r.id, Description: r.desc, Ref: r.ref, Score: r.score,
-			Forced: r.forced, Action: r.action, Disabled: r.disabled, Where: r.where}
+			Forced: r.forced, Action: r.action, Disabled: r.disabled, Where: r.where, At: r.stage}
 		if r.reply != nil {
 			out[i].Reply = txn.Reply{Code: r.reply.code, Enhanced: r.reply.enhanced, Text: r.reply.raw}
 		}
 	}
 	return out
+}
+
+// HasStage reports whether an enabled rule is evaluated at stage: without
+// an at: rcpt rule nothing is decided before DATA.
+func (s *Set) HasStage(stage Stage) bool {
+	if s == nil {
+		return false
+	}
+	for _, r := range s.rules {
+		if !r.disabled && r.stage == stage {
+			return true
+		}
+	}
+	return false
 }

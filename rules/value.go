@@ -9,7 +9,7 @@ import (
 
 // Value is one YAML node of a rule source with the source name, so that
 // every problem found in it can be reported as file:line:col. Fact
-// compilers (see RegisterFact) receive the value written after the fact key.
+// compilers (the fact table, WithFact) receive the value written after the fact key.
 //
 // Anchors (&a), aliases (*a), tags (!!str) and merge keys (<<) are refused
 // by every accessor: a rule must read on its own.

@@ -16,8 +16,8 @@ import (
 
 	"milter91/internal/admin"
 	"milter91/internal/archive"
+	"milter91/internal/dsn"
 	"milter91/internal/report"
-	"milter91/internal/sqldb"
 )
 
 const headersUsage = `usage:
@@ -61,7 +61,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Store, error) {
 			return nil, errors.New("no archive: give --db, or --config with archive.store set")
 		}
 	}
-	if !sqldb.IsDSN(target) {
+	if !dsn.Is(target) {
 		if err := isSQLiteFile(target); err != nil {
 			return nil, fmt.Errorf("archive %s: %w", target, err)
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"milter91/internal/loadgen"
-	"milter91/milter"
+	"milter91/internal/sockaddr"
 )
 
 const benchUsage = `usage:
@@ -111,7 +111,7 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	var err error
-	if opts.Network, opts.Address, err = milter.ParseAddress(*addr); err != nil {
+	if opts.Network, opts.Address, err = sockaddr.Parse(*addr); err != nil {
 		fmt.Fprintf(stderr, "milter91 bench run: %v\n", err)
 		return 2
 	}
@@ -142,7 +142,7 @@ func benchAccept(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !parseBench(fs, args, stderr, nil) {
 		return 2
 	}
-	ln, err := milter.Listen(*listen, 0, "")
+	ln, err := sockaddr.Listen(*listen, 0, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "milter91 bench accept-server: %v\n", err)
 		return 1

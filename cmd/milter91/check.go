@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
+	"milter91/milter"
 )
 
 type checkFlags struct {
@@ -18,10 +21,27 @@ type checkFlags struct {
 	rcpts                    multiFlag
 	json                     bool
 	resolver                 resolverInfo // set by evaluate
+	limit                    string       // the header limit the message passed (milter.LimitHeaderBytes, …), set by evaluate
 }
 
-// cmdCheck runs the serve pipeline on one message file. Exit 0 on any
-// verdict; 1 when the message could not be evaluated (unreadable file,
+// headerLimitReply is what serve answers a message past a header limit
+// (the milter session's limit decision).
+var headerLimitReply = txn.Reply{Code: 552, Enhanced: "5.3.4", Text: "Message header exceeds fixed limit"}
+
+// headerLimit names the header limit err reports, "" for none.
+func headerLimit(err error) string {
+	switch {
+	case errors.Is(err, mailmsg.ErrHeaderBytes):
+		return milter.LimitHeaderBytes
+	case errors.Is(err, mailmsg.ErrHeaderFields):
+		return milter.LimitHeaderFields
+	}
+	return ""
+}
+
+// cmdCheck runs the serve pipeline on one message file, within serve's
+// header limits (past them: serve's 552 5.3.4, nothing evaluated). Exit 0
+// on any verdict; 1 when the message could not be evaluated (unreadable file,
 // bad config, internal fault); 2 on usage errors.
 func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var f checkFlags
@@ -55,7 +75,7 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	rep := newReport(out, evalErr)
-	rep.Resolver = f.resolver
+	rep.Resolver, rep.Limit = f.resolver, f.limit
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -102,7 +122,12 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		defer file.Close()
 		in = file
 	}
-	headers, body, err := txn.ReadMessage(in, cfg.SpoolThreshold, cfg.SpoolDir)
+	headers, body, err := txn.ReadMessageLimits(in, cfg.SpoolThreshold, cfg.SpoolDir,
+		mailmsg.Limits{Bytes: cfg.Limits.HeaderBytes, Fields: cfg.Limits.HeaderFields})
+	if limit := headerLimit(err); limit != "" {
+		f.limit = limit
+		return &txn.Outcome{Verdict: txn.Verdict{Action: txn.ActionReject, Reply: headerLimitReply}}, nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,6 +26,7 @@ type checkReport struct {
 	Decree    *reportDecree  `json:"decree91"`
 	Removed   []string       `json:"removed_rcpts"`
 	Fault     string         `json:"fault,omitempty"`
+	Limit     string         `json:"limit,omitempty"`
 	Queries   int            `json:"dns_queries"`
 	Resolver  resolverInfo   `json:"resolver"`
 }
@@ -136,6 +137,10 @@ func (r *checkReport) writeText(w io.Writer) {
 	}
 	if r.Fault != "" {
 		fmt.Fprintf(w, "fault:  %s\n", r.Fault)
+	}
+	if r.Limit != "" {
+		fmt.Fprintf(w, "limit:  %s (serve rejects the message there; nothing was checked)\n", r.Limit)
+		return
 	}
 	if r.Auth.SPF.Result == "" {
 		fmt.Fprintln(w, "auth:   not checked (authenticated submission, skip_authenticated)")

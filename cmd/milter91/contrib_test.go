@@ -31,7 +31,7 @@ func TestContribSamples(t *testing.T) {
 	if _, err := newLocalLists(cfg, slog.New(slog.DiscardHandler)); err != nil {
 		t.Errorf("lists: %v", err)
 	}
-	set, err := loadRules(cfg)
+	set, err := cfg.LoadRules()
 	if err != nil {
 		t.Fatalf("rules: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestContribSampleZen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := loadRules(cfg)
+	set, err := cfg.LoadRules()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,14 +30,14 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	if *noDefaults {
 		cfg.Rules.Defaults = false
 	}
-	load := loadRules
+	load := cfg.LoadRules
 	if c.configPath == "" {
-		load = compileRules // no daemon config: zone and list names cannot be checked
+		load = cfg.CompileRules // no daemon config: zone and list names cannot be checked
 	}
-	set, err := load(cfg, fs.Args()...)
+	set, err := load(fs.Args()...)
 	var listErr error
 	if c.configPath != "" {
-		listErr = checkListFiles(cfg)
+		listErr = cfg.CheckListFiles()
 	}
 	if err != nil || listErr != nil {
 		for _, e := range []error{err, listErr} {

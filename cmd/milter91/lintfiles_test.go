@@ -1,8 +1,10 @@
 package main
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -19,6 +21,10 @@ func TestRulesLintChecksConfigFiles(t *testing.T) {
 	badLine := cfg("badline.yml", "lists:\n  - {name: national, path: broken.csv}\nrules:\n  paths: [local.yml]\n")
 	noList := cfg("nolist.yml", "lists:\n  - name: national\n    path: gone.csv\nrules:\n  paths: [local.yml]\n")
 	noRules := cfg("norules.yml", "lists:\n  - {name: national, path: broken.csv}\nrules:\n  paths:\n    - local.yml\n    - missing.yml\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.csv"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifo := cfg("fifo.yml", "lists:\n  - {name: national, path: fifo.csv}\nrules:\n  paths: [local.yml]\n")
 	q := regexp.QuoteMeta
 	tests := []struct {
 		name, config string
@@ -30,6 +36,9 @@ func TestRulesLintChecksConfigFiles(t *testing.T) {
 		{name: "bad list line", config: badLine, code: 1, errRes: []string{`(?m)^` + q(dir+"/broken.csv") + `:3: "127\.0\.0\.300": `}},
 		{name: "missing list file", config: noList, code: 1,
 			errRes: []string{`(?m)^` + q(noList) + `:3:11: lists\[0\] "national": open ` + q(dir+"/gone.csv") + `: no such file`}},
+		// A FIFO blocked the open for ever (and serve's start and reload).
+		{name: "list file a FIFO", config: fifo, code: 1,
+			errRes: []string{`(?m)^` + q(fifo) + `:2:28: lists\[0\] "national": ` + q(dir+"/fifo.csv") + ` is not a regular file \(a FIFO\)`}},
 		{name: "missing rule file and bad list line", config: noRules, code: 1, errRes: []string{
 			`(?m)^` + q(noRules) + `:6:7: rules\.paths\[1\]: ` + q(dir+"/missing.yml") + `: stat: no such file`,
 			`(?m)^` + q(dir+"/broken.csv") + `:3: `}},

@@ -30,6 +30,7 @@ const usage = `usage:
                                                                     (header archive, Decree 91/2020 Art. 10.6)
   milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
                   [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
+  milter91 dkim keygen --domain D --selector S --algorithm rsa|ed25519 --out FILE
   milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
   milter91 config default
   milter91 version
@@ -63,6 +64,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "dkim":
+		return cmdDKIM(args[1:], stdout, stderr)
 	case "headers":
 		return cmdHeaders(args[1:], stdout, stderr, time.Now)
 	case "report":

@@ -13,6 +13,7 @@ import (
 	"milter91/internal/admin"
 	"milter91/internal/archive"
 	"milter91/internal/report"
+	"milter91/internal/txn"
 )
 
 // archiver is the running header archive (Decree 91/2020 Art. 10.6): its
@@ -79,12 +80,12 @@ func openSpool(a config.Archive, log *slog.Logger) (*archive.Spool, error) {
 	return sp, nil
 }
 
-// add is the milter servers' archive hook; nil without an archive.
-func (a *archiver) add() func(archive.Record) {
-	if a == nil {
-		return nil
+// add archives one answer of the milter servers; nothing without an
+// archive.
+func (a *archiver) add(answer txn.Answer) {
+	if a != nil {
+		a.writer.Add(archive.NewRecord(answer))
 	}
-	return func(r archive.Record) { a.writer.Add(r) }
 }
 
 // close waits for the writer's last flush (its ctx has ended) and closes

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/decree/stage/setup"
 	"milter91/internal/admin"
 	"milter91/internal/archive"
 	"milter91/internal/pgtest"
@@ -50,7 +51,7 @@ func TestHealthFollowsRegistryWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &daemon{store: s, regState: &storeState{}}
-	reg := registryAdapter{s: s, state: d.regState}
+	reg := setup.NewRegistry(s, d.regState)
 	reserve := func(at time.Time) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
@@ -140,7 +141,7 @@ func TestHealthShowsRegistryWriteFailureWithReadsWorking(t *testing.T) {
 	}
 	defer s.Close()
 	d := &daemon{store: s, regState: &storeState{}}
-	reg := registryAdapter{s: s, state: d.regState}
+	reg := setup.NewRegistry(s, d.regState)
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}

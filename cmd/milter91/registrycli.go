@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"milter91/internal/dsn"
 	"milter91/internal/registry"
-	"milter91/internal/sqldb"
 )
 
 // defaultRegistryPath is the registry file when neither --db nor the
@@ -64,7 +64,7 @@ func (f *registryFlags) open(ctx context.Context, create bool) (*registry.Store,
 	if err != nil {
 		return nil, err
 	}
-	if !create && !sqldb.IsDSN(path) {
+	if !create && !dsn.Is(path) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("registry %s: %w", path, err)
 		}

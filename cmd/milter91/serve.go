@@ -17,12 +17,12 @@ import (
 	gomilter "github.com/d--j/go-milter"
 
 	"milter91/config"
-	"milter91/internal/archive"
+	"milter91/internal/dsn"
 	"milter91/internal/engine"
 	"milter91/internal/metrics"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
-	"milter91/internal/sqldb"
+	"milter91/internal/sockaddr"
 	"milter91/internal/txn"
 	"milter91/milter"
 )
@@ -118,25 +118,30 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if err := d.serveAdmin(ctx, cfg, arch); err != nil {
 		return 1, err
 	}
-	servers, serveErr := d.serveAll(cfg, listeners, arch.add())
+	servers, serveErr := d.serveAll(cfg, listeners, arch)
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
 	d.logger.Info("milter91 started", "version", version, "revision", currentRevision(), "config", cfg.Source, "listen", cfg.Listen,
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
-		"admin", cfg.Admin.Listen, "registry", sqldb.Redact(cfg.Decree.Registry), "archive", sqldb.Redact(cfg.Archive.Store))
+		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store))
 	return d.loop(servers, cfg, serveErr), nil
 }
 
 // serveAll starts one milter server per listener (so that each connection
 // knows its listener: the Decree 91 direction per listener); a server's
-// end is sent on the returned channel.
-func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, archive func(archive.Record)) ([]*milter.Server, <-chan error) {
+// end is sent on the returned channel. Every answer goes to the metrics
+// and the archive (nil: none).
+func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, arch *archiver) ([]*milter.Server, <-chan error) {
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
+	answered := func(a txn.Answer) {
+		d.stats.Answered(a)
+		arch.add(a)
+	}
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{
-			Evaluator:       func() milter.Evaluator { return counting{e: d.engine.Load(), m: d.stats} },
+			Evaluator:       func() milter.Evaluator { return d.stats.Evaluator(d.engine.Load()) },
 			Metrics:         d.stats.Hooks(),
 			FailMode:        cfg.FailMode,
 			Deadline:        cfg.MessageDeadline,
@@ -148,7 +153,7 @@ func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, archive 
 			MaxConnections:  cfg.Limits.MilterConnections,
 			Logger:          d.logger,
 			Listener:        cfg.Listen[i],
-			Archive:         archive,
+			Answered:        answered,
 		})
 		go func(srv *milter.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(servers[i], ln)
 	}
@@ -280,7 +285,7 @@ func needRestart(old, cfg *config.Config) []string {
 func listenAll(cfg *config.Config) ([]net.Listener, error) {
 	var out []net.Listener
 	for _, addr := range cfg.Listen {
-		ln, err := milter.Listen(addr, cfg.SocketMode, cfg.SocketGroup)
+		ln, err := sockaddr.Listen(addr, cfg.SocketMode, cfg.SocketGroup)
 		if err != nil {
 			for _, l := range out {
 				l.Close()
@@ -308,33 +313,6 @@ func shutdownAll(servers []*milter.Server, grace time.Duration) error {
 		}
 	}
 	return first
-}
-
-// counting feeds every outcome to the metrics.
-type counting struct {
-	e *engine.Engine
-	m *metrics.Metrics
-}
-
-// Prefetch implements milter.Evaluator.
-func (c counting) Prefetch(conn txn.Conn) { c.e.Prefetch(conn) }
-
-// RejectsEarly implements milter.Evaluator.
-func (c counting) RejectsEarly() bool { return c.e.RejectsEarly() }
-
-func (c counting) Early(ctx context.Context, conn txn.Conn, authUser string) *txn.Reply {
-	return c.e.Early(ctx, conn, authUser)
-}
-
-// Evaluate implements milter.Evaluator.
-func (c counting) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome, error) {
-	c.m.Evaluating(1)
-	defer c.m.Evaluating(-1)
-	out, err := c.e.Evaluate(ctx, t)
-	if out != nil && err == nil {
-		c.m.Outcome(out)
-	}
-	return out, err
 }
 
 // serveMetrics starts the /metrics endpoint when configured; it runs until

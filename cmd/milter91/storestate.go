@@ -59,3 +59,10 @@ func (s *storeState) status() (up bool, detail string) {
 	}
 	return false, fmt.Sprintf("writes failing since %s: %s", s.since.UTC().Format(time.RFC3339), s.err)
 }
+
+// Read, Wrote and Lost let the registry's store adapter report to s
+// (setup.Health): a failed lookup marks the store failing, a write
+// clears or sets it, a lost write is counted.
+func (s *storeState) Read(err error)  { s.failed(err) }
+func (s *storeState) Wrote(err error) { s.wrote(err) }
+func (s *storeState) Lost(err error)  { s.count(err) }

@@ -4,53 +4,18 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"os"
-	"syscall"
+
+	"milter91/internal/regfile"
 )
 
 // maxPEMFile bounds a certificate or key file (our choice: a chain of a
 // few certificates is some KiB).
 const maxPEMFile = 1 << 20
 
-// openRegular opens path for reading without blocking and refuses
-// anything but a regular file (a FIFO, a device, a socket, a directory):
-// opening a FIFO would otherwise wait for a writer and hang the start.
-// The check is on the opened file, so a symbolic link cannot swap it.
-func openRegular(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
-}
-
-// fileKind names the type of a file that is not regular.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m.IsDir():
-		return "a directory"
-	}
-	return "mode " + m.String()
-}
-
 // readRegular returns the content of the regular file at path (see
-// openRegular); a file over max bytes is an error.
+// regfile.Open); a file over max bytes is an error.
 func readRegular(path string, max int64) ([]byte, error) {
-	f, _, err := openRegular(path)
+	f, _, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

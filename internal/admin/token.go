@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"milter91/internal/regfile"
 )
 
 // Token file limits.
@@ -26,7 +28,7 @@ const tokenChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 // shorter than MinTokenLen bytes or has characters a bearer token cannot
 // carry (RFC 6750 §2.1).
 func LoadToken(path string) ([]byte, error) {
-	f, fi, err := openRegular(path)
+	f, fi, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("admin: token file: %w", err)
 	}

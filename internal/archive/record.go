@@ -6,7 +6,11 @@
 // (internal/sqldb).
 package archive
 
-import "time"
+import (
+	"time"
+
+	"milter91/internal/txn"
+)
 
 // Record is one message as the MTA was answered. Strings are as received
 // (addresses without angle brackets); slices may be empty.
@@ -60,7 +64,7 @@ type Record struct {
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
-const StageRCPT = "rcpt"
+const StageRCPT = txn.StageRCPT
 
 // DirectionRCPTStage is the Count.Direction of clients refused at RCPT:
 // Decree 91 did not run, so no direction is known.

@@ -2,9 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -113,7 +117,25 @@ func TestVerifyDKIMCrafted(t *testing.T) {
 			msg: "DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=s1; l=5; h=from; bh=AAAA; b=AAAA\r\n" + testMessage},
 		{name: "rsa-sha1 refused (RFC 8301)", r: &resolver.Fake{TXT: keys}, want: []string{"permerror"}, detail: "sha1",
 			msg: "DKIM-Signature: v=1; a=rsa-sha1; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA\r\n" + testMessage},
+		// A sender's own zone can publish a modulus of 360 000 bits (one
+		// TCP DNS answer): verifying one signature of its size took 5 s.
+		{name: "RSA key over 8192 bits refused", r: &resolver.Fake{TXT: map[string][]string{"big._domainkey.example.com": {hugeRSARecord(t, 360_000)}}},
+			want: []string{"permerror"}, detail: "too long",
+			msg: "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=big; h=from; bh=AAAA; b=AAAA\r\n" + testMessage},
 	})
+}
+
+// hugeRSARecord is a DKIM key record with an RSA modulus of bits bits
+// (no private key exists: only the size matters).
+func hugeRSARecord(t *testing.T, bits int) string {
+	t.Helper()
+	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+	n.SetBit(n, 0, 1)
+	der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n, E: 65537})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
 }
 
 func TestVerifyDKIMFacts(t *testing.T) {

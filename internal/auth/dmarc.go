@@ -6,13 +6,13 @@ import (
 
 	"github.com/emersion/go-msgauth/dmarc"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
 )
 
-// CheckDMARC evaluates DMARC (RFC 7489) for a message whose From header
-// field values (raw, as received, folded or not) are fromHeaders, given the
-// message's SPF and DKIM facts.
+// CheckDMARC evaluates DMARC (RFC 7489) for a message whose RFC5322.From
+// is from (mailmsg.View.From), given the message's SPF and DKIM facts.
 //
 // The From domain must be one: zero From addresses, an unparsable field, or
 // addresses in several domains give Result permerror with a Detail and no
@@ -27,7 +27,7 @@ import (
 //
 // Identifier alignment (§3.1) uses the record's aspf and adkim: strict
 // means equal domains, relaxed means equal organizational domains (see
-// OrgDomain). SPF aligns only with Result pass for the mailfrom identity;
+// mailmsg.OrgDomain, compared as A-labels: RFC 8616 §5). SPF aligns only with Result pass for the mailfrom identity;
 // DKIM with any signature whose Result is pass. Without a usable record the
 // alignment flags use relaxed mode. Result is pass when either aligns;
 // otherwise temperror when an identifier that could have aligned ended in
@@ -39,8 +39,8 @@ import (
 // domain and the From domain is a subdomain of it (§6.3); Pct is pct=
 // (100 when absent), also with temperror. Neither is applied here; both
 // stay empty without a usable record.
-func CheckDMARC(ctx context.Context, r resolver.Resolver, fromHeaders []string, spfRes txn.SPF, dkimRes []txn.DKIM) txn.DMARC {
-	domain, why := fromDomain(fromHeaders)
+func CheckDMARC(ctx context.Context, r resolver.Resolver, from mailmsg.From, spfRes txn.SPF, dkimRes []txn.DKIM) txn.DMARC {
+	domain, why := fromDomain(from)
 	if domain == "" {
 		return txn.DMARC{Result: txn.ResultPermerror, Detail: why}
 	}

@@ -1,13 +1,14 @@
 package auth
 
 import (
+	"bufio"
 	"context"
-	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -60,19 +61,19 @@ func TestDMARCRspamd(t *testing.T) {
 	}
 }
 
-// fromFields returns the From field values of a message file.
-func fromFields(t *testing.T, path string) []string {
+// fromFields returns the From of a message file.
+func fromFields(t *testing.T, path string) mailmsg.From {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	msg, err := mail.ReadMessage(f)
+	fields, _, err := mailmsg.ReadHeader(bufio.NewReader(f))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	return msg.Header["From"]
+	return mailmsg.NewView(fields).From
 }
 
 func dkimResults(res []txn.DKIM) []string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
 )
@@ -178,7 +179,7 @@ func TestCheckDMARC(t *testing.T) {
 	for _, tc := range dmarcCases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &resolver.Fake{TXT: tc.txt, Errors: tc.errs}
-			got := CheckDMARC(context.Background(), r, tc.from, tc.spf, tc.dkim)
+			got := CheckDMARC(context.Background(), r, mailmsg.ParseFrom(tc.from), tc.spf, tc.dkim)
 			if (got.Detail != "") != tc.detail {
 				t.Errorf("Detail %q, want detail=%v", got.Detail, tc.detail)
 			}

@@ -13,8 +13,7 @@
 //	CheckSPF(ctx, r, ip, helo, mailFrom) txn.SPF          RFC 7208
 //	VerifyDKIM(ctx, r, msg, maxSigs) ([]txn.DKIM, error)  RFC 6376, RFC 8463
 //	VerifyDKIMFields(ctx, r, fields, body, maxSigs)        the same, header already read
-//	CheckDMARC(ctx, r, fromHeaders, spf, dkim) txn.DMARC  RFC 7489
-//	OrgDomain(domain) string                              RFC 7489 §3.2
+//	CheckDMARC(ctx, r, from, spf, dkim) txn.DMARC         RFC 7489 (from: mailmsg.View.From)
 //	ResultsHeader(authservID, spf, dkim, dmarc) (name, value string)  RFC 8601
 //	ClaimsAuthservID(value, authservID) bool              RFC 8601 §5
 //

@@ -2,44 +2,30 @@ package auth
 
 import (
 	"fmt"
-	"io"
-	"mime"
-	"net/mail"
 	"strings"
-
-	"golang.org/x/net/idna"
 
 	"milter91/internal/mailmsg"
 )
 
-// fromParser parses address lists without decoding display names: only the
-// addr-spec matters here, and an RFC 2047 word in an unknown charset must not
-// make the whole From field unparsable.
-var fromParser = mail.AddressParser{WordDecoder: &mime.WordDecoder{
-	CharsetReader: func(_ string, input io.Reader) (io.Reader, error) { return input, nil },
-}}
-
-// fromDomain returns the single RFC5322.From domain of the raw From field
-// values (folded or not), in lower-case ASCII (A-labels), or "" and the
-// reason: no From address, an unparsable field, a domain-literal, or
-// addresses in several domains (RFC 7489 §6.6.1).
-func fromDomain(values []string) (string, string) {
+// fromDomain returns the single RFC5322.From domain of from (the
+// message's From, parsed once by mailmsg), in lower-case ASCII
+// (A-labels), or "" and the reason: no From address, an unparsable
+// field, a domain-literal, or addresses in several domains
+// (RFC 7489 §6.6.1).
+func fromDomain(from mailmsg.From) (string, string) {
+	if from.Status == mailmsg.FromUnparsable {
+		return "", fmt.Sprintf("unparsable From field: %v", from.Err)
+	}
 	domains := map[string]bool{}
 	var first string
-	for _, v := range values {
-		addrs, err := fromParser.ParseList(mailmsg.Unfold(v))
+	for _, a := range from.Addresses {
+		d, err := addrDomain(a)
 		if err != nil {
-			return "", fmt.Sprintf("unparsable From field: %v", err)
+			return "", err.Error()
 		}
-		for _, a := range addrs {
-			d, err := addrDomain(a.Address)
-			if err != nil {
-				return "", err.Error()
-			}
-			if !domains[d] {
-				domains[d] = true
-				first = d
-			}
+		if !domains[d] {
+			domains[d] = true
+			first = d
 		}
 	}
 	switch len(domains) {
@@ -52,21 +38,42 @@ func fromDomain(values []string) (string, string) {
 	}
 }
 
-// addrDomain returns the domain of an addr-spec in lower-case ASCII.
-func addrDomain(addr string) (string, error) {
-	at := strings.LastIndexByte(addr, '@')
-	d := strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+// addrDomain returns the domain of a From mailbox in lower-case ASCII
+// (A-labels, RFC 8616 §5).
+func addrDomain(a mailmsg.Address) (string, error) {
+	d := strings.TrimSuffix(a.Domain(), ".")
 	switch {
-	case at < 0 || d == "":
-		return "", fmt.Errorf("the From address %q has no domain", addr)
+	case d == "" || !strings.Contains(a.Addr, "@"):
+		return "", fmt.Errorf("the From address %q has no domain", a.Addr)
 	case strings.HasPrefix(d, "["):
-		return "", fmt.Errorf("the From address %q has a domain-literal", addr)
+		return "", fmt.Errorf("the From address %q has a domain-literal", a.Addr)
 	case isASCII(d):
 		return d, nil
 	}
-	a, err := idna.Lookup.ToASCII(d)
+	dom, err := mailmsg.ParseDomain(d)
 	if err != nil {
-		return "", fmt.Errorf("the From domain %q is not a valid IDNA name: %v", d, err)
+		return "", fmt.Errorf("the From %w", err)
 	}
-	return a, nil
+	return dom.ASCII, nil
+}
+
+// orgOrSelf is the organizational domain of domain (mailmsg.OrgDomain,
+// RFC 7489 §3.2) in lower-case ASCII, or domain itself, lower-cased, when
+// it is a public suffix or no domain mailmsg can parse.
+func orgOrSelf(domain string) string {
+	d, err := mailmsg.ParseDomain(domain)
+	if err != nil {
+		return strings.ToLower(strings.TrimSuffix(domain, "."))
+	}
+	org, _ := mailmsg.OrgDomain(d)
+	return org.ASCII
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

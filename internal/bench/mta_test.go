@@ -10,6 +10,7 @@ import (
 
 	gomilter "github.com/d--j/go-milter"
 
+	"milter91/internal/sockaddr"
 	"milter91/internal/txn"
 	"milter91/milter"
 )
@@ -25,7 +26,7 @@ func startMilter(b testing.TB, ev milter.Evaluator, threshold int64) string {
 		SpoolDir:       b.TempDir(),
 		Logger:         slog.New(slog.DiscardHandler),
 	})
-	ln, err := milter.Listen("inet:127.0.0.1:0", 0, "")
+	ln, err := sockaddr.Listen("inet:127.0.0.1:0", 0, "")
 	if err != nil {
 		b.Fatal(err)
 	}

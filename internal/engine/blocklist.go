@@ -16,12 +16,26 @@ import (
 // blocklist planner keeps the first MaxBodyDomains distinct ones.
 const linksPerBodyDomain = 10
 
+// checkLists asks the local lists and the blocklist zones about what the
+// message offers them (blocklistSubject): Facts.Lists, Facts.DNSBL and
+// Facts.DNSBLSkipped.
+func (e *Engine) checkLists(ctx context.Context, m *message) error {
+	s := e.blocklistSubject(m.t, m.msg, m.body)
+	if e.opt.Lists != nil {
+		m.f.Lists = e.opt.Lists.Check(s)
+	}
+	if e.opt.DNSBL != nil {
+		m.f.DNSBL, m.f.DNSBLSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
+	}
+	return nil
+}
+
 // blocklistSubject collects what t offers the blocklists: the client
 // address, the HELO name, the envelope sender's domain, the From and
 // Reply-To domains, the d= of each DKIM-Signature (unverified: a forged d=
 // can only get its sender listed), and the hosts of the links in the
-// text parts. from are the RFC 5322.From addresses already parsed.
-func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func() *decree.Body) dnsbl.Subject {
+// text parts. msg is t's header view.
+func (e *Engine) blocklistSubject(t *txn.Transaction, msg *mailmsg.View, body func() *decree.Body) dnsbl.Subject {
 	s := dnsbl.Subject{ClientIP: t.Conn.ClientIP}
 	add := func(source, name, addr string) {
 		if name != "" {
@@ -31,13 +45,13 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func()
 	add(dnsbl.SourceHELO, t.Conn.HELO, "")
 	sender := strings.Trim(t.MailFrom, "<>")
 	add(dnsbl.SourceMailFrom, domainOf(sender), sender)
-	for _, a := range from {
-		add(dnsbl.SourceFrom, domainOf(a), a)
+	for _, a := range msg.From.Addresses {
+		add(dnsbl.SourceFrom, a.Domain(), a.Addr)
 	}
-	for _, a := range fromAddresses(t.HeaderValues("Reply-To")) {
-		add(dnsbl.SourceReplyTo, domainOf(a), a)
+	for _, a := range msg.Addresses("Reply-To") {
+		add(dnsbl.SourceReplyTo, a.Domain(), a.Addr)
 	}
-	for _, v := range t.HeaderValues("DKIM-Signature") {
+	for _, v := range msg.Values("DKIM-Signature") {
 		add(dnsbl.SourceDKIM, dkimDomain(v), "")
 	}
 	if !e.asks(dnsbl.SourceURL) && !e.asks(dnsbl.SourceEmail) {
@@ -61,16 +75,16 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, from []string, body func()
 // first call, for both the link extraction and the Decree 91 analysis:
 // the tails the analysis reads and, when a zone or list asks about links,
 // the first decree.DefaultMaxLinkBytes of each part.
-func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction) func() *decree.Body {
+func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction, msg *mailmsg.View) func() *decree.Body {
 	head := 0
 	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
 		head = decree.DefaultMaxLinkBytes
 	}
 	return sync.OnceValue(func() *decree.Body {
-		if a := e.opt.Decree.Analyzer; a != nil {
-			return a.ReadBody(ctx, t, head)
+		if st := e.opt.Decree; st != nil {
+			return st.ReadBody(ctx, msg, t.BodyReader(), head)
 		}
-		return decree.ReadBody(ctx, t, 0, head)
+		return decree.ReadBody(ctx, msg, t.BodyReader(), 0, head)
 	})
 }
 
@@ -89,10 +103,10 @@ func domainOf(addr string) string {
 	return addr[i+1:]
 }
 
-// dkimDomain returns the d= tag of a DKIM-Signature field value
+// dkimDomain returns the d= tag of an unfolded DKIM-Signature field value
 // (RFC 6376 §3.5, tag=value list, §3.2), "" when there is none.
 func dkimDomain(v string) string {
-	for tag := range strings.SplitSeq(mailmsg.Unfold(v), ";") {
+	for tag := range strings.SplitSeq(v, ";") {
 		name, value, ok := strings.Cut(tag, "=")
 		if ok && strings.TrimSpace(name) == "d" {
 			return strings.Join(strings.Fields(value), "")

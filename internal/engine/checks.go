@@ -3,78 +3,46 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
-	"sync"
-	"time"
 
-	"milter91/decree"
 	"milter91/internal/auth"
 	"milter91/internal/txn"
 )
 
-// runChecks fills f. SPF, DKIM and the blocklists run concurrently; DMARC
-// needs both SPF and DKIM and runs after them. A panicking check is
-// recovered, logged and named in f.CheckErrors; a DNS timeout is a
-// temperror fact, not a fault.
-func (e *Engine) runChecks(ctx context.Context, t *txn.Transaction, f *txn.Facts, body func() *decree.Body) {
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	run := func(name string, check func()) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.guard(t, f, &mu, name, check)
-		}()
-	}
-	var spf txn.SPF
-	var dkim []txn.DKIM
-	var bl []txn.DNSBL
-	var blSkipped int
-	run("spf", func() {
-		spf = auth.CheckSPF(ctx, e.opt.Resolver, t.Conn.ClientIP, t.Conn.HELO, t.MailFrom)
-	})
-	run("dkim", func() {
-		var err error
-		dkim, err = auth.VerifyDKIMFields(ctx, e.opt.Resolver, t.Headers, t.BodyReader(), e.opt.MaxDKIM)
-		if err != nil && ctx.Err() == nil {
-			panic(fmt.Sprintf("reading message: %v", err))
-		}
-	})
-	var lists []txn.ListHit
+// checks are the steps that run concurrently: SPF, DKIM and, when a zone
+// or a local list is configured, the lists and blocklists. A DNS timeout
+// is a temperror fact, not a fault.
+func (e *Engine) checks() []step {
+	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}}
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
-		run("dnsbl", func() {
-			s := e.blocklistSubject(t, f.FromAddresses, body)
-			if e.opt.Lists != nil {
-				lists = e.opt.Lists.Check(s)
-			}
-			if e.opt.DNSBL != nil {
-				bl, blSkipped = e.opt.DNSBL.CheckMessage(ctx, e.opt.Resolver, s, e.opt.DNSBLLimits)
-			}
-		})
+		steps = append(steps, step{"dnsbl", e.checkLists})
 	}
-	wg.Wait()
-	f.SPF, f.DKIM, f.DNSBL, f.DNSBLSkipped, f.Lists = spf, dkim, bl, blSkipped, lists
-	e.guard(t, f, &mu, "dmarc", func() {
-		f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, t.HeaderValues("From"), f.SPF, f.DKIM)
-	})
-	f.Temperrors = temperrors(f)
+	return steps
 }
 
-// guard runs check, timing it and recovering a panic into f.CheckErrors.
-func (e *Engine) guard(t *txn.Transaction, f *txn.Facts, mu *sync.Mutex, name string, check func()) {
-	start := time.Now()
-	defer func() {
-		r := recover()
-		mu.Lock()
-		defer mu.Unlock()
-		f.Durations[name] = time.Since(start)
-		if r != nil {
-			f.CheckErrors = append(f.CheckErrors, name)
-			e.opt.Logger.Error("check failed", "queue_id", t.QueueID, "check", name,
-				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-		}
-	}()
-	check()
+// checkSPF checks the envelope sender, or the HELO name for the null
+// sender (RFC 7208 §2.3, §2.4): Facts.SPF.
+func (e *Engine) checkSPF(ctx context.Context, m *message) error {
+	c := m.t.Conn
+	m.f.SPF = auth.CheckSPF(ctx, e.opt.Resolver, c.ClientIP, c.HELO, m.t.MailFrom)
+	return nil
+}
+
+// verifyDKIM verifies up to MaxDKIM signatures (RFC 6376 §6): Facts.DKIM.
+// A body that cannot be read is a fault, unless ctx ended.
+func (e *Engine) verifyDKIM(ctx context.Context, m *message) error {
+	dkim, err := auth.VerifyDKIMFields(ctx, e.opt.Resolver, m.t.Headers, m.t.BodyReader(), e.opt.MaxDKIM)
+	m.f.DKIM = dkim
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("reading message: %w", err)
+	}
+	return nil
+}
+
+// checkDMARC evaluates the From domain's policy (RFC 7489) from the SPF
+// and DKIM facts: Facts.DMARC.
+func (e *Engine) checkDMARC(ctx context.Context, m *message) error {
+	m.f.DMARC = auth.CheckDMARC(ctx, e.opt.Resolver, m.msg.From, m.f.SPF, m.f.DKIM)
+	return nil
 }
 
 // temperrors names the checks whose result is temperror (RFC 8601 §2.7).

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -10,20 +11,24 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/decree/stage"
 	"milter91/internal/engine"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
 // fakeAnalyzer returns a fixed analysis.
 type fakeAnalyzer struct{ a txn.DecreeAnalysis }
 
-func (f fakeAnalyzer) ReadBody(context.Context, *txn.Transaction, int) *decree.Body { return nil }
+func (f fakeAnalyzer) ReadBody(context.Context, *mailmsg.View, io.Reader, int) *decree.Body {
+	return nil
+}
 
-func (f fakeAnalyzer) AnalyzeBody(*txn.Transaction, *decree.Body, []txn.DKIM, string) txn.DecreeAnalysis {
+func (f fakeAnalyzer) AnalyzeBody(*mailmsg.View, []string, *decree.Body, []txn.DKIM) txn.DecreeAnalysis {
 	return f.a
 }
 
-// fakeRegistry is an in-memory engine.Registry.
+// fakeRegistry is an in-memory stage.Registry.
 type fakeRegistry struct {
 	mu        sync.Mutex
 	consent   map[string]bool // rcpt → consent
@@ -89,11 +94,11 @@ var completeAd = txn.DecreeAnalysis{
 	RefusalMailboxes: []string{"unsub@example.com"}, Advertiser: "example.com",
 }
 
-func decreeEngine(t *testing.T, a txn.DecreeAnalysis, reg *fakeRegistry, mut func(*engine.DecreeOptions)) *engine.Engine {
+func decreeEngine(t *testing.T, a txn.DecreeAnalysis, reg *fakeRegistry, mut func(*stage.Options)) *engine.Engine {
 	t.Helper()
-	opt := engine.DecreeOptions{
+	opt := stage.Options{
 		Analyzer:   fakeAnalyzer{a: a},
-		Directions: engine.Directions{Default: txn.DirectionInbound, Authenticated: true},
+		Directions: stage.Directions{Default: txn.DirectionInbound, Authenticated: true},
 		Now:        func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
 	}
 	if reg != nil {
@@ -102,7 +107,7 @@ func decreeEngine(t *testing.T, a txn.DecreeAnalysis, reg *fakeRegistry, mut fun
 	if mut != nil {
 		mut(&opt)
 	}
-	return newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), SkipAuthenticated: true, Decree: opt})
+	return newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), SkipAuthenticated: true, Decree: stage.New(opt)})
 }
 
 func outbound(t *testing.T, rcpts ...string) *txn.Transaction {
@@ -132,7 +137,7 @@ func TestDecreeOutboundPerRecipient(t *testing.T) {
 func TestDecreeRemoveFailing(t *testing.T) {
 	reg := newFakeRegistry()
 	reg.consent["ok@example.net"] = true
-	e := decreeEngine(t, completeAd, reg, func(o *engine.DecreeOptions) { o.RemoveFailing = true })
+	e := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.RemoveFailing = true })
 	out := mustEvaluate(t, e, outbound(t, "ok@example.net", "none@example.net"))
 	if out.Verdict.Action != txn.ActionAccept {
 		t.Fatalf("action = %v (%v), want accept for the passing recipient", out.Verdict.Action, out.Verdict.RuleIDs())
@@ -197,7 +202,7 @@ func TestDecreeCaptureAndDryRun(t *testing.T) {
 		t.Errorf("captured = %v", reg.captured)
 	}
 	reg.consent["u@example.net"] = true
-	dry := decreeEngine(t, completeAd, reg, func(o *engine.DecreeOptions) { o.DryRun = true })
+	dry := decreeEngine(t, completeAd, reg, func(o *stage.Options) { o.DryRun = true })
 	out := mustEvaluate(t, dry, outbound(t, "u@example.net"))
 	if out.Verdict.Action != txn.ActionAccept || reg.sent["u@example.net"] != 0 || len(reg.captured) != 1 {
 		t.Errorf("dry run recorded: action %v sent %v captured %v", out.Verdict.Action, reg.sent, reg.captured)
@@ -232,30 +237,5 @@ func TestDecreeRegistryUnavailable(t *testing.T) {
 	if err != nil || out.Verdict.Action > txn.ActionQuarantine || !out.Facts.Decree.RegistryUnavailable {
 		t.Errorf("inbound: err %v action %v unavailable %v; want delivered, fact set", err, out.Verdict.Action,
 			out.Facts.Decree.RegistryUnavailable)
-	}
-}
-
-func TestDirections(t *testing.T) {
-	d := engine.Directions{Default: txn.DirectionInbound, Authenticated: true,
-		Listeners: []string{"inet:127.0.0.1:8892"}, DaemonNames: []string{"ORIGINATING"}}
-	tests := []struct {
-		name string
-		t    txn.Transaction
-		want string
-	}{
-		{"default", txn.Transaction{}, txn.DirectionInbound},
-		{"authenticated", txn.Transaction{AuthUser: "a"}, txn.DirectionOutbound},
-		{"listener", txn.Transaction{Conn: txn.Conn{Listener: "inet:127.0.0.1:8892"}}, txn.DirectionOutbound},
-		{"daemon name", txn.Transaction{Conn: txn.Conn{DaemonName: "ORIGINATING"}}, txn.DirectionOutbound},
-		{"other listener", txn.Transaction{Conn: txn.Conn{Listener: "inet:127.0.0.1:8891"}}, txn.DirectionInbound},
-	}
-	for _, tc := range tests {
-		if got := d.Of(&tc.t); got != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
-		}
-	}
-	d.Force = txn.DirectionInbound
-	if got := d.Of(&txn.Transaction{AuthUser: "a"}); got != txn.DirectionInbound {
-		t.Errorf("Force ignored: %s", got)
 	}
 }

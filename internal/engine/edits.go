@@ -4,15 +4,34 @@ import (
 	"fmt"
 	"strings"
 
+	"milter91/decree/stage"
 	"milter91/internal/auth"
 	"milter91/internal/txn"
 )
 
-// edits lists the header changes for an accepted, tagged or quarantined
-// message, deletes first (by original index), then the insert at the top,
-// then the appended headers. Existing headers are never rewritten, except the
-// Subject when the operator turned the Subject prefix on.
-func (e *Engine) edits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, skipped bool) []txn.HeaderEdit {
+// edits is the last step: it puts the verdict in the outcome with what it
+// changes in the message: the recipients to remove, the header edits
+// (headerEdits) and, for a quarantine, the reason.
+func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
+	out := m.out
+	out.Verdict = v
+	for _, r := range m.t.Rcpts {
+		if removed[r] {
+			out.RemoveRcpts = append(out.RemoveRcpts, r)
+		}
+	}
+	out.Edits = e.headerEdits(m.t, m.f, &out.Verdict, m.skipped)
+	if v.Action == txn.ActionQuarantine {
+		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", v.Score, v.RuleIDs())
+	}
+}
+
+// headerEdits lists the header changes for an accepted, tagged or
+// quarantined message, deletes first (by original index), then the insert
+// at the top, then the appended headers. Existing headers are never
+// rewritten, except the Subject when the operator turned the Subject
+// prefix on.
+func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, skipped bool) []txn.HeaderEdit {
 	if v.Action == txn.ActionReject || v.Action == txn.ActionTempfail {
 		return nil
 	}
@@ -21,8 +40,8 @@ func (e *Engine) edits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, skipped
 		name, value := auth.ResultsHeader(e.opt.AuthservID, f.SPF, f.DKIM, f.DMARC)
 		edits = append(edits, txn.HeaderEdit{Op: txn.EditInsert, Name: name, Value: value, Index: 1})
 	}
-	if f.Decree.Advertising {
-		edits = append(edits, decreeHeader(&f.Decree))
+	if h, ok := stage.Header(&f.Decree); ok {
+		edits = append(edits, h)
 	}
 	if v.Action != txn.ActionTag {
 		return edits
@@ -36,7 +55,8 @@ func (e *Engine) edits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, skipped
 
 // deletions removes incoming Authentication-Results that claim our
 // authserv-id (RFC 8601 §5) and every upstream X-Spam-* and X-Decree91
-// header, which could otherwise pass as our own verdict. Indices count same-name headers
+// (stage.HeaderName) header, which could otherwise pass as our own
+// verdict. Indices count same-name headers
 // from 1; deleting from the last one keeps the earlier indices valid.
 func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 	counts := map[string]int{}
@@ -44,7 +64,7 @@ func (e *Engine) deletions(t *txn.Transaction) []txn.HeaderEdit {
 	for _, h := range t.Headers {
 		key := strings.ToLower(h.Name)
 		counts[key]++
-		drop := strings.HasPrefix(key, "x-spam") || key == "x-decree91" ||
+		drop := strings.HasPrefix(key, "x-spam") || strings.EqualFold(h.Name, stage.HeaderName) ||
 			(key == "authentication-results" && auth.ClaimsAuthservID(h.Value, e.opt.AuthservID))
 		if drop {
 			dels = append(dels, txn.HeaderEdit{Op: txn.EditDelete, Name: h.Name, Index: counts[key]})
@@ -92,28 +112,4 @@ func subjectEdit(t *txn.Transaction, prefix string) txn.HeaderEdit {
 	}
 	old := strings.TrimLeft(values[0], " \t")
 	return txn.HeaderEdit{Op: txn.EditChange, Name: "Subject", Index: 1, Value: " " + prefix + old}
-}
-
-// decreeHeader marks an advertising email (Decree 91/2020 Art. 3.1) with
-// what the analysis found, e.g.
-// "X-Decree91: ad; direction=inbound; label=ok; optout=yes;
-// channels=web,email,phone; advertiser=example.com".
-func decreeHeader(d *txn.Decree) txn.HeaderEdit {
-	optout := "no"
-	if d.OptOut {
-		optout = "yes"
-	}
-	parts := []string{"ad", "direction=" + d.Direction, "label=" + d.Label, "optout=" + optout,
-		"channels=" + listOrNone(d.Channels), "missing=" + listOrNone(d.MissingChannels)}
-	if d.Advertiser != "" {
-		parts = append(parts, "advertiser="+d.Advertiser)
-	}
-	return txn.HeaderEdit{Op: txn.EditAdd, Name: "X-Decree91", Value: " " + strings.Join(parts, "; ")}
-}
-
-func listOrNone(l []string) string {
-	if len(l) == 0 {
-		return "none"
-	}
-	return strings.Join(l, ",")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"milter91/decree/stage"
 	"milter91/internal/engine"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -234,16 +235,17 @@ func TestFactsFromHeaders(t *testing.T) {
 
 // The fact test.panic compiles to a matcher that panics: a bug in a rule
 // fact must become a fault, not a crash or a silent accept.
-func init() {
-	rules.RegisterFact("test.panic", func(rules.Value) (rules.Matcher, error) {
-		return func(*rules.Input) (rules.Hit, bool) { panic("test: matcher") }, nil
-	})
-}
+var panicFact = rules.WithFact("test.panic", func(rules.Value) (rules.Matcher, error) {
+	return func(*rules.Input) (rules.Hit, bool) { panic("test: matcher") }, nil
+})
 
 func TestPanickingRule(t *testing.T) {
-	set := compile(t, `rules:
+	set, err := rules.Compile(append(rules.Defaults(), rules.Source{Name: "panic.yml", Data: []byte(`rules:
   - {id: TEST_PANIC, ref: local policy, score: 1, when: {test.panic: true}}
-`)
+`)}), panicFact)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), Rules: set})
 	out, err := evaluate(t, e, transaction(t, plainMessage))
 	if err == nil || !strings.Contains(err.Error(), "rules") {
@@ -290,7 +292,7 @@ func TestEvaluateStopsAtContextEnd(t *testing.T) {
 	var logs strings.Builder
 	reg := newFakeRegistry()
 	e := newEngine(t, engine.Options{Resolver: res, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		Decree: engine.DecreeOptions{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg}})
+		Decree: stage.New(stage.Options{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg})})
 	out, err := e.Evaluate(ctx, transaction(t, signed))
 	var fe *engine.FaultError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &fe) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"milter91/internal/auth"
+	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
 )
@@ -107,7 +108,7 @@ func TestGenerateMessagesParse(t *testing.T) {
 				t.Errorf("%s: no %s field", e.File, name)
 			}
 		}
-		subject, err := dec.DecodeHeader(strings.TrimSpace(strings.ReplaceAll(seen["subject"], "\r\n", "")))
+		subject, err := dec.DecodeHeader(strings.TrimSpace(mailmsg.Unfold(seen["subject"])))
 		if err != nil {
 			t.Errorf("%s: Subject: %v", e.File, err)
 		}

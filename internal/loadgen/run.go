@@ -15,7 +15,7 @@ import (
 // RunOptions control Run.
 type RunOptions struct {
 	// Network and Address of the milter: "tcp" and HOST:PORT, or "unix"
-	// and a socket path (see milter.ParseAddress for Postfix's forms).
+	// and a socket path (see sockaddr.Parse for Postfix's forms).
 	Network, Address string
 	Corpus           *Corpus
 	// Connections is the number of concurrent milter connections, ≥ 1.

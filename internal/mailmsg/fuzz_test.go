@@ -44,6 +44,7 @@ func FuzzReadHeader(f *testing.F) {
 		if norm := crlfLines(string(in)); !strings.HasPrefix(norm, rebuilt) {
 			t.Fatalf("rebuilt %q is not the start of the input %q", rebuilt, norm)
 		}
+		checkLimits(t, in, fields, body)
 		x := IndexFields(fields)
 		seen := map[string]int{}
 		for i, fl := range fields {
@@ -75,5 +76,95 @@ func checkField(t *testing.T, f Field) {
 	}
 	if u := Unfold(f.Value); strings.ContainsAny(u, "\r\n") || len(u) > len(f.Value) {
 		t.Fatalf("Unfold(%q) = %q", f.Value, u)
+	}
+}
+
+// FuzzParseFrom checks that a From field value never panics the parser,
+// that the status is defined and agrees with the result, and that every
+// address is local@domain with a lower-case domain.
+func FuzzParseFrom(f *testing.F) {
+	f.Fuzz(func(t *testing.T, value string) {
+		from := ParseFrom([]string{value})
+		switch from.Status {
+		case FromOK:
+			if len(from.Addresses) == 0 || from.Err != "" {
+				t.Fatalf("ok with %+v", from)
+			}
+		case FromEmpty:
+			if len(from.Addresses) != 0 || from.Err != "" {
+				t.Fatalf("empty with %+v", from)
+			}
+		case FromUnparsable:
+			if len(from.Addresses) != 0 || from.Err == "" {
+				t.Fatalf("unparsable with %+v", from)
+			}
+		default:
+			t.Fatalf("status %q for one field", from.Status)
+		}
+		for _, a := range from.Addresses {
+			at := strings.LastIndexByte(a.Addr, '@')
+			if at < 0 || a.Domain() != strings.ToLower(a.Domain()) {
+				t.Fatalf("address %q", a.Addr)
+			}
+		}
+	})
+}
+
+// FuzzParseDomain checks that ParseDomain never panics and that what it
+// returns is a fixed point: lower-case ASCII without a trailing dot that
+// parses to itself.
+func FuzzParseDomain(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDomain(s)
+		if err != nil {
+			return
+		}
+		if d.ASCII == "" || !isASCII(d.ASCII) || d.ASCII != strings.ToLower(d.ASCII) || strings.HasSuffix(d.ASCII, ".") {
+			t.Fatalf("ParseDomain(%q) = %+v", s, d)
+		}
+		again, err := ParseDomain(d.ASCII)
+		if err != nil || again.ASCII != d.ASCII {
+			t.Fatalf("ParseDomain(%q) = %+v, then %+v, %v", s, d, again, err)
+		}
+		if org, _ := OrgDomain(d); !strings.HasSuffix("."+d.ASCII, "."+org.ASCII) {
+			t.Fatalf("OrgDomain(%+v) = %+v, not a suffix", d, org)
+		}
+	})
+}
+
+// FuzzDecodeHeader checks that DecodeHeader never panics and leaves a
+// value without an encoded word unchanged.
+func FuzzDecodeHeader(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		out := DecodeHeader(s)
+		if !strings.Contains(s, "=?") && out != s {
+			t.Fatalf("DecodeHeader(%q) = %q, want it unchanged", s, out)
+		}
+	})
+}
+
+// checkLimits reads in again within limits a little below what its header
+// needs: the fields are the unlimited ones (all, then body) up to the
+// first that passes a limit, their size within it, and the error names
+// the limit passed.
+func checkLimits(t *testing.T, in []byte, all []Field, body []byte) {
+	t.Helper()
+	size := int64(len(AppendBlock(nil, all))) - 2
+	for _, lim := range []Limits{{Bytes: max(size-int64(len(in)%7), 1)}, {Fields: max(len(all)-1, 1)}} {
+		got, _, err := ReadHeaderLimits(bufio.NewReaderSize(bytes.NewReader(in), 16), lim)
+		if !slices.Equal(got, all[:len(got)]) {
+			t.Fatalf("limits %+v: fields %q are not the start of %q", lim, got, all)
+		}
+		n := int64(len(AppendBlock(nil, got))) - 2
+		switch {
+		case lim.Bytes > 0 && n > lim.Bytes, lim.Fields > 0 && len(got) > lim.Fields:
+			t.Fatalf("limits %+v: %d fields of %d bytes", lim, len(got), n)
+		case len(got) < len(all) && err != ErrHeaderBytes && err != ErrHeaderFields:
+			t.Fatalf("limits %+v: %d of %d fields, error %v", lim, len(got), len(all), err)
+		case len(got) == len(all) && err != nil && !(err == ErrHeaderBytes && len(body) > 0 && validName(body[:1])):
+			// A long first body line passes the limit while it could
+			// still be a field name.
+			t.Fatalf("limits %+v: all fields, error %v", lim, err)
+		}
 	}
 }

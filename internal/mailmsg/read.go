@@ -23,14 +23,49 @@ import (
 // Time and memory are linear in the size of the header: one copy of its
 // bytes backs all the fields. err is non-nil only when br fails to read.
 func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
+	return ReadHeaderLimits(br, Limits{})
+}
+
+// Limits bound the header block ReadHeaderLimits reads; a zero field is no
+// bound.
+type Limits struct {
+	// Bytes bounds the block counted as the milter session counts it: name
+	// ":" value CRLF summed over the fields.
+	Bytes int64
+	// Fields bounds the number of fields.
+	Fields int
+}
+
+// Errors of ReadHeaderLimits for a header block past its Limits.
+var (
+	ErrHeaderBytes  = errors.New("header block over the byte limit")
+	ErrHeaderFields = errors.New("header block over the field limit")
+)
+
+// ReadHeaderLimits is ReadHeader within lim: at the first field that
+// would pass a limit it returns the fields before that one and
+// ErrHeaderBytes or ErrHeaderFields, having read at most one line (and
+// never more than lim.Bytes of it) past them; br is then inside the header.
+// A first body line longer than the bytes left is returned as far as read
+// (the rest stays in br) when a byte of it shows that it is no field, and
+// passes the limit while it could still be a field name.
+func ReadHeaderLimits(br *bufio.Reader, lim Limits) (fields []Field, body []byte, err error) {
 	var (
 		buf     chunks // "Name:Value" of every field, back to back
 		spans   []span
 		line    []byte
 		scratch []byte // lines longer than br's buffer
 	)
+	used := func() int64 { return int64(buf.n) + 2*int64(len(spans)) }
 	for {
-		line, err = readLine(br, &scratch)
+		maxLine := 0
+		if lim.Bytes > 0 {
+			maxLine = int(max(lim.Bytes-used(), 0)) + 2 // its line end
+		}
+		line, err = readLine(br, &scratch, maxLine)
+		if errors.Is(err, errLineTooLong) {
+			return tooLong(&buf, spans, line)
+		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, nil, err
 		}
@@ -42,6 +77,9 @@ func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
 		case len(content) == 0:
 			return build(&buf, spans), nil, nil
 		case (content[0] == ' ' || content[0] == '\t') && len(spans) > 0:
+			if lim.Bytes > 0 && used()+2+int64(len(content)) > lim.Bytes {
+				return build(&buf, spans[:len(spans)-1]), nil, ErrHeaderBytes
+			}
 			buf.write(crlf)
 			buf.write(content)
 			spans[len(spans)-1].end = buf.n
@@ -55,11 +93,32 @@ func ReadHeader(br *bufio.Reader) (fields []Field, body []byte, err error) {
 			}
 			return build(&buf, spans), body, nil
 		}
+		switch {
+		case lim.Fields > 0 && len(spans) >= lim.Fields:
+			return build(&buf, spans), nil, ErrHeaderFields
+		case lim.Bytes > 0 && used()+int64(len(content))+2 > lim.Bytes:
+			return build(&buf, spans), nil, ErrHeaderBytes
+		}
 		start := buf.n
 		buf.write(content)
 		spans = append(spans, span{start: start, colon: start + colon, end: buf.n})
 	}
 	return build(&buf, spans), nil, nil
+}
+
+// tooLong ends ReadHeaderLimits at a line longer than the bytes left,
+// of which start was read: a continuation cuts the field before it, and a
+// line that is no field (a byte that cannot be in a name before any
+// colon) starts the body, returned as read, the rest of it left in br.
+// A line that is, or may still be, a field passes the limit.
+func tooLong(buf *chunks, spans []span, start []byte) ([]Field, []byte, error) {
+	if (start[0] == ' ' || start[0] == '\t') && len(spans) > 0 {
+		return build(buf, spans[:len(spans)-1]), nil, ErrHeaderBytes
+	}
+	if name, _, _ := bytes.Cut(start, []byte(":")); !validName(name) {
+		return build(buf, spans), append([]byte(nil), start...), nil
+	}
+	return build(buf, spans), nil, ErrHeaderBytes
 }
 
 // trimLineEnd returns line without its trailing CRs and LFs.
@@ -120,18 +179,30 @@ func build(buf *chunks, spans []span) []Field {
 	return fields
 }
 
+// errLineTooLong is readLine's error for a line longer than its max.
+var errLineTooLong = errors.New("line too long")
+
 // readLine returns the next line of br with its LF, if it has one, and
 // the error that ended it (io.EOF after the last line). The line is in
 // br's buffer when it fits, else in *scratch: valid until the next read.
-func readLine(br *bufio.Reader, scratch *[]byte) ([]byte, error) {
+// A line of more than max bytes (max > 0) is errLineTooLong, with the
+// line's start, once more than max bytes (and at most one buffer of br
+// more) were read.
+func readLine(br *bufio.Reader, scratch *[]byte, max int) ([]byte, error) {
 	part, err := br.ReadSlice('\n')
+	if max > 0 && len(part) > max {
+		return part, errLineTooLong
+	}
 	if !errors.Is(err, bufio.ErrBufferFull) {
 		return part, err
 	}
 	long := append((*scratch)[:0], part...)
 	for errors.Is(err, bufio.ErrBufferFull) {
 		part, err = br.ReadSlice('\n')
-		long = append(long, part...)
+		if long = append(long, part...); max > 0 && len(long) > max {
+			*scratch = long
+			return long, errLineTooLong
+		}
 	}
 	*scratch = long
 	return long, err

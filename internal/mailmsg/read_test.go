@@ -163,3 +163,49 @@ func TestIndex(t *testing.T) {
 		}
 	}
 }
+
+// ReadHeaderLimits stops at the first field past a limit, counting each
+// field as name ":" value CRLF as the milter session does, and never holds
+// more than the byte limit of one line: /dev/zero, one line without end,
+// grew `milter91 check` to 880 MB.
+func TestReadHeaderLimits(t *testing.T) {
+	field := "X-A: 123456789\r\n" // 16 bytes counted
+	tests := []struct {
+		name    string
+		in      string
+		limits  Limits
+		fields  int
+		wantErr error
+	}{
+		{name: "no limits", in: strings.Repeat(field, 1000) + "\r\nbody", fields: 1000},
+		{name: "exactly the bytes", in: strings.Repeat(field, 10) + "\r\n", limits: Limits{Bytes: 160}, fields: 10},
+		{name: "one byte over", in: strings.Repeat(field, 10) + "\r\n", limits: Limits{Bytes: 159}, fields: 9, wantErr: ErrHeaderBytes},
+		{name: "exactly the fields", in: strings.Repeat(field, 10) + "\r\n", limits: Limits{Fields: 10}, fields: 10},
+		{name: "one field over", in: strings.Repeat(field, 11) + "\r\n", limits: Limits{Fields: 10}, fields: 10, wantErr: ErrHeaderFields},
+		{name: "folded past the bytes", in: "X-A: b" + strings.Repeat("\r\n b", 100) + "\r\n\r\n", limits: Limits{Bytes: 200}, wantErr: ErrHeaderBytes},
+		{name: "a line without end", in: "X-A: " + strings.Repeat("\x00", 1<<20), limits: Limits{Bytes: 1000}, wantErr: ErrHeaderBytes},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &countingReader{r: strings.NewReader(tc.in)}
+			fields, _, err := ReadHeaderLimits(bufio.NewReaderSize(r, 16), tc.limits)
+			if !errors.Is(err, tc.wantErr) || len(fields) != tc.fields {
+				t.Fatalf("got %d fields, %v; want %d, %v", len(fields), err, tc.fields, tc.wantErr)
+			}
+			if tc.limits.Bytes > 0 && r.n > tc.limits.Bytes+64 {
+				t.Errorf("read %d bytes for a limit of %d", r.n, tc.limits.Bytes)
+			}
+		})
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -110,23 +110,6 @@ func (m *Metrics) initLabels() {
 	}
 }
 
-// Hooks returns the milter adapter's observation hooks.
-func (m *Metrics) Hooks() milter.Metrics {
-	return milter.Metrics{
-		Message: func(s milter.MessageStats) {
-			m.messages.WithLabelValues(s.Action.String(), s.Direction).Inc()
-			m.elapsed.Observe(s.Elapsed.Seconds())
-			m.size.Observe(float64(s.Size))
-			if s.Limit != "" {
-				m.limits.WithLabelValues(s.Limit).Inc()
-			}
-		},
-		Fault:       func(kind string) { m.faults.WithLabelValues(kind).Inc() },
-		Connections: func(delta int) { m.conns.Add(float64(delta)) },
-		ConnRefused: m.refused.Inc,
-	}
-}
-
 // Outcome counts the rules, decree facts and DNS queries of one
 // evaluated message.
 func (m *Metrics) Outcome(o *txn.Outcome) {

@@ -14,9 +14,10 @@ import (
 func TestCountsAppearOnScrape(t *testing.T) {
 	m := New()
 	h := m.Hooks()
-	h.Message(milter.MessageStats{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048, Direction: "inbound"})
-	h.Fault("panic")
-	h.Message(milter.MessageStats{Action: txn.ActionReject, Limit: milter.LimitHeaderFields})
+	m.Answered(txn.Answer{Action: txn.ActionReject, Elapsed: 3 * time.Millisecond, Size: 2048,
+		Outcome: &txn.Outcome{Facts: txn.Facts{Decree: txn.Decree{Direction: "inbound"}}}})
+	m.Answered(txn.Answer{Action: txn.ActionTempfail, Fault: "panic"})
+	m.Answered(txn.Answer{Action: txn.ActionReject, Limit: milter.LimitHeaderFields})
 	h.Connections(1)
 	h.Connections(1)
 	h.Connections(-1)
@@ -55,6 +56,8 @@ func TestCountsAppearOnScrape(t *testing.T) {
 		`milter91_archive_spool_records 12`,
 		`milter91_archive_spool_bytes 4096`,
 		`milter91_faults_total{kind="panic"} 1`,
+		`milter91_messages_total{action="tempfail",direction=""} 1`,
+		`milter91_messages_total{action="reject",direction=""} 1`,
 		`milter91_rule_matches_total{ref="Decree 91/2020 Art. 18",rule="D91_OUT_LABEL"} 1`,
 		`milter91_decree91_ads_total{direction="outbound",label="missing"} 1`,
 		`milter91_dns_queries_sum 3`,

@@ -3,13 +3,11 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"golang.org/x/net/idna"
-	"golang.org/x/text/unicode/norm"
 	"strings"
 	"time"
 	"unicode"
 
-	"golang.org/x/net/publicsuffix"
+	"milter91/internal/mailmsg"
 )
 
 // Consent methods (Decree 91/2020 Art. 11.2 b, c, d).
@@ -72,12 +70,13 @@ func normDomain(d string) (string, error) {
 		return "", fmt.Errorf("domain %q: empty label", d)
 	}
 	// Mail carries internationalized domains as A-labels (the analysis
-	// computes "xn--…"); store them so, whatever form was typed.
-	a, err := idna.ToASCII(norm.NFC.String(d))
+	// computes "xn--…"); store them so, whatever form was typed, with the
+	// parser the analysis uses.
+	a, err := mailmsg.ParseDomain(d)
 	if err != nil {
-		return "", fmt.Errorf("domain %q: %v", d, err)
+		return "", err
 	}
-	return a, nil
+	return a.ASCII, nil
 }
 
 // normAdvertiser normalises an advertiser id as the message analysis
@@ -91,19 +90,24 @@ func normAdvertiser(a string) (string, error) {
 }
 
 // checkAdvertiser is normAdvertiser plus the rule that the id is an
-// organizational domain (public suffix list), so that a record entered by
-// hand can match the id the analysis computes; used for management input.
+// organizational domain (mailmsg.OrgDomain, RFC 7489 §3.2), so that a
+// record entered by hand can match the id the analysis computes; used
+// for management input.
 func checkAdvertiser(a string) (string, error) {
 	d, err := normAdvertiser(a)
 	if err != nil {
 		return "", err
 	}
-	org, err := publicsuffix.EffectiveTLDPlusOne(d)
+	dom, err := mailmsg.ParseDomain(d)
 	if err != nil {
-		return "", fmt.Errorf("advertiser %q: %w", d, err)
+		return "", fmt.Errorf("advertiser: %w", err)
 	}
-	if org != d {
-		return "", fmt.Errorf("advertiser %q is not an organizational domain (use %q)", d, org)
+	org, ok := mailmsg.OrgDomain(dom)
+	switch {
+	case !ok:
+		return "", fmt.Errorf("advertiser %q is a public suffix: cannot derive an organizational domain from it", d)
+	case org.ASCII != d:
+		return "", fmt.Errorf("advertiser %q is not an organizational domain (use %q)", d, org.ASCII)
 	}
 	return d, nil
 }

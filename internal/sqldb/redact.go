@@ -2,71 +2,11 @@ package sqldb
 
 import (
 	"errors"
-	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"milter91/internal/dsn"
 )
-
-// mask replaces a password in what Redact returns.
-const mask = "xxxxx"
-
-// secretKeys are the connection parameters that hold a password (libpq:
-// password, and sslpassword for the client key).
-var secretKeys = map[string]bool{"password": true, "sslpassword": true}
-
-// kvKeys are libpq connection keywords a key=value DSN may start with
-// (PostgreSQL docs, "Parameter Key Words").
-var kvKeys = map[string]bool{
-	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true, "password": true,
-	"passfile": true, "service": true, "sslmode": true, "sslpassword": true, "sslcert": true, "sslkey": true,
-	"sslrootcert": true, "connect_timeout": true, "application_name": true, "options": true,
-	"target_session_attrs": true,
-}
-
-// span is a byte range [start, end) of a secret value inside a target.
-type span struct{ start, end int }
-
-// IsDSN reports whether s names a PostgreSQL server rather than a SQLite
-// file name: a postgres:// or postgresql:// URL, or a libpq key=value DSN
-// whose first keyword is a connection keyword ("host=db.example.com
-// dbname=m91 user=milter91").
-func IsDSN(s string) bool {
-	if isURL(s) {
-		return true
-	}
-	k, ok := firstKV(s)
-	return ok && kvKeys[k]
-}
-
-func isURL(s string) bool {
-	l := strings.ToLower(s)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
-// Redact returns target with every password replaced by "xxxxx", for
-// logs, error texts and reports: the userinfo password and the password=
-// and sslpassword= query parameters of a URL (percent-encoded keys too),
-// and the password and sslpassword values of a key=value DSN (quoted or
-// not). A URL that does not parse is masked from its userinfo's first ':'
-// to its last '@', which may mask more than the password. A SQLite file
-// name is returned unchanged.
-func Redact(target string) string {
-	spans := secretSpans(target)
-	if len(spans) == 0 {
-		return target
-	}
-	var b strings.Builder
-	last := 0
-	for _, s := range spans {
-		b.WriteString(target[last:s.start])
-		b.WriteString(mask)
-		last = s.end
-	}
-	b.WriteString(target[last:])
-	return b.String()
-}
 
 // RedactError returns err with every password of target masked in its
 // text (as written and decoded), nil for nil. A connection string that
@@ -76,7 +16,7 @@ func RedactError(target string, err error) error {
 	if err == nil {
 		return nil
 	}
-	secrets := Secrets(target)
+	secrets := dsn.Secrets(target)
 	if len(secrets) == 0 {
 		return err
 	}
@@ -84,35 +24,7 @@ func RedactError(target string, err error) error {
 	if errors.As(err, &pe) {
 		return &redactedError{err: err, text: "cannot parse the connection string (details withheld: they may quote the password)"}
 	}
-	return &redactedError{err: err, text: scrub(err.Error(), secrets)}
-}
-
-// Secrets returns the password values target holds, as written and
-// decoded, longest first; none for a SQLite file name.
-func Secrets(target string) []string {
-	var out []string
-	for _, s := range secretSpans(target) {
-		raw := target[s.start:s.end]
-		out = append(out, raw)
-		if isURL(target) {
-			if d, err := url.QueryUnescape(raw); err == nil {
-				out = append(out, d)
-			}
-		} else {
-			out = append(out, unquoteKV(raw))
-		}
-	}
-	out = slices.DeleteFunc(out, func(s string) bool { return s == "" })
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return slices.Compact(out)
-}
-
-// scrub replaces each secret in text with the mask.
-func scrub(text string, secrets []string) string {
-	for _, s := range secrets {
-		text = strings.ReplaceAll(text, s, mask)
-	}
-	return text
+	return &redactedError{err: err, text: dsn.Scrub(err.Error(), secrets)}
 }
 
 type redactedError struct {
@@ -122,14 +34,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.text }
 func (e *redactedError) Unwrap() error { return e.err }
-
-// secretSpans returns the spans of target's passwords, in order.
-func secretSpans(target string) []span {
-	if isURL(target) {
-		return urlSpans(target)
-	}
-	if IsDSN(target) {
-		return kvSpans(target)
-	}
-	return nil
-}

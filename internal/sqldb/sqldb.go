@@ -16,6 +16,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"milter91/internal/dsn"
 )
 
 // Dialect is the SQL backend of a DB.
@@ -57,20 +59,20 @@ type DB struct {
 	Dialect Dialect
 	W       *sql.DB
 	R       *sql.DB
-	// Name is the file name or the DSN with its passwords masked (Redact),
+	// Name is the file name or the DSN with its passwords masked (dsn.Redact),
 	// for messages.
 	Name string
 	file fileIdentity // SQLite: the file opened, for CheckFile
 }
 
-// Open opens target: a PostgreSQL URL or key=value DSN (see IsDSN; libpq
+// Open opens target: a PostgreSQL URL or key=value DSN (see dsn.Is; libpq
 // parameters such as sslmode, connect_timeout and passfile apply) or a
 // SQLite file name, created when missing (not a URI; ":memory:" is refused
 // because the read pool and the writer must share the file). SQLite runs in WAL mode with
 // synchronous=FULL, so a commit is durable when it returns. Errors: a bad
 // name or DSN, an unreachable server (Open pings it within ctx).
 func Open(ctx context.Context, target string) (*DB, error) {
-	if IsDSN(target) {
+	if dsn.Is(target) {
 		return openPostgres(ctx, target)
 	}
 	return openSQLite(ctx, target)
@@ -125,17 +127,17 @@ func connectWriter(ctx context.Context, w *sql.DB) error {
 	return err
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	name := Redact(dsn)
-	db, err := sql.Open("pgx", dsn)
+func openPostgres(ctx context.Context, target string) (*DB, error) {
+	name := dsn.Redact(target)
+	db, err := sql.Open("pgx", target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
+		return nil, fmt.Errorf("%s: %w", name, RedactError(target, err))
 	}
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", name, RedactError(dsn, err))
+		return nil, fmt.Errorf("%s: %w", name, RedactError(target, err))
 	}
 	return &DB{Dialect: Postgres, W: db, R: db, Name: name}, nil
 }

@@ -84,11 +84,9 @@ type DecreeRecipient struct {
 type Decree struct {
 	Direction string
 	DecreeAnalysis
-	// Recipients in envelope order; filled only for advertising mail.
+	// Recipients in envelope order; filled only for advertising mail. The
+	// rules are evaluated once per recipient then (rules.Input.Recipient).
 	Recipients []DecreeRecipient
-	// Current is the recipient the rules are being evaluated for, when the
-	// engine evaluates per recipient; nil when evaluating the message.
-	Current *DecreeRecipient
 	// RegistryUnavailable is true when the registry failed for this
 	// advertising message (store unreachable, timeout): consent, refusal
 	// and the 24 h count are unknown and Recipients is empty.

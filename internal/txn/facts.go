@@ -127,6 +127,10 @@ type Facts struct {
 	Lists []ListHit
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
 	FromAddresses []string
+	// FromStatus says what the From fields hold (mailmsg.FromStatus:
+	// "ok", "missing", "empty", "unparsable"; RFC 5322 §3.6.2); "" when
+	// the header was not read (the RCPT stage).
+	FromStatus string
 	// Subject is the decoded (RFC 2047) Subject, "" when absent.
 	Subject string
 	// Temperrors names the checks that timed out or hit a DNS SERVFAIL.

@@ -18,8 +18,16 @@ import (
 // the body, as in Postfix's cleanup). Time and memory are linear in the
 // message size. Errors come only from reading r or writing the spool.
 func ReadMessage(r io.Reader, threshold int64, dir string) ([]Header, *Spool, error) {
+	return ReadMessageLimits(r, threshold, dir, mailmsg.Limits{})
+}
+
+// ReadMessageLimits is ReadMessage with the header block bounded by lim
+// (mailmsg.ReadHeaderLimits): past a limit it returns an error wrapping
+// mailmsg.ErrHeaderBytes or mailmsg.ErrHeaderFields, having read no more
+// of r than about lim.Bytes, and no body.
+func ReadMessageLimits(r io.Reader, threshold int64, dir string, lim mailmsg.Limits) ([]Header, *Spool, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
-	headers, first, err := mailmsg.ReadHeader(br)
+	headers, first, err := mailmsg.ReadHeaderLimits(br, lim)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading message: %w", err)
 	}

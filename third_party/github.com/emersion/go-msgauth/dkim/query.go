@@ -97,6 +97,9 @@ func queryDNSTXT(domain, selector string, txtLookup txtLookupFunc) (*queryResult
 	}
 }
 
+// maxRSAKeyBits is the largest RSA key accepted, as crypto/tls does.
+const maxRSAKeyBits = 8192
+
 func parsePublicKey(s string) (*queryResult, error) {
 	params, err := parseHeaderParams(s)
 	if err != nil {
@@ -142,6 +145,14 @@ func parsePublicKey(s string) (*queryResult, error) {
 		// RSA keys of less than 1024 bits as valid signatures.
 		if rsaPub.Size()*8 < 1024 {
 			return nil, permFailError(fmt.Sprintf("key is too short: want 1024 bits, has %v bits", rsaPub.Size()*8))
+		}
+		// Verifiers MUST handle keys of up to 4096 bits and MAY handle
+		// larger ones (RFC 8301 section 3.2). The cost of a verification
+		// grows with the square of the modulus size, and a key record can
+		// hold a modulus of some 360000 bits (one TCP DNS answer): one
+		// signature would then take seconds of CPU.
+		if rsaPub.Size()*8 > maxRSAKeyBits {
+			return nil, permFailError(fmt.Sprintf("key is too long: want at most %v bits, has %v bits", maxRSAKeyBits, rsaPub.Size()*8))
 		}
 		res.Verifier = rsaVerifier{rsaPub}
 		res.KeyAlgo = "rsa"
