@@ -27,6 +27,7 @@ type raw struct {
 	Log               rawLog     `yaml:"log"`
 	Decree            rawDecree  `yaml:"decree91"`
 	Archive           rawArchive `yaml:"archive"`
+	Bayes             rawBayes   `yaml:"bayes"`
 	Admin             rawAdmin   `yaml:"admin"`
 }
 

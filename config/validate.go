@@ -63,6 +63,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.paths(c)
 	v.decree(c, &r.Decree)
 	v.archive(c, &r.Archive)
+	v.bayes(c, &r.Bayes)
 	v.admin(c, &r.Admin)
 	return c
 }

@@ -18,6 +18,8 @@ func benchClassify(ctx context.Context, args []string, stdout, stderr io.Writer)
 	folds := fs.Int("folds", 5, "folds of the cross-validation")
 	seed := fs.Uint64("seed", 1, "seed of the fold split")
 	worst := fs.Int("worst", 0, "list the N spam and ham scored most wrongly")
+	var tk bayes.Tokenizer
+	fs.IntVar(&tk.Window, "window", 1, "OSB window of the text's word pairs (1: no pairs)")
 	var opt bayes.Options
 	fs.Float64Var(&opt.HamCutoff, "ham-cutoff", bayes.DefaultHamCutoff, "probability at or below which a message is ham")
 	fs.Float64Var(&opt.SpamCutoff, "spam-cutoff", bayes.DefaultSpamCutoff, "probability at or above which a message is spam")
@@ -33,7 +35,7 @@ func benchClassify(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "milter91 bench classify: %v\n", err)
 		return 1
 	}
-	trainSet, err := loadSamples(ctx, *train, stderr)
+	trainSet, err := loadSamples(ctx, *train, tk, stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -43,7 +45,7 @@ func benchClassify(ctx context.Context, args []string, stdout, stderr io.Writer)
 		run, err = bayeseval.CrossValidate(ctx, trainSet, *folds, *seed, opt)
 	} else {
 		var testSet []bayeseval.Sample
-		if testSet, err = loadSamples(ctx, *test, stderr); err != nil {
+		if testSet, err = loadSamples(ctx, *test, tk, stderr); err != nil {
 			return fail(err)
 		}
 		fmt.Fprintf(stdout, "trained on %s, tested on %s\n", *train, *test)
@@ -61,8 +63,8 @@ func benchClassify(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // loadSamples loads dir, reporting the messages it skipped to stderr.
-func loadSamples(ctx context.Context, dir string, stderr io.Writer) ([]bayeseval.Sample, error) {
-	samples, skipped, err := bayeseval.Load(ctx, dir)
+func loadSamples(ctx context.Context, dir string, tk bayes.Tokenizer, stderr io.Writer) ([]bayeseval.Sample, error) {
+	samples, skipped, err := bayeseval.Load(ctx, dir, tk)
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "milter91 bench classify: skipped %v\n", e)
 	}

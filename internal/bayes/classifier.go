@@ -54,6 +54,16 @@ type Options struct {
 	TTL time.Duration
 	// Batch bounds the keys of one store call (default 200).
 	Batch int
+	// MaxLearnPerDay bounds the messages one scope learns per UTC day
+	// (default DefaultMaxLearnPerDay); Learn past it returns ErrFull. With
+	// TTL it bounds the store: a scope holds at most about
+	// (MaxFeatures+1) × MaxLearnPerDay × TTL-in-days keys, since every
+	// key is refreshed only by a learn and expires TTL after the last.
+	// (The counter store has no key count, so no exact key cap.)
+	MaxLearnPerDay int64
+	// Now reads the clock for the day of MaxLearnPerDay (time.Now when
+	// nil).
+	Now func() time.Time
 }
 
 // Defaults of Options.
@@ -61,10 +71,11 @@ const (
 	DefaultNamespace  = "bayes:"
 	DefaultMinLearned = 200
 	DefaultHamCutoff  = 0.20
-	DefaultSpamCutoff = 0.90
+	DefaultSpamCutoff = 0.60
 	// DefaultTTL is rspamd's Bayes expiry: 100 days.
-	DefaultTTL   = 100 * 24 * time.Hour
-	DefaultBatch = 200
+	DefaultTTL            = 100 * 24 * time.Hour
+	DefaultBatch          = 200
+	DefaultMaxLearnPerDay = 10000
 )
 
 // Classifier classifies and learns messages with counts in a
@@ -89,8 +100,14 @@ func New(store counter.Store, opt Options) (*Classifier, error) {
 		return nil, errors.New("bayes: no store")
 	case opt.HamCutoff < 0 || opt.HamCutoff > opt.SpamCutoff || opt.SpamCutoff > 1:
 		return nil, fmt.Errorf("bayes: cutoffs ham %v spam %v, want 0 ≤ ham ≤ spam ≤ 1", opt.HamCutoff, opt.SpamCutoff)
-	case opt.MinLearned < 0 || opt.TTL < 0 || opt.Batch < 0:
-		return nil, errors.New("bayes: negative MinLearned, TTL or Batch")
+	case opt.MinLearned < 0 || opt.TTL < 0 || opt.Batch < 0 || opt.MaxLearnPerDay < 0:
+		return nil, errors.New("bayes: negative MinLearned, TTL, Batch or MaxLearnPerDay")
+	}
+	if opt.MaxLearnPerDay == 0 {
+		opt.MaxLearnPerDay = DefaultMaxLearnPerDay
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	if opt.MinLearned == 0 {
 		opt.MinLearned = DefaultMinLearned
@@ -132,7 +149,8 @@ func (c *Classifier) Classify(ctx context.Context, f *Features, scopes ...Scope)
 
 // Clue is one token's evidence in a verdict.
 type Clue struct {
-	// Token is the token, "" unless the Features came from ExtractNames.
+	// Token is the token, "" unless the Features came from a Tokenizer
+	// with Names.
 	Token string
 	// Probability is the token's spam probability.
 	Probability float64

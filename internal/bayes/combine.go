@@ -1,12 +1,6 @@
 package bayes
 
-import (
-	"math"
-	"os"
-	"strconv"
-)
-
-var expImbalance = os.Getenv("XI") != ""
+import "math"
 
 // Params are the constants of the combination; the zero value of a field
 // takes its default (DefaultParams).
@@ -62,9 +56,6 @@ func (p Params) tokenProb(spam, ham, nspam, nham int64) float64 {
 	hr := float64(ham) / float64(nham)
 	pw := sr / (sr + hr)
 	n := float64(spam + ham)
-	if expImbalance {
-		n = float64(ham)*min(float64(nspam)/float64(nham), 1) + float64(spam)*min(float64(nham)/float64(nspam), 1)
-	}
 	return (p.S*p.X + n*pw) / (p.S + n)
 }
 
@@ -90,10 +81,6 @@ func chiCombine(clues []clue) float64 {
 		lnH += math.Log(c.prob)
 	}
 	n := 2 * len(clues)
-	if expLog {
-		r := logChi2Q(-2*lnH, n) - logChi2Q(-2*lnS, n)
-		return 1 / (1 + math.Exp(-r/expK))
-	}
 	s := 1 - chi2Q(-2*lnS, n)
 	h := 1 - chi2Q(-2*lnH, n)
 	return (1 + s - h) / 2
@@ -124,37 +111,4 @@ func chi2Q(x2 float64, v int) float64 {
 		sum += math.Exp(lnTerm)
 	}
 	return min(sum, 1)
-}
-
-var expLog = os.Getenv("XL") != ""
-var expK = func() float64 {
-	if v := os.Getenv("XK"); v != "" {
-		f, _ := strconv.ParseFloat(v, 64)
-		return f
-	}
-	return 1
-}()
-
-// logChi2Q is ln chi2Q(x2, v), exact in the log domain.
-func logChi2Q(x2 float64, v int) float64 {
-	m := x2 / 2
-	if m <= 0 {
-		return 0
-	}
-	lnm := math.Log(m)
-	best := math.Inf(-1)
-	terms := make([]float64, v/2)
-	lt := 0.0
-	for i := 0; i < v/2; i++ {
-		if i > 0 {
-			lt += lnm - math.Log(float64(i))
-		}
-		terms[i] = lt
-		best = max(best, lt)
-	}
-	sum := 0.0
-	for _, t := range terms {
-		sum += math.Exp(t - best)
-	}
-	return min(-m+best+math.Log(sum), 0)
 }

@@ -25,8 +25,7 @@ const (
 // Extract found them: what Classify looks up and Learn counts.
 type Features struct {
 	hashes []uint64          // distinct, in the order found
-	spans  []span            // where each was first found in the text
-	names  map[uint64]string // the token of each hash, with ExtractNames only
+	names  map[uint64]string // the token of each hash, with Tokenizer.Names only
 	// digest inputs: what stays the same on every path the message takes
 	// (see digest)
 	msgID, from string
@@ -38,7 +37,7 @@ type Features struct {
 func (f *Features) Len() int { return len(f.hashes) }
 
 // Tokens returns the features as readable tokens, sorted; nil unless f
-// came from ExtractNames. Word pairs read "a b" (adjacent) or "a _ b"
+// came from a Tokenizer with Names. Word pairs read "a b" (adjacent) or "a _ b"
 // (one word between).
 func (f *Features) Tokens() []string {
 	if f.names == nil {
@@ -52,27 +51,31 @@ func (f *Features) Tokens() []string {
 	return out
 }
 
-// Extract returns the features of one message: its header fields as
-// received (folded values are unfolded here) and its body as
-// decree.ReadBody read it, with heads of at least MaxTextBytes for the
-// whole text to count (decree.DefaultMaxLinkBytes, as the engine reads
-// them for Links, is enough). body may be nil (no body). The work is
-// linear in the size of the fields and of the text read, and the result
-// holds at most MaxFeatures features.
-func Extract(header []mailmsg.Field, body *decree.Body) *Features {
-	return extract(header, body, false)
+// Tokenizer turns messages into Features. The zero Tokenizer is the one
+// the daemon uses; learning and classifying must use the same.
+type Tokenizer struct {
+	// Window is the OSB window of the text's word pairs: each word is
+	// paired with the Window-1 words before it. 1 (the default, for 0)
+	// makes no pairs: on the development corpus pairs cost spam caught at
+	// the same ham flagged (BENCHMARKS.md); the Subject always has its
+	// adjacent pairs. At most MaxWindow.
+	Window int
+	// Names keeps each feature's token, for Features.Tokens and
+	// Classifier.Explain: to show what the classifier sees; slower.
+	Names bool
 }
 
-// ExtractNames is Extract keeping each feature's token for Tokens, to
-// show what the classifier sees; slower.
-func ExtractNames(header []mailmsg.Field, body *decree.Body) *Features {
-	return extract(header, body, true)
-}
-
-func extract(header []mailmsg.Field, body *decree.Body, names bool) *Features {
-	e := getEmitter(names)
+// Extract returns the features of one message: its header fields (v) and
+// its body as decree.ReadBody read it, with heads of at least
+// MaxTextBytes for the whole text to count (decree.DefaultMaxLinkBytes, as
+// the engine reads them for Links, is enough). body may be nil (no body).
+// The work is linear in the size of the fields and of the text read, and
+// the result holds at most MaxFeatures features.
+func (tk Tokenizer) Extract(v *mailmsg.View, body *decree.Body) *Features {
+	e := getEmitter(tk.Names)
 	defer putEmitter(e)
-	h := readHeader(header)
+	e.window = min(max(tk.Window, 1), MaxWindow)
+	h := readHeader(v)
 	f := &Features{msgID: h.messageID, from: h.fromAddr}
 	e.headerFeatures(&h)
 	if body != nil {
@@ -89,13 +92,16 @@ func extract(header []mailmsg.Field, body *decree.Body, names bool) *Features {
 			e.text(text)
 		}
 	}
-	f.hashes, f.spans = slices.Clone(e.hashes), slices.Clone(e.spans)
-	if names {
+	f.hashes = slices.Clone(e.hashes)
+	if tk.Names {
 		f.names = e.names
 		e.names = nil
 	}
 	return f
 }
+
+// Extract is Tokenizer{}.Extract.
+func Extract(v *mailmsg.View, body *decree.Body) *Features { return Tokenizer{}.Extract(v, body) }
 
 // cutUTF8 returns the largest n ≤ max such that s[:n] does not end inside
 // a UTF-8 sequence.
@@ -130,21 +136,19 @@ func fnv(h uint64, s string) uint64 {
 // a message has thousands.
 type emitter struct {
 	hashes []uint64
-	spans  []span
 	table  []uint64 // 0: empty slot
 	names  map[uint64]string
-	prev   [osbWindow - 1]uint64 // the last words' hashes, newest first, for pairs
+	window int                   // the OSB window, 1 to MaxWindow
+	prev   [MaxWindow - 1]uint64 // the last words' hashes, newest first, for pairs
 	nprev  int
-	pos    int32                 // words of the text so far
-	group  span
-	words  []string // the last words, for names only
+	words  []string // the words so far, for names only
 }
 
 // tableSize is a power of two, at least twice MaxFeatures: probes stay short.
 const tableSize = 4 * MaxFeatures
 
 var emitters = sync.Pool{New: func() any {
-	return &emitter{hashes: make([]uint64, 0, MaxFeatures), spans: make([]span, 0, MaxFeatures), table: make([]uint64, tableSize), group: noSpan}
+	return &emitter{hashes: make([]uint64, 0, MaxFeatures), table: make([]uint64, tableSize)}
 }}
 
 func getEmitter(names bool) *emitter {
@@ -156,36 +160,25 @@ func getEmitter(names bool) *emitter {
 }
 
 func putEmitter(e *emitter) {
-	e.hashes, e.spans = e.hashes[:0], e.spans[:0]
+	e.hashes = e.hashes[:0]
 	clear(e.table)
-	e.names, e.nprev, e.pos, e.words = nil, 0, 0, e.words[:0]
-	e.group = noSpan
+	e.names, e.nprev, e.words = nil, 0, e.words[:0]
 	emitters.Put(e)
 }
 
 // full reports whether no further feature can be added.
 func (e *emitter) full() bool { return len(e.hashes) >= MaxFeatures }
 
-// span is where a text feature was first found: the positions of its
-// first and last word (the same for one word); first −1 for a feature
-// not from the text's words.
-type span struct{ first, last int32 }
-
-var noSpan = span{-1, -1}
-
 // add adds the feature prefix+tok.
-func (e *emitter) add(prefix, tok string) { e.addAt(prefix, tok, e.group) }
-
-// addAt adds the feature prefix+tok found at sp.
-func (e *emitter) addAt(prefix, tok string, sp span) {
+func (e *emitter) add(prefix, tok string) {
 	h := fnv(fnv(fnvOffset, prefix), tok)
-	if e.addHash(h, sp) && e.names != nil {
+	if e.addHash(h) && e.names != nil {
 		e.names[h] = prefix + tok
 	}
 }
 
-// addHash adds h, found at sp, and reports whether it is new.
-func (e *emitter) addHash(h uint64, sp span) bool {
+// addHash adds h and reports whether it is new.
+func (e *emitter) addHash(h uint64) bool {
 	if h == 0 {
 		h = 1
 	}
@@ -199,7 +192,6 @@ func (e *emitter) addHash(h uint64, sp span) bool {
 			}
 			e.table[i] = h
 			e.hashes = append(e.hashes, h)
-			e.spans = append(e.spans, sp)
 			return true
 		}
 	}

@@ -2,14 +2,8 @@ package bayes
 
 import (
 	"mime"
-	"net/mail"
-	"os"
-	"strconv"
 	"strings"
 
-	"github.com/emersion/go-message/charset"
-
-	"milter91/decree"
 	"milter91/internal/mailmsg"
 )
 
@@ -18,7 +12,7 @@ import (
 
 // maxReceived bounds the Received fields read, from the top (the newest):
 // the hops a message took before the last ones are the sender's to write.
-var maxReceived = envInt("XR", 8)
+const maxReceived = 8
 
 // maxFieldBytes bounds the unfolded value read of each field.
 const maxFieldBytes = 2048
@@ -35,32 +29,17 @@ type msgHeader struct {
 	charset            string // its charset parameter, lower case
 	mailer             string // X-Mailer, else User-Agent
 	messageID          string
-	names              []string
-	to, date           string
-	rcptCount          int
 }
 
-var expHdr = os.Getenv("XH") != ""
-
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
-
-// readHeader reads the chosen fields of header once.
-func readHeader(header []mailmsg.Field) msgHeader {
-	var h msgHeader
-	for _, f := range header {
-		if expHdr && len(h.names) < 64 {
-			h.names = append(h.names, strings.ToLower(f.Name))
-		}
+// readHeader reads the chosen fields of v once.
+func readHeader(v *mailmsg.View) msgHeader {
+	h := msgHeader{subject: v.Subject, fromCount: v.From.Fields, fromOK: v.From.Status == mailmsg.FromOK}
+	if len(v.From.Addresses) > 0 {
+		a := v.From.Addresses[0]
+		h.fromName, h.fromAddr = a.Name, strings.ToLower(a.Addr)
+	}
+	for _, f := range v.Fields {
 		switch strings.ToLower(f.Name) {
-		case "subject":
-			if h.subject == "" {
-				h.subject = decree.DecodeHeader(value(f))
-			}
-		case "from":
-			h.fromCount++
-			if h.fromCount == 1 {
-				h.readFrom(value(f))
-			}
 		case "received":
 			h.receivedCount++
 			if len(h.received) < maxReceived {
@@ -77,13 +56,6 @@ func readHeader(header []mailmsg.Field) msgHeader {
 			if h.mailer == "" {
 				h.mailer = value(f)
 			}
-		case "to", "cc":
-			h.rcptCount += strings.Count(value(f), "@")
-			if h.to == "" {
-				h.to = value(f)
-			}
-		case "date":
-			h.date = value(f)
 		case "message-id":
 			if h.messageID == "" {
 				h.messageID = value(f)
@@ -98,23 +70,4 @@ func value(f mailmsg.Field) string {
 	v := f.Value[:cutUTF8(f.Value, 2*maxFieldBytes)]
 	v = strings.TrimSpace(mailmsg.Unfold(v))
 	return v[:cutUTF8(v, maxFieldBytes)]
-}
-
-// readFrom parses the From value: the first mailbox's display name and
-// address.
-func (h *msgHeader) readFrom(v string) {
-	list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(v)
-	if err != nil || len(list) == 0 {
-		return
-	}
-	h.fromOK = true
-	h.fromName, h.fromAddr = list[0].Name, strings.ToLower(list[0].Address)
-}
-
-func envInt(name string, def int) int {
-	if v := os.Getenv(name); v != "" {
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	return def
 }

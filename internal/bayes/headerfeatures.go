@@ -1,8 +1,6 @@
 package bayes
 
 import (
-	"net/mail"
-	"os"
 	"strconv"
 	"strings"
 
@@ -29,9 +27,7 @@ func (e *emitter) headerFeatures(h *msgHeader) {
 		e.add("from:addr:", h.fromAddr)
 		e.host("from:domain:", h.fromAddr[at+1:])
 	}
-	if os.Getenv("XNR") == "" {
-		e.received(h)
-	}
+	e.received(h)
 	ct := h.contentType
 	if ct == "" {
 		ct = "none"
@@ -41,12 +37,6 @@ func (e *emitter) headerFeatures(h *msgHeader) {
 		e.add("charset:", h.charset)
 	}
 	e.mailer(h.mailer)
-	if os.Getenv("XX") != "" {
-		e.extraHeaders(h)
-	}
-	for _, n := range h.names {
-		e.add("header:", n)
-	}
 }
 
 // fieldWords adds prefix + each folded word of s and prefix + each adjacent
@@ -88,12 +78,7 @@ func (e *emitter) mailer(v string) {
 // the client address.
 func (e *emitter) received(h *msgHeader) {
 	e.add("received:count:", strconv.Itoa(min(h.receivedCount, 10)))
-	for hop, v := range h.received {
-		e.group = noSpan
-		if os.Getenv("XG") != "" {
-			g := int32(1<<30 + hop)
-			e.group = span{g, g}
-		}
+	for _, v := range h.received {
 		v = strings.ToLower(v)
 		if i := strings.LastIndexByte(v, ';'); i >= 0 {
 			v = v[:i] // the date
@@ -116,7 +101,6 @@ func (e *emitter) received(h *msgHeader) {
 			e.add("received:", "noip")
 		}
 	}
-	e.group = noSpan
 }
 
 // bracketed returns the /24 of the first bracketed IPv4 address in v
@@ -146,9 +130,6 @@ func bracketed(v string) string {
 // encoding, the number of entities, and "mime:htmlonly" when the text is
 // HTML without a plain alternative.
 func (e *emitter) structureFeatures(parts []decree.Part) {
-	if os.Getenv("XNM") != "" {
-		return
-	}
 	html, plain := false, false
 	for _, p := range parts {
 		e.add("mime:", p.Type)
@@ -182,26 +163,5 @@ func (e *emitter) filename(name string) {
 	e.add("mime:ext:", name[dot+1:][:cutUTF8(name[dot+1:], 10)])
 	if prev := strings.LastIndexByte(name[:dot], '.'); prev >= 0 && dot-prev <= 5 {
 		e.add("mime:ext2:", name[prev+1:dot])
-	}
-}
-
-func (e *emitter) extraHeaders(h *msgHeader) {
-	id := strings.ToLower(strings.Trim(h.messageID, "<> "))
-	if at := strings.LastIndexByte(id, '@'); at >= 0 {
-		e.host("msgid:", id[at+1:])
-	} else {
-		e.add("msgid:", "invalid")
-	}
-	e.add("rcpts:", strconv.Itoa(min(h.rcptCount, 10)))
-	if strings.Contains(strings.ToLower(h.to), "undisclosed") {
-		e.add("to:", "undisclosed")
-	}
-	if _, err := mail.ParseDate(h.date); err != nil {
-		e.add("date:", "invalid")
-	}
-	f := strings.Fields(h.date)
-	if len(f) > 0 {
-		tz := f[len(f)-1]
-		e.add("date:tz:", tz[:cutUTF8(tz, 8)])
 	}
 }

@@ -17,6 +17,7 @@ import (
 //	"n"            messages learned
 //	"t" + H(token) a token: the messages learned holding it
 //	"d" + H(msg)   a message's digest: the times it was learned
+//	"w" + DAY      messages learned on that UTC day (Unix days)
 //
 // H is unpadded URL-safe base64 (11 characters for a token's 64-bit hash,
 // 16 for a recipient's and 22 for a digest's truncated SHA-256), so that a
@@ -57,11 +58,12 @@ var Site = Scope{}
 // case). The address is hashed into the keys: they stay short and hold no
 // address.
 func Recipient(addr string) Scope {
-	sum := sha256.Sum256([]byte(strings.ToLower(addr)))
+	addr = strings.ToLower(addr)
+	sum := sha256.Sum256([]byte(addr))
 	return Scope{id: "r:" + b64.EncodeToString(sum[:12]) + ":", name: "recipient " + addr}
 }
 
-// String returns "site" or "recipient ADDRESS".
+// String returns "site" or "recipient ADDRESS" (lower case).
 func (s Scope) String() string {
 	if s.id == "" {
 		return "site"

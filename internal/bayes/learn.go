@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"milter91/internal/counter"
 )
@@ -37,6 +39,10 @@ func (o Outcome) String() string {
 // ErrClass is returned by Learn for a class other than Spam or Ham.
 var ErrClass = errors.New("bayes: can learn only spam or ham")
 
+// ErrFull is returned, wrapped, by Learn when the scope has learned
+// Options.MaxLearnPerDay messages today; nothing is changed.
+var ErrFull = errors.New("bayes: the day's learning limit is reached")
+
 // Learn counts a message's features in class (Spam or Ham) in scope. A
 // message is known by its digest (see Features.digest): learning it again
 // as the same class changes nothing, learning it as the other class moves
@@ -58,7 +64,8 @@ func (c *Classifier) Learn(ctx context.Context, f *Features, class Class, scope 
 	prefix := scope.prefix(c.opt.Namespace)
 	digest := f.digest()
 	dkey := prefix + "d" + b64.EncodeToString(digest[:])
-	v, err := c.store.Add(ctx, []counter.Inc{{Key: dkey, Delta: unit, TTL: c.opt.TTL}})
+	wkey := prefix + "w" + strconv.FormatInt(c.opt.Now().Unix()/86400, 10)
+	v, err := c.store.Add(ctx, []counter.Inc{{Key: dkey, Delta: unit, TTL: c.opt.TTL}, {Key: wkey, Delta: 1, TTL: 48 * time.Hour}})
 	if err != nil {
 		return 0, fmt.Errorf("bayes: learning: %w", err)
 	}
@@ -66,9 +73,14 @@ func (c *Classifier) Learn(ctx context.Context, f *Features, class Class, scope 
 	if class == Ham {
 		mine, theirs = theirs, mine
 	}
-	if mine > 1 {
-		_, err := c.store.Add(ctx, []counter.Inc{{Key: dkey, Delta: -unit, TTL: c.opt.TTL}})
+	undoClaim := []counter.Inc{{Key: dkey, Delta: -unit, TTL: c.opt.TTL}, {Key: wkey, Delta: -1, TTL: 48 * time.Hour}}
+	switch {
+	case mine > 1:
+		_, err := c.store.Add(context.WithoutCancel(ctx), undoClaim)
 		return AlreadyLearned, err
+	case v[1] > c.opt.MaxLearnPerDay:
+		_, _ = c.store.Add(context.WithoutCancel(ctx), undoClaim)
+		return 0, fmt.Errorf("%w (%d messages in %s)", ErrFull, c.opt.MaxLearnPerDay, scope)
 	}
 	outcome, delta := Learned, unit
 	var incs []counter.Inc
@@ -81,7 +93,7 @@ func (c *Classifier) Learn(ctx context.Context, f *Features, class Class, scope 
 	}
 	incs = append(incs, counter.Inc{Key: prefix + "n", Delta: delta, TTL: c.opt.TTL})
 	if err := c.addBatches(ctx, incs); err != nil {
-		_, _ = c.store.Add(context.WithoutCancel(ctx), []counter.Inc{{Key: dkey, Delta: -unit, TTL: c.opt.TTL}})
+		_, _ = c.store.Add(context.WithoutCancel(ctx), undoClaim)
 		return 0, fmt.Errorf("bayes: learning: %w", err)
 	}
 	return outcome, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"milter91/decree"
+	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
 
@@ -14,12 +15,13 @@ import (
 // features. The body is spooled in memory; r should be bounded by the
 // caller. It stops decoding when ctx ends, keeping what was read. Errors
 // come only from reading r.
-func ReadMessage(ctx context.Context, r io.Reader) (*Features, error) {
+func (tk Tokenizer) ReadMessage(ctx context.Context, r io.Reader) (*Features, error) {
 	headers, body, err := txn.ReadMessage(r, 0, "")
 	if err != nil {
 		return nil, fmt.Errorf("bayes: %w", err)
 	}
 	defer body.Close()
 	t := &txn.Transaction{Headers: headers, Body: body}
-	return Extract(headers, decree.ReadBody(ctx, t, 0, MaxTextBytes)), nil
+	v := mailmsg.NewView(headers)
+	return tk.Extract(v, decree.ReadBody(ctx, v, t.BodyReader(), 0, MaxTextBytes)), nil
 }

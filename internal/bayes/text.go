@@ -2,7 +2,6 @@ package bayes
 
 import (
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -16,16 +15,14 @@ import (
 
 // Text tokens.
 const (
-	// osbWindow is the OSB window: each word is paired with the
-	// osbWindow-1 words before it, the distance kept in the pair (rspamd's
-	// OSB tokenizer uses 5; 3 measured as well here, see BENCHMARKS.md).
-	osbWindow = 5
+	// MaxWindow is the largest OSB window (rspamd's OSB tokenizer uses 5).
+	MaxWindow = 5
 	// minWord and maxWord bound a word's folded length in bytes for a
 	// token of its own (SpamBayes: 3 and 12). Shorter words still pair;
 	// longer ones become a "skip:" token of their first byte and length
 	// class, as in SpamBayes, and break the pairs.
-	minWordDefault = 3
-	maxWordDefault = 12
+	minWord = 3
+	maxWord = 12
 	// maxURLPieces bounds the path tokens of one URL.
 	maxURLPieces = 8
 )
@@ -62,9 +59,6 @@ func (e *emitter) word(w string) {
 		return
 	}
 	t := trimPunct(w)
-	if expPunct {
-		t = w
-	}
 	switch {
 	case t == "":
 		return
@@ -73,39 +67,30 @@ func (e *emitter) word(w string) {
 		e.nprev = 0
 		return
 	case len(t) >= minWord:
-		e.addAt("", t, span{e.pos, e.pos})
+		e.add("", t)
 	}
 	e.pairs(t)
 }
 
-// pairs adds the OSB pairs of word t with the words before it, and
-// remembers t.
+// pairs adds the OSB pairs of word t with the e.window-1 words before it
+// (Siefkes et al., "Combining Winnow and Orthogonal Sparse Bigrams for
+// Incremental Spam Filtering", PKDD 2004: each pair keeps the distance of
+// its words), and remembers t. With a window of 1 there are no pairs.
 func (e *emitter) pairs(t string) {
 	h := fnv(fnvOffset, t)
 	for d := range e.nprev {
 		p := pairHash(e.prev[d], h, d)
-		if e.addHash(p, span{e.pos - int32(d) - 1, e.pos}) && e.names != nil {
+		if e.addHash(p) && e.names != nil {
 			e.names[p] = e.words[len(e.words)-1-d] + strings.Repeat(" _", d) + " " + t
 		}
 	}
 	copy(e.prev[1:], e.prev[:len(e.prev)-1])
 	e.prev[0] = h
-	e.nprev = min(e.nprev+1, expWindow-1)
-	e.pos++
+	e.nprev = min(e.nprev+1, e.window-1)
 	if e.names != nil {
 		e.words = append(e.words, t)
 	}
 }
-
-var expPunct = os.Getenv("XP") != ""
-
-var expWindow = func() int {
-	if v := os.Getenv("XW"); v != "" {
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	return osbWindow
-}()
 
 // pairHash combines the hashes of two words d+1 apart (a mixer of
 // SplitMix64's finalizer, so that pairs do not collide with words).
@@ -224,6 +209,3 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-
-var minWord = envInt("XMIN", minWordDefault)
-var maxWord = envInt("XMAX", maxWordDefault)

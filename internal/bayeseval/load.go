@@ -10,10 +10,11 @@ import (
 	"milter91/internal/mailbox"
 )
 
-// Load reads the labelled messages under dir: dir/spam and dir/ham, each
-// anything mailbox.Walk reads (a directory of files, a maildir, an mbox).
-// Messages that cannot be read are returned as errors, and skipped.
-func Load(ctx context.Context, dir string) ([]Sample, []error, error) {
+// Load reads the labelled messages under dir with tk: dir/spam and
+// dir/ham, each anything mailbox.Walk reads (a directory of files, a
+// maildir, an mbox). Messages that cannot be read are returned as errors,
+// and skipped.
+func Load(ctx context.Context, dir string, tk bayes.Tokenizer) ([]Sample, []error, error) {
 	var samples []Sample
 	var skipped []error
 	for _, label := range []string{"spam", "ham"} {
@@ -22,7 +23,7 @@ func Load(ctx context.Context, dir string) ([]Sample, []error, error) {
 				skipped = append(skipped, fmt.Errorf("%s: %w", m.Source, m.Err))
 				return nil
 			}
-			f, err := bayes.ReadMessage(ctx, bytes.NewReader(m.Data))
+			f, err := tk.ReadMessage(ctx, bytes.NewReader(m.Data))
 			if err != nil {
 				skipped = append(skipped, fmt.Errorf("%s: %w", m.Source, err))
 				return nil
