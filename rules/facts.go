@@ -103,6 +103,11 @@ var factTable = map[string]fact{
 		string(mailmsg.FromOK), string(mailmsg.FromMissing), string(mailmsg.FromEmpty), string(mailmsg.FromUnparsable))},
 	"header": {compile: compileHeader},
 
+	// The content classifier (facts_bayes.go).
+	"bayes": {compile: enumFact("bayes", func(f *txn.Facts) string { return f.Bayes.Result },
+		txn.BayesSpam, txn.BayesHam, txn.BayesUnsure, txn.BayesNone, txn.BayesTemperror)},
+	"bayes_probability": {compile: compileBayesProbability},
+
 	// Decree 91/2020 (facts_decree.go).
 	"decree91.direction": {compile: enumFact("decree91.direction",
 		func(f *txn.Facts) string { return f.Decree.Direction }, txn.DirectionInbound, txn.DirectionOutbound)},

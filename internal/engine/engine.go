@@ -18,6 +18,7 @@ import (
 
 	"milter91/decree/stage"
 	"milter91/dnsbl"
+	"milter91/internal/bayes"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
 	"milter91/rules"
@@ -51,6 +52,11 @@ type Options struct {
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage
+	// Bayes is the content classifier (Facts.Bayes); nil turns it off.
+	Bayes *bayes.Classifier
+	// BayesPerRecipient judges a message with one recipient by that
+	// recipient's counts when they suffice.
+	BayesPerRecipient bool
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds

@@ -142,6 +142,8 @@ type Facts struct {
 	Durations map[string]time.Duration
 	// Decree holds the Decree 91/2020 facts.
 	Decree Decree
+	// Bayes is the content classifier's verdict.
+	Bayes Bayes
 	// DNSQueries is the number of DNS queries sent on the network (cache
 	// hits excluded) for this message.
 	DNSQueries int

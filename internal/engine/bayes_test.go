@@ -1,0 +1,109 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"milter91/internal/bayes"
+	"milter91/internal/counter"
+	"milter91/internal/engine"
+	"milter91/internal/txn"
+)
+
+// trainedClassifier learns two spam and two ham texts on store and votes
+// after one of each.
+func trainedClassifier(t *testing.T, store counter.Store) *bayes.Classifier {
+	t.Helper()
+	c, err := bayes.New(store, bayes.Options{MinLearned: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"cheap pills buy now", "cheap watches buy now", "minutes of the meeting", "lunch after the meeting"} {
+		raw := "From: x@example.org\r\nSubject: s\r\n\r\n" + text + "\r\n"
+		f, err := bayes.Tokenizer{}.ReadMessage(context.Background(), strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		class := bayes.Spam
+		if i >= 2 {
+			class = bayes.Ham
+		}
+		if _, err := c.Learn(context.Background(), f, class, bayes.Site); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func TestBayesStep(t *testing.T) {
+	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.2 -all", ""), Bayes: trainedClassifier(t, counter.NewMem(nil))})
+	spam := strings.Replace(plainMessage, "Hello Bob.", "cheap pills, buy now", 1)
+	out := mustEvaluate(t, e, transaction(t, spam))
+	if b := out.Facts.Bayes; b.Result != txn.BayesSpam || b.Probability < 0.9 || b.Scope != "site" {
+		t.Fatalf("Facts.Bayes = %+v, want spam from the site's counts", b)
+	}
+	if got := strings.Join(out.Verdict.RuleIDs(), " "); !strings.Contains(got, "BAYES_SPAM") || out.Verdict.Action != txn.ActionTag {
+		t.Errorf("verdict %v %q, want a tag by BAYES_SPAM", out.Verdict.Action, got)
+	}
+	ham := strings.Replace(plainMessage, "Hello Bob.", "minutes of the lunch meeting", 1)
+	if b := mustEvaluate(t, e, transaction(t, ham)).Facts.Bayes; b.Result != txn.BayesHam {
+		t.Errorf("ham: Facts.Bayes = %+v, want ham", b)
+	}
+}
+
+// failingStore fails every call, as a store that is down.
+type failingStore struct{}
+
+func (failingStore) Add(context.Context, []counter.Inc) ([]int64, error) {
+	return nil, errors.New("store down")
+}
+func (failingStore) Get(context.Context, []string) ([]int64, error) {
+	return nil, errors.New("store down")
+}
+func (failingStore) Close() error { return nil }
+
+func TestBayesStoreFailureIsAFact(t *testing.T) {
+	c, err := bayes.New(failingStore{}, bayes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.2 -all", ""), Bayes: c})
+	out, err := evaluate(t, e, transaction(t, plainMessage))
+	if err != nil {
+		t.Fatalf("a failing classifier store made a fault: %v", err)
+	}
+	if b := out.Facts.Bayes; b.Result != txn.BayesTemperror {
+		t.Errorf("Facts.Bayes = %+v, want temperror", b)
+	}
+	if out.Verdict.Action != txn.ActionAccept {
+		t.Errorf("verdict %v, want accept", out.Verdict.Action)
+	}
+}
+
+func TestBayesPerRecipient(t *testing.T) {
+	store := counter.NewMem(nil)
+	c := trainedClassifier(t, store)
+	bob := bayes.Recipient("bob@example.net")
+	for i, text := range []string{"cheap pills today", "cheap offer today", "meeting agenda", "meeting notes"} {
+		f, _ := bayes.Tokenizer{}.ReadMessage(context.Background(), strings.NewReader("Subject: s\r\n\r\n"+text+"\r\n"))
+		class := bayes.Ham // bob wants his cheap mail
+		if i >= 2 {
+			class = bayes.Spam
+		}
+		if _, err := c.Learn(context.Background(), f, class, bob); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEngine(t, engine.Options{Resolver: dns("", ""), Bayes: c, BayesPerRecipient: true})
+	msg := strings.Replace(plainMessage, "Hello Bob.", "cheap pills", 1)
+	if b := mustEvaluate(t, e, transaction(t, msg)).Facts.Bayes; b.Result != txn.BayesHam || b.Scope != "recipient bob@example.net" {
+		t.Errorf("one recipient with his own counts: %+v, want ham by bob's", b)
+	}
+	tr := transaction(t, msg)
+	tr.Rcpts = append(tr.Rcpts, "carol@example.net")
+	if b := mustEvaluate(t, e, tr).Facts.Bayes; b.Result != txn.BayesSpam || b.Scope != "site" {
+		t.Errorf("two recipients: %+v, want spam by the site's counts", b)
+	}
+}
