@@ -25,3 +25,53 @@ func (tk Tokenizer) ReadMessage(ctx context.Context, r io.Reader) (*Features, er
 	v := mailmsg.NewView(headers)
 	return tk.Extract(v, decree.ReadBody(ctx, v, t.BodyReader(), 0, MaxTextBytes)), nil
 }
+
+// LearnReport is what LearnMessage did in one scope.
+type LearnReport struct {
+	Scope   Scope
+	Outcome Outcome
+	// SpamLearned and HamLearned are the scope's messages after learning.
+	SpamLearned, HamLearned int64
+}
+
+// ParseClass returns Spam for "spam", Ham for "ham" and ErrClass for
+// anything else.
+func ParseClass(s string) (Class, error) {
+	switch s {
+	case "spam":
+		return Spam, nil
+	case "ham":
+		return Ham, nil
+	}
+	return NoVote, fmt.Errorf("%w: %q", ErrClass, s)
+}
+
+// LearnMessage reads one message from r (as Tokenizer.ReadMessage, with
+// the daemon's Tokenizer) and learns it as class in each of scopes (Site
+// when none is given), reporting each: the one learning path of the admin
+// API (POST /v1/learn), `milter91 learn` and the ARF reports of the decree
+// issue, whose parser hands the reported message (the message/rfc822 part
+// of RFC 5965 §2) here as spam. It returns the number of features and the
+// first error: a read error of r, ErrClass, ErrFull or the store's.
+func (c *Classifier) LearnMessage(ctx context.Context, r io.Reader, class Class, scopes ...Scope) (int, []LearnReport, error) {
+	f, err := Tokenizer{}.ReadMessage(ctx, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(scopes) == 0 {
+		scopes = []Scope{Site}
+	}
+	var out []LearnReport
+	for _, s := range scopes {
+		o, err := c.Learn(ctx, f, class, s)
+		if err != nil {
+			return f.Len(), out, err
+		}
+		rep := LearnReport{Scope: s, Outcome: o}
+		if rep.SpamLearned, rep.HamLearned, err = c.Learned(ctx, s); err != nil {
+			return f.Len(), out, err
+		}
+		out = append(out, rep)
+	}
+	return f.Len(), out, nil
+}
