@@ -9,6 +9,7 @@ import (
 	"milter91/config"
 	"milter91/decree/stage/setup"
 	"milter91/dnsbl"
+	"milter91/internal/bayes"
 	"milter91/internal/engine"
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
@@ -118,6 +119,8 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
 		Decree:            dec,
+		Bayes:             mode.bayes,
+		BayesPerRecipient: cfg.Bayes.PerRecipient,
 	})
 }
 
@@ -128,4 +131,6 @@ type engineMode struct {
 	dryRun    bool
 	direction string
 	registry  *storeState
+	// bayes is the content classifier, nil when it is off.
+	bayes *bayes.Classifier
 }

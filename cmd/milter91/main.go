@@ -6,6 +6,7 @@
 //	milter91 rules lint [--config FILE] [FILE|DIR]...
 //	milter91 headers search --since WHEN [filters]
 //	milter91 report --since WHEN [--format csv|json|html]
+//	milter91 learn spam|ham [--config FILE] [--recipient ADDR] FILE|DIR|-
 //	milter91 config default
 //	milter91 version
 package main
@@ -30,6 +31,8 @@ const usage = `usage:
                                                                     (header archive, Decree 91/2020 Art. 10.6)
   milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
                   [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
+  milter91 learn spam|ham [--config FILE] [--recipient ADDR] [--admin HOST:PORT] [--token-file FILE]
+                  FILE|DIR|-                                        (content classifier: milter91 learn --help)
   milter91 dkim keygen --domain D --selector S --algorithm rsa|ed25519 --out FILE
   milter91 bench run|accept-server|corpus|dns ...                   (load generator: milter91 bench help)
   milter91 config default
@@ -64,6 +67,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "learn":
+		return cmdLearn(args[1:], stdin, stdout, stderr)
 	case "dkim":
 		return cmdDKIM(args[1:], stdout, stderr)
 	case "headers":

@@ -35,6 +35,8 @@ type daemon struct {
 	store  *registry.Store
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
+	// bayes is the content classifier's store and current classifier.
+	bayes classifierState
 	engine   atomic.Pointer[engine.Engine]
 	stats    *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
@@ -207,7 +209,11 @@ func (d *daemon) build(cfg *config.Config) error {
 		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState})
+	classifier, err := d.buildClassifier(cfg)
+	if err != nil {
+		return err
+	}
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState, bayes: classifier})
 	if err != nil {
 		return err
 	}
@@ -272,6 +278,7 @@ func needRestart(old, cfg *config.Config) []string {
 	add("dns", !slices.Equal(old.DNS.Servers, cfg.DNS.Servers) || old.DNS.Timeout != cfg.DNS.Timeout ||
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize || old.DNS.CacheBytes != cfg.DNS.CacheBytes)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
+	add("bayes.store", old.Bayes.Store != cfg.Bayes.Store)
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)

@@ -14,6 +14,10 @@ import (
 // message_size_limit of most MTAs (Postfix: 10 MB by default).
 const maxMessageBody = 32 << 20
 
+// ErrLearnerOff is returned, wrapped, by a Learner while the classifier is
+// off (a reload turned it off); it is answered 404 "not configured".
+var ErrLearnerOff = errors.New("the content classifier is not configured")
+
 // Learner learns messages for the content classifier: *bayes.Classifier.
 type Learner interface {
 	LearnMessage(ctx context.Context, r io.Reader, class bayes.Class, scopes ...bayes.Scope) (int, []bayes.LearnReport, error)
@@ -21,14 +25,15 @@ type Learner interface {
 
 var _ Learner = (*bayes.Classifier)(nil)
 
-// learnOut is the answer of POST /v1/learn.
-type learnOut struct {
+// LearnAnswer is the answer of POST /v1/learn.
+type LearnAnswer struct {
 	Class    string         `json:"class"`
 	Features int            `json:"features"`
-	Scopes   []learnedScope `json:"scopes"`
+	Scopes   []LearnedScope `json:"scopes"`
 }
 
-type learnedScope struct {
+// LearnedScope is what was learned in one scope.
+type LearnedScope struct {
 	Scope       string `json:"scope"`
 	Outcome     string `json:"outcome"`
 	SpamLearned int64  `json:"spam_learned"`
@@ -65,6 +70,9 @@ func (a *api) postLearn(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 	case tooLarge(w, err):
 		return
+	case errors.Is(err, ErrLearnerOff):
+		writeError(w, http.StatusNotFound, ErrLearnerOff.Error())
+		return
 	case errors.Is(err, bayes.ErrFull):
 		writeError(w, http.StatusTooManyRequests, err.Error())
 		return
@@ -72,9 +80,9 @@ func (a *api) postLearn(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, "learn", err)
 		return
 	}
-	out := learnOut{Class: args["class"], Features: n}
+	out := LearnAnswer{Class: args["class"], Features: n}
 	for _, rep := range reports {
-		out.Scopes = append(out.Scopes, learnedScope{Scope: rep.Scope.String(), Outcome: rep.Outcome.String(),
+		out.Scopes = append(out.Scopes, LearnedScope{Scope: rep.Scope.String(), Outcome: rep.Outcome.String(),
 			SpamLearned: rep.SpamLearned, HamLearned: rep.HamLearned})
 	}
 	writeJSON(w, http.StatusOK, out)

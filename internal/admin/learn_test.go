@@ -24,13 +24,13 @@ func learnHandler(t *testing.T, opt bayes.Options) (http.Handler, *bayes.Classif
 
 func TestPostLearn(t *testing.T) {
 	h, c := learnHandler(t, bayes.Options{})
-	post := func(query string) learnOut {
+	post := func(query string) LearnAnswer {
 		t.Helper()
 		rec := do(h, request{method: http.MethodPost, target: "/v1/learn?" + query, ctype: "message/rfc822", body: learnMsg})
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", query, rec.Code, rec.Body)
 		}
-		var out learnOut
+		var out LearnAnswer
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 			t.Fatal(err)
 		}
@@ -38,15 +38,15 @@ func TestPostLearn(t *testing.T) {
 	}
 	out := post("class=spam")
 	if out.Class != "spam" || out.Features == 0 || len(out.Scopes) != 1 ||
-		out.Scopes[0] != (learnedScope{Scope: "site", Outcome: "learned", SpamLearned: 1}) {
+		out.Scopes[0] != (LearnedScope{Scope: "site", Outcome: "learned", SpamLearned: 1}) {
 		t.Errorf("first learn: %+v", out)
 	}
 	if out := post("class=spam"); out.Scopes[0].Outcome != "already learned" || out.Scopes[0].SpamLearned != 1 {
 		t.Errorf("second learn: %+v, want already learned, 1 spam", out)
 	}
 	out = post("class=ham&recipient=Bob@example.net")
-	if len(out.Scopes) != 2 || out.Scopes[0] != (learnedScope{Scope: "site", Outcome: "moved", HamLearned: 1}) ||
-		out.Scopes[1] != (learnedScope{Scope: "recipient bob@example.net", Outcome: "learned", HamLearned: 1}) {
+	if len(out.Scopes) != 2 || out.Scopes[0] != (LearnedScope{Scope: "site", Outcome: "moved", HamLearned: 1}) ||
+		out.Scopes[1] != (LearnedScope{Scope: "recipient bob@example.net", Outcome: "learned", HamLearned: 1}) {
 		t.Errorf("relearn as ham for bob: %+v", out)
 	}
 	if s, hm, _ := c.Learned(t.Context(), bayes.Recipient("bob@example.net")); s != 0 || hm != 1 {

@@ -85,6 +85,9 @@ func New(opt Options) (*Engine, error) {
 // DNSBL returns the blocklist checker the engine uses, nil without zones.
 func (e *Engine) DNSBL() *dnsbl.Checker { return e.opt.DNSBL }
 
+// Bayes returns the engine's content classifier, nil when it is off.
+func (e *Engine) Bayes() *bayes.Classifier { return e.opt.Bayes }
+
 // Lists returns the engine's local lists, nil without any.
 func (e *Engine) Lists() *dnsbl.LocalLists { return e.opt.Lists }
 
