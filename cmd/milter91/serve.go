@@ -36,9 +36,9 @@ type daemon struct {
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
 	// bayes is the content classifier's store and current classifier.
-	bayes classifierState
-	engine   atomic.Pointer[engine.Engine]
-	stats    *metrics.Metrics
+	bayes  classifierState
+	engine atomic.Pointer[engine.Engine]
+	stats  *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
 	// and list file watch.
 	stopBackground context.CancelFunc
