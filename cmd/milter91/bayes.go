@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"milter91/config"
 	"milter91/internal/admin"
@@ -44,13 +45,23 @@ func (s trackedStore) Get(ctx context.Context, keys []string) ([]int64, error) {
 	return v, err
 }
 
+// memSweep is how often the memory store drops its expired counters.
+const memSweep = time.Hour
+
 // openBayesStore opens bayes.store: today only "memory" (config refuses
-// the others until the shared counter stores exist).
+// the others until the shared counter stores exist), swept of expired
+// counters every memSweep for the process's life.
 func openBayesStore(cfg config.Bayes) (counter.Store, error) {
 	if cfg.Store != "memory" {
 		return nil, errors.New("bayes.store: " + cfg.Store + ": not available")
 	}
-	return counter.NewMem(nil), nil
+	m := counter.NewMem(nil)
+	go func() {
+		for range time.Tick(memSweep) {
+			m.Sweep()
+		}
+	}()
+	return m, nil
 }
 
 // newClassifier builds the classifier of cfg over store.

@@ -20,6 +20,8 @@ type Sample struct {
 	Source   string
 	Spam     bool
 	Features *bayes.Features
+	// Tokenize is the time reading and tokenizing the message took.
+	Tokenize time.Duration
 }
 
 // Score is the classifier's verdict on one test message.
@@ -33,8 +35,9 @@ type Score struct {
 // Run is the outcome of one measurement.
 type Run struct {
 	Scores []Score
-	// Classify is the time spent in Classify, all test messages together.
-	Classify time.Duration
+	// Classify is the time spent in Classify, all test messages together;
+	// Tokenize the time their tokenizing took.
+	Classify, Tokenize time.Duration
 }
 
 // TrainTest learns train on a fresh in-memory store and classifies test.
@@ -53,6 +56,7 @@ func TrainTest(ctx context.Context, train, test []Sample, opt bayes.Options) (Ru
 		start := time.Now()
 		r, err := c.Classify(ctx, s.Features, bayes.Site)
 		run.Classify += time.Since(start)
+		run.Tokenize += s.Tokenize
 		if err != nil {
 			return Run{}, fmt.Errorf("classifying %s: %w", s.Source, err)
 		}
@@ -94,6 +98,7 @@ func CrossValidate(ctx context.Context, samples []Sample, k int, seed uint64, op
 		}
 		all.Scores = append(all.Scores, run.Scores...)
 		all.Classify += run.Classify
+		all.Tokenize += run.Tokenize
 	}
 	return all, nil
 }

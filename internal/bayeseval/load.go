@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"milter91/internal/bayes"
 	"milter91/internal/mailbox"
@@ -23,12 +24,14 @@ func Load(ctx context.Context, dir string, tk bayes.Tokenizer) ([]Sample, []erro
 				skipped = append(skipped, fmt.Errorf("%s: %w", m.Source, m.Err))
 				return nil
 			}
+			start := time.Now()
 			f, err := tk.ReadMessage(ctx, bytes.NewReader(m.Data))
+			took := time.Since(start)
 			if err != nil {
 				skipped = append(skipped, fmt.Errorf("%s: %w", m.Source, err))
 				return nil
 			}
-			samples = append(samples, Sample{Source: m.Source, Spam: label == "spam", Features: f})
+			samples = append(samples, Sample{Source: m.Source, Spam: label == "spam", Features: f, Tokenize: took})
 			return ctx.Err()
 		})
 		if err != nil {
