@@ -18,7 +18,7 @@ func TestBodyParts(t *testing.T) {
 		"--o\r\nContent-Type: application/octet-stream; name=\"a.pdf.exe\"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nTVo=\r\n"+
 		"--o\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nnot read as text\r\n"+
 		"--o--\r\n")
-	b := ReadBody(context.Background(), tr, 0, 1000)
+	b := readBody(context.Background(), tr, 0, 1000)
 	want := []Part{
 		{Type: "multipart/mixed"},
 		{Type: "multipart/alternative", Depth: 1},
@@ -45,11 +45,11 @@ func TestBodyPartsBounded(t *testing.T) {
 		long[i] = 'x'
 	}
 	tr := msg(t, []string{"Content-Type: application/zip; name=" + string(long)}, "PK")
-	if p := ReadBody(context.Background(), tr, 0, 10).Parts(); len(p) != 1 || len(p[0].Filename) != maxFilename {
+	if p := readBody(context.Background(), tr, 0, 10).Parts(); len(p) != 1 || len(p[0].Filename) != maxFilename {
 		t.Errorf("Parts %d, filename %d bytes, want 1 part, %d bytes", len(p), len(p[0].Filename), maxFilename)
 	}
 	tr = msg(t, nil, "hello")
-	if p := ReadBody(context.Background(), tr, 0, 10).Parts(); !slices.Equal(p, []Part{{Type: "text/plain"}}) {
+	if p := readBody(context.Background(), tr, 0, 10).Parts(); !slices.Equal(p, []Part{{Type: "text/plain"}}) {
 		t.Errorf("Parts %+v", p)
 	}
 }
