@@ -71,6 +71,8 @@ type Config struct {
 	Admin Admin
 	// Bayes is the content classifier.
 	Bayes Bayes
+	// ContentFacts finds the content signals (the rule fact content).
+	ContentFacts bool
 
 	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
 	file *ast.File

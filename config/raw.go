@@ -28,6 +28,7 @@ type raw struct {
 	Decree            rawDecree  `yaml:"decree91"`
 	Archive           rawArchive `yaml:"archive"`
 	Bayes             rawBayes   `yaml:"bayes"`
+	ContentFacts      bool       `yaml:"content_facts"`
 	Admin             rawAdmin   `yaml:"admin"`
 }
 

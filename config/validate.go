@@ -64,6 +64,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.decree(c, &r.Decree)
 	v.archive(c, &r.Archive)
 	v.bayes(c, &r.Bayes)
+	c.ContentFacts = r.ContentFacts
 	v.admin(c, &r.Admin)
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"milter91/internal/content"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
@@ -107,6 +108,7 @@ var factTable = map[string]fact{
 	"bayes": {compile: enumFact("bayes", func(f *txn.Facts) string { return f.Bayes.Result },
 		txn.BayesSpam, txn.BayesHam, txn.BayesUnsure, txn.BayesNone, txn.BayesTemperror)},
 	"bayes_probability": {compile: compileBayesProbability},
+	"content":           {compile: anyOfFact("content", func(f *txn.Facts) []string { return f.Content }, content.Signals...)},
 
 	// Decree 91/2020 (facts_decree.go).
 	"decree91.direction": {compile: enumFact("decree91.direction",

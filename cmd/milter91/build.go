@@ -121,6 +121,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Decree:            dec,
 		Bayes:             mode.bayes,
 		BayesPerRecipient: cfg.Bayes.PerRecipient,
+		ContentFacts:      cfg.ContentFacts,
 	})
 }
 

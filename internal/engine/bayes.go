@@ -4,8 +4,15 @@ import (
 	"context"
 
 	"milter91/internal/bayes"
+	"milter91/internal/content"
 	"milter91/internal/txn"
 )
+
+// findContent finds the content signals of the message: Facts.Content.
+func (e *Engine) findContent(_ context.Context, m *message) error {
+	m.f.Content = content.Find(m.msg, m.body())
+	return nil
+}
 
 // classify asks the content classifier for its verdict on the message:
 // Facts.Bayes. With BayesPerRecipient, a message with one recipient is

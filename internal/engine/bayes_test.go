@@ -107,3 +107,19 @@ func TestBayesPerRecipient(t *testing.T) {
 		t.Errorf("two recipients: %+v, want spam by the site's counts", b)
 	}
 }
+
+func TestContentStep(t *testing.T) {
+	msg := strings.Replace(plainMessage, "Hello Bob.", "log in at http://192.0.2.7/bank", 1)
+	e := newEngine(t, engine.Options{Resolver: dns("", ""), ContentFacts: true})
+	out := mustEvaluate(t, e, transaction(t, msg))
+	if got := strings.Join(out.Facts.Content, " "); got != "ip_link" {
+		t.Errorf("Facts.Content %q, want ip_link", got)
+	}
+	if got := strings.Join(out.Verdict.RuleIDs(), " "); !strings.Contains(got, "CONTENT_IP_LINK") {
+		t.Errorf("rules %q, want CONTENT_IP_LINK", got)
+	}
+	off := newEngine(t, engine.Options{Resolver: dns("", "")})
+	if got := mustEvaluate(t, off, transaction(t, msg)).Facts.Content; got != nil {
+		t.Errorf("with content_facts off: %q", got)
+	}
+}

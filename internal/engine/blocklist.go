@@ -76,13 +76,14 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, msg *mailmsg.View, body fu
 // first call, for the link extraction, the Decree 91 analysis and the
 // classifier: the tails the analysis reads and, when a zone or list asks
 // about links, the first decree.DefaultMaxLinkBytes of each part (the
-// first bayes.MaxTextBytes at least when the classifier is on).
+// first bayes.MaxTextBytes at least when the classifier or the content
+// signals are on).
 func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction, msg *mailmsg.View) func() *decree.Body {
 	head := 0
 	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
 		head = decree.DefaultMaxLinkBytes
 	}
-	if e.opt.Bayes != nil {
+	if e.opt.Bayes != nil || e.opt.ContentFacts {
 		head = max(head, bayes.MaxTextBytes)
 	}
 	return sync.OnceValue(func() *decree.Body {

@@ -10,7 +10,7 @@ import (
 
 // checks are the steps that run concurrently: SPF, DKIM, when a zone or a
 // local list is configured the lists and blocklists, and the content
-// classifier when it is on. A DNS timeout is a temperror fact, not a
+// classifier and the content signals when they are on. A DNS timeout is a temperror fact, not a
 // fault.
 func (e *Engine) checks() []step {
 	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}}
@@ -19,6 +19,9 @@ func (e *Engine) checks() []step {
 	}
 	if e.opt.Bayes != nil {
 		steps = append(steps, step{"bayes", e.classify})
+	}
+	if e.opt.ContentFacts {
+		steps = append(steps, step{"content", e.findContent})
 	}
 	return steps
 }

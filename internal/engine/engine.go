@@ -57,6 +57,9 @@ type Options struct {
 	// BayesPerRecipient judges a message with one recipient by that
 	// recipient's counts when they suffice.
 	BayesPerRecipient bool
+	// ContentFacts finds the content signals (Facts.Content,
+	// internal/content).
+	ContentFacts bool
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds

@@ -144,6 +144,9 @@ type Facts struct {
 	Decree Decree
 	// Bayes is the content classifier's verdict.
 	Bayes Bayes
+	// Content are the content signals (internal/content: "html_only",
+	// "ip_link", …), sorted; nil when none or when the check is off.
+	Content []string
 	// DNSQueries is the number of DNS queries sent on the network (cache
 	// hits excluded) for this message.
 	DNSQueries int
