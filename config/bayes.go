@@ -31,6 +31,11 @@ type Bayes struct {
 	// MaxLearnPerDay bounds the messages one scope learns per day, and so
 	// the store's growth (see internal/bayes, Options.MaxLearnPerDay).
 	MaxLearnPerDay int
+	// Autolearn learns from the verdicts: spam at a score (without the
+	// BAYES_* rules) of AutolearnSpamAt or more, ham at AutolearnHamAt or
+	// less with a DMARC pass unless the classifier says spam or unsure.
+	Autolearn                       bool
+	AutolearnSpamAt, AutolearnHamAt float64
 }
 
 type rawBayes struct {
@@ -42,6 +47,9 @@ type rawBayes struct {
 	SpamCutoff     number `yaml:"spam_cutoff"`
 	Expire         string `yaml:"expire"`
 	MaxLearnPerDay number `yaml:"max_learn_per_day"`
+	Autolearn      bool   `yaml:"autolearn"`
+	SpamAt         number `yaml:"autolearn_spam_at"`
+	HamAt          number `yaml:"autolearn_ham_at"`
 }
 
 // Bounds of the bayes keys.
@@ -71,7 +79,23 @@ func (v *validator) bayes(c *Config, r *rawBayes) {
 		v.fail("$.bayes.expire", "bayes.expire: %s is below one day", r.Expire)
 	}
 	b.Expire = exp
+	b.Autolearn = r.Autolearn
+	b.AutolearnSpamAt = v.score("$.bayes.autolearn_spam_at", r.SpamAt)
+	b.AutolearnHamAt = v.score("$.bayes.autolearn_ham_at", r.HamAt)
+	if b.AutolearnHamAt >= b.AutolearnSpamAt {
+		v.fail("$.bayes.autolearn_ham_at", "bayes.autolearn_ham_at: %g is not below autolearn_spam_at %g", b.AutolearnHamAt, b.AutolearnSpamAt)
+	}
 	c.Bayes = b
+}
+
+// score reads a rule score (a finite number from -1000 to 1000) at path.
+func (v *validator) score(path string, n number) float64 {
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f < -1000 || f > 1000 {
+		v.fail(path, "%s: want a score from -1000 to 1000, got %q", path[2:], string(n))
+		return 0
+	}
+	return f
 }
 
 // fraction reads a number from 0 to 1 at path.

@@ -10,6 +10,7 @@ import (
 	"milter91/internal/admin"
 	"milter91/internal/bayes"
 	"milter91/internal/counter"
+	"milter91/internal/engine"
 )
 
 // classifierState is the content classifier of the running daemon: one
@@ -117,4 +118,12 @@ func (l daemonLearner) LearnMessage(ctx context.Context, r io.Reader, class baye
 		return 0, nil, admin.ErrLearnerOff
 	}
 	return c.LearnMessage(ctx, r, class, scopes...)
+}
+
+// autolearn returns the engine's autolearn thresholds, nil when off.
+func autolearn(cfg config.Bayes) *engine.Autolearn {
+	if !cfg.Enabled || !cfg.Autolearn {
+		return nil
+	}
+	return &engine.Autolearn{SpamAt: cfg.AutolearnSpamAt, HamAt: cfg.AutolearnHamAt}
 }

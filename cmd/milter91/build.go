@@ -122,6 +122,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Bayes:             mode.bayes,
 		BayesPerRecipient: cfg.Bayes.PerRecipient,
 		ContentFacts:      cfg.ContentFacts,
+		Autolearn:         autolearn(cfg.Bayes),
 	})
 }
 

@@ -21,6 +21,7 @@ func (e *Engine) findContent(_ context.Context, m *message) error {
 // judged without the classifier, never answered with the fail mode for it.
 func (e *Engine) classify(ctx context.Context, m *message) error {
 	f := bayes.Extract(m.msg, m.body())
+	m.features = f
 	scopes := []bayes.Scope{bayes.Site}
 	if e.opt.BayesPerRecipient && len(m.t.Rcpts) == 1 {
 		scopes = []bayes.Scope{bayes.Recipient(m.t.Rcpts[0]), bayes.Site}

@@ -123,3 +123,45 @@ func TestContentStep(t *testing.T) {
 		t.Errorf("with content_facts off: %q", got)
 	}
 }
+
+func TestAutolearn(t *testing.T) {
+	ctx := context.Background()
+	c := trainedClassifier(t, counter.NewMem(nil)) // 2 spam, 2 ham
+	learned := func() (int64, int64) {
+		s, h, err := c.Learned(ctx, bayes.Site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, h
+	}
+	al := &engine.Autolearn{SpamAt: 4, HamAt: 0}
+	// SPF fails (SPF_FAIL, 4): learned as spam.
+	fail := newEngine(t, engine.Options{Resolver: dns("v=spf1 -all", ""), Bayes: c, Autolearn: al})
+	forged := strings.NewReplacer("Alice <alice@", "Mallory <mallory@", "Subject: hello", "Subject: invoice", "Hello Bob.", "quarterly figures attached").Replace(plainMessage)
+	mustEvaluate(t, fail, transaction(t, forged))
+	if s, h := learned(); s != 3 || h != 2 {
+		t.Fatalf("after a message scoring 4: %d spam %d ham, want 3 and 2", s, h)
+	}
+	// Score 0 with a DMARC pass: learned as ham.
+	pass := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.2 -all", "v=DMARC1; p=none"), Bayes: c, Autolearn: al})
+	mustEvaluate(t, pass, transaction(t, strings.Replace(plainMessage, "Hello Bob.", "lunch after the meeting minutes", 1)))
+	if s, h := learned(); s != 3 || h != 3 {
+		t.Fatalf("after a clean message with DMARC pass: %d spam %d ham, want 3 and 3", s, h)
+	}
+	// Only the classifier's own rules (BAYES_SPAM, BAYES_SPAM_CERTAIN) say
+	// spam: not learned as spam (it would confirm itself), nor as ham
+	// against its verdict, though the rest scores 0 with a DMARC pass.
+	out := mustEvaluate(t, pass, transaction(t, strings.Replace(plainMessage, "Hello Bob.", "cheap pills, buy now", 1)))
+	if out.Verdict.Score < 5 {
+		t.Fatalf("the spam-like message scored %v, want BAYES_SPAM", out.Verdict.Score)
+	}
+	if s, h := learned(); s != 3 || h != 3 {
+		t.Errorf("after a message only the classifier calls spam: %d spam %d ham, want 3 and 3", s, h)
+	}
+	// Without Autolearn nothing is learned.
+	off := newEngine(t, engine.Options{Resolver: dns("v=spf1 -all", ""), Bayes: c})
+	mustEvaluate(t, off, transaction(t, strings.Replace(plainMessage, "Hello Bob.", "another message", 1)))
+	if s, h := learned(); s != 3 || h != 3 {
+		t.Errorf("autolearn off learned: %d spam %d ham", s, h)
+	}
+}

@@ -57,6 +57,8 @@ type Options struct {
 	// BayesPerRecipient judges a message with one recipient by that
 	// recipient's counts when they suffice.
 	BayesPerRecipient bool
+	// Autolearn learns from the verdicts (see Autolearn); nil is off.
+	Autolearn *Autolearn
 	// ContentFacts finds the content signals (Facts.Content,
 	// internal/content).
 	ContentFacts bool

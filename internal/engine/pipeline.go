@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/bayes"
 	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -19,6 +20,7 @@ import (
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	rules       the verdict, once or once per recipient
+//	autolearn   the classifier learns from the verdict, when asked to
 //	edits       the header edits and recipient removals of the verdict
 //
 // The outcome is always non-nil. The error is non-nil when a step failed
@@ -39,6 +41,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	}
 	sends := e.decree(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
+	e.autolearn(ctx, m, verdict, err)
 	m.f.DNSQueries = int(queries.Load())
 	switch {
 	case ctx.Err() != nil:
@@ -64,6 +67,9 @@ type message struct {
 	// body decodes the text parts once, on the first call, for both the
 	// link extraction and the Decree 91 analysis.
 	body func() *decree.Body
+	// features are the classifier's tokens of the message, for autolearn
+	// (nil unless the bayes step ran).
+	features *bayes.Features
 	// skipped: an authenticated submission with SkipAuthenticated skips
 	// the inbound checks (SPF, DKIM, DMARC, blocklists), not the rules,
 	// which judge outbound mail too.
