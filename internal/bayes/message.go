@@ -10,14 +10,23 @@ import (
 	"milter91/internal/txn"
 )
 
+// spoolThreshold is the body kept in memory while reading a message to
+// learn (the daemon's default spool_threshold): a 32 MiB message posted to
+// the admin API goes to a file.
+const spoolThreshold = 256 << 10
+
 // ReadMessage reads one RFC 5322 message from r (the way `milter91 check`
 // does: LF or CRLF line ends; no mbox From_ line) and returns its
-// features. The body is spooled in memory; r should be bounded by the
+// features. The body is spooled in memory up to spoolThreshold, then to a
+// temporary file (removed before returning); r should be bounded by the
 // caller. It stops decoding when ctx ends, keeping what was read. Errors
-// come only from reading r.
+// come only from reading r and writing the spool.
 func (tk Tokenizer) ReadMessage(ctx context.Context, r io.Reader) (*Features, error) {
-	headers, body, err := txn.ReadMessage(r, 0, "")
+	headers, body, err := txn.ReadMessage(r, spoolThreshold, "")
 	if err != nil {
+		if body != nil {
+			body.Close() // a read error after the header: the spool file goes
+		}
 		return nil, fmt.Errorf("bayes: %w", err)
 	}
 	defer body.Close()
