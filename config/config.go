@@ -92,6 +92,10 @@ type Config struct {
 	// reported.
 	Counters   Counters
 	RateLimits []ratelimit.Limit
+	// Bayes is the content classifier.
+	Bayes Bayes
+	// ContentFacts finds the content signals (the rule fact content).
+	ContentFacts bool
 
 	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
 	file *ast.File

@@ -36,6 +36,8 @@ type raw struct {
 	Log               rawLog         `yaml:"log"`
 	Decree            rawDecree      `yaml:"decree91"`
 	Archive           rawArchive     `yaml:"archive"`
+	Bayes             rawBayes       `yaml:"bayes"`
+	ContentFacts      bool           `yaml:"content_facts"`
 	Admin             rawAdmin       `yaml:"admin"`
 	Counters          rawCounters    `yaml:"counters"`
 	RateLimits        []rawRateLimit `yaml:"rate_limits"`

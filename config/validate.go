@@ -67,6 +67,8 @@ func (v *validator) validate(r *raw) *Config {
 	v.paths(c)
 	v.decree(c, &r.Decree)
 	v.archive(c, &r.Archive)
+	v.bayes(c, &r.Bayes)
+	c.ContentFacts = r.ContentFacts
 	v.admin(c, &r.Admin)
 	v.counters(c, &r.Counters)
 	v.rateLimits(c, r.RateLimits)

@@ -257,6 +257,14 @@ func foldString(s string) string {
 	return foldText(s).text
 }
 
+// Fold returns s as the decree analysis matches it: lower case, Latin
+// letters without their diacritics ("Khuyến mãi" → "khuyen mai", đ → d),
+// full-width ASCII as ASCII, invisible characters (zero-width space, soft
+// hyphen, stray combining marks) removed, every whitespace run one space
+// and none at either end; invalid UTF-8 becomes U+FFFD. Punctuation is
+// kept. Time and memory O(len(s)).
+func Fold(s string) string { return foldString(s) }
+
 // lineOf returns the index in f.lines of the line holding offset pos.
 func (f *folded) lineOf(pos int) int {
 	lo, hi := 0, len(f.lines)

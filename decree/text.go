@@ -36,8 +36,9 @@ type textPart struct {
 // last text part (Art. 20.1.a, see AnalyzeBody) with their tails, and
 // every text part with its head (see Links). Read it with ReadBody.
 type Body struct {
-	last []textPart // the last-text-part candidates, in order of preference
-	all  []textPart // every text part, in order
+	last  []textPart // the last-text-part candidates, in order of preference
+	all   []textPart // every text part, in order
+	parts []Part     // every entity walked, in tree order
 }
 
 // ReadBody walks the MIME tree of the message with header v and body
@@ -71,13 +72,14 @@ func ReadBody(ctx context.Context, v *mailmsg.View, body io.Reader, tailBytes, h
 	body = ctxio.NewReader(ctx, body)
 	w := walker{tail: max(tailBytes, 0), head: max(headBytes, 0)}
 	got := w.entity(h, body, 0)
-	return &Body{last: got.last, all: got.all}
+	return &Body{last: got.last, all: got.all, parts: w.shape}
 }
 
 // walker carries the limits through one MIME tree.
 type walker struct {
-	tail, head int // bytes kept per part at its end and at its start
-	parts      int // entities visited
+	tail, head int    // bytes kept per part at its end and at its start
+	parts      int    // entities visited
+	shape      []Part // the entities visited, in order
 }
 
 // walked is what one entity holds: its text parts, and the candidates
@@ -92,6 +94,8 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) walked {
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] == "" {
 		mt = "text/plain" // no usable boundary: an invalid Content-Type (RFC 2045 §5.2)
 	}
+	part := newPart(h, mt, params, depth)
+	w.shape = append(w.shape, part)
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxDepth {
 			return walked{}
@@ -100,7 +104,7 @@ func (w *walker) entity(h textproto.Header, body io.Reader, depth int) walked {
 		mr.MaxHeaderBytes = maxPartHeader
 		return w.multipart(mr, mt == "multipart/alternative", depth)
 	}
-	if disp, _, _ := mime.ParseMediaType(h.Get("Content-Disposition")); disp == "attachment" {
+	if part.Attachment {
 		return walked{}
 	}
 	if mt != "text/plain" && mt != "text/html" {

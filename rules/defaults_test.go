@@ -23,7 +23,7 @@ func TestDefaultsCompile(t *testing.T) {
 		t.Errorf("default settings = %+v, want tag_at 5, reject_at 15", s)
 	}
 	for _, r := range set.Rules() {
-		if r.Description == "" || !(strings.HasPrefix(r.Ref, "RFC ") || strings.HasPrefix(r.Ref, "Decree 91/2020 Art. ")) || r.Disabled {
+		if r.Description == "" || !(strings.HasPrefix(r.Ref, "RFC ") || strings.HasPrefix(r.Ref, "Decree 91/2020 Art. ") || strings.HasPrefix(r.Ref, "Robinson, ") || strings.HasPrefix(r.Ref, "rspamd ")) || r.Disabled {
 			t.Errorf("default rule %s: description %q, ref %q, disabled %v", r.ID, r.Description, r.Ref, r.Disabled)
 		}
 	}
@@ -60,6 +60,19 @@ func TestDefaultsBehaviour(t *testing.T) {
 		{"spf softfail", client, txn.Facts{SPF: txn.SPF{Result: "softfail"}}, txn.ActionAccept, 1, "SPF_SOFTFAIL", ""},
 		{"spf permerror", client, txn.Facts{SPF: txn.SPF{Result: "permerror"}}, txn.ActionAccept, 1, "SPF_PERMERROR", ""},
 		{"spf temperror", client, txn.Facts{SPF: txn.SPF{Result: "temperror"}}, txn.ActionAccept, 0.5, "SPF_TEMPERROR", ""},
+		{"bayes spam tags", client, txn.Facts{Bayes: txn.Bayes{Result: "spam", Probability: 0.95}}, txn.ActionTag, 5, "BAYES_SPAM", ""},
+		{"bayes certain spam", client, txn.Facts{Bayes: txn.Bayes{Result: "spam", Probability: 0.9995}}, txn.ActionTag, 7, "BAYES_SPAM BAYES_SPAM_CERTAIN", ""},
+		{"bayes certain spam with an SPF fail stays below reject", client, txn.Facts{SPF: txn.SPF{Result: "fail"}, Bayes: txn.Bayes{Result: "spam", Probability: 1}},
+			txn.ActionTag, 11, "SPF_FAIL BAYES_SPAM BAYES_SPAM_CERTAIN", ""},
+		{"bayes unsure", client, txn.Facts{Bayes: txn.Bayes{Result: "unsure", Probability: 0.5}}, txn.ActionAccept, 0, "", ""},
+		{"bayes without a vote", client, txn.Facts{Bayes: txn.Bayes{Result: "none", Probability: 0.9995}}, txn.ActionAccept, 0, "", ""},
+		{"dangerous double extension", client, txn.Facts{Content: []string{"dangerous_attachment", "double_extension"}}, txn.ActionTag, 5,
+			"CONTENT_DANGEROUS_ATTACHMENT CONTENT_DOUBLE_EXTENSION", ""},
+		{"every content signal stays below reject", client, txn.Facts{Content: []string{"dangerous_attachment", "double_extension", "ip_link",
+			"shortener_link", "invisible_text", "mixed_script", "html_only", "freemail_reply_to", "missing_date", "missing_message_id",
+			"undisclosed_recipients", "many_recipients"}}, txn.ActionTag, 14.3,
+			"CONTENT_DANGEROUS_ATTACHMENT CONTENT_DOUBLE_EXTENSION CONTENT_IP_LINK CONTENT_SHORTENER_LINK CONTENT_INVISIBLE_TEXT CONTENT_MIXED_SCRIPT CONTENT_HTML_ONLY CONTENT_FREEMAIL_REPLY_TO CONTENT_MISSING_DATE CONTENT_MISSING_MESSAGE_ID CONTENT_UNDISCLOSED_RECIPIENTS CONTENT_MANY_RECIPIENTS", ""},
+		{"bayes spam, authenticated", authed, txn.Facts{Bayes: txn.Bayes{Result: "spam", Probability: 1}}, txn.ActionAccept, 0, "", ""},
 		{"dkim fail without pass", client, txn.Facts{DKIM: []txn.DKIM{{Result: "fail", Domain: "example.com"}}},
 			txn.ActionAccept, 2, "DKIM_FAIL", ""},
 		{"dkim fail beside a pass", client, txn.Facts{DKIM: []txn.DKIM{{Result: "fail"}, {Result: "pass"}}},

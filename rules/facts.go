@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"milter91/internal/content"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
@@ -109,6 +110,12 @@ var factTable = map[string]fact{
 	"from_status": {compile: enumFact("from_status", func(f *txn.Facts) string { return f.FromStatus },
 		string(mailmsg.FromOK), string(mailmsg.FromMissing), string(mailmsg.FromEmpty), string(mailmsg.FromUnparsable))},
 	"header": {compile: compileHeader},
+
+	// The content classifier (facts_bayes.go).
+	"bayes": {compile: enumFact("bayes", func(f *txn.Facts) string { return f.Bayes.Result },
+		txn.BayesSpam, txn.BayesHam, txn.BayesUnsure, txn.BayesNone, txn.BayesTemperror)},
+	"bayes_probability": {compile: compileBayesProbability},
+	"content":           {compile: anyOfFact("content", func(f *txn.Facts) []string { return f.Content }, content.Signals...)},
 
 	// Decree 91/2020 (facts_decree.go).
 	// direction, advertising and refused are known at RCPT too for the

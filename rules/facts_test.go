@@ -260,3 +260,35 @@ func TestExtraFactIsUsable(t *testing.T) {
 	_, err = Compile([]Source{condRule("{test.always: hello}")})
 	checkErrors(t, err, []string{`r.yml:5:12|unknown fact "test.always"`})
 }
+
+func TestBayesFacts(t *testing.T) {
+	set := mustCompile(t, src("rules:",
+		"  - {id: B_SPAM, ref: x, score: 1, when: {bayes: [spam, temperror]}}",
+		"  - {id: B_RANGE, ref: x, score: 1, when: {bayes_probability: [0.2, 0.8]}}"))
+	for _, tc := range []struct {
+		b    txn.Bayes
+		want string
+	}{
+		{txn.Bayes{Result: "spam", Probability: 0.99}, "B_SPAM"},
+		{txn.Bayes{Result: "temperror", Probability: 0.5}, "B_SPAM"},
+		{txn.Bayes{Result: "unsure", Probability: 0.2}, "B_RANGE"},
+		{txn.Bayes{Result: "unsure", Probability: 0.8}, "B_RANGE"},
+		{txn.Bayes{Result: "ham", Probability: 0.19}, ""},
+		{txn.Bayes{Result: "none", Probability: 0.5}, ""},
+		{txn.Bayes{}, ""},
+	} {
+		v := set.Evaluate(&txn.Transaction{}, &txn.Facts{Bayes: tc.b})
+		if got := strings.Join(v.RuleIDs(), " "); got != tc.want {
+			t.Errorf("%+v: rules %q, want %q", tc.b, got, tc.want)
+		}
+	}
+	for _, bad := range []string{`[0.5]`, `[0.9, 0.1]`, `[0, 2]`, `spam`} {
+		_, err := Compile([]Source{src("rules:", "  - {id: B, ref: x, score: 1, when: {bayes_probability: "+bad+"}}")})
+		if err == nil {
+			t.Errorf("bayes_probability: %s compiled", bad)
+		}
+	}
+	if _, err := Compile([]Source{src("rules:", "  - {id: B, ref: x, score: 1, when: {bayes: maybe}}")}); err == nil {
+		t.Error("bayes: maybe compiled")
+	}
+}

@@ -19,6 +19,7 @@ const benchUsage = `usage:
                      [--duration 60s] [--messages N] [--drain 30s] [--timeout 30s] [--daemon-pid PID] [--json]
   milter91 bench corpus --out DIR [--messages 2000] [--seed 1]
   milter91 bench dns --zones DIR/zones.json [--listen 127.0.0.1:5353] [--delay 20ms]
+  milter91 bench classify --train DIR [--test DIR] [--folds 5] [--seed 1] [--worst N] [classifier flags]
 `
 
 // corpusStart is the Date of a corpus's first message: fixed, so that a
@@ -47,6 +48,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return benchCorpus(args[1:], stdout, stderr)
 	case "dns":
 		return benchDNS(ctx, args[1:], stdout, stderr)
+	case "classify":
+		return benchClassify(ctx, args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, benchUsage)
 		return 0

@@ -10,6 +10,7 @@ import (
 	"milter91/config"
 	"milter91/decree/stage/setup"
 	"milter91/dnsbl"
+	"milter91/internal/bayes"
 	"milter91/internal/counter"
 	"milter91/internal/dkimsign"
 	"milter91/internal/engine"
@@ -137,6 +138,10 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Trusted:           engine.Trusted(cfg.TrustedNetworks),
 		Quarantine:        engine.Quarantine{Default: cfg.Quarantine.Method, DMARC: cfg.Quarantine.DMARCMethod},
 		Signing:           signing,
+		Bayes:             mode.bayes,
+		BayesPerRecipient: cfg.Bayes.PerRecipient,
+		ContentFacts:      cfg.ContentFacts,
+		Autolearn:         autolearn(cfg.Bayes),
 	})
 }
 
@@ -172,4 +177,6 @@ type engineMode struct {
 	// its calls.
 	counters      counter.Store
 	countersState *storeState
+	// bayes is the content classifier, nil when it is off.
+	bayes *bayes.Classifier
 }

@@ -6,6 +6,7 @@
 //	milter91 rules lint [--config FILE] [FILE|DIR]...
 //	milter91 headers search --since WHEN [filters]
 //	milter91 report --since WHEN [--format csv|json|html]
+//	milter91 learn spam|ham [--config FILE] [--recipient ADDR] FILE|DIR|-
 //	milter91 config default
 //	milter91 version
 package main
@@ -30,6 +31,8 @@ const usage = `usage:
                                                                     (header archive, Decree 91/2020 Art. 10.6)
   milter91 report [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--format csv|json|html]
                   [--top N] [--out FILE]                            (statistics, Decree 91/2020 Art. 10.7)
+  milter91 learn spam|ham [--config FILE] [--recipient ADDR] [--admin HOST:PORT] [--token-file FILE]
+                  FILE|DIR|-                                        (content classifier: milter91 learn --help)
   milter91 dkim keygen --domain D --selector S --algorithm rsa|ed25519 --out FILE
   milter91 dmarc report [--config FILE] [--db FILE|URL] --since WHEN [--until WHEN] --org-name NAME
                         --email ADDR [--out-dir DIR | --sendmail CMD] [--dns HOST:PORT]...
@@ -69,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdBench(args[1:], stdout, stderr)
 	case "dmarc":
 		return cmdDMARC(args[1:], stdout, stderr, time.Now)
+	case "learn":
+		return cmdLearn(args[1:], stdin, stdout, stderr)
 	case "dkim":
 		return cmdDKIM(args[1:], stdout, stderr)
 	case "headers":

@@ -165,6 +165,7 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if d.store != nil {
 		opts.Registry = d.store
 	}
+	opts.Learner = daemonLearner{d}
 	if arch != nil {
 		opts.Headers = arch
 		opts.Report = func(ctx context.Context, w io.Writer, since, until time.Time, format string) (string, error) {
@@ -205,6 +206,7 @@ func (d *daemon) health(arch *archiver) func(context.Context) admin.Health {
 		if arch != nil {
 			arch.health(&h)
 		}
+		d.bayesHealth(&h)
 		return h
 	}
 }

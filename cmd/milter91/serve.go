@@ -40,8 +40,10 @@ type daemon struct {
 	// ctrState follows its calls.
 	counters counter.Backend
 	ctrState *storeState
-	engine   atomic.Pointer[engine.Engine]
-	stats    *metrics.Metrics
+	// bayes is the content classifier's store and current classifier.
+	bayes  classifierState
+	engine atomic.Pointer[engine.Engine]
+	stats  *metrics.Metrics
 	// stopBackground ends the running engine's blocklist health checks
 	// and list file watch.
 	stopBackground context.CancelFunc
@@ -234,7 +236,11 @@ func (d *daemon) build(cfg *config.Config) error {
 		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState, counters: d.counters, countersState: d.ctrState})
+	classifier, err := d.buildClassifier(cfg)
+	if err != nil {
+		return err
+	}
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState, counters: d.counters, countersState: d.ctrState, bayes: classifier})
 	if err != nil {
 		return err
 	}
@@ -300,6 +306,7 @@ func needRestart(old, cfg *config.Config) []string {
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize || old.DNS.CacheBytes != cfg.DNS.CacheBytes)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
 	add("counters", old.Counters != cfg.Counters || (len(old.RateLimits) == 0) != (len(cfg.RateLimits) == 0))
+	add("bayes.store", old.Bayes.Store != cfg.Bayes.Store)
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)

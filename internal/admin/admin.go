@@ -82,12 +82,15 @@ type Health struct {
 }
 
 // Options configure the handler New builds. Nil Registry, Headers,
-// Report or Reload make their endpoints answer 404 "not configured"
+// Report, Learner or Reload make their endpoints answer 404 "not configured"
 // (pass a nil interface: a nil *registry.Store in one is not nil).
 type Options struct {
 	Registry Registry
 	Headers  HeaderSearcher
 	Report   ReportFunc
+	// Learner learns for the content classifier (POST /v1/learn); nil
+	// when the classifier is off.
+	Learner Learner
 	// Health reports the daemon's state; nil answers {"status":"ok"}.
 	Health func(ctx context.Context) Health
 	// Reload re-reads configuration and rules and returns the changed
@@ -110,6 +113,7 @@ type api struct {
 	reg     Registry
 	headers HeaderSearcher
 	report  ReportFunc
+	learner Learner
 	health  func(context.Context) Health
 	reload  func() ([]string, error)
 	log     *slog.Logger
@@ -123,7 +127,7 @@ func New(opts Options) (http.Handler, error) {
 	if len(opts.Token) == 0 {
 		return nil, errors.New("admin: empty token")
 	}
-	a := &api{reg: opts.Registry, headers: opts.Headers, report: opts.Report,
+	a := &api{reg: opts.Registry, headers: opts.Headers, report: opts.Report, learner: opts.Learner,
 		health: opts.Health, reload: opts.Reload, log: opts.Logger, now: opts.Now}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -1,7 +1,7 @@
 // Package admin is milter91's management HTTP API: the Decree 91/2020
 // consent and refusal registry (Art. 11, 13.4, 20), the header archive
-// search (Art. 10.6), the statistics report (Art. 10.7), health and
-// reload. The daemon serves it on a loopback address (Serve), over TLS
+// search (Art. 10.6), the statistics report (Art. 10.7), the content
+// classifier's learning, health and reload. The daemon serves it on a loopback address (Serve), over TLS
 // when a certificate is configured.
 //
 // # Conventions
@@ -38,6 +38,7 @@
 //	405 wrong method, with an Allow header
 //	413 body over its limit
 //	415 wrong Content-Type
+//	429 a learning limit reached (POST /v1/learn)
 //	500 store or reload failure, with its error text
 //
 // # Endpoints
@@ -137,4 +138,16 @@
 //	since required, until default now, format default json.
 //	→ 200 the report with its media type (application/json, text/csv or
 //	text/html).
+//
+// POST /v1/learn?class=spam|ham&recipient=ADDR
+//
+//	The body is one message (Content-Type: message/rfc822, at most
+//	32 MiB), learned by the content classifier as class, site-wide and,
+//	with recipient, in that recipient's counts too. Learning a message
+//	again as the same class changes nothing; as the other class moves it.
+//	→ 200 {"class": "spam", "features": N, "scopes": [{"scope": "site",
+//	  "outcome": "learned"|"moved"|"already learned", "spam_learned": N,
+//	  "ham_learned": N}, …]}
+//	→ 429 the scope's daily learning limit (bayes.max_learn_per_day) is
+//	  reached; nothing was learned.
 package admin

@@ -53,6 +53,8 @@ func (a *api) routes() []route {
 			endpoints: []endpoint{{method: http.MethodGet, handler: a.searchHeaders}}},
 		{path: "/v1/report", on: a.report != nil, feature: "the statistics report",
 			endpoints: []endpoint{{method: http.MethodGet, handler: a.getReport}}},
+		{path: "/v1/learn", on: a.learner != nil, feature: "the content classifier",
+			endpoints: []endpoint{{method: http.MethodPost, handler: a.postLearn}}},
 	}
 }
 

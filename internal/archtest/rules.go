@@ -12,7 +12,7 @@ var (
 	}
 	// checks turn a message into facts; only rules decide.
 	checks = []string{"milter91/internal/auth", "milter91/dnsbl", "milter91/decree", "milter91/internal/resolver",
-		"milter91/internal/ratelimit", "milter91/internal/dedup"}
+		"milter91/internal/ratelimit", "milter91/internal/dedup", "milter91/internal/bayes", "milter91/internal/content"}
 	// pipeline is what runs checks and rules, and the adapter in front.
 	pipeline = []string{"milter91/rules", "milter91/internal/engine", "milter91/milter", "milter91/config"}
 )

@@ -7,6 +7,7 @@ import (
 
 	"milter91/decree"
 	"milter91/dnsbl"
+	"milter91/internal/bayes"
 	"milter91/internal/mailmsg"
 	"milter91/internal/txn"
 )
@@ -72,13 +73,18 @@ func (e *Engine) blocklistSubject(t *txn.Transaction, msg *mailmsg.View, body fu
 }
 
 // bodyReader returns a function that decodes t's text parts once, on its
-// first call, for both the link extraction and the Decree 91 analysis:
-// the tails the analysis reads and, when a zone or list asks about links,
-// the first decree.DefaultMaxLinkBytes of each part.
+// first call, for the link extraction, the Decree 91 analysis and the
+// classifier: the tails the analysis reads and, when a zone or list asks
+// about links, the first decree.DefaultMaxLinkBytes of each part (the
+// first bayes.MaxTextBytes at least when the classifier or the content
+// signals are on).
 func (e *Engine) bodyReader(ctx context.Context, t *txn.Transaction, msg *mailmsg.View) func() *decree.Body {
 	head := 0
 	if e.asks(dnsbl.SourceURL) || e.asks(dnsbl.SourceEmail) {
 		head = decree.DefaultMaxLinkBytes
+	}
+	if e.opt.Bayes != nil || e.opt.ContentFacts {
+		head = max(head, bayes.MaxTextBytes)
 	}
 	return sync.OnceValue(func() *decree.Body {
 		if st := e.opt.Decree; st != nil {

@@ -9,13 +9,20 @@ import (
 	"milter91/internal/txn"
 )
 
-// checks are the steps that run concurrently: SPF, DKIM, ARC and, when a zone
-// or a local list is configured, the lists and blocklists. A DNS timeout
-// is a temperror fact, not a fault.
+// checks are the steps that run concurrently: SPF, DKIM, ARC, when a zone
+// or a local list is configured the lists and blocklists, and the content
+// classifier and the content signals when they are on. A DNS timeout is
+// a temperror fact, not a fault.
 func (e *Engine) checks() []step {
 	steps := []step{{"spf", e.checkSPF}, {"dkim", e.verifyDKIM}, {"arc", e.checkARC}}
 	if e.opt.DNSBL != nil || e.opt.Lists != nil {
 		steps = append(steps, step{"dnsbl", e.checkLists})
+	}
+	if e.opt.Bayes != nil {
+		steps = append(steps, step{"bayes", e.classify})
+	}
+	if e.opt.ContentFacts {
+		steps = append(steps, step{"content", e.findContent})
 	}
 	return steps
 }

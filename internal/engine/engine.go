@@ -18,6 +18,7 @@ import (
 
 	"milter91/decree/stage"
 	"milter91/dnsbl"
+	"milter91/internal/bayes"
 	"milter91/internal/dedup"
 	"milter91/internal/ratelimit"
 	"milter91/internal/ratelog"
@@ -77,6 +78,16 @@ type Options struct {
 	// Signing asks the adapter to sign outbound mail (DKIM); nil signs
 	// nothing.
 	Signing *Signing
+	// Bayes is the content classifier (Facts.Bayes); nil turns it off.
+	Bayes *bayes.Classifier
+	// BayesPerRecipient judges a message with one recipient by that
+	// recipient's counts when they suffice.
+	BayesPerRecipient bool
+	// Autolearn learns from the verdicts (see Autolearn); nil is off.
+	Autolearn *Autolearn
+	// ContentFacts finds the content signals (Facts.Content,
+	// internal/content).
+	ContentFacts bool
 }
 
 // Engine evaluates messages. It is safe for concurrent use; a reload builds
@@ -109,6 +120,9 @@ const storeLogEvery = 10 * time.Second
 
 // DNSBL returns the blocklist checker the engine uses, nil without zones.
 func (e *Engine) DNSBL() *dnsbl.Checker { return e.opt.DNSBL }
+
+// Bayes returns the engine's content classifier, nil when it is off.
+func (e *Engine) Bayes() *bayes.Classifier { return e.opt.Bayes }
 
 // Lists returns the engine's local lists, nil without any.
 func (e *Engine) Lists() *dnsbl.LocalLists { return e.opt.Lists }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"milter91/decree"
+	"milter91/internal/bayes"
 	"milter91/internal/mailmsg"
 	"milter91/internal/resolver"
 	"milter91/internal/txn"
@@ -22,6 +23,7 @@ import (
 //	            counted before (dedup; the decree stage asks too)
 //	rules       the verdict, once or once per recipient
 //	finish      sends and counts kept or returned, the message marked counted
+//	autolearn   the classifier learns from the verdict, when asked to
 //	edits       the header edits and recipient removals of the verdict,
 //	            and the DKIM signing request of outbound mail (signing);
 //	            in observe mode (Options.Modes) those of an accepted
@@ -46,6 +48,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	sends := e.decree(ctx, m)
 	e.rateLimit(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
+	e.autolearn(ctx, m, verdict, err)
 	m.f.DNSQueries = int(queries.Load())
 	switch {
 	case ctx.Err() != nil:
@@ -92,6 +95,9 @@ type message struct {
 	// body decodes the text parts once, on the first call, for both the
 	// link extraction and the Decree 91 analysis.
 	body func() *decree.Body
+	// features are the classifier's tokens of the message, for autolearn
+	// (nil unless the bayes step ran).
+	features *bayes.Features
 	// skipped: an authenticated submission with SkipAuthenticated, and
 	// locally submitted mail (no SMTP client to judge), skip the inbound
 	// checks (SPF, DKIM, DMARC, blocklists), not the rules, which judge

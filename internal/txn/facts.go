@@ -198,6 +198,11 @@ type Facts struct {
 	Decree Decree
 	// RateLimit is what the outbound rate limits found.
 	RateLimit RateLimit
+	// Bayes is the content classifier's verdict.
+	Bayes Bayes
+	// Content are the content signals (internal/content: "html_only",
+	// "ip_link", …), sorted; nil when none or when the check is off.
+	Content []string
 	// DNSQueries is the number of DNS queries sent on the network (cache
 	// hits excluded) for this message.
 	DNSQueries int
