@@ -48,6 +48,8 @@ type Options struct {
 	// PrefetchTimeout bounds lookups started by Prefetch (default 10 s).
 	PrefetchTimeout time.Duration
 	Logger          *slog.Logger
+	// BlockLists are the users' own block lists; nil turns them off.
+	BlockLists BlockLists
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

@@ -18,6 +18,7 @@ import (
 //	parse       the header once (mailmsg.View: From, Subject), the body decoder
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
+//	userblocks  the recipients' own block lists (Decree 91/2020 Art. 10.2)
 //	rules       the verdict, once or once per recipient
 //	edits       the header edits and recipient removals of the verdict
 //
@@ -38,6 +39,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 		m.f.Temperrors = temperrors(m.f)
 	}
 	sends := e.decree(ctx, m)
+	e.userBlocks(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	m.f.DNSQueries = int(queries.Load())
 	switch {

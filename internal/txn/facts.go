@@ -116,6 +116,15 @@ type ListHit struct {
 	Entry string `json:"entry"`
 }
 
+// UserBlock is one entry of a recipient's own block list that matched the
+// message's sender (Decree 91/2020 Art. 10.2).
+type UserBlock struct {
+	Rcpt string `json:"rcpt"` // the recipient whose list it is, lower-cased
+	Kind string `json:"kind"` // "address", "domain" or "advertiser"
+	// Entry is the blocked address, domain or advertiser id.
+	Entry string `json:"entry"`
+}
+
 // Facts are everything the checks found about one message. Rules read them;
 // checks write them; nothing in Facts is a decision.
 type Facts struct {
@@ -125,6 +134,11 @@ type Facts struct {
 	DNSBL []DNSBL
 	// Lists are the local list entries that matched, block and allow.
 	Lists []ListHit
+	// UserBlocks are the recipients' block-list entries that match the
+	// sender; UserBlocksUnavailable is true when the store could not be
+	// asked (the lists are then not applied: the mail is delivered).
+	UserBlocks            []UserBlock
+	UserBlocksUnavailable bool
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
 	FromAddresses []string
 	// FromStatus says what the From fields hold (mailmsg.FromStatus:

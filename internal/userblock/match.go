@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"milter91/internal/txn"
 )
 
 // Match limits (our choice). Postfix's smtpd_recipient_limit is 1000 by
@@ -118,4 +120,18 @@ func (sd Sender) values() (addrs, domains []string) {
 		}
 	}
 	return addrs, domains[:min(len(domains), max(0, MaxSenderValues-len(addrs)))]
+}
+
+// MatchBlocks is Match for the engine: the sender's addresses and
+// advertiser id in, the facts out (txn.Facts.UserBlocks).
+func (s *Store) MatchBlocks(ctx context.Context, rcpts, senders []string, advertiser string) ([]txn.UserBlock, error) {
+	bs, err := s.Match(ctx, rcpts, Sender{Addresses: senders, Advertiser: advertiser})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]txn.UserBlock, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, txn.UserBlock{Rcpt: b.Recipient, Kind: b.Kind, Entry: b.Value})
+	}
+	return out, nil
 }
