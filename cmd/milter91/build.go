@@ -118,6 +118,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		SubjectPrefix:     cfg.Tag.SubjectPrefix,
 		Logger:            logger,
 		Decree:            dec,
+		BlockLists:        mode.blocks,
 	})
 }
 
@@ -128,4 +129,6 @@ type engineMode struct {
 	dryRun    bool
 	direction string
 	registry  *storeState
+	// blocks are the users' block lists (nil interface: none).
+	blocks engine.BlockLists
 }

@@ -7,6 +7,7 @@ import (
 
 	"milter91/config"
 	"milter91/internal/registry"
+	"milter91/internal/userblock"
 )
 
 // openRegistry opens the configured registry; nil when none is configured.
@@ -22,6 +23,17 @@ func openRegistry(cfg *config.Config) (*registry.Store, error) {
 	}
 	s.SetDefaultCap(cfg.Decree.MaxPer24h)
 	return s, nil
+}
+
+// openBlockLists opens the users' block lists (internal/userblock) in
+// the registry's database; nil without a registry.
+func openBlockLists(cfg *config.Config) (*userblock.Store, error) {
+	if !cfg.Decree.Enabled || cfg.Decree.Registry == "" {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return userblock.Open(ctx, cfg.Decree.Registry)
 }
 
 // pruneLoop deletes expired registry rows hourly until ctx ends

@@ -165,6 +165,9 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if d.store != nil {
 		opts.Registry = d.store
 	}
+	if d.blocks != nil {
+		opts.Blocks = d.blocks
+	}
 	if arch != nil {
 		opts.Headers = arch
 		opts.Report = func(ctx context.Context, w io.Writer, since, until time.Time, format string) (string, error) {

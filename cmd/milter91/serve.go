@@ -24,6 +24,7 @@ import (
 	"milter91/internal/resolver"
 	"milter91/internal/sockaddr"
 	"milter91/internal/txn"
+	"milter91/internal/userblock"
 	"milter91/milter"
 )
 
@@ -33,6 +34,8 @@ type daemon struct {
 	logger *slog.Logger
 	res    *resolver.Client
 	store  *registry.Store
+	// blocks are the users' block lists, in the registry's database.
+	blocks *userblock.Store
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
 	engine   atomic.Pointer[engine.Engine]
@@ -103,6 +106,9 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		arch.close()
 		if d.store != nil {
 			d.store.Close()
+		}
+		if d.blocks != nil {
+			d.blocks.Close()
 		}
 	}()
 	listeners, err := listenAll(cfg)
@@ -201,13 +207,20 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.store, err = openRegistry(cfg); err != nil {
 			return err
 		}
+		if d.blocks, err = openBlockLists(cfg); err != nil {
+			return err
+		}
 		if d.store != nil {
 			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
 			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
 		}
 		d.started = cfg
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState})
+	mode := engineMode{registry: d.regState}
+	if d.blocks != nil {
+		mode.blocks = d.blocks
+	}
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, mode)
 	if err != nil {
 		return err
 	}

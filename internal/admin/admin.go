@@ -81,13 +81,15 @@ type Health struct {
 	Details map[string]string `json:"details,omitempty"`
 }
 
-// Options configure the handler New builds. Nil Registry, Headers,
+// Options configure the handler New builds. Nil Registry, Blocks, Headers,
 // Report or Reload make their endpoints answer 404 "not configured"
 // (pass a nil interface: a nil *registry.Store in one is not nil).
 type Options struct {
 	Registry Registry
-	Headers  HeaderSearcher
-	Report   ReportFunc
+	// Blocks are the users' own block lists (/v1/blocks).
+	Blocks  BlockLists
+	Headers HeaderSearcher
+	Report  ReportFunc
 	// Health reports the daemon's state; nil answers {"status":"ok"}.
 	Health func(ctx context.Context) Health
 	// Reload re-reads configuration and rules and returns the changed
@@ -108,6 +110,7 @@ type Options struct {
 // api holds the handlers' dependencies.
 type api struct {
 	reg     Registry
+	blocks  BlockLists
 	headers HeaderSearcher
 	report  ReportFunc
 	health  func(context.Context) Health
@@ -123,7 +126,7 @@ func New(opts Options) (http.Handler, error) {
 	if len(opts.Token) == 0 {
 		return nil, errors.New("admin: empty token")
 	}
-	a := &api{reg: opts.Registry, headers: opts.Headers, report: opts.Report,
+	a := &api{reg: opts.Registry, blocks: opts.Blocks, headers: opts.Headers, report: opts.Report,
 		health: opts.Health, reload: opts.Reload, log: opts.Logger, now: opts.Now}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
