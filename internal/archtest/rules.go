@@ -6,7 +6,7 @@ var (
 	// the metrics must not link, nor the SQL drivers. (database/sql alone
 	// is no store: the Prometheus Go collectors import it for DBStats.)
 	stores = []string{
-		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/userblock",
+		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/userblock", "milter91/internal/spamreport",
 		"modernc.org/sqlite/...", "github.com/jackc/pgx/...",
 	}
 	// checks turn a message into facts; only rules decide.
@@ -46,7 +46,7 @@ var Enforced = []Rule{
 	},
 	{
 		Name:   "stores import no rules, engine, adapter, config or checks",
-		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/userblock"},
+		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/userblock", "milter91/internal/spamreport"},
 		Forbid: append(append([]string{}, pipeline...), checks...),
 	},
 	{
