@@ -69,6 +69,8 @@ type Config struct {
 	Archive Archive
 	// Admin is the admin HTTP API.
 	Admin Admin
+	// Reports is the intake of users' spam reports.
+	Reports Reports
 
 	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
 	file *ast.File

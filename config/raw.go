@@ -28,6 +28,7 @@ type raw struct {
 	Decree            rawDecree  `yaml:"decree91"`
 	Archive           rawArchive `yaml:"archive"`
 	Admin             rawAdmin   `yaml:"admin"`
+	Reports           rawReports `yaml:"reports"`
 }
 
 type rawDecree struct {

@@ -64,6 +64,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.decree(c, &r.Decree)
 	v.archive(c, &r.Archive)
 	v.admin(c, &r.Admin)
+	v.reports(c, &r.Reports)
 	return c
 }
 

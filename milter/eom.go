@@ -16,6 +16,7 @@ type decision struct {
 	edits       []txn.HeaderEdit
 	quarantine  string // quarantine only
 	removeRcpts []string
+	discard     bool   // accept, then drop (Outcome.Discard)
 	fault       *fault // the internal fault that decided, if any
 	limit       string // the limit that decided (LimitHeaderBytes, …), if any
 }
@@ -96,6 +97,9 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
 			removeRcpts: out.RemoveRcpts}
 	default:
+		if out.Discard && v.Action == txn.ActionAccept {
+			return decision{action: v.Action, discard: true}
+		}
 		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts}
 	}
 }
@@ -121,6 +125,9 @@ func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter
 	if d.action == txn.ActionTempfail || d.action == txn.ActionReject {
 		delivered, _ := applyEdits(nil, msg.headers, nil, opt)
 		return replyResponse(d.action, d.reply), delivered, nil
+	}
+	if d.discard {
+		return gomilter.RespDiscard, nil, nil
 	}
 	delivered, err := applyEdits(m, msg.headers, d.edits, opt)
 	if err != nil {

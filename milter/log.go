@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Limit = d.action, d.reply, d.quarantine, d.limit
+	a.Action, a.Reply, a.Quarantine, a.Limit, a.Discarded = d.action, d.reply, d.quarantine, d.limit, d.discard
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -71,6 +71,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Quarantine != "" {
 		attrs = append(attrs, slog.String("quarantine", a.Quarantine))
+	}
+	if a.Discarded {
+		attrs = append(attrs, slog.Bool("discarded", true))
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))

@@ -119,6 +119,9 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Logger:            logger,
 		Decree:            dec,
 		BlockLists:        mode.blocks,
+		Reports:           mode.reports,
+		AbuseMailboxes:    cfg.Reports.AbuseMailboxes,
+		AbuseDiscard:      cfg.Reports.AbuseAction == config.AbuseDiscard,
 	})
 }
 
@@ -131,4 +134,6 @@ type engineMode struct {
 	registry  *storeState
 	// blocks are the users' block lists (nil interface: none).
 	blocks engine.BlockLists
+	// reports take the abuse mailbox's feedback reports in (nil: none).
+	reports engine.ReportIntake
 }

@@ -7,6 +7,7 @@ import (
 
 	"milter91/config"
 	"milter91/internal/registry"
+	"milter91/internal/spamreport"
 	"milter91/internal/userblock"
 )
 
@@ -34,6 +35,17 @@ func openBlockLists(cfg *config.Config) (*userblock.Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return userblock.Open(ctx, cfg.Decree.Registry)
+}
+
+// openReports opens the spam report store in the registry's database;
+// nil without a registry.
+func openReports(cfg *config.Config) (*spamreport.Store, error) {
+	if !cfg.Decree.Enabled || cfg.Decree.Registry == "" {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return spamreport.Open(ctx, cfg.Decree.Registry)
 }
 
 // pruneLoop deletes expired registry rows hourly until ctx ends

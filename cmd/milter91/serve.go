@@ -23,6 +23,7 @@ import (
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
 	"milter91/internal/sockaddr"
+	"milter91/internal/spamreport"
 	"milter91/internal/txn"
 	"milter91/internal/userblock"
 	"milter91/milter"
@@ -36,6 +37,9 @@ type daemon struct {
 	store  *registry.Store
 	// blocks are the users' block lists, in the registry's database.
 	blocks *userblock.Store
+	// reports takes users' spam reports in, stored in the registry's
+	// database (nil without a registry).
+	reports *spamreport.Service
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
 	engine   atomic.Pointer[engine.Engine]
@@ -109,6 +113,9 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		}
 		if d.blocks != nil {
 			d.blocks.Close()
+		}
+		if d.reports != nil {
+			d.reports.Reports.Close()
 		}
 	}()
 	listeners, err := listenAll(cfg)
@@ -210,6 +217,9 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.blocks, err = openBlockLists(cfg); err != nil {
 			return err
 		}
+		if err := d.openReports(cfg); err != nil {
+			return err
+		}
 		if d.store != nil {
 			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
 			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
@@ -220,12 +230,29 @@ func (d *daemon) build(cfg *config.Config) error {
 	if d.blocks != nil {
 		mode.blocks = d.blocks
 	}
+	if d.reports != nil {
+		mode.reports = d.reports
+	}
 	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, mode)
 	if err != nil {
 		return err
 	}
 	d.engine.Store(e)
 	d.startBackground(cfg, e)
+	return nil
+}
+
+// openReports opens the spam report store and its intake, which records
+// the refusals of reports about ads in the registry.
+func (d *daemon) openReports(cfg *config.Config) error {
+	st, err := openReports(cfg)
+	if err != nil || st == nil {
+		return err
+	}
+	d.reports = &spamreport.Service{Intake: spamreport.Intake{Store: st, Logger: d.logger}, Reports: st}
+	if d.store != nil {
+		d.reports.Refusals = d.store
+	}
 	return nil
 }
 

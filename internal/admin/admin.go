@@ -81,13 +81,15 @@ type Health struct {
 	Details map[string]string `json:"details,omitempty"`
 }
 
-// Options configure the handler New builds. Nil Registry, Blocks, Headers,
+// Options configure the handler New builds. Nil Registry, Blocks, Reports, Headers,
 // Report or Reload make their endpoints answer 404 "not configured"
 // (pass a nil interface: a nil *registry.Store in one is not nil).
 type Options struct {
 	Registry Registry
 	// Blocks are the users' own block lists (/v1/blocks).
-	Blocks  BlockLists
+	Blocks BlockLists
+	// Reports take users' spam reports in (/v1/reports).
+	Reports Reports
 	Headers HeaderSearcher
 	Report  ReportFunc
 	// Health reports the daemon's state; nil answers {"status":"ok"}.
@@ -111,6 +113,7 @@ type Options struct {
 type api struct {
 	reg     Registry
 	blocks  BlockLists
+	reports Reports
 	headers HeaderSearcher
 	report  ReportFunc
 	health  func(context.Context) Health
@@ -126,7 +129,7 @@ func New(opts Options) (http.Handler, error) {
 	if len(opts.Token) == 0 {
 		return nil, errors.New("admin: empty token")
 	}
-	a := &api{reg: opts.Registry, blocks: opts.Blocks, headers: opts.Headers, report: opts.Report,
+	a := &api{reg: opts.Registry, blocks: opts.Blocks, reports: opts.Reports, headers: opts.Headers, report: opts.Report,
 		health: opts.Health, reload: opts.Reload, log: opts.Logger, now: opts.Now}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -197,3 +197,15 @@ func parseDate(v string) (time.Time, error) {
 	}
 	return time.Time{}, err
 }
+
+// Reported makes a Report from a reported message alone (a user's report
+// over the admin API): feedbackType ("" means abuse) and the message as
+// received, kept up to MaxOriginal bytes, its header parsed.
+func Reported(feedbackType string, message []byte) *Report {
+	r := &Report{FeedbackType: strings.ToLower(strings.TrimSpace(feedbackType))}
+	if r.FeedbackType == "" {
+		r.FeedbackType = TypeAbuse
+	}
+	r.setOriginal(message)
+	return r
+}

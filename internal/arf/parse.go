@@ -116,18 +116,25 @@ func (rep *Report) readPart(p *multipart.Part, seen *bool, in *countingReader) (
 		if err != nil && !cut {
 			return false, fmt.Errorf("%w: reported message: %v", ErrMalformed, err)
 		}
-		if len(data) > MaxOriginal {
-			data, cut = data[:MaxOriginal], true
-		}
-		rep.Original, rep.Truncated = data, cut
-		rep.Header, _, _ = mailmsg.ReadHeaderLimits(bufio.NewReader(bytes.NewReader(data)),
-			mailmsg.Limits{Bytes: maxHeaderBytes, Fields: MaxFields})
-		if rep.Header == nil {
-			rep.Header = []mailmsg.Field{}
-		}
+		rep.setOriginal(data)
+		rep.Truncated = rep.Truncated || cut
 		return cut && in.n >= MaxInput, nil
 	}
 	return false, nil
+}
+
+// setOriginal keeps data, cut to MaxOriginal, as the reported message
+// and parses its header.
+func (rep *Report) setOriginal(data []byte) {
+	if len(data) > MaxOriginal {
+		data, rep.Truncated = data[:MaxOriginal], true
+	}
+	rep.Original = data
+	rep.Header, _, _ = mailmsg.ReadHeaderLimits(bufio.NewReader(bytes.NewReader(data)),
+		mailmsg.Limits{Bytes: maxHeaderBytes, Fields: MaxFields})
+	if rep.Header == nil {
+		rep.Header = []mailmsg.Field{}
+	}
 }
 
 // countingReader counts the bytes read through it.

@@ -21,6 +21,7 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 		}
 	}
 	out.Edits = e.headerEdits(m.t, m.f, &out.Verdict, m.skipped)
+	out.Discard = e.discard(m, v)
 	if v.Action == txn.ActionQuarantine {
 		out.Quarantine = fmt.Sprintf("milter91: score %.1f rules %v", v.Score, v.RuleIDs())
 	}

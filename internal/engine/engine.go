@@ -50,6 +50,12 @@ type Options struct {
 	Logger          *slog.Logger
 	// BlockLists are the users' own block lists; nil turns them off.
 	BlockLists BlockLists
+	// Reports take in the feedback reports mailed to AbuseMailboxes
+	// (lower-cased addresses); nil turns it off. AbuseDiscard drops such
+	// a message once its report is stored (reports.abuse_action: discard).
+	Reports        ReportIntake
+	AbuseMailboxes []string
+	AbuseDiscard   bool
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

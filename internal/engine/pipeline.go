@@ -19,6 +19,7 @@ import (
 //	checks      SPF ‖ DKIM ‖ local lists and blocklists, then DMARC
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	userblocks  the recipients' own block lists (Decree 91/2020 Art. 10.2)
+//	reports     a feedback report to the abuse mailbox taken in (Art. 12.1)
 //	rules       the verdict, once or once per recipient
 //	edits       the header edits and recipient removals of the verdict
 //
@@ -40,6 +41,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	}
 	sends := e.decree(ctx, m)
 	e.userBlocks(ctx, m)
+	e.reports(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	m.f.DNSQueries = int(queries.Load())
 	switch {

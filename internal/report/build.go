@@ -51,7 +51,9 @@ func Build(counts []archive.Count, since, until time.Time, top int) Report {
 	for _, c := range counts {
 		t.add(c)
 	}
-	return t.report(since, until, top)
+	r := t.report(since, until, top)
+	r.UserReports.ByType = []Item{}
+	return r
 }
 
 // firstMidnight is the first UTC midnight at or after t (t in UTC).

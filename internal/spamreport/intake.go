@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"milter91/internal/arf"
 	"milter91/internal/mailmsg"
 	"milter91/internal/registry"
+	"milter91/internal/txn"
 )
 
 // Refusals records refusals (*registry.Store).
@@ -165,11 +167,41 @@ func isAd(rep *arf.Report) bool {
 }
 
 // text makes s storable: valid UTF-8, no NUL, at most 1 KiB.
-func text(s string) string { return clipText(strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", ""), 1024) }
+func text(s string) string {
+	return clipText(strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", ""), 1024)
+}
 
 func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "")
+}
+
+// Service is an Intake with the Store it writes to: what the admin API
+// takes reports in and lists them with.
+type Service struct {
+	Intake
+	Reports *Store
+}
+
+// List is Store.List.
+func (s *Service) List(ctx context.Context, since, until time.Time, after int64, limit int) ([]Record, error) {
+	return s.Reports.List(ctx, since, until, after, limit)
+}
+
+// TakeMessage takes in the feedback report msg is (the engine's
+// ReportIntake): a message that is no RFC 5965 report is answered with
+// Stored false and the reason. Errors: Take's.
+func (s *Service) TakeMessage(ctx context.Context, msg io.Reader) (txn.SpamReport, error) {
+	rep, err := arf.Parse(msg)
+	if err != nil {
+		return txn.SpamReport{Problem: err.Error()}, nil
+	}
+	rec, err := s.Take(ctx, SourceARF, rep, "")
+	if err != nil {
+		return txn.SpamReport{}, err
+	}
+	return txn.SpamReport{Stored: true, ID: rec.ID, FeedbackType: rec.FeedbackType, Recipient: rec.Recipient,
+		Advertiser: rec.Advertiser, Refused: rec.Refused}, nil
 }

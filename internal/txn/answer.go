@@ -38,6 +38,9 @@ type Answer struct {
 	Reply Reply
 	// Quarantine is the hold reason sent with a quarantine.
 	Quarantine string
+	// Discarded is true when the MTA was told to accept and drop the
+	// message (Outcome.Discard).
+	Discarded bool
 	// Fault is the kind of internal fault that made the fail mode answer
 	// ("error", "panic", "deadline", "spool", "evaluator", "outcome"), ""
 	// for none; FaultErr is its error.

@@ -125,6 +125,22 @@ type UserBlock struct {
 	Entry string `json:"entry"`
 }
 
+// SpamReport is what became of a feedback report (RFC 5965) mailed to
+// the abuse mailbox (Decree 91/2020 Art. 10.2, 12.1).
+type SpamReport struct {
+	// Stored is true when the report was recorded (ID its record);
+	// Problem says why not ("not a feedback report: …", a store error).
+	Stored       bool   `json:"stored"`
+	ID           int64  `json:"id,omitempty"`
+	FeedbackType string `json:"feedback_type,omitempty"`
+	Recipient    string `json:"recipient,omitempty"`
+	Advertiser   string `json:"advertiser,omitempty"`
+	// Refused is true when the report recorded a refusal of Advertiser
+	// by Recipient.
+	Refused bool   `json:"refused"`
+	Problem string `json:"problem,omitempty"`
+}
+
 // Facts are everything the checks found about one message. Rules read them;
 // checks write them; nothing in Facts is a decision.
 type Facts struct {
@@ -139,6 +155,9 @@ type Facts struct {
 	// asked (the lists are then not applied: the mail is delivered).
 	UserBlocks            []UserBlock
 	UserBlocksUnavailable bool
+	// Report is set when the message went to an abuse mailbox: the
+	// feedback report it carried and what became of it.
+	Report *SpamReport
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
 	FromAddresses []string
 	// FromStatus says what the From fields hold (mailmsg.FromStatus:

@@ -37,4 +37,9 @@ type Outcome struct {
 	RemoveRcpts []string `json:"remove_rcpts,omitempty"`
 	// Quarantine holds the reason text for a quarantine (Postfix hold).
 	Quarantine string
+	// Discard asks the MTA to accept the message and drop it (milter
+	// SMFIR_DISCARD): a feedback report to the abuse mailbox once it is
+	// stored, when reports.abuse_action is discard. Only with an accepting
+	// verdict.
+	Discard bool `json:"discard,omitempty"`
 }
