@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -21,4 +22,18 @@ func TestBlockCommands(t *testing.T) {
 			code: 1, errHas: "no domain entry"},
 		{name: "unknown", args: []string{"purge", "--db", db}, code: 2, errHas: "usage"},
 	})
+}
+
+// A store the CLI creates holds personal data: mode 0600.
+func TestCLIStoreIsPrivate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	runRegSteps(t, runBlock, []regStep{{name: "add", args: []string{"add", "--db", db, "--rcpt", "bob@example.net",
+		"--kind", "address", "--value", "x@example.com"}, outHas: "x@example.com"}})
+	fi, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("mode %04o, want 0600", perm)
+	}
 }
