@@ -208,6 +208,9 @@ func Load(path string) (*Config, error) {
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}
+	for i := range c.Admin.Tokens {
+		relativeTo(path, &c.Admin.Tokens[i].File)
+	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store} {
 		if !dsn.Is(*p) {
 			relativeTo(path, p)

@@ -173,9 +173,20 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if cfg.Admin.Listen == "" {
 		return nil
 	}
-	token, err := admin.LoadToken(cfg.Admin.TokenFile)
-	if err != nil {
-		return fmt.Errorf("admin.token_file: %w", err)
+	var token []byte
+	var err error
+	if cfg.Admin.TokenFile != "" {
+		if token, err = admin.LoadToken(cfg.Admin.TokenFile); err != nil {
+			return fmt.Errorf("admin.token_file: %w", err)
+		}
+	}
+	var tokens []admin.NamedToken
+	for i, t := range cfg.Admin.Tokens {
+		tok, err := admin.LoadToken(t.File)
+		if err != nil {
+			return fmt.Errorf("admin.tokens[%d] (%s): %w", i, t.Name, err)
+		}
+		tokens = append(tokens, admin.NamedToken{Name: t.Name, Token: tok})
 	}
 	if cfg.Admin.TLSCert != "" {
 		// Checked here so that a broken pair stops the start instead of
@@ -184,7 +195,7 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 			return fmt.Errorf("admin.tls_cert/tls_key: %w", err)
 		}
 	}
-	opts := admin.Options{Token: token, Logger: d.logger.With("component", "admin"),
+	opts := admin.Options{Token: token, Tokens: tokens, Logger: d.logger.With("component", "admin"),
 		Health: d.health(arch), Reload: d.requestReload}
 	if d.store != nil {
 		opts.Registry = d.store

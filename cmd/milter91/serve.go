@@ -315,7 +315,9 @@ func needRestart(old, cfg *config.Config) []string {
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)
-	add("admin", old.Admin != cfg.Admin)
+	oa, na := old.Admin, cfg.Admin
+	add("admin", oa.Listen != na.Listen || oa.TokenFile != na.TokenFile || oa.TLSCert != na.TLSCert || oa.TLSKey != na.TLSKey ||
+		!slices.Equal(oa.Tokens, na.Tokens))
 	add("fail_mode", old.FailMode != cfg.FailMode)
 	add("message_deadline", old.MessageDeadline != cfg.MessageDeadline)
 	add("spool_threshold", old.SpoolThreshold != cfg.SpoolThreshold || old.SpoolDir != cfg.SpoolDir)
