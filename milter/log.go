@@ -118,6 +118,10 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 		hits := make([]string, len(f.Lists))
 		for i, h := range f.Lists {
 			hits[i] = h.List + ":" + h.Kind + ":" + h.Target
+			if r := h.Request(); r != "" {
+				// The authority's request behind the entry (Decree 91/2020 Art. 6.3, 9.4).
+				hits[i] += " (authority request " + r + ")"
+			}
 		}
 		attrs = append(attrs, slog.Any("lists", hits))
 	}

@@ -49,6 +49,11 @@ func NewRecord(a txn.Answer) Record {
 		if out.Facts.Decree.Advertising {
 			r.Advertiser = out.Facts.Decree.Advertiser
 		}
+		for _, h := range out.Facts.Lists {
+			if req := h.Request(); req != "" && h.Kind == "block" {
+				r.Requests = append(r.Requests, h.List+": "+req)
+			}
+		}
 	}
 	return r
 }

@@ -57,6 +57,9 @@ func tally(rows []row) []dailyCount {
 		if r.advertiser != "" {
 			add(DimAdvertiser, r.advertiser)
 		}
+		for _, v := range r.requestKeys {
+			add(DimRequest, v)
+		}
 		if (r.action == "reject" || r.action == "tempfail") && r.blockedClient && r.clientIP != "" {
 			add(DimBlockedIP, r.clientIP)
 		}
@@ -73,7 +76,7 @@ func tally(rows []row) []dailyCount {
 }
 
 // dimOrder is the report order of the dimensions; others sort after them.
-var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP}
+var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimRequest}
 
 func compareDim(a, b string) int {
 	ia, ib := slices.Index(dimOrder, a), slices.Index(dimOrder, b)

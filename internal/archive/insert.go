@@ -22,7 +22,7 @@ type row struct {
 	score                               float64
 	size                                int64
 	rcpts                               []string
-	ruleKeys, articleKeys               []string
+	ruleKeys, articleKeys, requestKeys  []string
 	blockedClient                       bool // counts only (Record.BlockedClient)
 }
 
@@ -51,6 +51,7 @@ func toRow(r Record) row {
 		size:        r.Size,
 		ruleKeys:    distinctKeys(r.Rules),
 		articleKeys: distinctKeys(r.Articles),
+		requestKeys: distinctKeys(r.Requests),
 		rules:       jsonList(r.Rules),
 		articles:    jsonList(r.Articles),
 

@@ -61,6 +61,11 @@ type Record struct {
 	// submission. Only such messages count under "blocked_ip"; it is not
 	// kept with the header row.
 	BlockedClient bool `json:"blocked_client,omitempty"`
+	// Requests are the authority's blocking requests (Decree 91/2020
+	// Art. 6.3, 9.4) behind the block-list entries the message matched,
+	// "list: REF of YYYY-MM-DD"; counted under DimRequest, not kept with
+	// the header row.
+	Requests []string `json:"requests,omitempty"`
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
@@ -76,7 +81,7 @@ const DirectionRCPTStage = "rcpt"
 // RCPT) whose Dimension has Key. Dimensions: "action" (key: the action),
 // "rule" (rule id), "article" (e.g. "Art. 18"), "advertiser" (domain),
 // "blocked_ip" (client IP of a message refused for what its client is,
-// Record.BlockedClient). Every message counts once under "action"; under
+// Record.BlockedClient), "authority_request" (Record.Requests). Every message counts once under "action"; under
 // the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
@@ -93,4 +98,5 @@ const (
 	DimArticle    = "article"
 	DimAdvertiser = "advertiser"
 	DimBlockedIP  = "blocked_ip"
+	DimRequest    = "authority_request"
 )

@@ -77,6 +77,7 @@ type tally struct {
 	articles    map[string]int64
 	advertisers map[string]int64
 	blockedIPs  map[string]int64
+	requests    map[string]int64
 }
 
 func newTally(first, until time.Time) *tally {
@@ -88,7 +89,7 @@ func newTally(first, until time.Time) *tally {
 		first: first, days: n,
 		actions: make([]map[string]int64, n), dirs: map[string]map[string]int64{},
 		rules: map[string]int64{}, articles: map[string]int64{},
-		advertisers: map[string]int64{}, blockedIPs: map[string]int64{},
+		advertisers: map[string]int64{}, blockedIPs: map[string]int64{}, requests: map[string]int64{},
 	}
 	for _, d := range knownDirections {
 		t.dirs[d] = map[string]int64{}
@@ -127,6 +128,8 @@ func (t *tally) add(c archive.Count) {
 		t.advertisers[c.Key] += c.N
 	case archive.DimBlockedIP:
 		t.blockedIPs[c.Key] += c.N
+	case archive.DimRequest:
+		t.requests[c.Key] += c.N
 	}
 }
 
@@ -140,6 +143,7 @@ func (t *tally) report(since, until time.Time, top int) Report {
 		Articles:    sortedItems(t.articles),
 		Advertisers: sortedItems(t.advertisers),
 		BlockedIPs:  len(t.blockedIPs),
+		Requests:    sortedItems(t.requests),
 	}
 	for i := range r.Articles {
 		r.Articles[i].Name = articleName(r.Articles[i].Key)

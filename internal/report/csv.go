@@ -25,6 +25,7 @@ var CSVHeader = []string{"section", "day", "direction", "key", "name", "count"}
 //	article                                   Art. 18          Art. 18 label   n
 //	advertiser                                domain                           n
 //	blocked_ip                                client IP (top r.Top only)       n
+//	authority_request                         list: REF of YYYY-MM-DD          n
 //	user_report                               total | ads | refusals | unmapped | type:abuse …  n
 //
 // Each section's counts sum to the messages of the period, except those of
@@ -70,6 +71,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		{name: "article", items: r.Articles},
 		{name: "advertiser", items: r.Advertisers},
 		{name: "blocked_ip", items: r.TopBlockedIPs},
+		{name: "authority_request", items: r.Requests},
 	} {
 		for _, it := range s.items {
 			row(s.name, "", "", it.Key, it.Name, it.N)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"milter91/internal/archive"
 )
 
 func TestWriteCSV(t *testing.T) {
@@ -148,5 +150,29 @@ func TestWriteCSVUserReports(t *testing.T) {
 	}
 	if !strings.Contains(page.String(), `<td class="key">refusals recorded</td><td class="n">1</td>`) {
 		t.Errorf("HTML without the reports table")
+	}
+}
+
+// The authority's requests are a section and a table of their own.
+func TestAuthorityRequestsInReport(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	r := Build([]archive.Count{{Day: day, Direction: "inbound", Dimension: archive.DimRequest, Key: "authority: 1234/QD-BTTTT of 2026-11-02", N: 4}},
+		day, day.Add(24*time.Hour), 10)
+	if len(r.Requests) != 1 || r.Requests[0].N != 4 {
+		t.Fatalf("requests %+v", r.Requests)
+	}
+	var buf strings.Builder
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "authority_request,,,authority: 1234/QD-BTTTT of 2026-11-02,,4\n") {
+		t.Errorf("CSV lacks the request row:\n%s", buf.String())
+	}
+	var page strings.Builder
+	if err := WriteHTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<td class="key">authority: 1234/QD-BTTTT of 2026-11-02</td><td class="n">4</td>`) {
+		t.Errorf("HTML lacks the request row")
 	}
 }

@@ -35,7 +35,7 @@ func TestWriteJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"advertisers", "articles", "blocked_ips", "days", "rules", "since", "top",
+	want := []string{"advertisers", "articles", "authority_requests", "blocked_ips", "days", "rules", "since", "top",
 		"top_advertisers", "top_blocked_ips", "totals", "until", "user_reports"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("fields %v, want %v", keys, want)

@@ -39,6 +39,10 @@ type Report struct {
 	TopBlockedIPs []Item `json:"top_blocked_ips"`
 	// BlockedIPs is how many distinct client IPs had a message blocked.
 	BlockedIPs int `json:"blocked_ips"`
+	// Requests are the authority's blocking requests (Art. 6.3, 9.4)
+	// whose list entries messages matched, "list: REF of YYYY-MM-DD",
+	// with the number of messages; sorted as Rules.
+	Requests []Item `json:"authority_requests"`
 	// UserReports are the users' spam reports taken in during the period
 	// (Art. 10.2, 12.1); the caller fills them (Build leaves them zero).
 	UserReports UserReports `json:"user_reports"`

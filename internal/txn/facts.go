@@ -114,6 +114,20 @@ type ListHit struct {
 	// Entry is the list entry that matched, e.g. "192.0.2.0/24",
 	// "example.com", "=example.com", "user@example.com".
 	Entry string `json:"entry"`
+	// Reference and Requested are the authority's blocking request behind
+	// the entry (Decree 91/2020 Art. 6.3, 9.4): its reference and its
+	// date (YYYY-MM-DD); empty for an entry of the operator's own.
+	Reference string `json:"reference,omitempty"`
+	Requested string `json:"requested,omitempty"`
+}
+
+// Request names the authority's request of h, "" without one:
+// "REF of 2026-11-02".
+func (h *ListHit) Request() string {
+	if h.Reference == "" {
+		return ""
+	}
+	return h.Reference + " of " + h.Requested
 }
 
 // UserBlock is one entry of a recipient's own block list that matched the
