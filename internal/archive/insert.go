@@ -125,6 +125,9 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 		rows[i] = toRow(r)
 	}
 	counts := tally(rows)
+	if err := s.ensurePartitions(ctx, rows); err != nil {
+		return err
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.insertRows(ctx, tx, rows); err != nil {
 			return err
