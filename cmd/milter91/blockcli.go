@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"milter91/internal/dsn"
 	"milter91/internal/userblock"
 )
 
@@ -69,14 +67,9 @@ func runBlock(ctx context.Context, args []string, env cliEnv) int {
 // openBlocks opens the block-list store at the registry's target; only
 // add creates a missing SQLite file.
 func openBlocks(ctx context.Context, f *registryFlags, create bool) (*userblock.Store, error) {
-	path, err := f.path()
+	path, err := f.target(create)
 	if err != nil {
 		return nil, err
-	}
-	if !create && !dsn.Is(path) {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("store %s: %w", path, err)
-		}
 	}
 	return userblock.Open(ctx, path)
 }

@@ -29,23 +29,25 @@ func openRegistry(cfg *config.Config) (*registry.Store, error) {
 // openBlockLists opens the users' block lists (internal/userblock) in
 // the registry's database; nil without a registry.
 func openBlockLists(cfg *config.Config) (*userblock.Store, error) {
-	if !cfg.Decree.Enabled || cfg.Decree.Registry == "" {
-		return nil, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return userblock.Open(ctx, cfg.Decree.Registry)
+	return openBeside(cfg, userblock.Open)
 }
 
 // openReports opens the spam report store in the registry's database;
 // nil without a registry.
 func openReports(cfg *config.Config) (*spamreport.Store, error) {
+	return openBeside(cfg, spamreport.Open)
+}
+
+// openBeside opens a store that lives in the registry's database with
+// open (within 30 s); the zero T without a registry.
+func openBeside[T any](cfg *config.Config, open func(context.Context, string) (T, error)) (T, error) {
+	var none T
 	if !cfg.Decree.Enabled || cfg.Decree.Registry == "" {
-		return nil, nil
+		return none, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return spamreport.Open(ctx, cfg.Decree.Registry)
+	return open(ctx, cfg.Decree.Registry)
 }
 
 // pruneLoop deletes expired registry rows hourly until ctx ends
