@@ -35,3 +35,40 @@ func FuzzParse(f *testing.F) {
 		_ = r.View()
 	})
 }
+
+// BenchmarkParse parses RFC 5965's full report (B.2).
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("testdata/rfc5965-b2.eml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseLarge parses a report whose reported message is 4 MiB:
+// the time is linear in the input and the memory bounded by MaxOriginal.
+func BenchmarkParseLarge(b *testing.B) {
+	var sb bytes.Buffer
+	sb.WriteString("Content-Type: multipart/report; report-type=feedback-report; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: big\r\n\r\n")
+	line := bytes.Repeat([]byte("x"), 998)
+	for sb.Len() < MaxInput {
+		sb.Write(line)
+		sb.WriteString("\r\n")
+	}
+	data := sb.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
