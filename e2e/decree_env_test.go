@@ -27,6 +27,8 @@ const (
 	// refusalMailbox is the shop's address for refusals by email
 	// (Decree 91/2020 Art. 20.2).
 	refusalMailbox = "unsub@shop.example.com"
+	// abuseMailbox takes users' spam reports (reports.abuse_mailboxes).
+	abuseMailbox = "abuse@example.net"
 )
 
 // registryPath is the decree daemon's decree91.registry (SQLite).
@@ -51,7 +53,8 @@ func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n", e.registryPath(), outboundDaemonName)
+	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\nreports:\n  abuse_mailboxes: [%s]\n",
+		e.registryPath(), outboundDaemonName, abuseMailbox)
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, err
 	}
