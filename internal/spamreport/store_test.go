@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +19,9 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
-	targets := map[string]func(testing.TB) string{
-		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "reports.db") },
-		"postgres": pgtest.DSN,
-	}
-	for _, name := range []string{"sqlite", "postgres"} {
-		t.Run(name, func(t *testing.T) {
-			s, err := Open(context.Background(), targets[name](t))
+	for _, b := range pgtest.Backends("reports.db") {
+		t.Run(b.Name, func(t *testing.T) {
+			s, err := Open(context.Background(), b.Target(t))
 			if err != nil {
 				t.Fatal(err)
 			}

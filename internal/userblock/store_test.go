@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,13 +16,9 @@ var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // forEachBackend runs fn on a new store of each backend.
 func forEachBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
-	targets := map[string]func(testing.TB) string{
-		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "blocks.db") },
-		"postgres": pgtest.DSN,
-	}
-	for _, name := range []string{"sqlite", "postgres"} {
-		t.Run(name, func(t *testing.T) {
-			s, err := Open(context.Background(), targets[name](t))
+	for _, b := range pgtest.Backends("blocks.db") {
+		t.Run(b.Name, func(t *testing.T) {
+			s, err := Open(context.Background(), b.Target(t))
 			if err != nil {
 				t.Fatal(err)
 			}
