@@ -22,15 +22,20 @@ type Reports struct {
 	// stored) or AbuseDiscard (drop it once stored; a report that could
 	// not be stored is always delivered).
 	AbuseAction string
+	// FeedbackID stamps outbound ads to one recipient that carry no
+	// Feedback-ID with one recorded for that recipient, so that a
+	// feedback loop that redacts the recipient maps back to them.
+	FeedbackID bool
 }
 
 type rawReports struct {
 	AbuseMailboxes []string `yaml:"abuse_mailboxes"`
 	AbuseAction    string   `yaml:"abuse_action"`
+	FeedbackID     bool     `yaml:"feedback_id"`
 }
 
 func (v *validator) reports(c *Config, r *rawReports) {
-	rep := Reports{AbuseAction: strings.ToLower(strings.TrimSpace(r.AbuseAction))}
+	rep := Reports{AbuseAction: strings.ToLower(strings.TrimSpace(r.AbuseAction)), FeedbackID: r.FeedbackID}
 	if rep.AbuseAction == "" {
 		rep.AbuseAction = AbuseAccept
 	}
@@ -46,8 +51,8 @@ func (v *validator) reports(c *Config, r *rawReports) {
 		}
 		rep.AbuseMailboxes = append(rep.AbuseMailboxes, a)
 	}
-	if len(rep.AbuseMailboxes) > 0 && (!c.Decree.Enabled || c.Decree.Registry == "") {
-		v.fail("$.reports.abuse_mailboxes", "reports.abuse_mailboxes: the reports are stored in the registry's database: set decree91.registry (and decree91.enabled)")
+	if (len(rep.AbuseMailboxes) > 0 || rep.FeedbackID) && (!c.Decree.Enabled || c.Decree.Registry == "") {
+		v.fail("$.reports.abuse_mailboxes", "reports: the reports and Feedback-IDs are stored in the registry's database: set decree91.registry (and decree91.enabled)")
 	}
 	c.Reports = rep
 }

@@ -20,9 +20,10 @@ func TestReportsConfig(t *testing.T) {
 		t.Fatalf("Parse: %+v %v", c.Reports, err)
 	}
 	for name, tc := range map[string]struct{ src, want string }{
-		"bad action":  {"reports: {abuse_action: drop}\n", "reports.abuse_action: \"drop\""},
-		"bad address": {"decree91: {registry: /r.db}\nreports: {abuse_mailboxes: [abuse]}\n", "want local@domain"},
-		"no registry": {"reports: {abuse_mailboxes: [abuse@example.net]}\n", "set decree91.registry"},
+		"bad action":                   {"reports: {abuse_action: drop}\n", "reports.abuse_action: \"drop\""},
+		"bad address":                  {"decree91: {registry: /r.db}\nreports: {abuse_mailboxes: [abuse]}\n", "want local@domain"},
+		"no registry":                  {"reports: {abuse_mailboxes: [abuse@example.net]}\n", "set decree91.registry"},
+		"feedback_id without registry": {"reports: {feedback_id: true}\n", "set decree91.registry"},
 	} {
 		if _, err := Parse("m.yml", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", name, err, tc.want)

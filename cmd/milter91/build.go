@@ -122,6 +122,7 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		Reports:           mode.reports,
 		AbuseMailboxes:    cfg.Reports.AbuseMailboxes,
 		AbuseDiscard:      cfg.Reports.AbuseAction == config.AbuseDiscard,
+		FeedbackIDs:       mode.feedback,
 	})
 }
 
@@ -136,4 +137,6 @@ type engineMode struct {
 	blocks engine.BlockLists
 	// reports take the abuse mailbox's feedback reports in (nil: none).
 	reports engine.ReportIntake
+	// feedback stamps outbound ads with a Feedback-ID (nil: none).
+	feedback engine.FeedbackIDs
 }

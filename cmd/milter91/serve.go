@@ -232,6 +232,9 @@ func (d *daemon) build(cfg *config.Config) error {
 	}
 	if d.reports != nil {
 		mode.reports = d.reports
+		if cfg.Reports.FeedbackID {
+			mode.feedback = d.reports.Reports
+		}
 	}
 	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, mode)
 	if err != nil {
@@ -249,7 +252,7 @@ func (d *daemon) openReports(cfg *config.Config) error {
 	if err != nil || st == nil {
 		return err
 	}
-	d.reports = &spamreport.Service{Intake: spamreport.Intake{Store: st, Logger: d.logger}, Reports: st}
+	d.reports = &spamreport.Service{Intake: spamreport.Intake{Store: st, Feedback: st, Logger: d.logger}, Reports: st}
 	if d.store != nil {
 		d.reports.Refusals = d.store
 	}

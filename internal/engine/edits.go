@@ -44,6 +44,9 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 	if h, ok := stage.Header(&f.Decree); ok {
 		edits = append(edits, h)
 	}
+	if f.FeedbackID != "" {
+		edits = append(edits, txn.HeaderEdit{Op: txn.EditAdd, Name: "Feedback-ID", Value: " " + f.FeedbackID})
+	}
 	if v.Action != txn.ActionTag {
 		return edits
 	}

@@ -56,6 +56,8 @@ type Options struct {
 	Reports        ReportIntake
 	AbuseMailboxes []string
 	AbuseDiscard   bool
+	// FeedbackIDs stamp outbound ads with a Feedback-ID (nil: none).
+	FeedbackIDs FeedbackIDs
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

@@ -42,6 +42,7 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	sends := e.decree(ctx, m)
 	e.userBlocks(ctx, m)
 	e.reports(ctx, m)
+	e.feedbackID(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	m.f.DNSQueries = int(queries.Load())
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"slices"
+	"time"
 
 	"milter91/internal/txn"
 )
@@ -51,4 +52,32 @@ func (e *Engine) discard(m *message, v txn.Verdict) bool {
 		return false
 	}
 	return !slices.ContainsFunc(m.t.Rcpts, func(r string) bool { return !slices.Contains(e.opt.AbuseMailboxes, rcptKey(r)) })
+}
+
+// FeedbackIDs stamps outbound ads (*spamreport.Store): a new Feedback-ID
+// header value recorded for the message's one recipient, so that a
+// feedback loop that redacts the recipient still maps back to them.
+type FeedbackIDs interface {
+	NewFeedbackID(ctx context.Context, recipient, advertiser string, now time.Time) (string, error)
+}
+
+// feedbackID is the Feedback-ID step: an outbound advertising email to
+// one recipient that carries no Feedback-ID gets one (Facts.FeedbackID,
+// added by the edits). A store failure leaves the message without it
+// and is logged.
+func (e *Engine) feedbackID(ctx context.Context, m *message) {
+	d := &m.f.Decree
+	if e.opt.FeedbackIDs == nil || ctx.Err() != nil || d.Direction != txn.DirectionOutbound || !d.Advertising ||
+		d.Advertiser == "" || len(m.t.Rcpts) != 1 || len(m.t.HeaderValues("Feedback-ID")) > 0 {
+		return
+	}
+	m.run(ctx, step{"feedback_id", func(ctx context.Context, m *message) error {
+		v, err := e.opt.FeedbackIDs.NewFeedbackID(ctx, rcptKey(m.t.Rcpts[0]), d.Advertiser, time.Now())
+		if err != nil {
+			e.opt.Logger.Warn("feedback-id not recorded: sent without one", "queue_id", m.t.QueueID, "error", err.Error())
+			return nil
+		}
+		m.f.FeedbackID = v
+		return nil
+	}})
 }

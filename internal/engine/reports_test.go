@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"milter91/decree/stage"
 	"milter91/internal/engine"
 	"milter91/internal/txn"
 )
@@ -78,5 +81,54 @@ func TestAbuseMailboxNeverLoses(t *testing.T) {
 	tr.Rcpts = []string{"abuse@example.net"}
 	if out := mustEvaluate(t, reportEngine(t, intake, true), tr); out.Discard || out.Facts.Report.Problem == "" {
 		t.Errorf("not a report: discard %v report %+v", out.Discard, out.Facts.Report)
+	}
+}
+
+// fakeFeedbackIDs hands out "tok<n>:ADVERTISER:d91:milter91"; err fails.
+type fakeFeedbackIDs struct {
+	rcpts []string
+	err   error
+}
+
+func (f *fakeFeedbackIDs) NewFeedbackID(_ context.Context, rcpt, adv string, _ time.Time) (string, error) {
+	if f.err != nil {
+		return "", f.err
+	}
+	f.rcpts = append(f.rcpts, rcpt)
+	return "tok" + strconv.Itoa(len(f.rcpts)) + ":" + adv + ":d91:milter91", nil
+}
+
+func feedbackEngine(t *testing.T, fids *fakeFeedbackIDs) *engine.Engine {
+	reg := newFakeRegistry()
+	reg.consent["ok@example.net"] = true
+	reg.consent["ok2@example.net"] = true
+	st := stage.New(stage.Options{Analyzer: fakeAnalyzer{a: completeAd}, Registry: reg,
+		Directions: stage.Directions{Default: txn.DirectionInbound, Authenticated: true},
+		Now:        func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	return newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), SkipAuthenticated: true,
+		Decree: st, FeedbackIDs: fids})
+}
+
+// An outbound ad to one recipient is stamped with a Feedback-ID recorded
+// for that recipient; one to several, or one that has its own, is not.
+func TestFeedbackIDStamped(t *testing.T) {
+	fids := &fakeFeedbackIDs{}
+	out := mustEvaluate(t, feedbackEngine(t, fids), outbound(t, "ok@example.net"))
+	if got := edits(out, txn.EditAdd, "Feedback-ID"); len(got) != 1 || got[0].Value != " tok1:example.com:d91:milter91" ||
+		len(fids.rcpts) != 1 || fids.rcpts[0] != "ok@example.net" {
+		t.Fatalf("action %v edits %+v recorded %v", out.Verdict.Action, got, fids.rcpts)
+	}
+	out = mustEvaluate(t, feedbackEngine(t, fids), outbound(t, "ok@example.net", "ok2@example.net"))
+	if got := edits(out, txn.EditAdd, "Feedback-ID"); len(got) != 0 {
+		t.Errorf("two recipients: %+v", got)
+	}
+	tr := outbound(t, "ok@example.net")
+	tr.Headers = append(tr.Headers, txn.Header{Name: "Feedback-ID", Value: " c1:cust:news:esp"})
+	if got := edits(mustEvaluate(t, feedbackEngine(t, fids), tr), txn.EditAdd, "Feedback-ID"); len(got) != 0 {
+		t.Errorf("own Feedback-ID: %+v", got)
+	}
+	out = mustEvaluate(t, feedbackEngine(t, &fakeFeedbackIDs{err: errors.New("database down")}), outbound(t, "ok@example.net"))
+	if got := edits(out, txn.EditAdd, "Feedback-ID"); len(got) != 0 || out.Verdict.Action == txn.ActionTempfail {
+		t.Errorf("store down: %v %+v", out.Verdict.Action, got)
 	}
 }

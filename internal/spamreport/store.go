@@ -99,7 +99,7 @@ func Open(ctx context.Context, target string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spamreport: %w", err)
 	}
-	if err := db.Migrate(ctx, component, steps); err != nil {
+	if err := db.Migrate(ctx, component, append(steps, feedbackSteps...)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("spamreport: %s: %w", db.Name, err)
 	}

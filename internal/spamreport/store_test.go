@@ -184,3 +184,28 @@ func TestRFC5965Report(t *testing.T) {
 		}
 	})
 }
+
+// A Feedback-ID stamped on an outbound ad maps a redacted report back to
+// its recipient, through the store.
+func TestFeedbackIDRoundTrip(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		fid, err := s.NewFeedbackID(ctx, "Bob@example.org", "example.com", t0)
+		if err != nil || !strings.HasSuffix(fid, ":example.com:d91:milter91") {
+			t.Fatalf("NewFeedbackID = %q, %v", fid, err)
+		}
+		if got, err := s.Recipients(ctx, fid); err != nil || len(got) != 1 || got[0] != "bob@example.org" {
+			t.Fatalf("Recipients(%q) = %v, %v", fid, got, err)
+		}
+		for _, other := range []string{"c1:example.com:d91:milter91", "0123456789abcdef:example.com:d91:milter91", "campaign:x:y:esp"} {
+			if got, err := s.Recipients(ctx, other); err != nil || got != nil {
+				t.Errorf("Recipients(%q) = %v, %v; want none", other, got, err)
+			}
+		}
+		in := &Intake{Store: s, Refusals: &fakeRefusals{}, Feedback: s, Now: func() time.Time { return t0 }}
+		rec, err := in.Take(ctx, SourceARF, report(t, "abuse", "", adHeader+"Feedback-ID: "+fid+"\r\n"), "")
+		if err != nil || rec.Recipient != "bob@example.org" || rec.RecipientFrom != "feedback-id" || !rec.Refused {
+			t.Fatalf("redacted report: %+v, %v", rec, err)
+		}
+	})
+}

@@ -169,6 +169,10 @@ type Facts struct {
 	// asked (the lists are then not applied: the mail is delivered).
 	UserBlocks            []UserBlock
 	UserBlocksUnavailable bool
+	// FeedbackID is the Feedback-ID header value stamped on an outbound
+	// ad to one recipient, recorded to map a redacted feedback report
+	// back to that recipient; "" for none.
+	FeedbackID string
 	// Report is set when the message went to an abuse mailbox: the
 	// feedback report it carried and what became of it.
 	Report *SpamReport
