@@ -57,7 +57,7 @@ FUZZ = internal/auth:FuzzClaimsAuthservID internal/txn:FuzzReadMessage internal/
 	dnsbl:FuzzPlanMessage rules:FuzzCompile decree:FuzzAnalyze decree:FuzzLinks decree:FuzzLinkTokens decree:FuzzRenderHTML \
 	milter:FuzzSession internal/resolver:FuzzAnswer config:FuzzParse rules:FuzzLoad internal/archive:FuzzSpoolFrame internal/dsn:FuzzRedact \
 	internal/registry:FuzzImportConsents internal/admin:FuzzDecodeCursor internal/dkimsign:FuzzParseSpecs internal/dkimsign:FuzzParseKey \
-	internal/dmarc:FuzzParse internal/arc:FuzzSets internal/auth:FuzzAARDMARC
+	internal/dmarc:FuzzParse internal/arc:FuzzSets internal/auth:FuzzAARDMARC internal/arf:FuzzParse
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
 	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \

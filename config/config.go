@@ -96,6 +96,8 @@ type Config struct {
 	Bayes Bayes
 	// ContentFacts finds the content signals (the rule fact content).
 	ContentFacts bool
+	// Reports is the intake of users' spam reports.
+	Reports Reports
 
 	// file is the syntax tree of Source, for ErrorAt; nil for the defaults.
 	file *ast.File
@@ -268,6 +270,9 @@ func Load(path string) (*Config, error) {
 	}
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
+	}
+	for i := range c.Admin.Tokens {
+		relativeTo(path, &c.Admin.Tokens[i].File)
 	}
 	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store, &c.DMARCReportStore} {
 		if !dsn.Is(*p) && !dsn.IsRedis(*p) {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
 	"time"
 
 	"milter91/internal/dsn"
@@ -37,8 +39,12 @@ type Admin struct {
 	// loopback address.
 	Listen string
 	// TokenFile holds the bearer token (≥ 16 bytes, not readable by group
-	// or others).
+	// or others) of the operator named "admin": the single shared token
+	// of older configurations.
 	TokenFile string
+	// Tokens are the operators' own tokens, one per operator, so that
+	// the header archive's searches are logged with who made them.
+	Tokens []AdminToken
 	// TLSCert and TLSKey are PEM files; both or neither.
 	TLSCert string
 	TLSKey  string
@@ -56,11 +62,43 @@ type rawArchive struct {
 	SpoolMax  string `yaml:"spool_max"`
 }
 
+// AdminToken is one operator's token: Name (letters, digits, . _ -, at
+// most 63; unique) and the File holding it (as admin.token_file).
+type AdminToken struct {
+	Name string `yaml:"name"`
+	File string `yaml:"file"`
+}
+
 type rawAdmin struct {
-	Listen    string `yaml:"listen"`
-	TokenFile string `yaml:"token_file"`
-	TLSCert   string `yaml:"tls_cert"`
-	TLSKey    string `yaml:"tls_key"`
+	Listen    string       `yaml:"listen"`
+	TokenFile string       `yaml:"token_file"`
+	Tokens    []AdminToken `yaml:"tokens"`
+	TLSCert   string       `yaml:"tls_cert"`
+	TLSKey    string       `yaml:"tls_key"`
+}
+
+// operatorName is the syntax of admin.tokens[].name.
+var operatorName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// tokens checks admin.tokens: names valid and unique ("admin" is
+// token_file's when that is set), a file each.
+func (v *validator) tokens(a *Admin) {
+	seen := map[string]bool{}
+	if a.TokenFile != "" {
+		seen["admin"] = true
+	}
+	for i, t := range a.Tokens {
+		path := fmt.Sprintf("$.admin.tokens[%d]", i)
+		switch {
+		case !operatorName.MatchString(t.Name):
+			v.fail(path+".name", "admin.tokens[%d].name: %q: want letters, digits, . _ -, at most 63", i, t.Name)
+		case seen[t.Name]:
+			v.fail(path+".name", "admin.tokens[%d].name: %q names two tokens (\"admin\" is token_file's)", i, t.Name)
+		case t.File == "":
+			v.fail(path+".file", "admin.tokens[%d].file: required", i)
+		}
+		seen[t.Name] = true
+	}
 }
 
 func (v *validator) archive(c *Config, r *rawArchive) {
@@ -112,9 +150,10 @@ func isLoopback(host string) bool {
 
 func (v *validator) admin(c *Config, r *rawAdmin) {
 	a := Admin(*r)
+	v.tokens(&a)
 	c.Admin = a
 	if a.Listen == "" {
-		if a.TokenFile != "" || a.TLSCert != "" || a.TLSKey != "" {
+		if a.TokenFile != "" || len(a.Tokens) > 0 || a.TLSCert != "" || a.TLSKey != "" {
 			v.fail("$.admin.listen", "admin.listen: empty, so the admin API is off and token_file/tls_* are unused; set listen or remove them")
 		}
 		return
@@ -130,7 +169,7 @@ func (v *validator) admin(c *Config, r *rawAdmin) {
 	if a.TLSCert == "" && !isLoopback(host) {
 		v.fail("$.admin.listen", "admin.listen: %q is not a loopback address; set tls_cert and tls_key to serve it elsewhere", a.Listen)
 	}
-	if a.TokenFile == "" {
-		v.fail("$.admin.token_file", "admin.token_file: required when admin.listen is set")
+	if a.TokenFile == "" && len(a.Tokens) == 0 {
+		v.fail("$.admin.token_file", "admin.token_file or admin.tokens: required when admin.listen is set")
 	}
 }

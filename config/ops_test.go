@@ -33,7 +33,10 @@ func TestArchiveAndAdminConfig(t *testing.T) {
 		{"batch over queue", "archive: {queue: 10, batch: 50}\n", "archive.batch"},
 		{"queue zero", "archive: {queue: 0}\n", "archive.queue"},
 		{"admin public", "admin: {listen: \"192.0.2.1:9191\", token_file: /t}\n", "not a loopback address"},
-		{"admin no token", "admin: {listen: \"127.0.0.1:9191\"}\n", "admin.token_file: required"},
+		{"admin no token", "admin: {listen: \"127.0.0.1:9191\"}\n", "admin.token_file or admin.tokens: required"},
+		{"admin tokens bad name", "admin: {listen: \"127.0.0.1:9191\", tokens: [{name: \"a b\", file: /a}]}\n", "admin.tokens[0].name"},
+		{"admin tokens twice", "admin: {listen: \"127.0.0.1:9191\", token_file: /t, tokens: [{name: admin, file: /a}]}\n", "names two tokens"},
+		{"admin tokens no file", "admin: {listen: \"127.0.0.1:9191\", tokens: [{name: alice}]}\n", "admin.tokens[0].file: required"},
 		{"admin half tls", "admin: {listen: \"127.0.0.1:9191\", token_file: /t, tls_cert: /c}\n", "go together"},
 		{"admin no port", "admin: {listen: \"127.0.0.1\", token_file: /t}\n", "want HOST:PORT"},
 		{"admin token without listen", "admin: {token_file: /t}\n", "admin API is off"},
@@ -43,6 +46,11 @@ func TestArchiveAndAdminConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
 		}
+	}
+	named := "admin: {listen: \"127.0.0.1:9191\", token_file: t0, tokens: [{name: alice, file: alice.token}, {name: bob, file: /b}]}\n"
+	c, err = Parse("m.yml", []byte(named))
+	if err != nil || len(c.Admin.Tokens) != 2 || c.Admin.Tokens[0] != (AdminToken{Name: "alice", File: "alice.token"}) {
+		t.Errorf("named tokens: %+v %v", c.Admin.Tokens, err)
 	}
 	public := "admin: {listen: \"192.0.2.1:9191\", token_file: /t, tls_cert: /c, tls_key: /k}\n"
 	if _, err := Parse("m.yml", []byte(public)); err != nil {

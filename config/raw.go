@@ -39,6 +39,7 @@ type raw struct {
 	Bayes             rawBayes       `yaml:"bayes"`
 	ContentFacts      bool           `yaml:"content_facts"`
 	Admin             rawAdmin       `yaml:"admin"`
+	Reports           rawReports     `yaml:"reports"`
 	Counters          rawCounters    `yaml:"counters"`
 	RateLimits        []rawRateLimit `yaml:"rate_limits"`
 }

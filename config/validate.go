@@ -72,6 +72,7 @@ func (v *validator) validate(r *raw) *Config {
 	v.admin(c, &r.Admin)
 	v.counters(c, &r.Counters)
 	v.rateLimits(c, r.RateLimits)
+	v.reports(c, &r.Reports)
 	return c
 }
 

@@ -22,6 +22,9 @@ type List struct {
 	domains map[string]domKind  // lower-case A-labels, no final dot
 	emails  map[string]struct{} // lower-cased local part "@" A-label domain
 	n       int                 // distinct entries
+	// requests are the authority's blocking requests by entry (Match
+	// form), for a list whose header names them; nil otherwise.
+	requests map[string]Request
 }
 
 // domKind says how a listed domain matches; a name can be both.

@@ -97,10 +97,15 @@ func parseList(r io.Reader, name string) (_ *List, err error) {
 		}
 		first := !seenData
 		seenData = true
-		if err := b.add(entry); err != nil {
-			if csv && first {
-				continue // CSV header row
-			}
+		key, err := b.add(entry)
+		if err != nil && csv && first {
+			b.authority = isAuthorityHeader(line)
+			continue // CSV header row
+		}
+		if err == nil && b.authority {
+			err = b.addRequest(key, line)
+		}
+		if err != nil {
 			if bad++; bad <= maxListErrors {
 				errs = append(errs, fmt.Errorf("%s:%d: %w", name, lineNo, err))
 			}
@@ -145,72 +150,79 @@ type listBuilder struct {
 	v6      []prefix6
 	domains map[string]domKind
 	emails  map[string]struct{}
+	// authority: the header row named the columns of an authority's
+	// blocking requests (isAuthorityHeader); requests keeps them.
+	authority bool
+	requests  map[string]Request
 }
 
 func newListBuilder() *listBuilder {
 	return &listBuilder{domains: make(map[string]domKind), emails: make(map[string]struct{})}
 }
 
-// add parses one entry and stores it.
-func (b *listBuilder) add(entry string) error {
+// add parses one entry and stores it; key is the entry normalised as the
+// Match methods return it.
+func (b *listBuilder) add(entry string) (key string, err error) {
 	switch {
 	case entry == "":
-		return errors.New("empty entry")
+		return "", errors.New("empty entry")
 	case entry[0] == '=':
 		d, err := normDomain(entry[1:])
 		if err != nil {
-			return fmt.Errorf("%q: '=' needs a domain name: %w", entry, err)
+			return "", fmt.Errorf("%q: '=' needs a domain name: %w", entry, err)
 		}
 		b.domains[d] |= domExact
-		return nil
+		return "=" + d, nil
 	case strings.Contains(entry, "@"):
 		a, err := normAddress(entry)
 		if err != nil {
-			return fmt.Errorf("%q: not an email address: %w", entry, err)
+			return "", fmt.Errorf("%q: not an email address: %w", entry, err)
 		}
 		b.emails[a] = struct{}{}
-		return nil
+		return a, nil
 	case strings.Contains(entry, "/"):
 		p, err := netip.ParsePrefix(entry)
 		if err != nil {
-			return fmt.Errorf("%q: not a CIDR", entry)
+			return "", fmt.Errorf("%q: not a CIDR", entry)
 		}
 		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
 			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
-		b.addPrefix(p.Masked())
-		return nil
+		return b.addPrefix(p.Masked()), nil
 	}
 	if a, err := netip.ParseAddr(entry); err == nil {
 		if a.Zone() != "" {
-			return fmt.Errorf("%q: scoped IPv6 address", entry)
+			return "", fmt.Errorf("%q: scoped IPv6 address", entry)
 		}
 		a = a.Unmap()
-		b.addPrefix(netip.PrefixFrom(a, a.BitLen()))
-		return nil
+		return b.addPrefix(netip.PrefixFrom(a, a.BitLen())), nil
 	}
 	d, err := normDomain(entry)
 	if err != nil {
-		return fmt.Errorf("%q: not an IP address, CIDR, domain name or email address: %w", entry, err)
+		return "", fmt.Errorf("%q: not an IP address, CIDR, domain name or email address: %w", entry, err)
 	}
 	b.domains[d] |= domSubtree
-	return nil
+	return d, nil
 }
 
-// addPrefix stores a masked prefix.
-func (b *listBuilder) addPrefix(p netip.Prefix) {
+// addPrefix stores a masked prefix and returns it as MatchIP gives it.
+func (b *listBuilder) addPrefix(p netip.Prefix) string {
 	if a := p.Addr(); a.Is4() {
 		b.v4 = append(b.v4, uint64(addr4(a))<<6|uint64(p.Bits()))
-		return
+	} else {
+		b.v6 = append(b.v6, prefix6{lo: addr16(p.Addr()), bits: uint8(p.Bits())})
 	}
-	b.v6 = append(b.v6, prefix6{lo: addr16(p.Addr()), bits: uint8(p.Bits())})
+	if p.Bits() == p.Addr().BitLen() {
+		return p.Addr().String()
+	}
+	return p.String()
 }
 
 // finish sorts the ranges and drops those inside a broader one: CIDRs
 // either nest or are disjoint, so what is left is disjoint and a lookup
 // is one binary search. Dropped entries still count in Len.
 func (b *listBuilder) finish() *List {
-	l := &List{domains: b.domains, emails: b.emails, n: len(b.emails)}
+	l := &List{domains: b.domains, emails: b.emails, n: len(b.emails), requests: b.requests}
 	for _, k := range b.domains {
 		l.n += bits.OnesCount8(uint8(k))
 	}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"milter91/internal/txn"
 )
@@ -130,7 +131,11 @@ func (ll *LocalLists) Check(s Subject) []txn.ListHit {
 				}
 			}
 			if len(hits) < maxListHits {
-				hits = append(hits, txn.ListHit{List: l.name, Kind: l.kind, Target: target, Sources: []string{source}, Entry: entry})
+				h := txn.ListHit{List: l.name, Kind: l.kind, Target: target, Sources: []string{source}, Entry: entry}
+				if r, ok := list.Request(entry); ok {
+					h.Reference, h.Requested = r.Reference, r.Date.Format(time.DateOnly)
+				}
+				hits = append(hits, h)
 			}
 		}
 		if l.sources[SourceClient] && s.ClientIP.IsValid() {

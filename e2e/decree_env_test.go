@@ -31,6 +31,8 @@ const (
 	// decree91.ad_envelope_senders: its mail is all ads of advertiserID,
 	// known at RCPT.
 	adEnvelopeDomain = "ads.shop.example.com"
+	// abuseMailbox takes users' spam reports (reports.abuse_mailboxes).
+	abuseMailbox = "abuse@example.net"
 )
 
 // registryPath is the decree daemon's decree91.registry (SQLite).
@@ -58,8 +60,8 @@ func (e *env) startDecreeDaemon(ctx context.Context) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  ad_envelope_senders: [%s]\n  inbound_scope: all\n",
-		e.registryPath(), outboundDaemonName, adEnvelopeDomain)
+	_, err = fmt.Fprintf(f, "decree91:\n  registry: %q\n  outbound_daemon_names: [%s]\n  ad_envelope_senders: [%s]\n  inbound_scope: all\nreports:\n  abuse_mailboxes: [%s]\n",
+		e.registryPath(), outboundDaemonName, adEnvelopeDomain, abuseMailbox)
 	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ type decision struct {
 	quarantine  string // quarantine only: the hold reason
 	junk        bool   // quarantine delivered with the Junk fields, not held
 	removeRcpts []string
+	discard     bool         // accept, then drop (Outcome.Discard)
 	fault       *fault       // the internal fault that decided, if any
 	limit       string       // the limit that decided (LimitHeaderBytes, …), if any
 	sign        *txn.Signing // the evaluator's signing request, accept and quarantine only
@@ -113,6 +114,9 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
 			removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	default:
+		if out.Discard && v.Action == txn.ActionAccept {
+			return decision{action: v.Action, discard: true}
+		}
 		return decision{action: v.Action, edits: out.Edits, removeRcpts: out.RemoveRcpts, sign: out.Sign}
 	}
 }
@@ -139,6 +143,9 @@ func (s *session) send(m gomilter.Modifier, msg *message, d decision) (*gomilter
 	if d.action == txn.ActionTempfail || d.action == txn.ActionReject {
 		delivered, _ := applyEdits(nil, msg.headers, nil, opt)
 		return replyResponse(d.action, d.reply), delivered, nil
+	}
+	if d.discard {
+		return gomilter.RespDiscard, nil, nil
 	}
 	delivered, err := applyEdits(m, msg.headers, d.edits, opt)
 	if err != nil {

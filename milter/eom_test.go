@@ -64,6 +64,7 @@ func TestVerdictReplies(t *testing.T) {
 		action    txn.Action
 		reply     txn.Reply
 		quarReas  string
+		discard   bool
 		wantType  gomilter.ActionType
 		wantReply string // SMTP reply for reject/tempfail
 		wantMods  []gomilter.ModifyAction
@@ -85,12 +86,15 @@ func TestVerdictReplies(t *testing.T) {
 		{name: "quarantine holds with reason", action: txn.ActionQuarantine, quarReas: "held\r\nfor review", wantType: gomilter.ActionAccept,
 			wantMods: []gomilter.ModifyAction{{Type: gomilter.ActionAddHeader, HeaderName: "X-Spam", HeaderValue: " Yes"},
 				{Type: gomilter.ActionQuarantine, Reason: "held for review"}}},
+		{name: "discard drops without edits", action: txn.ActionAccept, discard: true, wantType: gomilter.ActionDiscard},
+		{name: "discard only with accept", action: txn.ActionTag, discard: true, wantType: gomilter.ActionAccept,
+			wantMods: []gomilter.ModifyAction{{Type: gomilter.ActionAddHeader, HeaderName: "X-Spam", HeaderValue: " Yes"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := &fakeEval{fn: func(context.Context, *txn.Transaction) (*txn.Outcome, error) {
 				return &txn.Outcome{Verdict: txn.Verdict{Action: tc.action, Reply: tc.reply},
-					Edits: []txn.HeaderEdit{addHdr}, Quarantine: tc.quarReas}, nil
+					Edits: []txn.HeaderEdit{addHdr}, Quarantine: tc.quarReas, Discard: tc.discard}, nil
 			}}
 			addr, _, _ := startServer(t, Options{FailMode: txn.ActionTempfail}, ev)
 			m := dialMTA(t, addr)

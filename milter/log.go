@@ -37,7 +37,7 @@ func (s *Server) report(conn txn.Conn, msg *message, out *txn.Outcome, d decisio
 
 // answer copies the decision sent into a.
 func (d decision) answer(a *txn.Answer) {
-	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit, a.Signed = d.action, d.reply, d.quarantine, d.junk, d.limit, d.signed
+	a.Action, a.Reply, a.Quarantine, a.Junk, a.Limit, a.Signed, a.Discarded = d.action, d.reply, d.quarantine, d.junk, d.limit, d.signed, d.discard
 	if d.fault != nil {
 		a.Fault, a.FaultErr = d.fault.kind, d.fault.err
 	}
@@ -82,6 +82,9 @@ func (s *Server) logAnswer(a txn.Answer) {
 	}
 	if a.Junk {
 		attrs = append(attrs, slog.Bool("junk", true))
+	}
+	if a.Discarded {
+		attrs = append(attrs, slog.Bool("discarded", true))
 	}
 	if a.Limit != "" {
 		attrs = append(attrs, slog.String("limit", a.Limit))
@@ -132,6 +135,10 @@ func outcomeAttrs(out *txn.Outcome) []slog.Attr {
 		hits := make([]string, len(f.Lists))
 		for i, h := range f.Lists {
 			hits[i] = h.List + ":" + h.Kind + ":" + h.Target
+			if r := h.Request(); r != "" {
+				// The authority's request behind the entry (Decree 91/2020 Art. 6.3, 9.4).
+				hits[i] += " (authority request " + r + ")"
+			}
 		}
 		attrs = append(attrs, slog.Any("lists", hits))
 	}

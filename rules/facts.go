@@ -92,6 +92,9 @@ var factTable = map[string]fact{
 	"blocklist": {compile: listFact("blocklist", "block"), rcpt: true},
 	"allowlist": {compile: listFact("allowlist", "allow"), rcpt: true},
 
+	// Users' own block lists (facts_users.go): Decree 91/2020 Art. 10.2.
+	"user_blocked": {compile: compileUserBlocked},
+
 	// Connection and envelope (facts_net.go, facts_text.go).
 	"client_ip":     {compile: compileClientIP, rcpt: true},
 	"client_name":   {compile: regexFact("client_name", func(in *Input) []string { return []string{in.Txn.Conn.ClientName} }), rcpt: true},

@@ -44,5 +44,9 @@ func listFact(fact, kind string) FactCompiler {
 }
 
 func listDetail(l *txn.ListHit) string {
-	return l.List + ": " + l.Target + " (" + strings.Join(l.Sources, ",") + ") entry " + l.Entry
+	d := l.List + ": " + l.Target + " (" + strings.Join(l.Sources, ",") + ") entry " + l.Entry
+	if r := l.Request(); r != "" {
+		d += " (authority request " + r + ")"
+	}
+	return d
 }

@@ -142,6 +142,11 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 		BayesPerRecipient: cfg.Bayes.PerRecipient,
 		ContentFacts:      cfg.ContentFacts,
 		Autolearn:         autolearn(cfg.Bayes),
+		BlockLists:        mode.blocks,
+		Reports:           mode.reports,
+		AbuseMailboxes:    cfg.Reports.AbuseMailboxes,
+		AbuseDiscard:      cfg.Reports.AbuseAction == config.AbuseDiscard,
+		FeedbackIDs:       mode.feedback,
 	})
 }
 
@@ -179,4 +184,10 @@ type engineMode struct {
 	countersState *storeState
 	// bayes is the content classifier, nil when it is off.
 	bayes *bayes.Classifier
+	// blocks are the users' block lists (nil interface: none).
+	blocks engine.BlockLists
+	// reports take the abuse mailbox's feedback reports in (nil: none).
+	reports engine.ReportIntake
+	// feedback stamps outbound ads with a Feedback-ID (nil: none).
+	feedback engine.FeedbackIDs
 }

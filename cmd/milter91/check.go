@@ -126,7 +126,16 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 	if store != nil {
 		defer store.Close()
 	}
-	eng, err := buildEngine(cfg, res, store, logger, nil, engineMode{dryRun: true, direction: f.direction})
+	blocks, err := openBlockLists(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	mode := engineMode{dryRun: true, direction: f.direction}
+	if blocks != nil {
+		defer blocks.Close()
+		mode.blocks = blocks
+	}
+	eng, err := buildEngine(cfg, res, store, logger, nil, mode)
 	if err != nil {
 		return nil, nil, err
 	}

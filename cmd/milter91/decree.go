@@ -7,7 +7,9 @@ import (
 
 	"milter91/config"
 	"milter91/internal/registry"
+	"milter91/internal/spamreport"
 	"milter91/internal/txn"
+	"milter91/internal/userblock"
 )
 
 // openRegistry opens the configured registry; nil when none is configured.
@@ -41,6 +43,30 @@ func warnNoConsents(ctx context.Context, s *registry.Store, policy string, log *
 	}
 	log.Warn("registry holds no consent: every outbound advertising email has no consent on record",
 		"consent_policy", policy, "hint", "import the advertisers' consents (milter91 consent import) or set decree91.consent_policy")
+}
+
+// openBlockLists opens the users' block lists (internal/userblock) in
+// the registry's database; nil without a registry.
+func openBlockLists(cfg *config.Config) (*userblock.Store, error) {
+	return openBeside(cfg, userblock.Open)
+}
+
+// openReports opens the spam report store in the registry's database;
+// nil without a registry.
+func openReports(cfg *config.Config) (*spamreport.Store, error) {
+	return openBeside(cfg, spamreport.Open)
+}
+
+// openBeside opens a store that lives in the registry's database with
+// open (within 30 s); the zero T without a registry.
+func openBeside[T any](cfg *config.Config, open func(context.Context, string) (T, error)) (T, error) {
+	var none T
+	if !cfg.Decree.Enabled || cfg.Decree.Registry == "" {
+		return none, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return open(ctx, cfg.Decree.Registry)
 }
 
 // pruneLoop deletes expired registry rows hourly until ctx ends

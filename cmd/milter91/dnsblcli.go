@@ -38,6 +38,10 @@ type dnsblListRow struct {
 	List  string `json:"list"`
 	Kind  string `json:"kind"`
 	Entry string `json:"entry"`
+	// Reference and Requested are the authority's blocking request behind
+	// the entry (Decree 91/2020 Art. 6.3, 9.4), when the list keeps them.
+	Reference string `json:"reference,omitempty"`
+	Requested string `json:"requested,omitempty"`
 }
 
 // cmdDNSBL runs `milter91 dnsbl check [--zone Z] [--json] IP|DOMAIN`: it
@@ -170,7 +174,7 @@ func listRows(lists *dnsbl.LocalLists, target string) []dnsblListRow {
 	for _, h := range lists.Check(s) {
 		if key := h.List + "\x00" + h.Entry; !seen[key] {
 			seen[key] = true
-			rows = append(rows, dnsblListRow{List: h.List, Kind: h.Kind, Entry: h.Entry})
+			rows = append(rows, dnsblListRow{List: h.List, Kind: h.Kind, Entry: h.Entry, Reference: h.Reference, Requested: h.Requested})
 		}
 	}
 	return rows
@@ -198,7 +202,11 @@ func writeDNSBLRows(w io.Writer, rows []dnsblRow, lists []dnsblListRow) {
 		}
 	}
 	for _, l := range lists {
-		fmt.Fprintf(w, "list %s (%s): entry %s\n", l.List, l.Kind, l.Entry)
+		req := ""
+		if l.Reference != "" {
+			req = fmt.Sprintf(", authority request %s of %s", l.Reference, l.Requested)
+		}
+		fmt.Fprintf(w, "list %s (%s): entry %s%s\n", l.List, l.Kind, l.Entry, req)
 	}
 }
 

@@ -10,6 +10,7 @@ func TestDNSBLCheck(t *testing.T) {
 	dns := startDNS(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "national.txt", "127.0.0.0/30\nspam.example.org\n")
+	writeFile(t, dir, "authority.csv", "entry,reference,date\nads.example.net,1234/QD-BTTTT,2026-11-02\n")
 	cfg := writeFile(t, dir, "milter91.yml", `dns:
   timeout: 1s
   retries: 0
@@ -21,6 +22,8 @@ dnsbl:
 lists:
   - name: national
     path: national.txt
+  - name: authority
+    path: authority.csv
 `)
 	cases := []struct {
 		name     string
@@ -36,6 +39,8 @@ lists:
 		{name: "domain", args: []string{"www.spam.example.org"}, contains: []string{
 			"dbl.example.test", "example.org.dbl.example.test", "blocked", "failed",
 			"RFC 5782 §5 test point test.dbl.example.test not listed", "list national (block): entry spam.example.org"}},
+		{name: "authority request", args: []string{"news.ads.example.net"}, contains: []string{
+			"list authority (block): entry ads.example.net, authority request 1234/QD-BTTTT of 2026-11-02"}},
 		{name: "one zone", args: []string{"--zone", "bl.example.test", "127.0.0.9"}, contains: []string{"9.0.0.127.bl.example.test", "notlisted"}},
 		{name: "unknown zone", args: []string{"--zone", "other.example.test", "127.0.0.9"}, code: 1, contains: []string{`zone "other.example.test"`}},
 		{name: "no target", args: nil, code: 2, contains: []string{"need one IP address or domain"}},

@@ -26,6 +26,7 @@ const usage = `usage:
   milter91 dnsbl check [--config FILE] [--dns HOST:PORT]... [--zone ZONE] [--json] IP|DOMAIN|ADDRESS
   milter91 consent add|revoke|list|import|export [--db PATH] ...   (Decree 91/2020 Art. 11)
   milter91 refusal add|list|import|export [--db PATH] ...          (Decree 91/2020 Art. 13.4, 20)
+  milter91 block add|remove|list [--db PATH] ...                   (users' block lists, Art. 10.2)
   milter91 headers search [--config FILE|--db FILE|URL] --since WHEN [--until WHEN] [--from ADDR]
                           [--rcpt ADDR] [--message-id ID] [--client-ip IP] [--limit N] [--json]
                                                                     (header archive, Decree 91/2020 Art. 10.6)
@@ -68,6 +69,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdConsent(args[1:], stdin, stdout, stderr)
 	case "refusal":
 		return cmdRefusal(args[1:], stdin, stdout, stderr)
+	case "block":
+		return cmdBlock(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
 	case "dmarc":

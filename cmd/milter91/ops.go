@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"slices"
 	"time"
 
 	"milter91/config"
 	"milter91/internal/admin"
 	"milter91/internal/archive"
 	"milter91/internal/report"
+	"milter91/internal/spamreport"
 	"milter91/internal/txn"
 )
 
@@ -113,14 +116,35 @@ func buildReport(ctx context.Context, store *archive.Store, since, until time.Ti
 	return report.Build(counts, since, until, top), nil
 }
 
+// addUserReports fills r's spam report counts from users (nil: none).
+func addUserReports(ctx context.Context, r *report.Report, users *spamreport.Store) error {
+	if users == nil {
+		return nil
+	}
+	c, err := users.Count(ctx, r.Since, r.Until)
+	if err != nil {
+		return err
+	}
+	u := report.UserReports{Total: int64(c.Total), Ads: int64(c.Ads), Refusals: int64(c.Refusals), Unmapped: int64(c.Unmapped),
+		ByType: []report.Item{}}
+	for _, typ := range slices.Sorted(maps.Keys(c.ByType)) {
+		u.ByType = append(u.ByType, report.Item{Key: typ, N: int64(c.ByType[typ])})
+	}
+	r.UserReports = u
+	return nil
+}
+
 // writeReport writes the report of [since, until) in format for the admin
 // API; it returns the content type.
-func writeReport(ctx context.Context, store *archive.Store, w io.Writer, since, until time.Time, format string) (string, error) {
+func writeReport(ctx context.Context, store *archive.Store, users *spamreport.Store, w io.Writer, since, until time.Time, format string) (string, error) {
 	f, err := report.ParseFormat(format)
 	if err != nil {
 		return "", err
 	}
 	r, err := buildReport(ctx, store, since, until, report.DefaultTop)
+	if err == nil {
+		err = addUserReports(ctx, &r, users)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -149,9 +173,20 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if cfg.Admin.Listen == "" {
 		return nil
 	}
-	token, err := admin.LoadToken(cfg.Admin.TokenFile)
-	if err != nil {
-		return fmt.Errorf("admin.token_file: %w", err)
+	var token []byte
+	var err error
+	if cfg.Admin.TokenFile != "" {
+		if token, err = admin.LoadToken(cfg.Admin.TokenFile); err != nil {
+			return fmt.Errorf("admin.token_file: %w", err)
+		}
+	}
+	var tokens []admin.NamedToken
+	for i, t := range cfg.Admin.Tokens {
+		tok, err := admin.LoadToken(t.File)
+		if err != nil {
+			return fmt.Errorf("admin.tokens[%d] (%s): %w", i, t.Name, err)
+		}
+		tokens = append(tokens, admin.NamedToken{Name: t.Name, Token: tok})
 	}
 	if cfg.Admin.TLSCert != "" {
 		// Checked here so that a broken pair stops the start instead of
@@ -160,16 +195,26 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 			return fmt.Errorf("admin.tls_cert/tls_key: %w", err)
 		}
 	}
-	opts := admin.Options{Token: token, Logger: d.logger.With("component", "admin"),
+	opts := admin.Options{Token: token, Tokens: tokens, Logger: d.logger.With("component", "admin"),
 		Health: d.health(arch), Reload: d.requestReload}
 	if d.store != nil {
 		opts.Registry = d.store
 	}
 	opts.Learner = daemonLearner{d}
+	if d.blocks != nil {
+		opts.Blocks = d.blocks
+	}
+	if d.reports != nil {
+		opts.Reports = d.reports
+	}
 	if arch != nil {
 		opts.Headers = arch
 		opts.Report = func(ctx context.Context, w io.Writer, since, until time.Time, format string) (string, error) {
-			return writeReport(ctx, arch.store, w, since, until, format)
+			var users *spamreport.Store
+			if d.reports != nil {
+				users = d.reports.Reports
+			}
+			return writeReport(ctx, arch.store, users, w, since, until, format)
 		}
 	}
 	h, err := admin.New(opts)

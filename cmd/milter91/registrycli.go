@@ -60,16 +60,26 @@ func (f *registryFlags) path() (string, error) {
 // rather than a new empty registry (a typo in --db must not look like an
 // empty list).
 func (f *registryFlags) open(ctx context.Context, create bool) (*registry.Store, error) {
-	path, err := f.path()
+	path, err := f.target(create)
 	if err != nil {
 		return nil, err
 	}
+	return registry.Open(ctx, path)
+}
+
+// target is path, checked to exist unless create is set or it is a
+// PostgreSQL DSN.
+func (f *registryFlags) target(create bool) (string, error) {
+	path, err := f.path()
+	if err != nil {
+		return "", err
+	}
 	if !create && !dsn.Is(path) {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("registry %s: %w", path, err)
+			return "", fmt.Errorf("registry %s: %w", path, err)
 		}
 	}
-	return registry.Open(ctx, path)
+	return path, nil
 }
 
 // parseTimeFlag reads an RFC 3339 --time value; "" means now.

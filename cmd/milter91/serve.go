@@ -24,7 +24,9 @@ import (
 	"milter91/internal/registry"
 	"milter91/internal/resolver"
 	"milter91/internal/sockaddr"
+	"milter91/internal/spamreport"
 	"milter91/internal/txn"
+	"milter91/internal/userblock"
 	"milter91/milter"
 )
 
@@ -34,6 +36,11 @@ type daemon struct {
 	logger *slog.Logger
 	res    *resolver.Client
 	store  *registry.Store
+	// blocks are the users' block lists, in the registry's database.
+	blocks *userblock.Store
+	// reports takes users' spam reports in, stored in the registry's
+	// database (nil without a registry).
+	reports *spamreport.Service
 	// regState follows the registry's writes (nil without a registry).
 	regState *storeState
 	// counters is the shared counter store (nil when nothing counts);
@@ -115,6 +122,12 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		}
 		if d.counters != nil {
 			d.counters.Close()
+		}
+		if d.blocks != nil {
+			d.blocks.Close()
+		}
+		if d.reports != nil {
+			d.reports.Reports.Close()
 		}
 	}()
 	listeners, err := listenAll(cfg)
@@ -223,6 +236,12 @@ func (d *daemon) build(cfg *config.Config) error {
 		if d.store, err = openRegistry(cfg); err != nil {
 			return err
 		}
+		if d.blocks, err = openBlockLists(cfg); err != nil {
+			return err
+		}
+		if err := d.openReports(cfg); err != nil {
+			return err
+		}
 		if d.store != nil {
 			d.regState = &storeState{onError: func() { d.stats.StoreError("registry") }}
 			d.stats.WatchStore("registry", func() bool { up, _ := d.regState.status(); return up })
@@ -240,12 +259,36 @@ func (d *daemon) build(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, engineMode{registry: d.regState, counters: d.counters, countersState: d.ctrState, bayes: classifier})
+	mode := engineMode{registry: d.regState, counters: d.counters, countersState: d.ctrState, bayes: classifier}
+	if d.blocks != nil {
+		mode.blocks = d.blocks
+	}
+	if d.reports != nil {
+		mode.reports = d.reports
+		if cfg.Reports.FeedbackID {
+			mode.feedback = d.reports.Reports
+		}
+	}
+	e, err := buildEngine(cfg, d.res, d.store, d.logger, d.zoneEvent, mode)
 	if err != nil {
 		return err
 	}
 	d.engine.Store(e)
 	d.startBackground(cfg, e)
+	return nil
+}
+
+// openReports opens the spam report store and its intake, which records
+// the refusals of reports about ads in the registry.
+func (d *daemon) openReports(cfg *config.Config) error {
+	st, err := openReports(cfg)
+	if err != nil || st == nil {
+		return err
+	}
+	d.reports = &spamreport.Service{Intake: spamreport.Intake{Store: st, Feedback: st, Logger: d.logger}, Reports: st}
+	if d.store != nil {
+		d.reports.Refusals = d.store
+	}
 	return nil
 }
 
@@ -310,7 +353,9 @@ func needRestart(old, cfg *config.Config) []string {
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)
-	add("admin", old.Admin != cfg.Admin)
+	oa, na := old.Admin, cfg.Admin
+	add("admin", oa.Listen != na.Listen || oa.TokenFile != na.TokenFile || oa.TLSCert != na.TLSCert || oa.TLSKey != na.TLSKey ||
+		!slices.Equal(oa.Tokens, na.Tokens))
 	add("fail_mode", old.FailMode != cfg.FailMode)
 	add("message_deadline", old.MessageDeadline != cfg.MessageDeadline)
 	add("spool_threshold", old.SpoolThreshold != cfg.SpoolThreshold || old.SpoolDir != cfg.SpoolDir)

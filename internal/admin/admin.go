@@ -3,9 +3,12 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"slices"
 	"time"
 
 	"milter91/internal/archive"
@@ -81,13 +84,18 @@ type Health struct {
 	Details map[string]string `json:"details,omitempty"`
 }
 
-// Options configure the handler New builds. Nil Registry, Headers,
-// Report, Learner or Reload make their endpoints answer 404 "not configured"
-// (pass a nil interface: a nil *registry.Store in one is not nil).
+// Options configure the handler New builds. Nil Registry, Blocks, Reports,
+// Headers, Report, Learner or Reload make their endpoints answer 404 "not
+// configured" (pass a nil interface: a nil *registry.Store in one is not
+// nil).
 type Options struct {
 	Registry Registry
-	Headers  HeaderSearcher
-	Report   ReportFunc
+	// Blocks are the users' own block lists (/v1/blocks).
+	Blocks BlockLists
+	// Reports take users' spam reports in (/v1/reports).
+	Reports Reports
+	Headers HeaderSearcher
+	Report  ReportFunc
 	// Learner learns for the content classifier (POST /v1/learn); nil
 	// when the classifier is off.
 	Learner Learner
@@ -96,9 +104,13 @@ type Options struct {
 	// Reload re-reads configuration and rules and returns the changed
 	// settings that only a restart applies; its error is answered 500.
 	Reload func() (restartNeeded []string, err error)
-	// Token is the bearer token every request must carry (RFC 6750
-	// §2.1); required. See LoadToken.
-	Token []byte
+	// Tokens are the operators' bearer tokens (RFC 6750 §2.1), one per
+	// operator: a request must carry one of them, and the header-archive
+	// searches are logged with its name. Token alone is the single token
+	// of older configurations, the operator named DefaultOperator. At
+	// least one is required. See LoadToken.
+	Tokens []NamedToken
+	Token  []byte
 	// Logger gets failed authentication (rate-limited) and store errors;
 	// nil discards.
 	Logger *slog.Logger
@@ -111,6 +123,8 @@ type Options struct {
 // api holds the handlers' dependencies.
 type api struct {
 	reg     Registry
+	blocks  BlockLists
+	reports Reports
 	headers HeaderSearcher
 	report  ReportFunc
 	learner Learner
@@ -120,14 +134,26 @@ type api struct {
 	now     func() time.Time
 }
 
+// NamedToken is one operator's bearer token.
+type NamedToken struct {
+	// Name names the operator in the log (letters, digits, ".", "_", "-").
+	Name  string
+	Token []byte
+}
+
+// DefaultOperator names the single token of admin.token_file.
+const DefaultOperator = "admin"
+
 // New returns the admin API handler: bearer authentication in front of
 // the /v1 endpoints documented in the package comment. It fails when
-// opts.Token is empty.
+// there is no token, a token is empty, or two operators share a name or
+// a token (the log could not tell who searched).
 func New(opts Options) (http.Handler, error) {
-	if len(opts.Token) == 0 {
-		return nil, errors.New("admin: empty token")
+	tokens, err := operatorTokens(opts)
+	if err != nil {
+		return nil, err
 	}
-	a := &api{reg: opts.Registry, headers: opts.Headers, report: opts.Report, learner: opts.Learner,
+	a := &api{reg: opts.Registry, blocks: opts.Blocks, reports: opts.Reports, headers: opts.Headers, report: opts.Report, learner: opts.Learner,
 		health: opts.Health, reload: opts.Reload, log: opts.Logger, now: opts.Now}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -142,9 +168,39 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
 	})
-	auth := newAuthenticator(opts.Token, a.log, a.now, afterFunc)
+	auth := newAuthenticator(tokens, a.log, a.now, afterFunc)
 	return secureHeaders(auth.wrap(mux)), nil
 }
+
+// operatorTokens checks the tokens of opts: Token as DefaultOperator,
+// then Tokens.
+func operatorTokens(opts Options) ([]NamedToken, error) {
+	tokens := slices.Clone(opts.Tokens)
+	if len(opts.Token) > 0 {
+		tokens = append([]NamedToken{{Name: DefaultOperator, Token: opts.Token}}, tokens...)
+	}
+	if len(tokens) == 0 {
+		return nil, errors.New("admin: no token")
+	}
+	names, values := map[string]bool{}, map[string]bool{}
+	for _, t := range tokens {
+		switch {
+		case len(t.Token) == 0:
+			return nil, fmt.Errorf("admin: operator %q: empty token", t.Name)
+		case !operatorName.MatchString(t.Name):
+			return nil, fmt.Errorf("admin: operator name %q: want letters, digits, . _ -, at most 63", t.Name)
+		case names[t.Name]:
+			return nil, fmt.Errorf("admin: operator %q named twice", t.Name)
+		case values[string(t.Token)]:
+			return nil, fmt.Errorf("admin: operator %q has the token of another operator", t.Name)
+		}
+		names[t.Name], values[string(t.Token)] = true, true
+	}
+	return tokens, nil
+}
+
+// operatorName is the syntax of an operator's name.
+var operatorName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // secureHeaders marks every answer as not cacheable (it holds personal
 // data) and not to be sniffed.

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
@@ -15,48 +16,77 @@ import (
 const authLogEvery = 10 * time.Second
 
 // authenticator checks the bearer token (RFC 6750 §2.1) before anything
-// else runs.
+// else runs and names the operator whose token it is.
 type authenticator struct {
-	want [sha256.Size]byte // digest of the token: equal lengths for the comparison
-	fail *failLog
+	tokens []namedDigest
+	fail   *failLog
 }
 
-func newAuthenticator(token []byte, log *slog.Logger, now func() time.Time, after func(time.Duration, func())) *authenticator {
-	return &authenticator{want: sha256.Sum256(token), fail: &failLog{log: log, now: now, after: after}}
+// namedDigest is one operator's token as its SHA-256 digest: equal
+// lengths for the comparison.
+type namedDigest struct {
+	name string
+	want [sha256.Size]byte
+}
+
+func newAuthenticator(tokens []NamedToken, log *slog.Logger, now func() time.Time, after func(time.Duration, func())) *authenticator {
+	au := &authenticator{fail: &failLog{log: log, now: now, after: after}}
+	for _, t := range tokens {
+		au.tokens = append(au.tokens, namedDigest{name: t.Name, want: sha256.Sum256(t.Token)})
+	}
+	return au
+}
+
+// operatorKey is the request context key of the authenticated operator.
+type operatorKey struct{}
+
+// Operator returns the name of the operator whose token authenticated
+// the request of ctx; "" outside an authenticated request.
+func Operator(ctx context.Context) string {
+	name, _ := ctx.Value(operatorKey{}).(string)
+	return name
 }
 
 // wrap answers 401 with WWW-Authenticate (RFC 6750 §3) unless the
 // request carries the token; next then runs.
 func (au *authenticator) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reason := au.check(r.Header.Get("Authorization"))
+		name, reason := au.check(r.Header.Get("Authorization"))
 		if reason != "" {
 			au.fail.note(r.RemoteAddr, reason)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="milter91"`)
 			writeError(w, http.StatusUnauthorized, reason)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, name)))
 	})
 }
 
-// check returns why the Authorization value h does not authenticate, ""
-// when it does. The scheme is case-insensitive (RFC 9110 §11.1). The
-// tokens are compared as SHA-256 digests in constant time, so neither
-// their content nor their length shows in the timing.
-func (au *authenticator) check(h string) string {
+// check returns the operator whose token the Authorization value h
+// carries, or why it does not authenticate. The scheme is
+// case-insensitive (RFC 9110 §11.1). The token is compared with every
+// operator's as SHA-256 digests in constant time, all of them whatever
+// matched, so neither their content, their length nor which one matched
+// shows in the timing.
+func (au *authenticator) check(h string) (name, reason string) {
 	if h == "" {
-		return "missing Authorization header: want Bearer <token>"
+		return "", "missing Authorization header: want Bearer <token>"
 	}
 	scheme, token, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") {
-		return "Authorization scheme " + quoteShort(scheme) + ": want Bearer"
+		return "", "Authorization scheme " + quoteShort(scheme) + ": want Bearer"
 	}
 	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if subtle.ConstantTimeCompare(got[:], au.want[:]) != 1 {
-		return "invalid bearer token"
+	found := -1
+	for i := range au.tokens {
+		if subtle.ConstantTimeCompare(got[:], au.tokens[i].want[:]) == 1 {
+			found = i
+		}
 	}
-	return ""
+	if found < 0 {
+		return "", "invalid bearer token"
+	}
+	return au.tokens[found].name, ""
 }
 
 // quoteShort quotes s, cut to 20 bytes: it is attacker-chosen text.

@@ -122,6 +122,25 @@
 //	As for consents; columns advertiser, recipient, scope, time, channel
 //	(required), evidence, last_used_at.
 //
+// GET /v1/blocks?recipient=ADDR&kind=address|domain|advertiser&limit=N&cursor=CURSOR
+//
+//	The users' own block lists (Art. 10.2). All optional.
+//	→ 200 {"items": [block, …], "next": CURSOR|null} ordered by recipient,
+//	kind, value. A block: {"recipient", "kind", "value" (an address, a
+//	domain that also covers its subdomains, or an advertiser id), "time",
+//	"source": "api"|"cli"|"report", "note"}
+//
+// POST /v1/blocks
+//
+//	Body {"recipient", "kind", "value" required; "note" optional, at most
+//	512 bytes}. In effect for the next message.
+//	→ 201 the stored block; adding it again keeps its first time.
+//	→ 400 {"error": "…"}
+//
+// DELETE /v1/blocks?recipient=ADDR&kind=KIND&value=VALUE
+//
+//	All required. → 200 {"removed": true}; → 404 {"removed": false, "error": …}
+//
 // GET /v1/headers?since=&until=&from=&rcpt=&message_id=&client_ip=&limit=
 //
 //	since required, until default now; the others optional: from (From

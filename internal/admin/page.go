@@ -56,11 +56,16 @@ func newPage[R interface{ Key() registry.Key }, T any](recs []R, limit int, kind
 // encodeCursor returns the opaque cursor of the records after k: the
 // base64url (RFC 4648 §5) of a JSON array of kind and k's fields.
 func encodeCursor(kind string, k registry.Key) string {
-	fields := []string{kind, k.Advertiser, k.Recipient}
+	fields := []string{k.Advertiser, k.Recipient}
 	if kind == cursorRefusals {
 		fields = append(fields, k.Scope)
 	}
-	b, _ := json.Marshal(fields) // strings only: cannot fail
+	return encodeFields(kind, fields...)
+}
+
+// encodeFields is the cursor of kind after the key fields.
+func encodeFields(kind string, fields ...string) string {
+	b, _ := json.Marshal(append([]string{kind}, fields...)) // strings only: cannot fail
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -73,31 +78,38 @@ var errCursor = errors.New("parameter cursor: not one this listing gave (use the
 // that kind, at most maxCursor bytes, with non-empty UTF-8 fields without
 // NUL (what a stored key is).
 func DecodeCursor(kind, s string) (registry.Key, error) {
+	want := 2
+	if kind == cursorRefusals {
+		want = 3
+	}
+	fields, err := decodeFields(kind, s, want)
+	if err != nil {
+		return registry.Key{}, err
+	}
+	k := registry.Key{Advertiser: fields[0], Recipient: fields[1]}
+	if kind == cursorRefusals {
+		k.Scope = fields[2]
+	}
+	return k, nil
+}
+
+// decodeFields returns the n key fields of a cursor of kind that
+// encodeFields made; anything else is errCursor.
+func decodeFields(kind, s string, n int) ([]string, error) {
 	if len(s) > maxCursor {
-		return registry.Key{}, errCursor
+		return nil, errCursor
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var fields []string
-	if err != nil || json.Unmarshal(b, &fields) != nil || len(fields) < 3 || fields[0] != kind {
-		return registry.Key{}, errCursor
-	}
-	want := 3
-	if kind == cursorRefusals {
-		want = 4
-	}
-	if len(fields) != want {
-		return registry.Key{}, errCursor
+	if err != nil || json.Unmarshal(b, &fields) != nil || len(fields) != n+1 || fields[0] != kind {
+		return nil, errCursor
 	}
 	for _, f := range fields[1:] {
 		if f == "" || !utf8.ValidString(f) || strings.IndexByte(f, 0) >= 0 {
-			return registry.Key{}, errCursor
+			return nil, errCursor
 		}
 	}
-	k := registry.Key{Advertiser: fields[1], Recipient: fields[2]}
-	if kind == cursorRefusals {
-		k.Scope = fields[3]
-	}
-	return k, nil
+	return fields[1:], nil
 }
 
 // parseLimit reads the limit parameter: 1..max, default def.

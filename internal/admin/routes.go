@@ -49,6 +49,15 @@ func (a *api) routes() []route {
 		{path: "/v1/refusals/export", on: reg, feature: regName, endpoints: []endpoint{
 			{method: http.MethodGet, handler: a.exportCSV("refusals", a.exportRefusals)},
 		}},
+		{path: "/v1/blocks", on: a.blocks != nil, feature: "the users' block lists", endpoints: []endpoint{
+			{method: http.MethodGet, handler: a.listBlocks},
+			{method: http.MethodPost, handler: a.addBlock},
+			{method: http.MethodDelete, handler: a.removeBlock},
+		}},
+		{path: "/v1/reports", on: a.reports != nil, feature: "the spam report store", endpoints: []endpoint{
+			{method: http.MethodGet, handler: a.listReports},
+			{method: http.MethodPost, handler: a.postReport},
+		}},
 		{path: "/v1/headers", on: a.headers != nil, feature: "the header archive",
 			endpoints: []endpoint{{method: http.MethodGet, handler: a.searchHeaders}}},
 		{path: "/v1/report", on: a.report != nil, feature: "the statistics report",

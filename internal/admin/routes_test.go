@@ -45,9 +45,20 @@ func TestRouting(t *testing.T) {
 }
 
 func TestNewNeedsToken(t *testing.T) {
-	for _, tok := range [][]byte{nil, {}} {
-		if h, err := New(Options{Token: tok}); err == nil || h != nil || !strings.Contains(err.Error(), "empty token") {
-			t.Errorf("New(token %q) = %v, %v; want an empty-token error", tok, h, err)
+	tok := []byte(testToken)
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "no token"},
+		{Options{Token: []byte{}}, "no token"},
+		{Options{Tokens: []NamedToken{{Name: "alice"}}}, `operator "alice": empty token`},
+		{Options{Tokens: []NamedToken{{Name: "al ice", Token: tok}}}, "operator name"},
+		{Options{Token: tok, Tokens: []NamedToken{{Name: DefaultOperator, Token: []byte("other-token-0123456789")}}}, "named twice"},
+		{Options{Tokens: []NamedToken{{Name: "alice", Token: tok}, {Name: "bob", Token: tok}}}, "token of another operator"},
+	} {
+		if h, err := New(tc.opts); err == nil || h != nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v) = %v, %v; want %q", tc.opts, h, err, tc.want)
 		}
 	}
 }

@@ -57,6 +57,11 @@ func NewRecord(a txn.Answer) Record {
 		if rl := &out.Facts.RateLimit; refused && a.Fault == "" && rl.Limited != "" {
 			r.Throttled = rl.Scope + " " + rl.Key
 		}
+		for _, h := range out.Facts.Lists {
+			if req := h.Request(); req != "" && h.Kind == "block" {
+				r.Requests = append(r.Requests, h.List+": "+req)
+			}
+		}
 	}
 	return r
 }

@@ -62,6 +62,9 @@ func tally(rows []row) []dailyCount {
 		if r.would != "" {
 			add(DimWould, r.would)
 		}
+		for _, v := range r.requestKeys {
+			add(DimRequest, v)
+		}
 		if (r.action == "reject" || r.action == "tempfail") && r.blockedClient && r.clientIP != "" {
 			add(DimBlockedIP, r.clientIP)
 		}
@@ -81,7 +84,7 @@ func tally(rows []row) []dailyCount {
 }
 
 // dimOrder is the report order of the dimensions; others sort after them.
-var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimThrottled, DimWould}
+var dimOrder = []string{DimAction, DimRule, DimArticle, DimAdvertiser, DimBlockedIP, DimThrottled, DimWould, DimRequest}
 
 func compareDim(a, b string) int {
 	ia, ib := slices.Index(dimOrder, a), slices.Index(dimOrder, b)

@@ -22,7 +22,7 @@ type row struct {
 	score                               float64
 	size                                int64
 	rcpts                               []string
-	ruleKeys, articleKeys               []string
+	ruleKeys, articleKeys, requestKeys  []string
 	blockedClient                       bool   // counts only (Record.BlockedClient)
 	throttled                           string // counts only (Record.Throttled)
 	would                               string // counts only (Record.Would)
@@ -53,6 +53,7 @@ func toRow(r Record) row {
 		size:        r.Size,
 		ruleKeys:    distinctKeys(r.Rules),
 		articleKeys: distinctKeys(r.Articles),
+		requestKeys: distinctKeys(r.Requests),
 		rules:       jsonList(r.Rules),
 		articles:    jsonList(r.Articles),
 
@@ -128,6 +129,9 @@ func (s *Store) Insert(ctx context.Context, recs []Record) error {
 		rows[i] = toRow(r)
 	}
 	counts := tally(rows)
+	if err := s.ensurePartitions(ctx, rows); err != nil {
+		return err
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.insertRows(ctx, tx, rows); err != nil {
 			return err

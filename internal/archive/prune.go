@@ -15,15 +15,27 @@ const MinRetention = 180 * 24 * time.Hour
 // Prune deletes the header rows (with their recipients) whose time is
 // before `before`, in transactions of about 5000 rows so that writers
 // never wait long, and the daily counts of the days that ended at or
-// before `before`. It returns the number of header rows deleted, also
-// when it stops early on an error (ctx cancelled, the database's). It does
-// not check before against MinRetention: the Writer does.
+// before `before`. On PostgreSQL it drops the day partitions of the whole
+// days before `before` instead and deletes rows only from the DEFAULT
+// partitions, up to the start of before's day: a day is kept until it has
+// wholly passed the bound (up to one day longer than retention). It
+// returns the number of header rows deleted, also when it stops early on
+// an error (ctx cancelled, the database's). It does not check before
+// against MinRetention: the Writer does.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	if before.IsZero() {
 		return 0, errors.New("archive: prune: zero time")
 	}
 	limit := before.UnixMilli()
 	var total int64
+	if s.partitioned {
+		limit = dayOf(limit)
+		n, err := s.dropDays(ctx, limit)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("archive: prune: %w", err)
+		}
+	}
 	for {
 		n, more, err := s.pruneChunk(ctx, limit)
 		total += n

@@ -69,6 +69,11 @@ type Record struct {
 	// (Action is then what the MTA was told); "" otherwise. It is counted
 	// under DimWould and not kept with the header row.
 	Would string `json:"would,omitempty"`
+	// Requests are the authority's blocking requests (Decree 91/2020
+	// Art. 6.3, 9.4) behind the block-list entries the message matched,
+	// "list: REF of YYYY-MM-DD"; counted under DimRequest, not kept with
+	// the header row.
+	Requests []string `json:"requests,omitempty"`
 }
 
 // StageRCPT is Record.Stage of a client refused at RCPT.
@@ -86,7 +91,8 @@ const DirectionRCPTStage = "rcpt"
 // "blocked_ip" (client IP of a message refused for what its client is,
 // Record.BlockedClient), "throttled" (the sender a rate limit held,
 // Record.Throttled), "would" (the would-be action of a message in
-// observe mode, Record.Would). Every message counts once under "action"; under
+// observe mode, Record.Would), "authority_request" (Record.Requests).
+// Every message counts once under "action"; under
 // the others once per distinct key.
 type Count struct {
 	Day       time.Time `json:"day"`
@@ -104,6 +110,7 @@ const (
 	DimAdvertiser = "advertiser"
 	DimBlockedIP  = "blocked_ip"
 	DimThrottled  = "throttled"
+	DimRequest    = "authority_request"
 	// DimWould counts the messages of observe mode by the action that
 	// would have been taken (Record.Would).
 	DimWould = "would"

@@ -29,6 +29,11 @@ type Store struct {
 	reopening sync.Mutex
 	// chunk is defaultPruneChunk; tests lower it.
 	chunk int
+	// partitioned: a PostgreSQL archive at schema version 2 (Open),
+	// whose big tables are partitioned by day; parts are the day
+	// partitions known (partition.go).
+	partitioned bool
+	parts       partitionDays
 }
 
 // errNoFile is the error of a store whose SQLite file vanished and could
@@ -137,7 +142,9 @@ func Open(ctx context.Context, target string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("archive: %s: %w", db.Name, err)
 	}
-	return newStore(db, target), nil
+	s := newStore(db, target)
+	s.partitioned = db.Dialect == sqldb.Postgres
+	return s, nil
 }
 
 // OpenExisting opens an archive for reading (the CLI's search and

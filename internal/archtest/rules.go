@@ -7,7 +7,7 @@ var (
 	// is no store: the Prometheus Go collectors import it for DBStats.)
 	stores = []string{
 		"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore",
-		"milter91/internal/dmarcstore",
+		"milter91/internal/dmarcstore", "milter91/internal/userblock", "milter91/internal/spamreport",
 		"modernc.org/sqlite/...", "github.com/jackc/pgx/...",
 	}
 	// checks turn a message into facts; only rules decide.
@@ -47,8 +47,9 @@ var Enforced = []Rule{
 		Forbid: pipeline,
 	},
 	{
-		Name:   "stores import no rules, engine, adapter, config or checks",
-		From:   []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore", "milter91/internal/dmarcstore"},
+		Name: "stores import no rules, engine, adapter, config or checks",
+		From: []string{"milter91/internal/sqldb", "milter91/internal/registry", "milter91/internal/archive", "milter91/internal/counterstore",
+			"milter91/internal/dmarcstore", "milter91/internal/userblock", "milter91/internal/spamreport"},
 		Forbid: append(append([]string{}, pipeline...), checks...),
 	},
 	{

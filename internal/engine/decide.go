@@ -28,12 +28,23 @@ func (e *Engine) decree(ctx context.Context, m *message) *stage.Sends {
 }
 
 // decide is the rules step: the rules run once for the message, or, when
-// the registry gave per-recipient facts, once per recipient and the
-// decree stage chooses among the verdicts (stage.Choose); removed are the
-// recipients to delete. Past ctx's end the error is the context's and the
-// verdict unfinished.
+// the registry gave per-recipient facts or a recipient's own block list
+// matched, once per recipient. A recipient whose block list matched and
+// whose verdict refuses is removed when another recipient remains
+// (never bouncing the others: Decree 91/2020 Art. 10.2, 10.3); then the
+// decree stage chooses among the registry's verdicts (stage.Choose), or
+// the most severe remaining verdict decides. removed are the recipients
+// to delete. Past ctx's end the error is the context's and the verdict
+// unfinished.
 func (e *Engine) decide(ctx context.Context, m *message) (txn.Verdict, map[string]bool, error) {
 	rcpts := m.f.Decree.Recipients
+	decreeRcpts := len(rcpts) > 0
+	if !decreeRcpts && len(m.f.UserBlocks) > 0 {
+		rcpts = make([]txn.DecreeRecipient, len(m.t.Rcpts))
+		for i, r := range m.t.Rcpts {
+			rcpts[i].Rcpt = r
+		}
+	}
 	if len(rcpts) == 0 {
 		v, err := e.evaluateRules(ctx, m, nil)
 		return v, nil, err
@@ -46,8 +57,51 @@ func (e *Engine) decide(ctx context.Context, m *message) (txn.Verdict, map[strin
 		}
 		verdicts[i] = v
 	}
-	v, removed := e.opt.Decree.Choose(m.t.QueueID, rcpts, verdicts)
+	rcpts, verdicts, removed := e.removeBlocked(m, rcpts, verdicts)
+	if !decreeRcpts {
+		return mostSevere(verdicts), removed, nil
+	}
+	v, more := e.opt.Decree.Choose(m.t.QueueID, rcpts, verdicts)
+	for r := range more {
+		removed[r] = true
+	}
 	return v, removed, nil
+}
+
+// removeBlocked takes out the recipients whose own block list matched
+// and whose verdict refuses, unless that would leave none; it returns the
+// recipients and verdicts left and the removed ones (a non-nil map).
+func (e *Engine) removeBlocked(m *message, rcpts []txn.DecreeRecipient, verdicts []txn.Verdict) ([]txn.DecreeRecipient, []txn.Verdict, map[string]bool) {
+	blocked := blockedRcpts(m.f)
+	removed := map[string]bool{}
+	var keepR []txn.DecreeRecipient
+	var keepV []txn.Verdict
+	for i, r := range rcpts {
+		if blocked[rcptKey(r.Rcpt)] && verdicts[i].Action > txn.ActionQuarantine {
+			removed[r.Rcpt] = true
+			continue
+		}
+		keepR, keepV = append(keepR, r), append(keepV, verdicts[i])
+	}
+	if len(keepR) == 0 {
+		return rcpts, verdicts, map[string]bool{}
+	}
+	for r := range removed {
+		e.opt.Logger.Info("recipient removed: own block list", "queue_id", m.t.QueueID, "rcpt", r)
+	}
+	return keepR, keepV, removed
+}
+
+// mostSevere is the most severe of verdicts (at least one), by action
+// then score.
+func mostSevere(verdicts []txn.Verdict) txn.Verdict {
+	worst := verdicts[0]
+	for _, v := range verdicts[1:] {
+		if v.Action > worst.Action || (v.Action == worst.Action && v.Score > worst.Score) {
+			worst = v
+		}
+	}
+	return worst
 }
 
 // evaluateRules runs the end-of-message rules once, for rcpt when it is

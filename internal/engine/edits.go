@@ -25,6 +25,7 @@ func (e *Engine) edits(m *message, v txn.Verdict, removed map[string]bool) {
 	if h, ok := stage.RemovedHeader(v, len(out.RemoveRcpts)); ok && v.Action <= txn.ActionQuarantine {
 		out.Edits = append(out.Edits, h)
 	}
+	out.Discard = e.discard(m, v)
 	switch {
 	case v.Action != txn.ActionQuarantine:
 	case e.opt.Quarantine.junk(m.f):
@@ -70,6 +71,9 @@ func (e *Engine) headerEdits(t *txn.Transaction, f *txn.Facts, v *txn.Verdict, s
 	}
 	if h, ok := stage.Header(&f.Decree); ok {
 		edits = append(edits, h)
+	}
+	if f.FeedbackID != "" {
+		edits = append(edits, txn.HeaderEdit{Op: txn.EditAdd, Name: "Feedback-ID", Value: " " + f.FeedbackID})
 	}
 	if v.Action != txn.ActionTag {
 		return edits

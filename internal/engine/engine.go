@@ -65,6 +65,16 @@ type Options struct {
 	// Modes say where verdicts are only observed: computed, logged and
 	// written as X-Milter91-Would, never enforced (zero: enforce).
 	Modes Modes
+	// BlockLists are the users' own block lists; nil turns them off.
+	BlockLists BlockLists
+	// Reports take in the feedback reports mailed to AbuseMailboxes
+	// (lower-cased addresses); nil turns it off. AbuseDiscard drops such
+	// a message once its report is stored (reports.abuse_action: discard).
+	Reports        ReportIntake
+	AbuseMailboxes []string
+	AbuseDiscard   bool
+	// FeedbackIDs stamp outbound ads with a Feedback-ID (nil: none).
+	FeedbackIDs FeedbackIDs
 	// Decree is the Decree 91/2020 stage (stage.New, stage.FromConfig);
 	// nil turns it off.
 	Decree *stage.Stage

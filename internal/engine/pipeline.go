@@ -21,6 +21,8 @@ import (
 //	decree      the Decree 91/2020 stage: direction, analysis, registry
 //	ratelimit   outbound mail against the rate limits, its recipients not
 //	            counted before (dedup; the decree stage asks too)
+//	userblocks  the recipients' own block lists (Decree 91/2020 Art. 10.2)
+//	reports     a feedback report to the abuse mailbox taken in (Art. 12.1)
 //	rules       the verdict, once or once per recipient
 //	finish      sends and counts kept or returned, the message marked counted
 //	autolearn   the classifier learns from the verdict, when asked to
@@ -47,6 +49,9 @@ func (e *Engine) Evaluate(ctx context.Context, t *txn.Transaction) (*txn.Outcome
 	}
 	sends := e.decree(ctx, m)
 	e.rateLimit(ctx, m)
+	e.userBlocks(ctx, m)
+	e.reports(ctx, m)
+	e.feedbackID(ctx, m)
 	verdict, removed, err := e.decide(ctx, m)
 	e.autolearn(ctx, m, verdict, err)
 	m.f.DNSQueries = int(queries.Load())

@@ -192,3 +192,19 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Backend is one kind of store a contract test runs on: Target returns
+// the sqldb.Open target of a new, empty database of that kind.
+type Backend struct {
+	Name   string
+	Target func(testing.TB) string
+}
+
+// Backends are a SQLite file named file in the test's temporary directory
+// and a database of PostgreSQL (DSN), in that order.
+func Backends(file string) []Backend {
+	return []Backend{
+		{Name: "sqlite", Target: func(t testing.TB) string { return filepath.Join(t.TempDir(), file) }},
+		{Name: "postgres", Target: DSN},
+	}
+}

@@ -51,7 +51,9 @@ func Build(counts []archive.Count, since, until time.Time, top int) Report {
 	for _, c := range counts {
 		t.add(c)
 	}
-	return t.report(since, until, top)
+	r := t.report(since, until, top)
+	r.UserReports.ByType = []Item{}
+	return r
 }
 
 // firstMidnight is the first UTC midnight at or after t (t in UTC).
@@ -77,6 +79,7 @@ type tally struct {
 	blockedIPs  map[string]int64
 	throttled   map[string]int64
 	would       map[string]int64
+	requests    map[string]int64
 }
 
 func newTally(first, until time.Time) *tally {
@@ -89,6 +92,7 @@ func newTally(first, until time.Time) *tally {
 		actions: make([]map[string]int64, n), dirs: map[string]map[string]int64{},
 		rules: map[string]int64{}, articles: map[string]int64{},
 		advertisers: map[string]int64{}, blockedIPs: map[string]int64{}, throttled: map[string]int64{}, would: map[string]int64{},
+		requests: map[string]int64{},
 	}
 	for _, d := range knownDirections {
 		t.dirs[d] = map[string]int64{}
@@ -131,6 +135,8 @@ func (t *tally) add(c archive.Count) {
 		t.throttled[c.Key] += c.N
 	case archive.DimWould:
 		t.would[c.Key] += c.N
+	case archive.DimRequest:
+		t.requests[c.Key] += c.N
 	}
 }
 
@@ -145,6 +151,7 @@ func (t *tally) report(since, until time.Time, top int) Report {
 		Advertisers: sortedItems(t.advertisers),
 		BlockedIPs:  len(t.blockedIPs),
 		Observed:    sortedItems(t.would),
+		Requests:    sortedItems(t.requests),
 	}
 	for i := range r.Articles {
 		r.Articles[i].Name = articleName(r.Articles[i].Key)

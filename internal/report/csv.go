@@ -26,6 +26,8 @@ var CSVHeader = []string{"section", "day", "direction", "key", "name", "count"}
 //	advertiser                                domain                           n
 //	blocked_ip                                client IP (top r.Top only)       n
 //	would                                     accept … reject                  n
+//	authority_request                         list: REF of YYYY-MM-DD          n
+//	user_report                               total | ads | refusals | unmapped | type:abuse …  n
 //
 // Each section's counts sum to the messages of the period, except those of
 // rule, article, advertiser and blocked_ip (a message counts once per rule,
@@ -73,10 +75,18 @@ func WriteCSV(w io.Writer, r Report) error {
 		{name: "blocked_ip", items: r.TopBlockedIPs},
 		{name: "throttled", items: r.TopThrottled},
 		{name: "would", items: r.Observed},
+		{name: "authority_request", items: r.Requests},
 	} {
 		for _, it := range s.items {
 			row(s.name, "", "", it.Key, it.Name, it.N)
 		}
+	}
+	u := r.UserReports
+	for _, it := range []Item{{Key: "total", N: u.Total}, {Key: "ads", N: u.Ads}, {Key: "refusals", N: u.Refusals}, {Key: "unmapped", N: u.Unmapped}} {
+		row("user_report", "", "", it.Key, "", it.N)
+	}
+	for _, it := range u.ByType {
+		row("user_report", "", "", "type:"+it.Key, "", it.N)
 	}
 	cw.Flush()
 	return cw.Error()

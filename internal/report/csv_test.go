@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"milter91/internal/archive"
 )
 
 func TestWriteCSV(t *testing.T) {
@@ -52,7 +55,7 @@ func TestWriteCSV(t *testing.T) {
 	}
 	wantSections := map[string]int{
 		"period": 2, "total": 1, "action": 5, "direction": 2, "direction_action": 10,
-		"day": 15, "rule": 2, "article": 1, "advertiser": 2, "blocked_ip": 1,
+		"day": 15, "rule": 2, "article": 1, "advertiser": 2, "blocked_ip": 1, "user_report": 4,
 	}
 	for s, n := range wantSections {
 		if sections[s] != n {
@@ -125,5 +128,51 @@ func TestWriteCSVNeutralisesFormulas(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The users' spam reports are their own section.
+func TestWriteCSVUserReports(t *testing.T) {
+	r := Build(nil, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), 10)
+	r.UserReports = UserReports{Total: 3, Ads: 2, Refusals: 1, Unmapped: 1, ByType: []Item{{Key: "abuse", N: 3}}}
+	var buf strings.Builder
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"user_report,,,total,,3\n", "user_report,,,refusals,,1\n", "user_report,,,type:abuse,,3\n"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no row %q in\n%s", want, buf.String())
+		}
+	}
+	var page strings.Builder
+	if err := WriteHTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<td class="key">refusals recorded</td><td class="n">1</td>`) {
+		t.Errorf("HTML without the reports table")
+	}
+}
+
+// The authority's requests are a section and a table of their own.
+func TestAuthorityRequestsInReport(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	r := Build([]archive.Count{{Day: day, Direction: "inbound", Dimension: archive.DimRequest, Key: "authority: 1234/QD-BTTTT of 2026-11-02", N: 4}},
+		day, day.Add(24*time.Hour), 10)
+	if len(r.Requests) != 1 || r.Requests[0].N != 4 {
+		t.Fatalf("requests %+v", r.Requests)
+	}
+	var buf strings.Builder
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "authority_request,,,authority: 1234/QD-BTTTT of 2026-11-02,,4\n") {
+		t.Errorf("CSV lacks the request row:\n%s", buf.String())
+	}
+	var page strings.Builder
+	if err := WriteHTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<td class="key">authority: 1234/QD-BTTTT of 2026-11-02</td><td class="n">4</td>`) {
+		t.Errorf("HTML lacks the request row")
 	}
 }

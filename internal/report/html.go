@@ -48,6 +48,10 @@ type view struct {
 	BlockedNote     string
 	Throttled       []row
 	ThrottledNote   string
+	// UserReports are the spam reports' counts (Art. 10.2, 12.1).
+	UserReports []row
+	// Requests are the authority's blocking requests matched (Art. 6.3, 9.4).
+	Requests []row
 }
 
 // row is one table row: key, optional name, count and share of messages.
@@ -70,6 +74,15 @@ func newView(r Report) view {
 		Chart:    newChart(r.Days, r.Totals.ByAction),
 		Rules:    rows(r.Rules, m), Articles: rows(r.Articles, m),
 		Advertisers: rows(r.TopAdvertisers, 0), BlockedIPs: rows(r.TopBlockedIPs, 0), Throttled: rows(r.TopThrottled, 0),
+		Requests: rows(r.Requests, 0),
+	}
+	if u := r.UserReports; u.Total > 0 {
+		items := []Item{{Key: "reports", N: u.Total}, {Key: "about ads", N: u.Ads},
+			{Key: "refusals recorded", N: u.Refusals}, {Key: "reporting recipient unknown", N: u.Unmapped}}
+		for _, it := range u.ByType {
+			items = append(items, Item{Key: "feedback type " + it.Key, N: it.N})
+		}
+		v.UserReports = rows(items, 0)
 	}
 	for _, a := range r.Totals.ByAction {
 		v.ActionNames = append(v.ActionNames, a.Key)

@@ -35,8 +35,8 @@ func TestWriteJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"advertisers", "articles", "blocked_ips", "days", "observed", "rules", "since", "throttled", "top",
-		"top_advertisers", "top_blocked_ips", "top_throttled", "totals", "until"}
+	want := []string{"advertisers", "articles", "authority_requests", "blocked_ips", "days", "observed", "rules", "since", "throttled", "top",
+		"top_advertisers", "top_blocked_ips", "top_throttled", "totals", "until", "user_reports"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("fields %v, want %v", keys, want)
 	}

@@ -49,6 +49,27 @@ type Report struct {
 	// verdict) by the action that would have been taken, sorted as Rules;
 	// empty when nothing was observed.
 	Observed []Item `json:"observed"`
+	// Requests are the authority's blocking requests (Art. 6.3, 9.4)
+	// whose list entries messages matched, "list: REF of YYYY-MM-DD",
+	// with the number of messages; sorted as Rules.
+	Requests []Item `json:"authority_requests"`
+	// UserReports are the users' spam reports taken in during the period
+	// (Art. 10.2, 12.1); the caller fills them (Build leaves them zero).
+	UserReports UserReports `json:"user_reports"`
+}
+
+// UserReports counts the spam reports of a period (internal/spamreport).
+type UserReports struct {
+	Total int64 `json:"total"`
+	// ByType is per Feedback-Type (RFC 5965 §7.3), by count.
+	ByType []Item `json:"by_type"`
+	// Ads are reports about advertising email; Refusals those that
+	// recorded a refusal of the advertiser (Art. 12.1, 13.4); Unmapped
+	// those whose reporting recipient is unknown (a redacted feedback
+	// loop without a Feedback-ID on record).
+	Ads      int64 `json:"ads"`
+	Refusals int64 `json:"refusals"`
+	Unmapped int64 `json:"unmapped"`
 }
 
 // Totals are the message counts of the whole period. Messages equals the sum

@@ -11,6 +11,22 @@ import (
 // unlinked file and be lost with it.
 var ErrFileChanged = errors.New("database file changed")
 
+// createPrivate creates the SQLite file at path with mode 0600 when it
+// does not exist, before SQLite opens it: the stores hold personal data
+// (addresses, header blocks: Decree 91/2020 Art. 10.6, 11.7), and SQLite
+// would create it 0644 under the usual umask. Its -wal and -shm files
+// take the database file's mode. An existing file is left as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, os.ErrExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	return f.Close()
+}
+
 // fileIdentity is what CheckFile compares: the file the DB opened.
 type fileIdentity struct{ info os.FileInfo }
 

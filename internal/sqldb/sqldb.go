@@ -82,6 +82,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("invalid database path %q (want a file name without ? or #, or a postgres:// URL)", path)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	common := fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeoutMS)
 	w, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {

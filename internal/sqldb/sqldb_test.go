@@ -268,3 +268,42 @@ func BenchmarkCheckFile(b *testing.B) {
 		}
 	}
 }
+
+// A SQLite store Open creates, with its WAL files, is readable by its
+// owner only; an existing file keeps its mode.
+func TestOpenCreatesPrivateFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "new.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE t (x INTEGER)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: mode %04o, want 0600", filepath.Base(p), perm)
+		}
+	}
+	shared := filepath.Join(dir, "shared.db")
+	if err := os.WriteFile(shared, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := Open(context.Background(), shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
+	if fi, _ := os.Stat(shared); fi.Mode().Perm() != 0o640 {
+		t.Errorf("existing file's mode changed to %04o", fi.Mode().Perm())
+	}
+}

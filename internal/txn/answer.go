@@ -42,6 +42,9 @@ type Answer struct {
 	// instead of held (Action is ActionQuarantine, the MTA was told to
 	// accept).
 	Junk bool
+	// Discarded is true when the MTA was told to accept and drop the
+	// message (Outcome.Discard).
+	Discarded bool
 	// Fault is the kind of internal fault that made the fail mode answer
 	// ("error", "panic", "deadline", "spool", "evaluator", "outcome",
 	// "sign"), "" for none; FaultErr is its error.

@@ -162,6 +162,45 @@ type ListHit struct {
 	// Entry is the list entry that matched, e.g. "192.0.2.0/24",
 	// "example.com", "=example.com", "user@example.com".
 	Entry string `json:"entry"`
+	// Reference and Requested are the authority's blocking request behind
+	// the entry (Decree 91/2020 Art. 6.3, 9.4): its reference and its
+	// date (YYYY-MM-DD); empty for an entry of the operator's own.
+	Reference string `json:"reference,omitempty"`
+	Requested string `json:"requested,omitempty"`
+}
+
+// Request names the authority's request of h, "" without one:
+// "REF of 2026-11-02".
+func (h *ListHit) Request() string {
+	if h.Reference == "" {
+		return ""
+	}
+	return h.Reference + " of " + h.Requested
+}
+
+// UserBlock is one entry of a recipient's own block list that matched the
+// message's sender (Decree 91/2020 Art. 10.2).
+type UserBlock struct {
+	Rcpt string `json:"rcpt"` // the recipient whose list it is, lower-cased
+	Kind string `json:"kind"` // "address", "domain" or "advertiser"
+	// Entry is the blocked address, domain or advertiser id.
+	Entry string `json:"entry"`
+}
+
+// SpamReport is what became of a feedback report (RFC 5965) mailed to
+// the abuse mailbox (Decree 91/2020 Art. 10.2, 12.1).
+type SpamReport struct {
+	// Stored is true when the report was recorded (ID its record);
+	// Problem says why not ("not a feedback report: …", a store error).
+	Stored       bool   `json:"stored"`
+	ID           int64  `json:"id,omitempty"`
+	FeedbackType string `json:"feedback_type,omitempty"`
+	Recipient    string `json:"recipient,omitempty"`
+	Advertiser   string `json:"advertiser,omitempty"`
+	// Refused is true when the report recorded a refusal of Advertiser
+	// by Recipient.
+	Refused bool   `json:"refused"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Facts are everything the checks found about one message. Rules read them;
@@ -179,6 +218,18 @@ type Facts struct {
 	DNSBL      []DNSBL
 	// Lists are the local list entries that matched, block and allow.
 	Lists []ListHit
+	// UserBlocks are the recipients' block-list entries that match the
+	// sender; UserBlocksUnavailable is true when the store could not be
+	// asked (the lists are then not applied: the mail is delivered).
+	UserBlocks            []UserBlock
+	UserBlocksUnavailable bool
+	// FeedbackID is the Feedback-ID header value stamped on an outbound
+	// ad to one recipient, recorded to map a redacted feedback report
+	// back to that recipient; "" for none.
+	FeedbackID string
+	// Report is set when the message went to an abuse mailbox: the
+	// feedback report it carried and what became of it.
+	Report *SpamReport
 	// FromAddresses are the RFC 5322.From addresses (lower-cased domain part).
 	FromAddresses []string
 	// FromStatus says what the From fields hold (mailmsg.FromStatus:

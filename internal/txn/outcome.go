@@ -53,4 +53,9 @@ type Outcome struct {
 	// SignRefused says why outbound mail gets no DKIM signature (a SASL
 	// user not allowed its From domain), "" otherwise.
 	SignRefused string `json:"sign_refused,omitempty"`
+	// Discard asks the MTA to accept the message and drop it (milter
+	// SMFIR_DISCARD): a feedback report to the abuse mailbox once it is
+	// stored, when reports.abuse_action is discard. Only with an accepting
+	// verdict.
+	Discard bool `json:"discard,omitempty"`
 }
