@@ -11,10 +11,16 @@ type Bayes struct {
 	// Enabled runs the classifier on every message (the facts bayes and
 	// bayes_probability); off by default: it needs training first.
 	Enabled bool
-	// Store is the counter store of the token counts. "memory" (the only
-	// one today) keeps them in the daemon until it stops; learning goes
-	// through the admin API (POST /v1/learn, `milter91 learn`).
+	// Store is the counter store of the token counts: "memory" keeps them
+	// in the daemon until it stops; a SQLite file (one host), a PostgreSQL
+	// URL or DSN, or a Redis URL (internal/counterstore) shares them with
+	// every node and keeps them across restarts. Learning goes through the
+	// admin API (POST /v1/learn, `milter91 learn`).
 	Store string
+	// MaxRows caps the counters of a SQL store (the soonest-expiring, the
+	// rarest tokens, go first); 0 is no cap. Redis is bounded by its own
+	// maxmemory, the memory store by Expire and MaxLearnPerDay.
+	MaxRows int
 	// PerRecipient classifies a message with one recipient by that
 	// recipient's own counts once they have MinLearned of each class,
 	// else by the site's; learning with a recipient counts in both.
@@ -41,6 +47,7 @@ type Bayes struct {
 type rawBayes struct {
 	Enabled        bool   `yaml:"enabled"`
 	Store          string `yaml:"store"`
+	MaxRows        number `yaml:"max_rows"`
 	PerRecipient   bool   `yaml:"per_recipient"`
 	MinLearned     number `yaml:"min_learned"`
 	HamCutoff      number `yaml:"ham_cutoff"`
@@ -64,9 +71,10 @@ func (v *validator) bayes(c *Config, r *rawBayes) {
 		HamCutoff:      v.fraction("$.bayes.ham_cutoff", r.HamCutoff),
 		SpamCutoff:     v.fraction("$.bayes.spam_cutoff", r.SpamCutoff),
 		MaxLearnPerDay: v.count("$.bayes.max_learn_per_day", r.MaxLearnPerDay, 1, maxBayesLearnDay),
+		MaxRows:        v.count("$.bayes.max_rows", r.MaxRows, 0, maxCounterRows),
 	}
-	if b.Store != "memory" {
-		v.fail("$.bayes.store", "bayes.store: %q: want memory (the shared counter stores are not available yet)", b.Store)
+	if b.Store == "" {
+		v.fail("$.bayes.store", "bayes.store: empty: want memory, a SQLite file, a PostgreSQL URL or DSN, or a Redis URL")
 	}
 	if b.HamCutoff > b.SpamCutoff {
 		v.fail("$.bayes.ham_cutoff", "bayes.ham_cutoff: %g is above spam_cutoff %g", b.HamCutoff, b.SpamCutoff)

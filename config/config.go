@@ -274,7 +274,11 @@ func Load(path string) (*Config, error) {
 	for i := range c.Admin.Tokens {
 		relativeTo(path, &c.Admin.Tokens[i].File)
 	}
-	for _, p := range []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store, &c.DMARCReportStore} {
+	stores := []*string{&c.Decree.Registry, &c.Archive.Store, &c.Counters.Store, &c.DMARCReportStore}
+	if c.Bayes.Store != "memory" {
+		stores = append(stores, &c.Bayes.Store)
+	}
+	for _, p := range stores {
 		if !dsn.Is(*p) && !dsn.IsRedis(*p) {
 			relativeTo(path, p)
 		}

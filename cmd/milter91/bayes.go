@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"milter91/internal/admin"
 	"milter91/internal/bayes"
 	"milter91/internal/counter"
+	"milter91/internal/counterstore"
 	"milter91/internal/engine"
 )
 
@@ -21,15 +21,19 @@ type classifierState struct {
 	state *storeState
 }
 
-// trackedStore reports a counter store's failures to a storeState, for
-// /v1/health and milter91_store_up{store="bayes"}.
+// trackedStore bounds each call by counterCallTimeout (a hung store
+// costs a message a bayes temperror, never its message_deadline) and
+// reports the store's failures to a storeState, for /v1/health and
+// milter91_store_up{store="bayes"}.
 type trackedStore struct {
 	counter.Store
 	state *storeState
 }
 
 func (s trackedStore) Add(ctx context.Context, incs []counter.Inc) ([]int64, error) {
-	v, err := s.Store.Add(ctx, incs)
+	call, cancel := context.WithTimeout(ctx, counterCallTimeout)
+	defer cancel()
+	v, err := s.Store.Add(call, incs)
 	if ctx.Err() == nil {
 		s.state.wrote(err)
 		s.state.count(err)
@@ -38,7 +42,9 @@ func (s trackedStore) Add(ctx context.Context, incs []counter.Inc) ([]int64, err
 }
 
 func (s trackedStore) Get(ctx context.Context, keys []string) ([]int64, error) {
-	v, err := s.Store.Get(ctx, keys)
+	call, cancel := context.WithTimeout(ctx, counterCallTimeout)
+	defer cancel()
+	v, err := s.Store.Get(call, keys)
 	if ctx.Err() == nil {
 		s.state.failed(err)
 		s.state.count(err)
@@ -49,21 +55,34 @@ func (s trackedStore) Get(ctx context.Context, keys []string) ([]int64, error) {
 // memSweep is how often the memory store drops its expired counters.
 const memSweep = time.Hour
 
-// openBayesStore opens bayes.store: today only "memory" (config refuses
-// the others until the shared counter stores exist), swept of expired
-// counters every memSweep for the process's life.
-func openBayesStore(cfg config.Bayes) (counter.Store, error) {
-	if cfg.Store != "memory" {
-		return nil, errors.New("bayes.store: " + cfg.Store + ": not available")
+// openBayesStore opens bayes.store: "memory" keeps the counts in the
+// daemon, swept of expired counters every memSweep for the process's
+// life; any other value is a counter store (internal/counterstore: a
+// SQLite file, a PostgreSQL URL or DSN, a Redis URL) holding the set
+// "bayes", its upkeep (expiry, then bayes.max_rows) every maintainEvery.
+func (d *daemon) openBayesStore(cfg config.Bayes) (counter.Store, error) {
+	if cfg.Store == "memory" {
+		m := counter.NewMem(nil)
+		go func() {
+			for range time.Tick(memSweep) {
+				m.Sweep()
+			}
+		}()
+		return m, nil
 	}
-	m := counter.NewMem(nil)
-	go func() {
-		for range time.Tick(memSweep) {
-			m.Sweep()
-		}
-	}()
-	return m, nil
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := counterstore.Open(ctx, cfg.Store, counterstore.Options{Name: bayesSet, MaxRows: int64(cfg.MaxRows)})
+	if err != nil {
+		return nil, err
+	}
+	go maintainLoop(context.Background(), b, d.logger)
+	return b, nil
 }
+
+// bayesSet is the name of the classifier's counters in a shared store
+// (the SQL table counter_bayes, the Redis keys milter91:bayes:…).
+const bayesSet = "bayes"
 
 // newClassifier builds the classifier of cfg over store.
 func newClassifier(cfg config.Bayes, store counter.Store) (*bayes.Classifier, error) {
@@ -83,7 +102,7 @@ func (d *daemon) buildClassifier(cfg *config.Config) (*bayes.Classifier, error) 
 		return nil, nil
 	}
 	if d.bayes.store == nil {
-		store, err := openBayesStore(cfg.Bayes)
+		store, err := d.openBayesStore(cfg.Bayes)
 		if err != nil {
 			return nil, err
 		}

@@ -349,7 +349,7 @@ func needRestart(old, cfg *config.Config) []string {
 		old.DNS.Retries != cfg.DNS.Retries || old.DNS.CacheSize != cfg.DNS.CacheSize || old.DNS.CacheBytes != cfg.DNS.CacheBytes)
 	add("decree91.registry", old.Decree.Registry != cfg.Decree.Registry)
 	add("counters", old.Counters != cfg.Counters || (len(old.RateLimits) == 0) != (len(cfg.RateLimits) == 0))
-	add("bayes.store", old.Bayes.Store != cfg.Bayes.Store)
+	add("bayes.store", old.Bayes.Store != cfg.Bayes.Store || old.Bayes.MaxRows != cfg.Bayes.MaxRows)
 	add("metrics_listen", old.MetricsListen != cfg.MetricsListen || old.MetricsAllowRemote != cfg.MetricsAllowRemote)
 	add("limits", old.Limits != cfg.Limits)
 	add("archive", old.Archive != cfg.Archive)
