@@ -31,33 +31,7 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	if d.LocalDirection != "inbound" && d.LocalDirection != "outbound" {
 		v.fail("$.decree91.local_direction", "decree91.local_direction: %q: want inbound or outbound", d.LocalDirection)
 	}
-	switch d.MultiRecipient {
-	case "reject_all", "remove_refused", "remove_rejected":
-	case "remove_failing":
-		// The old name; it removed deferred recipients too, which lost
-		// their mail: remove_rejected never does.
-		d.MultiRecipient = "remove_rejected"
-	default:
-		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want remove_refused, remove_rejected or reject_all", d.MultiRecipient)
-	}
-	switch d.ConsentPolicy {
-	case "reject", "tag", "off":
-	default:
-		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
-	}
-	for i, dom := range d.AdEnvelopeSenders {
-		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
-			v.fail(fmt.Sprintf("$.decree91.ad_envelope_senders[%d]", i), "decree91.ad_envelope_senders: %q is not a domain", dom)
-		}
-	}
-	for i, dom := range d.SharedMailboxDomains {
-		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
-			v.fail(fmt.Sprintf("$.decree91.shared_mailbox_domains[%d]", i), "decree91.shared_mailbox_domains: %q is not a domain", dom)
-		}
-	}
-	if d.InboundScope != "vietnamese" && d.InboundScope != "all" {
-		v.fail("$.decree91.inbound_scope", "decree91.inbound_scope: %q: want vietnamese or all", d.InboundScope)
-	}
+	v.decreePolicies(&d)
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")
 	}
@@ -80,6 +54,40 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	}
 	d.Retention = ret
 	c.Decree = d
+}
+
+// decreePolicies checks the decree's choices: multi_recipient (the old
+// remove_failing read as remove_rejected), consent_policy, the domain
+// lists and inbound_scope.
+func (v *validator) decreePolicies(d *Decree) {
+	switch d.MultiRecipient {
+	case "reject_all", "remove_refused", "remove_rejected":
+	case "remove_failing":
+		// The old name; it removed deferred recipients too, which lost
+		// their mail: remove_rejected never does.
+		d.MultiRecipient = "remove_rejected"
+	default:
+		v.fail("$.decree91.multi_recipient", "decree91.multi_recipient: %q: want remove_refused, remove_rejected or reject_all", d.MultiRecipient)
+	}
+	switch d.ConsentPolicy {
+	case "reject", "tag", "off":
+	default:
+		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
+	}
+	v.domains("ad_envelope_senders", d.AdEnvelopeSenders)
+	v.domains("shared_mailbox_domains", d.SharedMailboxDomains)
+	if d.InboundScope != "vietnamese" && d.InboundScope != "all" {
+		v.fail("$.decree91.inbound_scope", "decree91.inbound_scope: %q: want vietnamese or all", d.InboundScope)
+	}
+}
+
+// domains checks that every entry of the decree91 list key is a domain.
+func (v *validator) domains(key string, list []string) {
+	for i, dom := range list {
+		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+			v.fail(fmt.Sprintf("$.decree91.%s[%d]", key, i), "decree91.%s: %q is not a domain", key, dom)
+		}
+	}
 }
 
 // maxDays bounds a day count: more would overflow time.Duration (about

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/netip"
 	"os"
 
 	"milter91/config"
+	"milter91/internal/engine"
 	"milter91/internal/mailmsg"
+	"milter91/internal/resolver"
 	"milter91/internal/txn"
 	"milter91/milter"
 )
@@ -119,23 +122,8 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		return nil, nil, err
 	}
 	f.resolver = f.resolverOf(cfg, res)
-	store, err := openRegistry(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	if store != nil {
-		defer store.Close()
-	}
-	blocks, err := openBlockLists(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	mode := engineMode{dryRun: true, direction: f.direction}
-	if blocks != nil {
-		defer blocks.Close()
-		mode.blocks = blocks
-	}
-	eng, err := buildEngine(cfg, res, store, logger, nil, mode)
+	eng, closeStores, err := f.checkEngine(cfg, res, logger)
+	defer closeStores()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,6 +162,36 @@ func (f *checkFlags) evaluate(ip netip.Addr, path string, stdin io.Reader, stder
 		failMode(out, cfg.FailMode)
 	}
 	return out, evalErr, nil
+}
+
+// checkEngine builds serve's engine in dry-run mode (nothing recorded)
+// over the registry and the users' block lists of cfg; closeStores closes
+// them.
+func (f *checkFlags) checkEngine(cfg *config.Config, res resolver.Resolver, logger *slog.Logger) (eng *engine.Engine, closeStores func(), err error) {
+	var closers []func() error
+	closeStores = func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	store, err := openRegistry(cfg)
+	if err != nil {
+		return nil, closeStores, err
+	}
+	if store != nil {
+		closers = append(closers, store.Close)
+	}
+	blocks, err := openBlockLists(cfg)
+	if err != nil {
+		return nil, closeStores, err
+	}
+	mode := engineMode{dryRun: true, direction: f.direction}
+	if blocks != nil {
+		closers = append(closers, blocks.Close)
+		mode.blocks = blocks
+	}
+	eng, err = buildEngine(cfg, res, store, logger, nil, mode)
+	return eng, closeStores, err
 }
 
 // failMode makes out what serve answers on an internal fault

@@ -173,20 +173,9 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 	if cfg.Admin.Listen == "" {
 		return nil
 	}
-	var token []byte
-	var err error
-	if cfg.Admin.TokenFile != "" {
-		if token, err = admin.LoadToken(cfg.Admin.TokenFile); err != nil {
-			return fmt.Errorf("admin.token_file: %w", err)
-		}
-	}
-	var tokens []admin.NamedToken
-	for i, t := range cfg.Admin.Tokens {
-		tok, err := admin.LoadToken(t.File)
-		if err != nil {
-			return fmt.Errorf("admin.tokens[%d] (%s): %w", i, t.Name, err)
-		}
-		tokens = append(tokens, admin.NamedToken{Name: t.Name, Token: tok})
+	token, tokens, err := loadAdminTokens(cfg)
+	if err != nil {
+		return err
 	}
 	if cfg.Admin.TLSCert != "" {
 		// Checked here so that a broken pair stops the start instead of
@@ -231,6 +220,24 @@ func (d *daemon) serveAdmin(ctx context.Context, cfg *config.Config, arch *archi
 		}
 	}()
 	return nil
+}
+
+// loadAdminTokens reads admin.token_file (the operator "admin") and each
+// of admin.tokens.
+func loadAdminTokens(cfg *config.Config) (token []byte, tokens []admin.NamedToken, err error) {
+	if cfg.Admin.TokenFile != "" {
+		if token, err = admin.LoadToken(cfg.Admin.TokenFile); err != nil {
+			return nil, nil, fmt.Errorf("admin.token_file: %w", err)
+		}
+	}
+	for i, t := range cfg.Admin.Tokens {
+		tok, err := admin.LoadToken(t.File)
+		if err != nil {
+			return nil, nil, fmt.Errorf("admin.tokens[%d] (%s): %w", i, t.Name, err)
+		}
+		tokens = append(tokens, admin.NamedToken{Name: t.Name, Token: tok})
+	}
+	return token, tokens, nil
 }
 
 // health reports the registry (a ping-like read), the counter store, the archive writer's
