@@ -39,7 +39,8 @@ func TestUserBlockRemovesOneRecipient(t *testing.T) {
 
 // A user's spam report (RFC 5965) about an ad, mailed to the abuse
 // mailbox, is delivered there and records a refusal of the advertiser by
-// that user: the next ad to them is refused (Decree 91/2020 Art. 12.1).
+// that user: the next ad to them is tagged as spam (Decree 91/2020
+// Art. 12.1, 3.4.a).
 func TestSpamReportRefuses(t *testing.T) {
 	e := decreeEnv(t)
 	const user = "reporter@example.net"
@@ -67,7 +68,13 @@ func TestSpamReportRefuses(t *testing.T) {
 	tok = newToken(t)
 	ad := adMail{Token: tok, To: user, Subject: "[QC] Autumn sale: 30% off everything"}.build()
 	in := openSession(t, e.smtpAddr(slotDecree), "mta.shop.example.com", "")
-	if r := mustSend(t, in, outMessage{From: shopSender, To: []string{user}, Data: ad}); r.Code != 550 || !strings.Contains(r.Text, "Art. 13.4") {
-		t.Errorf("ad after the report: reply %v, want 550 naming Art. 13.4", r)
+	// An inbound ad to a recipient who refused is spam (Art. 3.4.a):
+	// delivered tagged by D91_IN_REFUSED by default.
+	if r := mustSend(t, in, outMessage{From: shopSender, To: []string{user}, Data: ad}); r.Code != 250 {
+		t.Fatalf("ad after the report: reply %v, want 250 (tagged)", r)
+	}
+	m := delivered(t, e, tok)
+	if status := fieldValues(m, "X-Spam-Status"); len(status) != 1 || !strings.Contains(status[0], "D91_IN_REFUSED") {
+		t.Errorf("ad after the report: X-Spam-Status %q, want tagged by D91_IN_REFUSED", status)
 	}
 }
