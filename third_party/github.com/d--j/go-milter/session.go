@@ -54,18 +54,32 @@ type serverSession struct {
 // larger, bypass it.
 const sessionReadBuffer = 4096
 
-// packetBufSize is the capacity of a pooled packet buffer: the largest
-// body chunk of a milter protocol version 6 session (64 KiB) and its
-// command byte. Longer packets (at most the maximum packet size) get a
+// packetBufSize is the capacity of a large pooled packet buffer: the
+// largest body chunk of a milter protocol version 6 session (64 KiB) and
+// its command byte. Longer packets (at most the maximum packet size) get a
 // buffer of their own.
 const packetBufSize = int(DataSize64K) + 1
 
-// packetBufs recycles packet buffers between the packets of all sessions:
-// a session holds one only while it processes a packet.
-var packetBufs = sync.Pool{New: func() any {
-	b := make([]byte, packetBufSize)
-	return &b
-}}
+// smallPacketBufSize is the capacity of a small pooled packet buffer,
+// enough for the usual commands (macros, a header field, end of
+// message): a session that waits in a callback, as at end of message,
+// holds 1 KiB instead of 64 KiB.
+const smallPacketBufSize = 1024
+
+// packetBufs and smallPacketBufs recycle packet buffers between the
+// packets of all sessions: a session holds one only from the moment a
+// packet starts to arrive until it waits for the next, so an idle
+// session holds none.
+var (
+	packetBufs = sync.Pool{New: func() any {
+		b := make([]byte, packetBufSize)
+		return &b
+	}}
+	smallPacketBufs = sync.Pool{New: func() any {
+		b := make([]byte, smallPacketBufSize)
+		return &b
+	}}
+)
 
 // init sets up the internal state of the session
 func (m *serverSession) init(server *Server, conn net.Conn, version uint32, actions OptAction, protocol OptProtocol) {
@@ -116,10 +130,14 @@ func (m *serverSession) readPacket(timeout time.Duration) (*wire.Message, error)
 			m.deadline = false
 		}
 	}
-	if m.buf == nil {
-		m.buf = packetBufs.Get().(*[]byte)
+	// Wait for the packet's length before taking a buffer of its size;
+	// an error here is ReadPacketInto's to report.
+	var buf []byte
+	if b, err := m.r.Peek(4); err == nil {
+		length, _ := wire.PacketLength(b)
+		buf = m.bufFor(length)
 	}
-	msg, err := wire.ReadPacketInto(m.r, m.server.options.maxPacketSize, &m.hdr, *m.buf)
+	msg, err := wire.ReadPacketInto(m.r, m.server.options.maxPacketSize, &m.hdr, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -139,12 +157,36 @@ func (m *serverSession) packetBuffered() bool {
 	return uint64(n) >= 4+uint64(length)
 }
 
-// releaseBuf gives the packet buffer back to the pool.
-func (m *serverSession) releaseBuf() {
-	if m.buf != nil {
-		packetBufs.Put(m.buf)
-		m.buf = nil
+// bufFor returns a packet buffer for a packet of length bytes: the one
+// the session holds when it is large enough, else one from the pool of
+// its size (nil past the large size: ReadPacketInto allocates).
+func (m *serverSession) bufFor(length uint32) []byte {
+	if m.buf != nil && int(length) <= cap(*m.buf) {
+		return *m.buf
 	}
+	m.releaseBuf()
+	switch {
+	case length <= smallPacketBufSize:
+		m.buf = smallPacketBufs.Get().(*[]byte)
+	case int(length) <= packetBufSize:
+		m.buf = packetBufs.Get().(*[]byte)
+	default:
+		return nil
+	}
+	return *m.buf
+}
+
+// releaseBuf gives the packet buffer back to its pool.
+func (m *serverSession) releaseBuf() {
+	if m.buf == nil {
+		return
+	}
+	if cap(*m.buf) == smallPacketBufSize {
+		smallPacketBufs.Put(m.buf)
+	} else {
+		packetBufs.Put(m.buf)
+	}
+	m.buf = nil
 }
 
 // writePacket holds a milter response packet until the session next waits

@@ -2,7 +2,9 @@ package milter
 
 import (
 	"bytes"
+	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +197,49 @@ func BenchmarkServerSession_readPacket(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// blockConn is a net.Conn whose Read waits until release is closed, then
+// reports io.EOF: an MTA that sends nothing more.
+type blockConn struct {
+	scriptConn
+	once    sync.Once
+	reading chan struct{}
+	release chan struct{}
+}
+
+func (c *blockConn) Read([]byte) (int, error) {
+	c.once.Do(func() { close(c.reading) })
+	<-c.release
+	return 0, io.EOF
+}
+
+// TestServerSession_readPacket_idleHoldsNoBuffer: a session waiting for
+// the MTA's next packet holds no packet buffer (1,000 idle sessions held
+// 64 KiB each), and a small packet is read into a small buffer.
+func TestServerSession_readPacket_idleHoldsNoBuffer(t *testing.T) {
+	conn := &blockConn{reading: make(chan struct{}), release: make(chan struct{})}
+	s := newIOSession(conn)
+	done := make(chan error)
+	go func() {
+		_, err := s.readPacket(0)
+		done <- err
+	}()
+	<-conn.reading
+	if s.buf != nil {
+		t.Errorf("a session waiting for a packet holds a %d-byte buffer", cap(*s.buf))
+	}
+	close(conn.release)
+	if err := <-done; err != io.EOF {
+		t.Errorf("readPacket = %v, want io.EOF", err)
+	}
+
+	small := newIOSession(&scriptConn{in: bytes.NewReader(packets(t, headerPacket()))})
+	if _, err := small.readPacket(0); err != nil {
+		t.Fatal(err)
+	}
+	if small.buf == nil || cap(*small.buf) != smallPacketBufSize {
+		t.Errorf("a header packet was read into %v, want a %d-byte buffer", small.buf, smallPacketBufSize)
 	}
 }
