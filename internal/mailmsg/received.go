@@ -33,8 +33,12 @@ func ReceivedFrom(value string) (hop ReceivedHop, ok bool) {
 		return ReceivedHop{}, false
 	}
 	i = skipSpace(s, i+4)
+	// The HELO name is the client's to choose and runs to the whitespace
+	// that RFC 5321 §4.4 (Extended-Domain) puts before TCP-info: brackets
+	// or parentheses in it ("a([192.0.2.66])") are never read as the
+	// receiving host's comment.
 	start := i
-	for i < len(s) && !isSpace(s[i]) && s[i] != '(' {
+	for i < len(s) && !isSpace(s[i]) {
 		i++
 	}
 	hop.HELO = s[start:i]
