@@ -45,18 +45,34 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 	default:
 		v.fail("$.decree91.consent_policy", "decree91.consent_policy: %q: want reject, tag or off", d.ConsentPolicy)
 	}
-	for i, dom := range d.AdEnvelopeSenders {
-		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
-			v.fail(fmt.Sprintf("$.decree91.ad_envelope_senders[%d]", i), "decree91.ad_envelope_senders: %q is not a domain", dom)
-		}
-	}
-	for i, dom := range d.SharedMailboxDomains {
-		if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
-			v.fail(fmt.Sprintf("$.decree91.shared_mailbox_domains[%d]", i), "decree91.shared_mailbox_domains: %q is not a domain", dom)
-		}
-	}
 	if d.InboundScope != "vietnamese" && d.InboundScope != "all" {
 		v.fail("$.decree91.inbound_scope", "decree91.inbound_scope: %q: want vietnamese or all", d.InboundScope)
+	}
+	v.decreeLists(c, &d)
+	ret, err := parseDays(r.Retention)
+	switch {
+	case err != nil:
+		v.fail("$.decree91.retention", "decree91.retention: %v", err)
+	case ret < 365*24*time.Hour:
+		v.fail("$.decree91.retention", "decree91.retention: %s is below one year (Decree 91/2020 Art. 11.7)", r.Retention)
+	}
+	d.Retention = ret
+	c.Decree = d
+}
+
+// decreeLists checks the list keys of decree91: the domain lists, the
+// labels and the outbound listeners.
+func (v *validator) decreeLists(c *Config, d *Decree) {
+	for _, l := range []struct {
+		key  string
+		doms []string
+	}{{"ad_envelope_senders", d.AdEnvelopeSenders}, {"shared_mailbox_domains", d.SharedMailboxDomains}} {
+		key := l.key
+		for i, dom := range l.doms {
+			if strings.TrimSpace(dom) == "" || strings.ContainsAny(dom, "@ \t") {
+				v.fail(fmt.Sprintf("$.decree91.%s[%d]", key, i), "decree91.%s: %q is not a domain", key, dom)
+			}
+		}
 	}
 	if len(d.Labels) == 0 {
 		v.fail("$.decree91.labels", "decree91.labels: at least one label is required (Art. 18)")
@@ -71,15 +87,6 @@ func (v *validator) decree(c *Config, r *rawDecree) {
 			v.fail(fmt.Sprintf("$.decree91.outbound_listeners[%d]", i), "decree91.outbound_listeners: %q is not one of listen %v", l, c.Listen)
 		}
 	}
-	ret, err := parseDays(r.Retention)
-	switch {
-	case err != nil:
-		v.fail("$.decree91.retention", "decree91.retention: %v", err)
-	case ret < 365*24*time.Hour:
-		v.fail("$.decree91.retention", "decree91.retention: %s is below one year (Decree 91/2020 Art. 11.7)", r.Retention)
-	}
-	d.Retention = ret
-	c.Decree = d
 }
 
 // maxDays bounds a day count: more would overflow time.Duration (about
