@@ -68,15 +68,18 @@ const (
 func (v *validator) bayes(c *Config, r *rawBayes) {
 	b := Bayes{Enabled: r.Enabled, Store: r.Store, PerRecipient: r.PerRecipient,
 		MinLearned:     v.count("$.bayes.min_learned", r.MinLearned, 1, maxBayesMinLearned),
-		HamCutoff:      v.fraction("$.bayes.ham_cutoff", r.HamCutoff),
-		SpamCutoff:     v.fraction("$.bayes.spam_cutoff", r.SpamCutoff),
 		MaxLearnPerDay: v.count("$.bayes.max_learn_per_day", r.MaxLearnPerDay, 1, maxBayesLearnDay),
 		MaxRows:        v.count("$.bayes.max_rows", r.MaxRows, 0, maxCounterRows),
 	}
 	if b.Store == "" {
 		v.fail("$.bayes.store", "bayes.store: empty: want memory, a SQLite file, a PostgreSQL URL or DSN, or a Redis URL")
 	}
-	if b.HamCutoff > b.SpamCutoff {
+	// The pairs are compared only when both values are valid: a bad one
+	// reads as 0, which is no value the admin wrote.
+	var okHam, okSpam bool
+	b.HamCutoff, okHam = v.fraction("$.bayes.ham_cutoff", r.HamCutoff)
+	b.SpamCutoff, okSpam = v.fraction("$.bayes.spam_cutoff", r.SpamCutoff)
+	if okHam && okSpam && b.HamCutoff > b.SpamCutoff {
 		v.fail("$.bayes.ham_cutoff", "bayes.ham_cutoff: %g is above spam_cutoff %g", b.HamCutoff, b.SpamCutoff)
 	}
 	exp, err := parseDays(r.Expire)
@@ -88,30 +91,32 @@ func (v *validator) bayes(c *Config, r *rawBayes) {
 	}
 	b.Expire = exp
 	b.Autolearn = r.Autolearn
-	b.AutolearnSpamAt = v.score("$.bayes.autolearn_spam_at", r.SpamAt)
-	b.AutolearnHamAt = v.score("$.bayes.autolearn_ham_at", r.HamAt)
-	if b.AutolearnHamAt >= b.AutolearnSpamAt {
+	b.AutolearnSpamAt, okSpam = v.score("$.bayes.autolearn_spam_at", r.SpamAt)
+	b.AutolearnHamAt, okHam = v.score("$.bayes.autolearn_ham_at", r.HamAt)
+	if okHam && okSpam && b.AutolearnHamAt >= b.AutolearnSpamAt {
 		v.fail("$.bayes.autolearn_ham_at", "bayes.autolearn_ham_at: %g is not below autolearn_spam_at %g", b.AutolearnHamAt, b.AutolearnSpamAt)
 	}
 	c.Bayes = b
 }
 
-// score reads a rule score (a finite number from -1000 to 1000) at path.
-func (v *validator) score(path string, n number) float64 {
+// score reads a score (a number from -1000 to 1000, not NaN) at path.
+// ok is false when it is not one (and the error recorded).
+func (v *validator) score(path string, n number) (float64, bool) {
 	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || f < -1000 || f > 1000 {
+	if err != nil || !(f >= -1000 && f <= 1000) { // NaN fails both comparisons
 		v.fail(path, "%s: want a score from -1000 to 1000, got %q", path[2:], string(n))
-		return 0
+		return 0, false
 	}
-	return f
+	return f, true
 }
 
-// fraction reads a number from 0 to 1 at path.
-func (v *validator) fraction(path string, n number) float64 {
+// fraction reads a number from 0 to 1 (not NaN) at path.
+// ok is false when it is not one (and the error recorded).
+func (v *validator) fraction(path string, n number) (float64, bool) {
 	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || f < 0 || f > 1 {
+	if err != nil || !(f >= 0 && f <= 1) { // NaN fails both comparisons
 		v.fail(path, "%s: want a number from 0 to 1, got %q", path[2:], string(n))
-		return 0
+		return 0, false
 	}
-	return f
+	return f, true
 }

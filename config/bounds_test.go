@@ -85,3 +85,23 @@ func TestParseBounds(t *testing.T) {
 		}
 	}
 }
+
+// NaN parses as a float but compares false with every bound: a cutoff or
+// an autolearn score of NaN would make the classifier never call a
+// message spam (or ham) and never learn, while the config looked valid.
+func TestParseBayesNaN(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"bayes: {ham_cutoff: NaN}\n", "t.yml:1:21: bayes.ham_cutoff"},
+		{"bayes: {spam_cutoff: nan}\n", "t.yml:1:22: bayes.spam_cutoff"},
+		{"bayes: {autolearn_spam_at: NaN}\n", "t.yml:1:28: bayes.autolearn_spam_at"},
+		{"bayes: {autolearn_ham_at: -nan}\n", "t.yml:1:27: bayes.autolearn_ham_at"},
+	} {
+		list := parseErrors(t, tc.src)
+		if list == nil {
+			continue
+		}
+		if got := list[0].Error(); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("Parse(%q): first error %q, want it to start with %q", tc.src, got, tc.want)
+		}
+	}
+}

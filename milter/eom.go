@@ -101,15 +101,16 @@ func (s *Server) decide(out *txn.Outcome, f *fault) decision {
 	v := out.Verdict
 	if out.Observed {
 		// Observe mode: Verdict is the would-be answer, told to Answered
-		// with the Outcome; the MTA is told to accept.
-		return decision{action: txn.ActionAccept, edits: out.Edits}
+		// with the Outcome; the MTA is told to accept, and the message
+		// delivered is signed as an accepted one.
+		return decision{action: txn.ActionAccept, edits: out.Edits, sign: out.Sign}
 	}
 	switch v.Action {
 	case txn.ActionTempfail, txn.ActionReject:
 		return decision{action: v.Action, reply: sanitizeReply(v.Action, v.Reply)}
 	case txn.ActionQuarantine:
 		if out.Junk {
-			return decision{action: v.Action, edits: out.Edits, junk: true, removeRcpts: out.RemoveRcpts}
+			return decision{action: v.Action, edits: out.Edits, junk: true, removeRcpts: out.RemoveRcpts, sign: out.Sign}
 		}
 		return decision{action: v.Action, edits: out.Edits, quarantine: quarantineReason(out.Quarantine),
 			removeRcpts: out.RemoveRcpts, sign: out.Sign}

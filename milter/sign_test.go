@@ -123,3 +123,43 @@ func TestSignFailureAppliesFailMode(t *testing.T) {
 		t.Errorf("answer fault %q signed %q, want fault sign, nothing signed", a.Fault, a.Signed)
 	}
 }
+
+// Mail that is delivered is signed whatever the verdict that delivers it:
+// an observed refusal (accepted in observe mode, the engine's signing
+// request made as for an accepted message) and a quarantine to Junk
+// (delivered with the Junk fields) carry a DKIM-Signature that covers
+// the delivered header block.
+func TestSignDeliveredObservedAndJunk(t *testing.T) {
+	ks, _ := signingKeys(t)
+	sign := &txn.Signing{Domain: "example.com", Sign: func(ctx context.Context, h []txn.Header, body io.Reader) ([]txn.Header, error) {
+		return ks.Sign(ctx, "example.com", h, body, dkimsign.Options{})
+	}}
+	would := txn.HeaderEdit{Op: txn.EditAdd, Name: "X-Milter91-Would", Value: " reject 554 5.7.1 blocked"}
+	junk := txn.HeaderEdit{Op: txn.EditAdd, Name: "X-Spam", Value: " Yes"}
+	for name, out := range map[string]txn.Outcome{
+		"observed": {Observed: true, Edits: []txn.HeaderEdit{would}, Sign: sign,
+			Verdict: txn.Verdict{Action: txn.ActionReject, Reply: txn.Reply{Code: 554, Enhanced: "5.7.1", Text: "blocked"}}},
+		"junk": {Junk: true, Edits: []txn.HeaderEdit{junk}, Sign: sign, Verdict: txn.Verdict{Action: txn.ActionQuarantine}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ev := &fakeEval{fn: func(context.Context, *txn.Transaction) (*txn.Outcome, error) {
+				o := out
+				return &o, nil
+			}}
+			var got answerSink
+			addr, _, _ := startServer(t, Options{FailMode: txn.ActionTempfail, Answered: got.add}, ev)
+			m := dialMTA(t, addr)
+			m.connect("127.0.0.2", "helo.example.com")
+			mods, act := m.send(simple("QS3"))
+			if act.Type != gomilter.ActionAccept {
+				t.Fatalf("final action %v, want accept", act)
+			}
+			if len(mods) != 2 || mods[1].HeaderName != "DKIM-Signature" {
+				t.Fatalf("modifications %v: want the edit, then DKIM-Signature", mods)
+			}
+			if a := got.last(t); a.Signed != "example.com" {
+				t.Errorf("answer signed %q, want example.com", a.Signed)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"milter91/internal/archive"
 	"milter91/internal/dsn"
 	"milter91/internal/report"
+	"milter91/internal/spamreport"
 )
 
 const headersUsage = `usage:
@@ -67,6 +68,25 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Store, error) {
 		}
 	}
 	return archive.OpenExisting(ctx, target)
+}
+
+// openUserReports opens the users' spam reports of --config's registry
+// for the report (nil with --db alone, or without a registry); a
+// registry file that does not exist is an error, not a new one.
+func (f *archiveFlags) openUserReports() (*spamreport.Store, error) {
+	if f.configPath == "" {
+		return nil, nil
+	}
+	cfg, err := (&common{configPath: f.configPath}).loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if reg := cfg.Decree.Registry; cfg.Decree.Enabled && reg != "" && !dsn.Is(reg) {
+		if err := isSQLiteFile(reg); err != nil {
+			return nil, fmt.Errorf("registry %s: %w", reg, err)
+		}
+	}
+	return openReports(cfg)
 }
 
 // isSQLiteFile checks the 16-byte SQLite header (sqlite.org/fileformat.html
@@ -274,7 +294,15 @@ func cmdReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 		return 1
 	}
 	defer store.Close()
-	if err := writeReportTo(ctx, store, *out, stdout, since, until, *format, *top); err != nil {
+	users, err := f.openUserReports()
+	if err != nil {
+		fmt.Fprintf(stderr, "milter91: %v\n", err)
+		return 1
+	}
+	if users != nil {
+		defer users.Close()
+	}
+	if err := writeReportTo(ctx, store, users, *out, stdout, since, until, *format, *top); err != nil {
 		fmt.Fprintf(stderr, "milter91: %v\n", err)
 		return 1
 	}
@@ -283,8 +311,11 @@ func cmdReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 
 // writeReportTo writes the report to path ("-": w); a file is written
 // whole or not at all (temporary file, then rename).
-func writeReportTo(ctx context.Context, store *archive.Store, path string, w io.Writer, since, until time.Time, format string, top int) error {
+func writeReportTo(ctx context.Context, store *archive.Store, users *spamreport.Store, path string, w io.Writer, since, until time.Time, format string, top int) error {
 	r, err := buildReport(ctx, store, since, until, top)
+	if err == nil {
+		err = addUserReports(ctx, &r, users)
+	}
 	if err != nil {
 		return err
 	}

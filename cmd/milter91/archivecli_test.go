@@ -13,6 +13,7 @@ import (
 
 	"milter91/internal/archive"
 	"milter91/internal/registry"
+	"milter91/internal/spamreport"
 )
 
 // archiveFile makes an archive with two days of mail: an accepted ad and a
@@ -175,6 +176,39 @@ func TestPrintable(t *testing.T) {
 	} {
 		if got := printable(c.in); got != c.want {
 			t.Errorf("printable(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// With --config, the report counts the users' spam reports of the
+// registry (Art. 10.2, 12.1) as the admin API's /v1/report does.
+func TestReportCommandUserReports(t *testing.T) {
+	dir := t.TempDir()
+	arch := archiveFile(t)
+	ctx := context.Background()
+	reg := filepath.Join(dir, "registry.db")
+	s, err := spamreport.Open(ctx, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"abuse", "abuse", "fraud"} {
+		if _, err := s.Add(ctx, spamreport.Record{Time: time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC), Source: spamreport.SourceAPI,
+			FeedbackType: typ, Recipient: "bob@example.net"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	cfg := filepath.Join(dir, "m.yml")
+	if err := os.WriteFile(cfg, []byte("archive: {store: "+arch+"}\ndecree91: {registry: registry.db}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := cmdReport([]string{"--config", cfg, "--since", "2026-11-01", "--until", "2026-11-30", "--format", "csv"}, &out, &errb, fixedNow); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"user_report,,,total,,3", "user_report,,,type:abuse,,2", "user_report,,,type:fraud,,1"} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("CSV lacks %q:\n%s", want, out.String())
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"milter91/internal/bayes"
 	"milter91/internal/mailmsg"
@@ -56,8 +57,13 @@ func (a *api) postLearn(w http.ResponseWriter, r *http.Request) {
 	}
 	scopes := []bayes.Scope{bayes.Site}
 	if rcpt, ok := args["recipient"]; ok {
-		if _, err := mailmsg.ParseAddressList(rcpt); err != nil {
-			writeError(w, http.StatusBadRequest, "recipient: not an address")
+		// One envelope address, as the engine names the recipient whose
+		// counts judge a message: a display name or a list would learn
+		// in counts nothing reads.
+		rcpt = strings.TrimSuffix(strings.TrimPrefix(rcpt, "<"), ">")
+		list, err := mailmsg.ParseAddressList(rcpt)
+		if err != nil || len(list) != 1 || list[0].Addr != rcpt {
+			writeError(w, http.StatusBadRequest, "recipient: not one address (want local@domain)")
 			return
 		}
 		scopes = append(scopes, bayes.Recipient(rcpt))

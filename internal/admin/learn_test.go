@@ -52,6 +52,11 @@ func TestPostLearn(t *testing.T) {
 	if s, hm, _ := c.Learned(t.Context(), bayes.Recipient("bob@example.net")); s != 0 || hm != 1 {
 		t.Errorf("bob's counts: %d spam %d ham", s, hm)
 	}
+	// The envelope form <bob@example.net> is bob's counts too.
+	if out := post("class=ham&recipient=%3Cbob@example.net%3E"); len(out.Scopes) != 2 ||
+		out.Scopes[1] != (LearnedScope{Scope: "recipient bob@example.net", Outcome: "already learned", HamLearned: 1}) {
+		t.Errorf("learn for <bob@example.net>: %+v, want bob's counts, already learned", out)
+	}
 }
 
 func TestPostLearnRefuses(t *testing.T) {
@@ -65,6 +70,10 @@ func TestPostLearnRefuses(t *testing.T) {
 		{"/v1/learn?class=junk", "message/rfc822", learnMsg, http.StatusBadRequest, "class"},
 		{"/v1/learn?class=spam&rcpt=x", "message/rfc822", learnMsg, http.StatusBadRequest, "unknown parameter"},
 		{"/v1/learn?class=spam&recipient=not%20an%20address", "message/rfc822", learnMsg, http.StatusBadRequest, "recipient"},
+		// One envelope address: a display name or a list would learn in
+		// counts no message is ever judged by.
+		{"/v1/learn?class=spam&recipient=Bob%20%3Cbob@example.net%3E", "message/rfc822", learnMsg, http.StatusBadRequest, "recipient"},
+		{"/v1/learn?class=spam&recipient=a@example.net,b@example.net", "message/rfc822", learnMsg, http.StatusBadRequest, "recipient"},
 		{"/v1/learn?class=spam", "text/plain", learnMsg, http.StatusUnsupportedMediaType, "message/rfc822"},
 		{"/v1/learn?class=spam", "message/rfc822", learnMsg, http.StatusOK, ""},
 		{"/v1/learn?class=ham", "message/rfc822", strings.Replace(learnMsg, "cheap pills now", "lunch", 1), http.StatusTooManyRequests, "limit"},

@@ -54,7 +54,8 @@ const (
 // angle brackets; a field the report lacks is empty.
 type Report struct {
 	// FeedbackType is the required Feedback-Type (RFC 5965 §3.1),
-	// lower-cased; an unregistered type is kept as written.
+	// lower-cased; an unregistered type is kept when it is a token of at
+	// most maxType bytes (letters, digits, - . _), else it is "other".
 	FeedbackType string `json:"feedback_type"`
 	UserAgent    string `json:"user_agent"`
 	Version      string `json:"version"`
@@ -121,7 +122,7 @@ func (r *Report) setField(name, value string) {
 	v := clip(strings.TrimSpace(mailmsg.Unfold(value)))
 	switch strings.ToLower(name) {
 	case "feedback-type":
-		r.FeedbackType = strings.ToLower(v)
+		r.FeedbackType = feedbackType(v)
 	case "user-agent":
 		r.UserAgent = v
 	case "version":
@@ -172,6 +173,25 @@ func unbracket(v string) string {
 }
 
 // clip cuts v to maxValue bytes.
+// maxType bounds an unregistered Feedback-Type in bytes.
+const maxType = 32
+
+// feedbackType is v lower-cased when it has the shape of a type name, else
+// TypeOther: the types are counted in the Art. 10.7 report, and the text
+// is the sender's. "" stays "" (the report lacks the field).
+func feedbackType(v string) string {
+	v = strings.ToLower(v)
+	if len(v) > maxType {
+		return TypeOther
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return TypeOther
+		}
+	}
+	return v
+}
+
 func clip(v string) string {
 	if len(v) > maxValue {
 		return strings.ToValidUTF8(v[:maxValue], "")
@@ -199,10 +219,10 @@ func parseDate(v string) (time.Time, error) {
 }
 
 // Reported makes a Report from a reported message alone (a user's report
-// over the admin API): feedbackType ("" means abuse) and the message as
+// over the admin API): the feedback type typ ("" means abuse) and the message as
 // received, kept up to MaxOriginal bytes, its header parsed.
-func Reported(feedbackType string, message []byte) *Report {
-	r := &Report{FeedbackType: strings.ToLower(strings.TrimSpace(feedbackType))}
+func Reported(typ string, message []byte) *Report {
+	r := &Report{FeedbackType: feedbackType(strings.TrimSpace(typ))}
 	if r.FeedbackType == "" {
 		r.FeedbackType = TypeAbuse
 	}

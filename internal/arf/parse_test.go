@@ -146,3 +146,30 @@ func TestOriginalBounded(t *testing.T) {
 		t.Errorf("original %d bytes truncated %v", len(r.Original), r.Truncated)
 	}
 }
+
+// The Feedback-Type is counted by type in the Art. 10.7 report, and a
+// report is anybody's to send to the abuse mailbox: a registered or
+// token-shaped type is kept (lower-cased), free text (control
+// characters, spaces, markup, a kilobyte) is counted as "other".
+func TestFeedbackTypeShape(t *testing.T) {
+	for in, want := range map[string]string{
+		"Abuse": TypeAbuse, "not-spam": TypeNotSpam, "x-vendor.type_1": "x-vendor.type_1",
+		"\x00\n<script>": TypeOther, "spam spam": TypeOther, strings.Repeat("a", 100): TypeOther,
+		"": TypeAbuse,
+	} {
+		if got := Reported(in, []byte("Subject: x\r\n\r\n")).FeedbackType; got != want {
+			t.Errorf("Reported(%q).FeedbackType = %q, want %q", in, got, want)
+		}
+	}
+	raw := "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nreport\r\n" +
+		"--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: <b>spam</b>\r\nUser-Agent: x/1\r\nVersion: 1\r\n\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nbody\r\n--b--\r\n"
+	r, err := Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FeedbackType != TypeOther {
+		t.Errorf("Parse: FeedbackType %q, want other", r.FeedbackType)
+	}
+}

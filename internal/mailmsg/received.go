@@ -24,7 +24,11 @@ type ReceivedHop struct {
 // address literal, the first one inside the clause's comments (TCP-info,
 // what the receiving host saw) before one given as the HELO name itself.
 // IPv6 literals are "[IPv6:…]". ok is false when the value does not start
-// with "from" or the clause holds no address. It reads at most
+// with "from" or the clause holds no address. The HELO name is the
+// client's to choose: it runs to the whitespace RFC 5321 §4.4
+// (Extended-Domain) puts before TCP-info, so that brackets or parentheses
+// in it ("a([192.0.2.66])") are never read as the receiving host's
+// comment. It reads at most
 // MaxReceivedBytes in one pass, folding whitespace as it goes.
 func ReceivedFrom(value string) (hop ReceivedHop, ok bool) {
 	s := value[:min(len(value), MaxReceivedBytes)]
@@ -34,7 +38,7 @@ func ReceivedFrom(value string) (hop ReceivedHop, ok bool) {
 	}
 	i = skipSpace(s, i+4)
 	start := i
-	for i < len(s) && !isSpace(s[i]) && s[i] != '(' {
+	for i < len(s) && !isSpace(s[i]) {
 		i++
 	}
 	hop.HELO = s[start:i]

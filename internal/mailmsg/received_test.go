@@ -26,6 +26,9 @@ func TestReceivedFrom(t *testing.T) {
 		{"zone refused", " from h (u [IPv6:fe80::1%eth0]) by mx", "", ""},
 		{"unclosed bracket", " from h (u [192.0.2.1", "", ""},
 		{"comment hides by", " from h (by [192.0.2.6]) by mx", "h", "192.0.2.6"},
+		{"HELO forges a comment", " from a([192.0.2.66]) (unknown [127.0.0.2]) by mx.example.net (Postfix)", "a([192.0.2.66])", "127.0.0.2"},
+		{"HELO opens a comment", " from a([192.0.2.66] (unknown [127.0.0.2]) by mx", "a([192.0.2.66]", "127.0.0.2"},
+		{"HELO forges a literal", " from [192.0.2.66]([192.0.2.67]) (unknown [127.0.0.2]) by mx", "[192.0.2.66]([192.0.2.67])", "127.0.0.2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,13 +25,14 @@ var CSVHeader = []string{"section", "day", "direction", "key", "name", "count"}
 //	article                                   Art. 18          Art. 18 label   n
 //	advertiser                                domain                           n
 //	blocked_ip                                client IP (top r.Top only)       n
+//	throttled                                 sender (top r.Top only)          n
 //	would                                     accept … reject                  n
 //	authority_request                         list: REF of YYYY-MM-DD          n
 //	user_report                               total | ads | refusals | unmapped | type:abuse …  n
 //
 // Each section's counts sum to the messages of the period, except those of
-// rule, article, advertiser and blocked_ip (a message counts once per rule,
-// article, advertiser and IP) and would (only the messages of observe
+// rule, article, advertiser, blocked_ip and throttled (a message counts once per
+// rule, article, advertiser, IP and sender) and would (only the messages of observe
 // mode, by the action not taken). Day rows cover every day, zeros included;
 // direction "" is mail filtered with the Decree 91 stage off, "rcpt" a
 // client refused at RCPT (before DATA). A text cell

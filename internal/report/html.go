@@ -52,6 +52,8 @@ type view struct {
 	UserReports []row
 	// Requests are the authority's blocking requests matched (Art. 6.3, 9.4).
 	Requests []row
+	// Observed are the verdicts observe mode computed and did not enforce.
+	Observed []row
 }
 
 // row is one table row: key, optional name, count and share of messages.
@@ -74,7 +76,7 @@ func newView(r Report) view {
 		Chart:    newChart(r.Days, r.Totals.ByAction),
 		Rules:    rows(r.Rules, m), Articles: rows(r.Articles, m),
 		Advertisers: rows(r.TopAdvertisers, 0), BlockedIPs: rows(r.TopBlockedIPs, 0), Throttled: rows(r.TopThrottled, 0),
-		Requests: rows(r.Requests, 0),
+		Requests: rows(r.Requests, 0), Observed: rows(r.Observed, 0),
 	}
 	if u := r.UserReports; u.Total > 0 {
 		items := []Item{{Key: "reports", N: u.Total}, {Key: "about ads", N: u.Ads},

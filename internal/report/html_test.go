@@ -224,3 +224,22 @@ func TestWriteHTMLDirectionLabels(t *testing.T) {
 		t.Errorf("directions = %q, want %q", got, want)
 	}
 }
+
+// The observe-mode verdicts (README "Rolling out") are on the page as in
+// the CSV's would rows and the JSON's observed.
+func TestWriteHTMLObserved(t *testing.T) {
+	r := Build([]archive.Count{
+		cnt(date(1), "inbound", archive.DimAction, "accept", 5),
+		cnt(date(1), "inbound", archive.DimWould, "reject", 3),
+		cnt(date(2), "inbound", archive.DimWould, "quarantine", 1),
+	}, date(1), date(4), 10)
+	_, doc := parsePage(t, r)
+	want := [][]string{{"reject", "3"}, {"quarantine", "1"}}
+	if got := bodyCells(t, doc, "observed"); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("table observed = %q, want %q", got, want)
+	}
+	_, doc = parsePage(t, sample())
+	if !strings.Contains(text(doc), "No message was observed") {
+		t.Errorf("page without observed mail lacks the note saying so")
+	}
+}
