@@ -32,7 +32,7 @@ const removedDetail = "recipient removed: "
 // reject, and under MultiRemoveRefused only for a recipient who refused)
 // are set apart and the most severe verdict of the others decides: when
 // that one delivers (accept, tag, quarantine) the removable recipients are
-// removed (returned and logged) and their rules' matches are added to the
+// removed (returned; the engine logs them) and their rules' matches are added to the
 // verdict (Detail "recipient removed: ADDR"), so that the log line, the
 // archive and the report name them; when it refuses or defers, nobody is
 // removed. A recipient is never removed for a deferral (a tempfail): the
@@ -66,8 +66,6 @@ func (s *Stage) Choose(queueID string, rcpts []txn.DecreeRecipient, verdicts []t
 			m.Score, m.Detail = 0, removedDetail+rcpts[i].Rcpt
 			v.Matches = append(v.Matches, m)
 		}
-		s.opt.Logger.Info("recipient removed", "queue_id", queueID, "rcpt", rcpts[i].Rcpt, "refused", rcpts[i].Refused,
-			"action", verdicts[i].Action.String(), "rules", verdicts[i].RuleIDs(), "reply", verdicts[i].Reply.String())
 	}
 	return v, removed
 }

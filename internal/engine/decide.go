@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"milter91/decree/stage"
@@ -62,10 +63,29 @@ func (e *Engine) decide(ctx context.Context, m *message) (txn.Verdict, map[strin
 		return mostSevere(verdicts), removed, nil
 	}
 	v, more := e.opt.Decree.Choose(m.t.QueueID, rcpts, verdicts)
-	for r := range more {
-		removed[r] = true
+	for i, r := range rcpts {
+		if more[r.Rcpt] {
+			removed[r.Rcpt] = true
+			e.logRemoved(m, "decree91", slog.String("rcpt", r.Rcpt), slog.Bool("refused", r.Refused),
+				slog.String("action", verdicts[i].Action.String()), slog.Any("rules", verdicts[i].RuleIDs()),
+				slog.String("reply", verdicts[i].Reply.String()))
+		}
 	}
 	return v, removed, nil
+}
+
+// logRemoved logs a recipient removed from the message for reason; in
+// observe mode nobody is removed, and the line says it would be.
+func (e *Engine) logRemoved(m *message, reason string, attrs ...slog.Attr) {
+	msg := "recipient removed"
+	if e.opt.Modes.Observes(m.t.Conn) {
+		msg = "observe: recipient would be removed"
+	}
+	args := []any{slog.String("queue_id", m.t.QueueID), slog.String("reason", reason)}
+	for _, a := range attrs {
+		args = append(args, a)
+	}
+	e.opt.Logger.Info(msg, args...)
 }
 
 // removeBlocked takes out the recipients whose own block list matched
@@ -87,7 +107,7 @@ func (e *Engine) removeBlocked(m *message, rcpts []txn.DecreeRecipient, verdicts
 		return rcpts, verdicts, map[string]bool{}
 	}
 	for r := range removed {
-		e.opt.Logger.Info("recipient removed: own block list", "queue_id", m.t.QueueID, "rcpt", r)
+		e.logRemoved(m, "own block list", slog.String("rcpt", r))
 	}
 	return keepR, keepV, removed
 }

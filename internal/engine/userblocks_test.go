@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -90,5 +91,24 @@ func TestUserBlockStoreDown(t *testing.T) {
 	out := mustEvaluate(t, e, transaction(t, plainMessage))
 	if out.Verdict.Action != txn.ActionAccept || !out.Facts.UserBlocksUnavailable {
 		t.Fatalf("action %v unavailable %v", out.Verdict.Action, out.Facts.UserBlocksUnavailable)
+	}
+}
+
+// In observe mode a user's block list removes nobody, and the log says
+// the recipient would be removed, never that it was.
+func TestUserBlockObservedLogsWouldRemove(t *testing.T) {
+	blocks := &fakeBlocks{entries: map[string][]string{"carol@example.net": {"domain example.com"}}}
+	var log strings.Builder
+	e := newEngine(t, engine.Options{Resolver: dns("v=spf1 ip4:127.0.0.0/8 -all", ""), BlockLists: blocks,
+		Modes: engine.Modes{Observe: true}, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	tr := transaction(t, plainMessage)
+	tr.Rcpts = []string{"bob@example.net", "carol@example.net"}
+	out := mustEvaluate(t, e, tr)
+	if len(out.RemoveRcpts) != 0 || !out.Observed {
+		t.Fatalf("observed %v removed %v, want nobody removed", out.Observed, out.RemoveRcpts)
+	}
+	if got := log.String(); !strings.Contains(got, "observe: recipient would be removed") ||
+		!strings.Contains(got, "carol@example.net") || strings.Contains(got, `msg="recipient removed`) {
+		t.Errorf("log:\n%s\nwant a would-be removal of carol, no removal", got)
 	}
 }
