@@ -242,3 +242,27 @@ func TestCheckErrors(t *testing.T) {
 		})
 	}
 }
+
+// Under mode: observe check says so: the reject it prints is the
+// would-be verdict, and serve would deliver the message.
+func TestCheckObserveMode(t *testing.T) {
+	dns := startDNS(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mode     string
+		observed bool
+	}{{"observe", true}, {"enforce", false}} {
+		cfg := writeFile(t, dir, tc.mode+".yml", baseConfig+"mode: "+tc.mode+"\n")
+		r := runCmd(unsigned, "check", "--config", cfg, "--dns", dns.Addr(), "--ip", cleanIP, "--from", "alice@example.com", "-")
+		if r.code != 0 || !strings.Contains(r.stdout, "action: reject") {
+			t.Fatalf("%s: exit %d, stdout:\n%s\nstderr:\n%s", tc.mode, r.code, r.stdout, r.stderr)
+		}
+		if got := strings.Contains(r.stdout, "mode:   observe"); got != tc.observed {
+			t.Errorf("%s: says observe %v, want %v:\n%s", tc.mode, got, tc.observed, r.stdout)
+		}
+		j := runCmd(unsigned, "check", "--config", cfg, "--dns", dns.Addr(), "--ip", cleanIP, "--from", "alice@example.com", "--json", "-")
+		if got := strings.Contains(j.stdout, `"observed": true`); got != tc.observed {
+			t.Errorf("%s: json observed %v, want %v", tc.mode, got, tc.observed)
+		}
+	}
+}

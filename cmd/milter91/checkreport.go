@@ -28,8 +28,11 @@ type checkReport struct {
 	Fault     string         `json:"fault,omitempty"`
 	Limit     string         `json:"limit,omitempty"`
 	Unsigned  string         `json:"dkim_unsigned,omitempty"`
-	Queries   int            `json:"dns_queries"`
-	Resolver  resolverInfo   `json:"resolver"`
+	// Observed: mode observe applies to this message, so serve delivers
+	// it with X-Milter91-Would and Action is the would-be verdict.
+	Observed bool         `json:"observed,omitempty"`
+	Queries  int          `json:"dns_queries"`
+	Resolver resolverInfo `json:"resolver"`
 }
 
 type reportAuth struct {
@@ -94,7 +97,7 @@ func newReport(o *txn.Outcome, fault error) *checkReport {
 			ARC:   reportARC{Result: f.ARC.Result, Sealers: nonNil(f.ARC.Sealers), Detail: f.ARC.Detail},
 		},
 		DNSBL: []reportDNSBL{}, Headers: []reportHeader{}, Deleted: []reportHeader{},
-		Removed: nonNil(o.RemoveRcpts), Unsigned: o.SignRefused,
+		Removed: nonNil(o.RemoveRcpts), Unsigned: o.SignRefused, Observed: o.Observed,
 	}
 	if f.Decree.Direction != "" {
 		r.Decree = newReportDecree(&f.Decree)
@@ -141,6 +144,9 @@ func addrs(as []netip.Addr) []string {
 // writeText prints the human form of the report.
 func (r *checkReport) writeText(w io.Writer) {
 	fmt.Fprintf(w, "action: %s (score %.1f, required %.1f)\n", r.Action, r.Score, r.Required)
+	if r.Observed {
+		fmt.Fprintln(w, "mode:   observe (serve delivers the message with X-Milter91-Would; nothing is enforced)")
+	}
 	if r.SMTPReply != nil {
 		fmt.Fprintf(w, "reply:  %s\n", r.SMTPReply)
 	}
