@@ -39,7 +39,10 @@ func cmdLearn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	certFile := fs.String("tls-cert", "", "the API's certificate, for HTTPS (default: admin.tls_cert)")
 	quiet := fs.Bool("quiet", false, "print only the summary")
 	fs.Usage = func() { fmt.Fprint(stderr, learnUsage) }
-	if err := parseFlags(fs, args); err != nil || fs.NArg() != 2 {
+	if err := parseFlags(fs, args); err != nil {
+		return 2 // the flag package printed the usage
+	}
+	if fs.NArg() != 2 {
 		fmt.Fprint(stderr, learnUsage)
 		return 2
 	}
