@@ -3,9 +3,11 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"milter91/internal/dkimsign"
+	"milter91/internal/mailmsg"
 )
 
 // maxSignExpire bounds dkim.sign_expire: a signature that outlives a year
@@ -48,5 +50,39 @@ func (v *validator) dmarc(c *Config, r *rawDMARC) {
 		c.DMARCPSL = true
 	default:
 		v.fail("$.dmarc.discovery", "dmarc.discovery: %q: want treewalk or psl", r.Discovery)
+	}
+	v.dmarcFailure(c, &r.FailureReports)
+}
+
+// DMARCFailure is dmarc.failure_reports: DMARC failure reports (RFC 9991)
+// sent through the local MTA.
+type DMARCFailure struct {
+	Enabled bool
+	// From is the reporter's address, the reports' From.
+	From string
+	// Sendmail is the command that reads a message on its standard input
+	// and sends it to its To addresses.
+	Sendmail string
+	// Redact redacts the local parts of the reported addresses (RFC 6590).
+	Redact bool
+	// PerDomainHour bounds the reports per policy domain per hour; Queue
+	// the reports waiting to be sent.
+	PerDomainHour, Queue int
+}
+
+// dmarcFailure validates dmarc.failure_reports: when enabled, from must
+// be one address and sendmail a command.
+func (v *validator) dmarcFailure(c *Config, r *rawFailureReports) {
+	c.DMARCFailure = DMARCFailure{Enabled: r.Enabled, From: r.From, Sendmail: strings.TrimSpace(r.Sendmail), Redact: r.Redact,
+		PerDomainHour: v.count("$.dmarc.failure_reports.per_domain_hour", r.PerDomainHour, 1, 10000),
+		Queue:         v.count("$.dmarc.failure_reports.queue", r.Queue, 1, 100000)}
+	if !r.Enabled {
+		return
+	}
+	if l, err := mailmsg.ParseAddressList(r.From); err != nil || len(l) != 1 || l[0].Addr != r.From || !strings.Contains(r.From, "@") {
+		v.fail("$.dmarc.failure_reports.from", "dmarc.failure_reports.from: %q: want the reporter's address (user@domain)", r.From)
+	}
+	if c.DMARCFailure.Sendmail == "" {
+		v.fail("$.dmarc.failure_reports.sendmail", "dmarc.failure_reports.sendmail: want a command")
 	}
 }

@@ -72,7 +72,10 @@ type Config struct {
 	// DMARCReportStore keeps the aggregate report entries (dmarc.report_store:
 	// a SQLite file or a PostgreSQL URL or DSN); "" keeps none.
 	DMARCReportStore string
-	DNSBL            DNSBL
+	// DMARCFailure configures the failure reports (dmarc.failure_reports,
+	// RFC 9991); off by default.
+	DMARCFailure DMARCFailure
+	DNSBL        DNSBL
 	// Lists are the local list files (Decree 91/2020 Art. 8, 9.12: the
 	// national IP/domain blacklist; the operator's block and allow
 	// lists); paths are relative to the config file's directory.

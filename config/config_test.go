@@ -238,3 +238,28 @@ func TestLoadRefusesNonRegular(t *testing.T) {
 		}
 	}
 }
+
+// TestDMARCFailureReports: off by default with redaction on; enabling
+// needs the reporter's address.
+func TestDMARCFailureReports(t *testing.T) {
+	c, err := Parse("m.yml", []byte("listen: inet:127.0.0.1:1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.DMARCFailure; f.Enabled || !f.Redact || f.PerDomainHour != 10 || f.Queue != 100 || f.Sendmail != "/usr/sbin/sendmail -t -i" {
+		t.Errorf("defaults: %+v", f)
+	}
+	c, err = Parse("m.yml", []byte("dmarc: {failure_reports: {enabled: true, from: dmarc@mx.example.net, redact: false, per_domain_hour: 3}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.DMARCFailure; !f.Enabled || f.Redact || f.PerDomainHour != 3 || f.From != "dmarc@mx.example.net" || f.Queue != 100 {
+		t.Errorf("set: %+v", f)
+	}
+	for _, bad := range []string{"{enabled: true}", "{enabled: true, from: \"a@b, c@d\"}", "{enabled: true, from: x@mx.example.net, sendmail: \" \"}",
+		"{per_domain_hour: 0}"} {
+		if _, err := Parse("m.yml", []byte("dmarc: {failure_reports: "+bad+"}\n")); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

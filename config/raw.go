@@ -79,8 +79,18 @@ type rawDKIM struct {
 }
 
 type rawDMARC struct {
-	Discovery   string `yaml:"discovery"`
-	ReportStore string `yaml:"report_store"`
+	Discovery      string            `yaml:"discovery"`
+	ReportStore    string            `yaml:"report_store"`
+	FailureReports rawFailureReports `yaml:"failure_reports"`
+}
+
+type rawFailureReports struct {
+	Enabled       bool   `yaml:"enabled"`
+	From          string `yaml:"from"`
+	Sendmail      string `yaml:"sendmail"`
+	Redact        bool   `yaml:"redact"`
+	PerDomainHour number `yaml:"per_domain_hour"`
+	Queue         number `yaml:"queue"`
 }
 
 type rawDNSBL struct {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -143,11 +142,8 @@ func (f *dmarcFlags) deliver(ctx context.Context, c *dmarc.Checker, fb *dmarcrep
 		return nil
 	}
 	msg := dmarcreport.Message(f.email, to, dmarcreport.Subject(receiver, fb), name, gz.Bytes(), now)
-	argv := strings.Fields(f.sendmail)
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdin = bytes.NewReader(msg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s: %w: %s", f.sendmail, err, strings.TrimSpace(string(out)))
+	if err := dmarcreport.Sendmail(ctx, f.sendmail, msg); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d records sent to %s\n", fb.Published.Domain, len(fb.Records), strings.Join(to, ", "))
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"milter91/config"
 	"milter91/internal/counter"
+	"milter91/internal/dmarcfail"
 	"milter91/internal/dsn"
 	"milter91/internal/engine"
 	"milter91/internal/metrics"
@@ -111,11 +112,13 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	ctx, stop := context.WithCancel(context.Background())
 	var arch *archiver
 	var reports *dmarcReports
+	failures := d.startDMARCFailures(cfg)
 	defer func() {
 		stop()
 		d.stopBackground()
 		arch.close()
 		reports.close()
+		closeDMARCFailures(failures)
 		if d.store != nil {
 			d.store.Close()
 		}
@@ -145,7 +148,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 	if err := d.serveAdmin(ctx, cfg, arch); err != nil {
 		return 1, err
 	}
-	servers, serveErr := d.serveAll(cfg, listeners, arch, reports)
+	servers, serveErr := d.serveAll(cfg, listeners, arch, reports, failures)
 	if d.store != nil {
 		go pruneLoop(ctx, d.store, cfg.Decree.Retention, d.logger)
 	}
@@ -156,7 +159,7 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 		"authserv_id", cfg.AuthservID, "dns", d.res.Servers(), "metrics", cfg.MetricsListen,
 		"admin", cfg.Admin.Listen, "registry", dsn.Redact(cfg.Decree.Registry), "archive", dsn.Redact(cfg.Archive.Store),
 		"counters", dsn.Redact(cfg.Counters.Store), "rate_limits", len(cfg.RateLimits),
-		"dmarc_report_store", dsn.Redact(cfg.DMARCReportStore))
+		"dmarc_report_store", dsn.Redact(cfg.DMARCReportStore), "dmarc_failure_reports", cfg.DMARCFailure.Enabled)
 	warnNoConsents(ctx, d.store, cfg.Decree.ConsentPolicy, d.logger)
 	return d.loop(servers, cfg, serveErr), nil
 }
@@ -164,14 +167,16 @@ func (d *daemon) run(cfg *config.Config) (int, error) {
 // serveAll starts one milter server per listener (so that each connection
 // knows its listener: the Decree 91 direction per listener); a server's
 // end is sent on the returned channel. Every answer goes to the metrics,
-// the archive and the DMARC report entries (nil: none).
-func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, arch *archiver, reports *dmarcReports) ([]*milter.Server, <-chan error) {
+// the archive, the DMARC report entries and the DMARC failure reports
+// (nil: none).
+func (d *daemon) serveAll(cfg *config.Config, listeners []net.Listener, arch *archiver, reports *dmarcReports, failures *dmarcfail.Reporter) ([]*milter.Server, <-chan error) {
 	servers := make([]*milter.Server, len(listeners))
 	serveErr := make(chan error, len(listeners))
 	answered := func(a txn.Answer) {
 		d.stats.Answered(a)
 		arch.add(a)
 		reports.add(a)
+		failures.Answered(a)
 	}
 	for i, ln := range listeners {
 		servers[i] = milter.New(milter.Options{

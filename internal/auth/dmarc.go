@@ -71,6 +71,6 @@ func CheckDMARC(ctx context.Context, c *dmarc.Checker, from mailmsg.From, spfRes
 func publishedRecord(rec *dmarc.Record) *txn.DMARCRecord {
 	return &txn.DMARCRecord{
 		P: string(rec.Policy), SP: string(rec.SubdomainPolicy), NP: string(rec.NonexistentPolicy), FO: rec.FO,
-		ADKIM: string(rec.ADKIM), ASPF: string(rec.ASPF), Testing: rec.Testing, RUA: rec.RUA,
+		ADKIM: string(rec.ADKIM), ASPF: string(rec.ASPF), Testing: rec.Testing, RUA: rec.RUA, RUF: rec.RUF,
 	}
 }

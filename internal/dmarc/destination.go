@@ -10,7 +10,7 @@ import (
 	"milter91/internal/resolver"
 )
 
-// Destination is one aggregate-report URI of a record after the
+// Destination is one aggregate- or failure-report URI of a record after the
 // verification of external destinations (RFC 9990 §4, "Verifying
 // External Destinations").
 type Destination struct {
@@ -37,14 +37,27 @@ type Destination struct {
 // temporary DNS failure: the caller retries later (the RFC lets it
 // "temporarily fail"), so nothing is decided.
 func (c *Checker) Destinations(ctx context.Context, policyDomain string, rec *Record) ([]Destination, error) {
+	return c.verify(ctx, policyDomain, rec.RUA, func(r *Record) []string { return r.RUA })
+}
+
+// FailureDestinations verifies each ruf URI of the record found at
+// policyDomain as Destinations does the rua URIs (RFC 9991 §3 applies
+// RFC 9990 §4's verification to failure reports): the override is the
+// confirming record's ruf tag.
+func (c *Checker) FailureDestinations(ctx context.Context, policyDomain string, ruf []string) ([]Destination, error) {
+	return c.verify(ctx, policyDomain, ruf, func(r *Record) []string { return r.RUF })
+}
+
+// verify checks uris; tag picks the override URIs of a confirming record.
+func (c *Checker) verify(ctx context.Context, policyDomain string, uris []string, tag func(*Record) []string) ([]Destination, error) {
 	w := newWalker(ctx, c.R)
 	policyOrg, err := w.orgDomain(policyDomain, c.PSL)
 	if err != nil {
 		return nil, err
 	}
 	var out []Destination
-	for _, u := range rec.RUA {
-		d, err := c.destination(w, policyDomain, policyOrg, u)
+	for _, u := range uris {
+		d, err := c.destination(w, policyDomain, policyOrg, u, tag)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +67,7 @@ func (c *Checker) Destinations(ctx context.Context, policyDomain string, rec *Re
 }
 
 // destination verifies one URI.
-func (c *Checker) destination(w *walker, policyDomain, policyOrg, uri string) ([]Destination, error) {
+func (c *Checker) destination(w *walker, policyDomain, policyOrg, uri string, tag func(*Record) []string) ([]Destination, error) {
 	host := uriHost(uri)
 	if host == "" {
 		return []Destination{{URI: uri, Detail: "no destination host"}}, nil
@@ -87,11 +100,11 @@ func (c *Checker) destination(w *walker, policyDomain, policyOrg, uri string) ([
 		return []Destination{ext}, nil
 	}
 	for _, r := range confirms {
-		if len(r.RUA) == 0 {
+		if len(tag(r)) == 0 {
 			continue
 		}
 		var over []Destination
-		for _, o := range r.RUA {
+		for _, o := range tag(r) {
 			if uriHost(o) != host {
 				ext.Detail = "the override " + o + " at " + name + " names another host: no report to either URI"
 				return []Destination{ext}, nil

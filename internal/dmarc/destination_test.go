@@ -51,3 +51,22 @@ func TestDestinationsRFC9990Example(t *testing.T) {
 		t.Error("a timeout decided the destination")
 	}
 }
+
+// TestFailureDestinations: ruf URIs are verified as rua ones, and the
+// override is the confirming record's ruf (RFC 9991 §3), not its rua.
+func TestFailureDestinations(t *testing.T) {
+	r := zone(map[string]string{"_dmarc.example.com": "v=DMARC1; p=none"})
+	r.TXT["blue.example.com._report._dmarc.red.example.net"] = []string{"v=DMARC1; rua=mailto:agg@red.example.net; ruf=mailto:fail@red.example.net"}
+	c := &Checker{R: r}
+	got, err := c.FailureDestinations(context.Background(), "blue.example.com", []string{"mailto:ruf@red.example.net", "mailto:x@unconfirmed.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Destination{
+		{URI: "mailto:fail@red.example.net", Allowed: true, External: true, Detail: "override from blue.example.com._report._dmarc.red.example.net"},
+		{URI: "mailto:x@unconfirmed.example", External: true, Detail: "no v=DMARC1 record at blue.example.com._report._dmarc.unconfirmed.example: unconfirmed.example did not agree to receive reports for blue.example.com"},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}

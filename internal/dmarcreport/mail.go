@@ -2,8 +2,11 @@ package dmarcreport
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"time"
 )
@@ -43,4 +46,20 @@ func Message(from string, to []string, subject, filename string, gz []byte, now 
 	w("%s", enc)
 	w("--%s--", boundary)
 	return b.Bytes()
+}
+
+// Sendmail hands msg to the local MTA: command ("/usr/sbin/sendmail -t
+// -i"), split at spaces, reads it on its standard input and takes the
+// recipients from its To field. The error holds the command's output.
+func Sendmail(ctx context.Context, command string, msg []byte) error {
+	argv := strings.Fields(command)
+	if len(argv) == 0 {
+		return errors.New("no sendmail command")
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdin = bytes.NewReader(msg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %w: %s", command, err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

@@ -113,6 +113,8 @@ type DMARCRecord struct {
 	ADKIM, ASPF   string // "r" or "s"
 	Testing       bool
 	RUA           []string
+	// RUF are the failure-report URIs (RFC 9991 §3, the ruf tag).
+	RUF []string
 }
 
 // DNSBL is the answer of one blocklist zone about one target: the client
