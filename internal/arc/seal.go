@@ -205,4 +205,3 @@ func sealedNames(fields []mailmsg.Field) []string {
 	}
 	return out
 }
-
