@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"milter91/internal/dkimsign"
@@ -35,6 +36,20 @@ func (v *validator) dkim(c *Config, r *rawDKIM) {
 	c.DKIM.SignUsers = r.SignUsers
 	if r.SignExpire != "" && r.SignExpire != "0" {
 		c.DKIM.SignExpire = v.duration("$.dkim.sign_expire", r.SignExpire, time.Hour, maxSignExpire)
+	}
+}
+
+// arcSeal validates arc.seal: when enabled, a domain, selector and key
+// file name as a dkim.sign entry needs (the key itself is read by
+// dkimsign.ReadKey where it is used).
+func (v *validator) arcSeal(c *Config, r *rawARCSeal) {
+	c.ARCSeal = ARCSeal{Enabled: r.Enabled, Key: dkimsign.KeySpec{Domain: r.Domain, Selector: r.Selector, Key: r.Key}}
+	if !r.Enabled {
+		return
+	}
+	for _, p := range dkimsign.CheckSpecs([]dkimsign.KeySpec{c.ARCSeal.Key}) {
+		path := "arc.seal" + strings.TrimPrefix(p.Path, "dkim.sign[0]")
+		v.fail("$."+path, "%s: %s", path, p.Msg)
 	}
 }
 
