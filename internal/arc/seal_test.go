@@ -21,7 +21,7 @@ const sealAR = "mx.example.net; spf=pass smtp.mailfrom=example.org; dkim=pass he
 
 // sealer returns a Sealer for d=example.net, s=arc1 and serves its
 // public key in dns (RFC 6376 §3.6.1 record).
-func sealer(t *testing.T, dns *resolver.Fake, ed bool) Sealer {
+func sealer(t testing.TB, dns *resolver.Fake, ed bool) Sealer {
 	t.Helper()
 	var k crypto.Signer
 	var rec string
