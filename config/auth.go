@@ -40,6 +40,20 @@ func (v *validator) dkim(c *Config, r *rawDKIM) {
 	}
 }
 
+// arcSeal validates arc.seal: when enabled, a domain, selector and key
+// file name as a dkim.sign entry needs (the key itself is read by
+// dkimsign.ReadKey where it is used).
+func (v *validator) arcSeal(c *Config, r *rawARCSeal) {
+	c.ARCSeal = ARCSeal{Enabled: r.Enabled, Key: dkimsign.KeySpec{Domain: r.Domain, Selector: r.Selector, Key: r.Key}}
+	if !r.Enabled {
+		return
+	}
+	for _, p := range dkimsign.CheckSpecs([]dkimsign.KeySpec{c.ARCSeal.Key}) {
+		path := "arc.seal" + strings.TrimPrefix(p.Path, "dkim.sign[0]")
+		v.fail("$."+path, "%s: %s", path, p.Msg)
+	}
+}
+
 // dmarc validates dmarc.discovery: treewalk (RFC 9989 §4.10) or psl;
 // dmarc.report_store is checked when opened.
 func (v *validator) dmarc(c *Config, r *rawDMARC) {

@@ -66,6 +66,9 @@ type Config struct {
 	Limits Limits
 	DNS    DNS
 	DKIM   DKIM
+	// ARCSeal is arc.seal: the key ARC Sets are sealed with (RFC 8617
+	// §5.1), off by default.
+	ARCSeal ARCSeal
 	// DMARCPSL: dmarc.discovery is psl (RFC 7489's public suffix list)
 	// rather than RFC 9989's DNS tree walk (treewalk, the default).
 	DMARCPSL bool
@@ -195,6 +198,14 @@ type DKIM struct {
 	SignExpire time.Duration
 }
 
+// ARCSeal configures ARC sealing (arc.seal). The key is checked as a
+// dkim.sign entry (dkimsign.CheckSpecs) when Enabled; its file name is
+// made absolute by Load.
+type ARCSeal struct {
+	Enabled bool
+	Key     dkimsign.KeySpec
+}
+
 // DNSBL configures the blocklists: IP zones, and domain zones (RHSBL,
 // URIBL).
 type DNSBL struct {
@@ -271,6 +282,7 @@ func Load(path string) (*Config, error) {
 	for i := range c.DKIM.Sign {
 		relativeTo(path, &c.DKIM.Sign[i].Key)
 	}
+	relativeTo(path, &c.ARCSeal.Key.Key)
 	for _, p := range []*string{&c.Admin.TokenFile, &c.Admin.TLSCert, &c.Admin.TLSKey, &c.Archive.SpoolDir} {
 		relativeTo(path, p)
 	}

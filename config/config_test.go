@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"milter91/internal/dkimsign"
 	"milter91/internal/txn"
 )
 
@@ -93,6 +94,8 @@ func TestParseErrorsHavePositions(t *testing.T) {
 			[]string{"t.yml:5:49: dnsbl.zones[0].codes[0].early: reject needs an IP zone", "t.yml:7:49: dnsbl.zones[1].codes[0].early: \"later\", want reject"}},
 		{"bad lists", "lists:\n  - name: a b\n    path: x\n  - name: n\n    kind: deny\n    sources: [body]\n    path: y\n  - name: n\n",
 			[]string{"t.yml:2:11: lists[0].name", "t.yml:5:11: lists[1].kind", "t.yml:6:15: lists[1].sources", "lists[2].name: list \"n\" named twice", "lists[2]: path is required"}},
+		{"bad arc seal", "arc:\n  seal: {enabled: true, domain: nodot, selector: \"bad selector\"}\n",
+			[]string{"t.yml:2:33: arc.seal.domain", "t.yml:2:50: arc.seal.selector", "arc.seal.key: no key file"}},
 		{"bad dkim signing", "dkim:\n  sign:\n    - {domain: example.test, selector: s1, key: a.key}\n    - {domain: example.test, selector: s1, key: b.key}\n    - {domain: nodot, selector: \"bad selector\"}\n  sign_users: {alice: [\"not a domain!\"]}\n  sign_expire: 1s\n",
 			[]string{"t.yml:4:40: dkim.sign[1].selector: selector s1 of example.test is listed twice", "t.yml:5:16: dkim.sign[2].domain", "dkim.sign[2].selector", "dkim.sign[2].key: no key file", "t.yml:6:23: dkim.sign_users", "t.yml:7:16: dkim.sign_expire"}},
 		{"bad dmarc discovery", "dmarc:\n  discovery: dns\n", []string{"t.yml:2:14: dmarc.discovery: \"dns\": want treewalk or psl"}},
@@ -190,7 +193,8 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 		"archive: {store: \"postgres://m91@127.0.0.1/m91\"}\n" +
 		"admin: {listen: \"127.0.0.1:9192\", token_file: admin.token}\n" +
 		"dkim: {sign: [{domain: example.test, selector: s1, key: keys/s1.key}], sign_users: {u: [example.test]}, sign_expire: 168h}\n" +
-		"dmarc: {discovery: psl, report_store: dmarc.db}\n"
+		"dmarc: {discovery: psl, report_store: dmarc.db}\n" +
+		"arc: {seal: {enabled: true, domain: example.test, selector: arc1, key: keys/arc1.key}}\n"
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +215,9 @@ func TestLoadResolvesRulePathsAgainstConfigDir(t *testing.T) {
 	}
 	if !c.DMARCPSL || c.DMARCReportStore != filepath.Join(dir, "dmarc.db") {
 		t.Errorf("dmarc psl %v, report store %q", c.DMARCPSL, c.DMARCReportStore)
+	}
+	if want := (dkimsign.KeySpec{Domain: "example.test", Selector: "arc1", Key: filepath.Join(dir, "keys/arc1.key")}); !c.ARCSeal.Enabled || c.ARCSeal.Key != want {
+		t.Errorf("arc seal %+v", c.ARCSeal)
 	}
 }
 

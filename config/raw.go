@@ -28,6 +28,7 @@ type raw struct {
 	DNS               rawDNS         `yaml:"dns"`
 	DKIM              rawDKIM        `yaml:"dkim"`
 	DMARC             rawDMARC       `yaml:"dmarc"`
+	ARC               rawARC         `yaml:"arc"`
 	DNSBL             rawDNSBL       `yaml:"dnsbl"`
 	Lists             []rawList      `yaml:"lists"`
 	Rules             rawRules       `yaml:"rules"`
@@ -76,6 +77,17 @@ type rawDKIM struct {
 	Sign          []dkimsign.KeySpec  `yaml:"sign"`
 	SignUsers     map[string][]string `yaml:"sign_users"`
 	SignExpire    string              `yaml:"sign_expire"`
+}
+
+type rawARC struct {
+	Seal rawARCSeal `yaml:"seal"`
+}
+
+type rawARCSeal struct {
+	Enabled  bool   `yaml:"enabled"`
+	Domain   string `yaml:"domain"`
+	Selector string `yaml:"selector"`
+	Key      string `yaml:"key"`
 }
 
 type rawDMARC struct {

@@ -59,6 +59,7 @@ func (v *validator) validate(r *raw) *Config {
 	}
 	v.dns(c, &r.DNS)
 	v.dkim(c, &r.DKIM)
+	v.arcSeal(c, &r.ARC.Seal)
 	v.dmarc(c, &r.DMARC)
 	v.dnsbl(c, &r.DNSBL)
 	v.lists(c, r.Lists)

@@ -118,6 +118,9 @@ func buildEngine(cfg *config.Config, res resolver.Resolver, store *registry.Stor
 	if err != nil {
 		return nil, err
 	}
+	if err := checkARCSeal(cfg, logger); err != nil {
+		return nil, err
+	}
 	return engine.New(engine.Options{
 		Resolver:          res,
 		Rules:             set,
@@ -168,6 +171,24 @@ func newSigning(cfg *config.Config, direction string) (*engine.Signing, error) {
 	}
 	return &engine.Signing{Keys: keys, Authorizer: auth, Expire: cfg.DKIM.SignExpire,
 		Directions: setup.Directions(cfg.Decree, direction)}, nil
+}
+
+// checkARCSeal reads the arc.seal key when sealing is enabled, so that a
+// bad key fails the start or the reload, and warns that this version
+// does not add ARC Sets to messages yet (arc.Sealer is the library).
+func checkARCSeal(cfg *config.Config, logger *slog.Logger) error {
+	if !cfg.ARCSeal.Enabled {
+		return nil
+	}
+	path := cfg.ARCSeal.Key.Key
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(cfg.Source), path)
+	}
+	if _, _, err := dkimsign.ReadKey(path); err != nil {
+		return fmt.Errorf("%s: arc.seal.key: %w", cfg.Source, err)
+	}
+	logger.Warn("arc.seal is enabled and its key reads, but this version does not seal messages yet", "domain", cfg.ARCSeal.Key.Domain, "selector", cfg.ARCSeal.Key.Selector)
+	return nil
 }
 
 // engineMode adapts the engine: for `milter91 check`, record nothing and

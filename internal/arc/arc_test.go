@@ -10,7 +10,7 @@ import (
 )
 
 // passingCase returns the suite's cv_pass_i2_1 message and its records.
-func passingCase(t *testing.T, name string) ([]mailmsg.Field, string, *resolver.Fake) {
+func passingCase(t testing.TB, name string) ([]mailmsg.Field, string, *resolver.Fake) {
 	t.Helper()
 	for _, c := range loadSuite(t) {
 		if c.name != name {

@@ -8,5 +8,6 @@
 // Canonicalization and key records are go-msgauth's (dkim.CanonicalizeHeader,
 // dkim.NewBodyCanonicalizer, dkim.QueryPublicKey); this package adds what
 // ARC defines on top: the header sets, the seal's hash input and the
-// chain rules. Sealing is not done here.
+// chain rules. Sealer.Seal adds an ARC Set for an ADMD that forwards
+// (RFC 8617 §5.1).
 package arc

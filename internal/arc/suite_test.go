@@ -23,7 +23,7 @@ type suiteCase struct {
 // loadSuite reads testdata/valimail/arc-draft-validation-tests.yml
 // through go-yaml's syntax tree: the file repeats some test names, which
 // a decode into a map would refuse; every occurrence is kept.
-func loadSuite(t *testing.T) []suiteCase {
+func loadSuite(t testing.TB) []suiteCase {
 	t.Helper()
 	f, err := parser.ParseFile("testdata/valimail/arc-draft-validation-tests.yml", 0, parser.AllowDuplicateMapKey())
 	if err != nil {
