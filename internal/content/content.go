@@ -17,6 +17,8 @@ import (
 
 	"milter91/decree"
 	"milter91/internal/mailmsg"
+
+	"milter91/internal/freemail"
 )
 
 // The signals (values of the rule fact content).
@@ -104,7 +106,7 @@ func header(v *mailmsg.View) []string {
 	}
 	from := v.From.Domain()
 	for _, a := range v.Addresses("Reply-To") {
-		if d := a.Domain(); freemail[d] && d != from {
+		if d := a.Domain(); freemail.IsBuiltin(d) && d != from {
 			out = append(out, FreemailReplyTo)
 			break
 		}

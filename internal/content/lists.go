@@ -11,12 +11,6 @@ var executable = set("exe", "scr", "com", "pif", "bat", "cmd", "cpl", "js", "jse
 var shortener = set("bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly",
 	"cutt.ly", "shorturl.at", "tiny.cc", "t.ly", "rb.gy", "s.id", "bom.to")
 
-// freemail are freemail domains (rspamd's freemail map, the largest
-// providers and those common in Vietnam).
-var freemail = set("gmail.com", "googlemail.com", "yahoo.com", "yahoo.com.vn", "hotmail.com", "outlook.com",
-	"live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mail.ru", "yandex.ru", "gmx.com", "gmx.de",
-	"qq.com", "163.com", "126.com", "proton.me", "protonmail.com", "zoho.com")
-
 func set(items ...string) map[string]bool {
 	m := make(map[string]bool, len(items))
 	for _, it := range items {

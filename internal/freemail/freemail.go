@@ -18,7 +18,7 @@ var builtin = []string{
 	"outlook.com", "hotmail.com", "live.com", "msn.com",
 	"icloud.com", "me.com", "mac.com",
 	"aol.com", "proton.me", "protonmail.com",
-	"gmx.com", "gmx.net", "mail.com", "zoho.com",
+	"gmx.com", "gmx.net", "gmx.de", "mail.com", "zoho.com",
 	"yandex.com", "yandex.ru", "mail.ru",
 	"qq.com", "163.com", "126.com",
 	"vnn.vn",
